@@ -1,0 +1,44 @@
+"""Cases as CSV: read them for validation, write them in the schema's own format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from tumorclf.atomic import atomic_write
+
+#: The index name that makes validation errors say "line N" (the line in the file).
+LINE = "line"
+
+
+def read_cases_csv(path: str | Path) -> pd.DataFrame:
+    """Read a cases CSV as text, untouched; rows are labelled by their line in the file.
+
+    Every cell stays a string (empty = not reported), so validation sees what
+    the file says. Raises ``ValueError`` for a file that is not UTF-8 text.
+    """
+    path = Path(path)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path} is not UTF-8 text (byte {error.start}); save it as UTF-8 CSV") from None
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path} is empty; expected a header row and one case per line") from None
+    frame.index = pd.RangeIndex(2, len(frame) + 2, name=LINE)
+    return frame
+
+
+def to_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A validated frame with booleans spelled ``true``/``false`` and missing left empty."""
+    out = frame.copy()
+    for name, dtype in out.dtypes.items():
+        if isinstance(dtype, pd.BooleanDtype):
+            out[name] = out[name].map({True: "true", False: "false"}).astype(object)
+    return out
+
+
+def write_cases_csv(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write validated cases atomically; readable back by :func:`read_cases_csv` + validate."""
+    with atomic_write(path) as handle:
+        to_csv_frame(frame).to_csv(handle, index=False, na_rep="", float_format="%g")
