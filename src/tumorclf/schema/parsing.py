@@ -40,8 +40,9 @@ def is_missing(value: Any) -> bool:
         return math.isnan(value)
     if isinstance(value, str):
         return value.strip().lower() in MISSING_SPELLINGS
-    # pandas.NA and NaT compare unequal to everything, themselves included.
-    try:
+    if type(value).__name__ in ("NAType", "NaTType"):  # pandas.NA, pandas.NaT
+        return True
+    try:  # numpy floating NaN and friends
         return bool(value != value)
     except (TypeError, ValueError):
         return False

@@ -207,6 +207,8 @@ def _level_problems(
                     f"contradicts level {LEVELS[short_top]}-{LEVELS[short_bottom]}",
                     "the same level in both columns, or only one of them",
                 ))
+        if problems:
+            return top, bottom, problems
         top = top if top >= 0 else short_top
         bottom = bottom if bottom >= 0 else short_bottom
     if top >= 0 and bottom >= 0 and top > bottom:
@@ -337,8 +339,7 @@ def _rows_to_arrays(rows: Sequence[Any], classes: Sequence[str] | None) -> CaseA
         problems += found + _site_problems(i, int(code_row[_CALC]), int(code_row[_SITE]))
     problems += [_unknown_column(name) for name in unknown]
     if problems:
-        problems.sort(key=lambda p: (p.row is not None, -1 if p.row is None else p.row))
-        raise CaseValidationError(problems)
+        raise CaseValidationError(_in_order(problems, index))
     return CaseArrays(age=age, codes=codes, index=index, labels=labels, extras=extras)
 
 
@@ -394,19 +395,22 @@ def to_arrays(cases: Cases, *, classes: Sequence[str] | None = None) -> CaseArra
 
     if problems:
         label = "line" if isinstance(cases, pd.DataFrame) and cases.index.name == "line" else "row"
-        problems.sort(key=lambda p: (p.row is not None, _order(index, p.row)))
-        raise CaseValidationError(problems, row_label=label)
+        raise CaseValidationError(_in_order(problems, index), row_label=label)
     extras = {name: np.asarray(columns[name], dtype=object) for name in PASSTHROUGH if name in columns}
     return CaseArrays(age=age, codes=codes, index=index, labels=labels, extras=extras)
 
 
-def _order(index: list[Hashable], row: Hashable | None) -> int:
-    if row is None:
-        return -1
-    try:
-        return index.index(row)
-    except ValueError:
-        return len(index)
+_FIELD_ORDER = {name: i for i, name in enumerate(_KNOWN_COLUMNS)}
+
+
+def _in_order(problems: list[Problem], index: list[Hashable]) -> list[Problem]:
+    """Column problems first, then by row, then by the schema's field order."""
+    position = {row: i for i, row in enumerate(index)}
+    return sorted(
+        problems,
+        key=lambda p: (-1 if p.row is None else position.get(p.row, len(index)),
+                       _FIELD_ORDER.get(p.field, len(_FIELD_ORDER))),
+    )
 
 
 def canonical_dtypes() -> dict[str, Any]:
@@ -502,7 +506,9 @@ def validate(cases: Cases, *, classes: Sequence[str] | None = None) -> pd.DataFr
     --------
     >>> from tumorclf.schema import validate
     >>> df = validate({"age": "19 y", "sex": "male", "level": "T12-L2", "compartment": "I&ED"})
-    >>> df.loc[0, ["age", "sex", "level_top", "level_bottom", "compartment"]].tolist()
-    [19.0, 'M', 'T12', 'L2', 'intra_extradural']
+    >>> df.loc[0, ["sex", "level_top", "level_bottom", "compartment"]].tolist()
+    ['M', 'T12', 'L2', 'intra_extradural']
+    >>> float(df.loc[0, "age"])
+    19.0
     """
     return frame_from_arrays(to_arrays(cases, classes=classes), classes=classes)

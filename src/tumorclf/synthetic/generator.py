@@ -205,8 +205,9 @@ class CaseGenerator:
             seen = codes >= 0
             ll[seen] += self._log_tables[name][:, codes[seen]].T
 
-        for parent, children in CHILDREN.items():
-            ll += np.log(self._group_likelihood(arrays, parent, children))
+        with np.errstate(divide="ignore"):  # an impossible combination is log 0 = -inf
+            for parent, children in CHILDREN.items():
+                ll += np.log(self._group_likelihood(arrays, parent, children))
         return ll
 
     def _group_likelihood(self, arrays: CaseArrays, parent: str, children: tuple[str, ...]) -> np.ndarray:
