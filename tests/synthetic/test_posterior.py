@@ -1,0 +1,130 @@
+"""The oracle: exact, normalised, marginalises correctly, and matches the sampler."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.special import logsumexp
+
+from tumorclf.schema import CODE_COLUMN, CODE_VALUES, to_arrays
+from tumorclf.synthetic.priors import AGES
+
+
+def test_seed_case_gets_a_full_distribution_over_the_seven_classes(generator, seed_case):
+    post = generator.posterior(seed_case)
+    assert list(post.columns) == list(generator.classes_) and len(post.columns) == 7
+    assert np.isclose(post.sum(axis=1).iloc[0], 1)
+    assert (post.iloc[0] > 0).all()
+    # The paper's sign set (punctate calcification, homogeneous enhancement,
+    # no tail, young, dumbbell) puts MCS first even at its clinical rarity.
+    assert post.idxmax(axis=1).iloc[0] == "mcs"
+
+
+def test_posteriors_sum_to_one_for_sampled_cases(generator):
+    frame = generator.sample(5_000, balance="uniform", random_state=1)
+    post = generator.posterior(frame)
+    assert np.allclose(post.sum(axis=1), 1)
+    assert np.isfinite(post.to_numpy()).all()
+
+
+def test_empty_case_returns_the_prior(generator):
+    assert np.allclose(generator.posterior({}).iloc[0], generator.clinical_prior_)
+    assert np.allclose(generator.posterior({}, prior="uniform").iloc[0], 1 / 7)
+
+
+def test_prior_enters_by_bayes_rule(generator, seed_case):
+    clinical = generator.posterior(seed_case, prior="clinical").iloc[0].to_numpy()
+    uniform = generator.posterior(seed_case, prior="uniform").iloc[0].to_numpy()
+    reweighted = uniform * generator.clinical_prior_
+    assert np.allclose(clinical, reweighted / reweighted.sum())
+
+
+def test_ids_are_kept(generator):
+    post = generator.posterior([{"id": "a", "age": 20}, {"id": "b", "age": 70}])
+    assert post.index.tolist() == ["a", "b"]
+
+
+def _log_evidence(generator, arrays, prior="uniform"):
+    log_prior = np.log(generator.class_weights(prior))
+    return logsumexp(generator.log_likelihood(arrays) + log_prior, axis=1)
+
+
+def _with_code(arrays, field, code):
+    codes = arrays.codes.copy()
+    codes[:, CODE_COLUMN[field]] = code
+    return type(arrays)(age=arrays.age, codes=codes)
+
+
+@pytest.mark.parametrize(("field", "case"), [
+    ("compartment", {"dumbbell": True, "age": 30}),           # a parent, its child reported
+    ("calcification", {"calcification_site": "peripheral", "enhancement": "heterogeneous"}),
+    ("dural_attachment", {"dural_tail": True}),
+    ("dumbbell", {"compartment": "extradural"}),                # a child, its parent reported
+    ("t2_signal", {"sex": "F"}),                                # an independent field
+    ("level_top", {"level_bottom": "L2"}),
+])
+def test_marginalising_a_field_equals_averaging_over_its_values(generator, field, case):
+    without = to_arrays(case)
+    evidence = _log_evidence(generator, without)[0]
+    values = range(len(CODE_VALUES[field]))
+    per_value = np.array([_log_evidence(generator, _with_code(without, field, v))[0] for v in values])
+    # p(x) = sum_v p(x, f=v)
+    assert np.isclose(logsumexp(per_value), evidence)
+    # p(c | x) = sum_v p(f=v | x) p(c | x, f=v)
+    weights = np.exp(per_value - evidence)
+    assert (weights > 0).any()
+    mixed = sum(w * generator.posterior_array(_with_code(without, field, v), "uniform")[0]
+                for w, v in zip(weights, values) if w > 0)  # impossible values weigh 0
+    assert np.allclose(mixed, generator.posterior_array(without, "uniform")[0])
+
+
+def test_marginalising_age_sums_over_whole_years(generator, seed_case):
+    del seed_case["age"]
+    without = to_arrays(seed_case)
+    evidence = _log_evidence(generator, without)[0]
+    per_age = [
+        _log_evidence(generator, type(without)(age=np.array([float(a)]), codes=without.codes))[0]
+        for a in AGES
+    ]
+    assert np.isclose(logsumexp(per_age), evidence)
+
+
+PATTERNS = [
+    {"calcification": "punctate", "dural_tail": False},
+    {"compartment": "intramedullary", "flow_voids": True},
+    {"level_top": "L1", "dumbbell": True},
+    {"age": 19, "sex": "M"},
+    {"calcification_site": "peripheral"},
+    {"dural_tail": True},
+    {"enhancement": "heterogeneous", "t2_signal": "hyper", "cystic_change": False},
+]
+
+
+@pytest.fixture(scope="module")
+def big_sample(generator):
+    return generator.sample_arrays(1_400_000, balance="uniform", random_state=2024, missing=False)
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: "+".join(p))
+def test_posterior_matches_monte_carlo_frequencies(generator, big_sample, pattern):
+    query = to_arrays(pattern)
+    match = np.ones(len(big_sample), dtype=bool)
+    for name in pattern:
+        if name == "age":
+            match &= big_sample.age == query.age[0]
+        else:
+            match &= big_sample.column(name) == query.column(name)[0]
+    m = int(match.sum())
+    assert m > 2_000, "pattern too rare for a Monte Carlo check"
+    labels = big_sample.labels[match]
+    observed = np.array([(labels == c).mean() for c in generator.classes_])
+    expected = generator.posterior(pattern, prior="uniform").iloc[0].to_numpy()
+    se = np.sqrt(expected * (1 - expected) / m)
+    assert (np.abs(observed - expected) <= 5 * se + 1e-3).all(), (observed.round(4), expected.round(4))
+
+
+def test_oracle_beats_chance_on_its_own_samples(generator):
+    arrays = generator.sample_arrays(20_000, balance="uniform", random_state=3)
+    post = generator.posterior_array(arrays, "uniform")
+    accuracy = (np.asarray(generator.classes_)[post.argmax(axis=1)] == arrays.labels).mean()
+    assert accuracy > 0.5  # chance is 1/7
