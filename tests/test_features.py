@@ -145,3 +145,38 @@ def test_pandas_output_carries_the_feature_names(seed_case):
     out = CaseEncoder().set_output(transform="pandas").fit({}).transform(validate(seed_case))
     assert isinstance(out, pd.DataFrame)
     assert list(out.columns) == list(FEATURE_NAMES)
+
+
+@pytest.mark.parametrize(("encoding", "width"), [("compact", 58), ("full", 175), ("categories", 11)])
+def test_encodings_have_their_documented_width_and_unique_names(encoding, width, seed_case):
+    encoder = CaseEncoder(encoding=encoding)
+    names = encoder.get_feature_names_out()
+    assert len(names) == len(set(names)) == width
+    assert encoder.transform(seed_case).shape == (1, width)
+
+
+def test_full_encoding_one_hot_pairs(seed_case):
+    from tumorclf.features import FULL_FEATURE_NAMES
+
+    row = dict(zip(FULL_FEATURE_NAMES, CaseEncoder(encoding="full").transform(seed_case)[0], strict=True))
+    assert row["compartment=intra_extradural&dumbbell=yes"] == 1
+    assert row["calcification=punctate&enhancement=homogeneous"] == 1
+    assert row["dural_attachment=unknown&dural_tail=no"] == 1
+    assert row["level_top=T12"] == 1 and row["level_span=3"] == 1 and row["age_band=10-19"] == 1
+    pair_columns = [n for n in FULL_FEATURE_NAMES if "&" in n]
+    assert sum(row[n] for n in pair_columns) == 4
+
+
+def test_categories_stay_within_their_counts(generator):
+    from tumorclf.features import CATEGORY_COUNTS
+
+    X = CaseEncoder(encoding="categories").transform(generator.sample(3000, random_state=0))
+    assert (X >= 0).all() and (X < np.array(CATEGORY_COUNTS)).all()
+    assert (X == np.floor(X)).all()
+    empty = CaseEncoder(encoding="categories").transform({})[0]
+    assert np.array_equal(empty, np.array(CATEGORY_COUNTS) - 1)  # every group's "unknown"
+
+
+def test_an_unknown_encoding_is_refused():
+    with pytest.raises(ValueError, match="'encoding' parameter of CaseEncoder must be"):
+        CaseEncoder(encoding="sparse").fit({})

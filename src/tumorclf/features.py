@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_feature_names_in
 
 from tumorclf.schema import CODE_COLUMN, CODE_VALUES, FIELDS, LEVELS, CaseArrays, to_arrays
@@ -52,15 +53,62 @@ def _value_label(field: str, value: Any) -> str:
     return str(value)
 
 
+def _labels(field: str) -> list[str]:
+    return [*(_value_label(field, v) for v in CODE_VALUES[field]), "unknown"]
+
+
 def _one_hot_names() -> list[str]:
-    names = []
-    for field in ONE_HOT_FIELDS:
-        names += [f"{field}={_value_label(field, v)}" for v in CODE_VALUES[field]]
-        names.append(f"{field}=unknown")
-    return names
+    return [f"{field}={label}" for field in ONE_HOT_FIELDS for label in _labels(field)]
 
 
 FEATURE_NAMES: tuple[str, ...] = ("age_years", "age_unknown", *LEVEL_FEATURES, *_one_hot_names())
+
+#: Pairs of fields whose joint value is one-hot encoded in ``encoding="full"``:
+#: each finding with the one it depends on (see the priors' structure).
+PAIRS: tuple[tuple[str, str], ...] = (
+    ("compartment", "dumbbell"),
+    ("calcification", "calcification_site"),
+    ("calcification", "enhancement"),
+    ("dural_attachment", "dural_tail"),
+)
+AGE_BANDS: tuple[str, ...] = (*(f"{d}-{d + 9}" for d in range(0, 80, 10)), "80+")
+MAX_SPAN_BAND = 6
+
+
+def _full_extra_names() -> list[str]:
+    names = ["age_years_squared_over_100", *(f"age_band={b}" for b in (*AGE_BANDS, "unknown"))]
+    names += [f"level_top={level}" for level in (*LEVELS, "unknown")]
+    names += [f"level_span={s}" for s in (*map(str, range(1, MAX_SPAN_BAND)), f"{MAX_SPAN_BAND}+", "unknown")]
+    for a, b in PAIRS:
+        names += [f"{a}={la}&{b}={lb}" for la in _labels(a) for lb in _labels(b)]
+    return names
+
+
+FULL_FEATURE_NAMES: tuple[str, ...] = (*FEATURE_NAMES, *_full_extra_names())
+
+#: ``encoding="categories"``: one integer-coded column per group of findings
+#: that the priors model jointly; (name, fields, number of categories).
+CATEGORY_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("sex", ("sex",)),
+    ("compartment&dumbbell", ("compartment", "dumbbell")),
+    ("calcification&site&enhancement", ("calcification", "calcification_site", "enhancement")),
+    ("dural_attachment&dural_tail", ("dural_attachment", "dural_tail")),
+    ("t2_signal", ("t2_signal",)),
+    ("cystic_change", ("cystic_change",)),
+    ("flow_voids", ("flow_voids",)),
+    ("bone_erosion", ("bone_erosion",)),
+)
+AGE_CATEGORY_YEARS = 5
+CATEGORY_NAMES: tuple[str, ...] = (
+    "age_5y_band", "level_top", "level_span", *(name for name, _ in CATEGORY_GROUPS)
+)
+CATEGORY_COUNTS: tuple[int, ...] = (
+    100 // AGE_CATEGORY_YEARS + 2,  # bands of 0-100 (100 in the last), and unknown
+    len(LEVELS) + 1,
+    MAX_SPAN_BAND + 1,
+    *(int(np.prod([len(CODE_VALUES[f]) + 1 for f in fields])) for _, fields in CATEGORY_GROUPS),
+)
+ENCODINGS = ("compact", "full", "categories")
 
 
 def _level_table() -> np.ndarray:
@@ -90,10 +138,67 @@ _ONE_HOT_WIDTH = np.array([len(CODE_VALUES[f]) + 1 for f in ONE_HOT_FIELDS])
 _ONE_HOT_OFFSET = 2 + len(LEVEL_FEATURES) + np.concatenate(([0], np.cumsum(_ONE_HOT_WIDTH)[:-1]))
 
 
-def encode_arrays(arrays: CaseArrays) -> np.ndarray:
-    """The feature matrix of coded cases, shape ``(n_cases, len(FEATURE_NAMES))``."""
+def _full_extras(arrays: CaseArrays, out: np.ndarray) -> None:
+    """Fill the ``encoding="full"`` columns: age bands, level one-hots and finding pairs."""
     n = len(arrays)
-    out = np.zeros((n, len(FEATURE_NAMES)))
+    rows = np.arange(n)
+    age = arrays.age
+    unknown = np.isnan(age)
+    out[:, 0] = np.where(unknown, 0.0, age) ** 2 / 100
+    band = np.where(unknown, len(AGE_BANDS), np.minimum(np.nan_to_num(age) // 10, len(AGE_BANDS) - 1))
+    offset = 1
+    out[rows, offset + band.astype(np.intp)] = 1.0
+    offset += len(AGE_BANDS) + 1
+    top, span = _level_top_and_span(arrays)
+    out[rows, offset + top] = 1.0
+    offset += len(LEVELS) + 1
+    out[rows, offset + span] = 1.0
+    offset += MAX_SPAN_BAND + 1
+    for pair in PAIRS:
+        out[rows, offset + _joint_code(arrays, pair)] = 1.0
+        offset += int(np.prod([len(CODE_VALUES[f]) + 1 for f in pair]))
+
+
+def _level_top_and_span(arrays: CaseArrays) -> tuple[np.ndarray, np.ndarray]:
+    """Top level code and span band (0-based, last = 6+), each with len = unknown."""
+    top = arrays.codes[:, CODE_COLUMN["level_top"]].astype(np.intp)
+    bottom = arrays.codes[:, CODE_COLUMN["level_bottom"]].astype(np.intp)
+    known = (top >= 0) | (bottom >= 0)
+    first = np.where(top >= 0, top, bottom)
+    span = np.abs(np.where(bottom >= 0, bottom, top) - first) + 1
+    return (
+        np.where(known, first, len(LEVELS)),
+        np.where(known, np.minimum(span, MAX_SPAN_BAND) - 1, MAX_SPAN_BAND),
+    )
+
+
+def _joint_code(arrays: CaseArrays, fields: tuple[str, ...]) -> np.ndarray:
+    """One integer per combination of the fields' values (unknown included)."""
+    joint = np.zeros(len(arrays), dtype=np.intp)
+    for field in fields:
+        k = len(CODE_VALUES[field]) + 1
+        codes = arrays.codes[:, CODE_COLUMN[field]].astype(np.intp)
+        joint = joint * k + np.where(codes < 0, k - 1, codes)
+    return joint
+
+
+def encode_categories(arrays: CaseArrays) -> np.ndarray:
+    """Integer categories per finding group (:data:`CATEGORY_NAMES`), for categorical models."""
+    out = np.empty((len(arrays), len(CATEGORY_NAMES)))
+    age = arrays.age
+    out[:, 0] = np.where(np.isnan(age), CATEGORY_COUNTS[0] - 1, np.nan_to_num(age) // AGE_CATEGORY_YEARS)
+    out[:, 1], out[:, 2] = _level_top_and_span(arrays)
+    for j, (_, fields) in enumerate(CATEGORY_GROUPS, start=3):
+        out[:, j] = _joint_code(arrays, fields)
+    return out
+
+
+def encode_arrays(arrays: CaseArrays, encoding: str = "compact") -> np.ndarray:
+    """The feature matrix of coded cases, one column per name of :func:`feature_names`."""
+    if encoding == "categories":
+        return encode_categories(arrays)
+    n = len(arrays)
+    out = np.zeros((n, len(feature_names(encoding))))
     age_unknown = np.isnan(arrays.age)
     out[:, 0] = np.where(age_unknown, 0.0, arrays.age)
     out[:, 1] = age_unknown
@@ -104,7 +209,14 @@ def encode_arrays(arrays: CaseArrays) -> np.ndarray:
     # -1 (unknown) lands on each block's last column.
     position = _ONE_HOT_OFFSET + np.where(codes < 0, _ONE_HOT_WIDTH - 1, codes)
     out[np.arange(n)[:, None], position] = 1.0
+    if encoding == "full":
+        _full_extras(arrays, out[:, len(FEATURE_NAMES):])
     return out
+
+
+def feature_names(encoding: str = "compact") -> tuple[str, ...]:
+    """The output column names of an encoding."""
+    return {"compact": FEATURE_NAMES, "full": FULL_FEATURE_NAMES, "categories": CATEGORY_NAMES}[encoding]
 
 
 class CaseEncoder(TransformerMixin, BaseEstimator):
@@ -124,7 +236,25 @@ class CaseEncoder(TransformerMixin, BaseEstimator):
       (T12-L1) and the conus level (L1-L2);
     * one-hot ``field=value`` for every other field, with ``field=unknown``.
 
+    With ``encoding="full"`` it adds what a linear model needs to mirror the
+    generator's structure: a squared age term, decade bands, one-hot top level
+    and span, and one-hot pairs of each finding with the one it depends on
+    (compartment & dumbbell, calcification & site, calcification &
+    enhancement, dural attachment & tail).
+
     The encoder learns nothing from data; ``fit`` only checks its input.
+
+    With ``encoding="categories"`` it gives one integer column per group of
+    findings the priors model jointly (5-year age band, top level, span,
+    compartment & dumbbell, calcification & site & enhancement, ...), for
+    categorical models such as :class:`~sklearn.naive_bayes.CategoricalNB`;
+    :data:`CATEGORY_COUNTS` holds each column's number of categories.
+
+    Parameters
+    ----------
+    encoding : {"compact", "full", "categories"}, default="compact"
+        Which features to make: 58 one-hot and ordinal columns, 175 with the
+        pairs, or 11 integer categories.
 
     Examples
     --------
@@ -137,20 +267,28 @@ class CaseEncoder(TransformerMixin, BaseEstimator):
     1.0
     """
 
+    _parameter_constraints: dict = {"encoding": [StrOptions(set(ENCODINGS))]}
+
+    def __init__(self, encoding: str = "compact") -> None:
+        self.encoding = encoding
+
     def fit(self, X: Any, y: Any = None) -> CaseEncoder:
+        self._validate_params()
         self._as_arrays(X)
         self.n_features_in_ = len(FIELDS)
         self.feature_names_in_ = np.asarray(FIELDS, dtype=object)
         return self
 
     def transform(self, X: Any) -> np.ndarray:
-        return encode_arrays(self._as_arrays(X))
+        if self.encoding not in ENCODINGS:
+            self._validate_params()
+        return encode_arrays(self._as_arrays(X), self.encoding)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Readable feature names, e.g. ``age_years``, ``touches_conus_level``, ``dural_tail=no``."""
         if input_features is not None:
             _check_feature_names_in(self, input_features)
-        return np.asarray(FEATURE_NAMES, dtype=object)
+        return np.asarray(feature_names(self.encoding), dtype=object)
 
     def __sklearn_tags__(self):  # noqa: D105
         tags = super().__sklearn_tags__()
