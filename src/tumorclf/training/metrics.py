@@ -1,0 +1,94 @@
+"""Metrics of probabilistic predictions, computed in an explicit class order.
+
+scikit-learn's ``log_loss`` assumes probability columns in sorted label order;
+our classes keep the priors file's order, so every metric here takes integer
+labels (indices into ``classes``) and the matching probability columns.
+
+Names, as logged to MLflow (with ``cv_`` / ``real_`` prefixes and ``_mean`` /
+``_sd`` over folds):
+
+``log_loss``, ``brier`` (mean squared error of the probability vector),
+``balanced_accuracy``, ``macro_f1``, ``top1_acc``, ``top2_acc``, ``top3_acc``,
+``mcs_sensitivity``, ``mcs_specificity`` (MCS against the rest, at the top
+class), ``mcs_auroc`` (one-vs-rest on p(MCS)), ``ece`` (expected calibration
+error of the top class, 10 equal-width bins), ``oracle_ratio`` (log loss over
+the oracle's on the same fold).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.metrics import f1_score, roc_auc_score
+
+EPS = 1e-15
+POSITIVE = "mcs"
+#: Metrics where lower is better (for selection and the summary table).
+LOWER_IS_BETTER = {"log_loss", "brier", "ece", "oracle_ratio"}
+
+
+def expected_calibration_error(y: np.ndarray, proba: np.ndarray, bins: int = 10) -> float:
+    """Top-label ECE: |accuracy - confidence| averaged over confidence bins, weighted by count."""
+    confidence = proba.max(axis=1)
+    correct = proba.argmax(axis=1) == y
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(confidence, edges[1:-1]), 0, bins - 1)
+    total = 0.0
+    for b in range(bins):
+        members = which == b
+        if members.any():
+            total += members.sum() * abs(correct[members].mean() - confidence[members].mean())
+    return float(total / len(y))
+
+
+def top_k_accuracy(y: np.ndarray, proba: np.ndarray, k: int) -> float:
+    ranks = np.argsort(-proba, axis=1, kind="stable")[:, :k]
+    return float((ranks == y[:, None]).any(axis=1).mean())
+
+
+def log_loss(y: np.ndarray, proba: np.ndarray) -> float:
+    return float(-np.log(np.clip(proba[np.arange(len(y)), y], EPS, 1.0)).mean())
+
+
+def classification_metrics(y: np.ndarray, proba: np.ndarray, classes: Sequence[str]) -> dict[str, float]:
+    """Every metric of one fold; those undefined on it (e.g. AUROC with one class) are left out."""
+    y = np.asarray(y, dtype=np.intp)
+    proba = np.asarray(proba, dtype=float)
+    predicted = proba.argmax(axis=1)
+    onehot = np.eye(len(classes))[y]
+    present = np.unique(y)
+    recalls = [(predicted[y == c] == c).mean() for c in present]
+    out = {
+        "log_loss": log_loss(y, proba),
+        "brier": float(((proba - onehot) ** 2).sum(axis=1).mean()),
+        "balanced_accuracy": float(np.mean(recalls)),
+        "macro_f1": float(f1_score(y, predicted, labels=present, average="macro", zero_division=0)),
+        "top1_acc": float((predicted == y).mean()),
+        "top2_acc": top_k_accuracy(y, proba, 2),
+        "top3_acc": top_k_accuracy(y, proba, 3),
+        "ece": expected_calibration_error(y, proba),
+    }
+    if POSITIVE in classes:
+        positive = list(classes).index(POSITIVE)
+        is_pos, said_pos = y == positive, predicted == positive
+        if is_pos.any():
+            out["mcs_sensitivity"] = float(said_pos[is_pos].mean())
+        if (~is_pos).any():
+            out["mcs_specificity"] = float((~said_pos[~is_pos]).mean())
+        if is_pos.any() and (~is_pos).any():
+            out["mcs_auroc"] = float(roc_auc_score(is_pos, proba[:, positive]))
+        if is_pos.any():
+            out["mcs_probability_mean"] = float(proba[is_pos, positive].mean())
+    return out
+
+
+def summarise(per_fold: Sequence[dict[str, float]]) -> dict[str, float]:
+    """``{name}_mean`` and ``{name}_sd`` (sample sd; 0 for one fold) over the folds that have it."""
+    names = sorted({k for fold in per_fold for k in fold})
+    out = {}
+    for name in names:
+        values = np.array([fold[name] for fold in per_fold if name in fold], dtype=float)
+        out[f"{name}_mean"] = float(values.mean())
+        out[f"{name}_sd"] = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+    return out
