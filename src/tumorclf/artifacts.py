@@ -1,0 +1,165 @@
+"""Model artifacts: skops files with a manifest, written atomically, checked on load.
+
+Layout under the models folder::
+
+    runs/<run_id>/model.skops      every trained champion, kept
+    runs/<run_id>/manifest.json    its manifest (sha256 of model.skops inside)
+    champion.json                  the champion's manifest plus the path of its model
+
+``champion.json`` is replaced atomically and only after the model it names is
+complete on disk, so it always points at a whole artifact; retraining never
+overwrites an earlier model.
+
+Loading never unpickles: skops reads the file and refuses any type that is
+not in :data:`TRUSTED_TYPES`, a list kept here in code, not read from the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from tumorclf.atomic import atomic_write
+
+MANIFEST_VERSION = 1
+CHAMPION = "champion.json"
+MODEL_FILE = "model.skops"
+PACKAGES = ("tumorclf", "scikit-learn", "numpy", "scipy", "pandas", "skops")
+
+#: Every non-builtin type a tumorclf model may contain. skops refuses others.
+TRUSTED_TYPES: tuple[str, ...] = (
+    "tumorclf.features.CaseEncoder",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.preprocessing._data.StandardScaler",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.ensemble._forest.RandomForestClassifier",
+    "sklearn.tree._classes.DecisionTreeClassifier",
+    "sklearn.tree._tree.Tree",
+    "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier",
+    "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn._loss.loss.HalfMultinomialLoss",
+    "sklearn._loss.link.MultinomialLogit",
+    "sklearn._loss.link.Interval",
+    "sklearn.naive_bayes.CategoricalNB",
+    "sklearn.neural_network._multilayer_perceptron.MLPClassifier",
+    "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
+    "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
+    "sklearn.calibration.CalibratedClassifierCV",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.isotonic.IsotonicRegression",
+    "sklearn.preprocessing._label.LabelEncoder",
+    "sklearn.utils._bunch.Bunch",
+    "numpy.dtype",
+    "numpy.float64",
+    "numpy.int64",
+    "builtins.slice",
+    "collections.OrderedDict",
+)
+
+
+class ArtifactError(ValueError):
+    """A model file or manifest that cannot be trusted or used; the message says why."""
+
+
+def sha256_of(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def save_model(model: Any, manifest: dict[str, Any], models_dir: str | Path, run_id: str) -> Path:
+    """Write ``runs/<run_id>/model.skops`` and its manifest atomically; return the model path."""
+    import skops.io
+
+    run_dir = Path(models_dir) / "runs" / run_id
+    path = run_dir / MODEL_FILE
+    with atomic_write(path, "wb") as handle:
+        handle.write(skops.io.dumps(model))
+    manifest = {
+        **manifest,
+        "manifest_version": MANIFEST_VERSION,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "packages": package_versions(),
+        "model_file": MODEL_FILE,
+        "sha256": sha256_of(path),
+    }
+    with atomic_write(run_dir / "manifest.json") as handle:
+        json.dump(manifest, handle, indent=2, sort_keys=True)
+    return path
+
+
+def promote_champion(models_dir: str | Path, run_id: str) -> Path:
+    """Point ``champion.json`` at a saved run's model (atomically, after checking it)."""
+    models_dir = Path(models_dir)
+    run_dir = models_dir / "runs" / run_id
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    if sha256_of(run_dir / manifest["model_file"]) != manifest["sha256"]:
+        raise ArtifactError(f"{run_dir}: model file does not match its manifest; not promoted")
+    manifest["model_path"] = f"runs/{run_id}/{manifest['model_file']}"
+    target = models_dir / CHAMPION
+    with atomic_write(target) as handle:
+        json.dump(manifest, handle, indent=2, sort_keys=True)
+    return target
+
+
+def read_manifest(path: str | Path) -> tuple[dict[str, Any], Path]:
+    """The manifest of a champion pointer, a run folder or a model file, and the model's path."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / CHAMPION if (path / CHAMPION).exists() else path / "manifest.json"
+    if path.suffix == ".skops":
+        manifest_path, model_path = path.parent / "manifest.json", path
+    else:
+        manifest_path = path
+        manifest = _read_json(manifest_path)
+        relative = manifest.get("model_path") or manifest.get("model_file") or MODEL_FILE
+        model_path = manifest_path.parent / relative
+        return manifest, model_path
+    return _read_json(manifest_path), model_path
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ArtifactError(f"no model manifest at {path}; train one with `tumorclf train`") from None
+    except json.JSONDecodeError as error:
+        raise ArtifactError(f"{path} is not a valid manifest ({error})") from None
+
+
+def load_model(path: str | Path) -> tuple[Any, dict[str, Any]]:
+    """Load a model and its manifest, checking the checksum and refusing untrusted types."""
+    import skops.io
+
+    manifest, model_path = read_manifest(path)
+    if not model_path.exists():
+        raise ArtifactError(f"the manifest names {model_path}, which does not exist")
+    actual = sha256_of(model_path)
+    if actual != manifest.get("sha256"):
+        raise ArtifactError(
+            f"{model_path}: checksum {actual[:12]}... does not match the manifest's "
+            f"{str(manifest.get('sha256'))[:12]}...; the file was changed or is incomplete. Refusing to load it."
+        )
+    untrusted = [t for t in skops.io.get_untrusted_types(file=model_path) if t not in TRUSTED_TYPES]
+    if untrusted:
+        raise ArtifactError(f"{model_path} contains types tumorclf does not trust: {', '.join(untrusted)}")
+    return skops.io.load(model_path, trusted=list(TRUSTED_TYPES)), manifest
