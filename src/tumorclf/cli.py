@@ -67,5 +67,45 @@ def generate(
     typer.echo(f"Wrote {n:,} cases to {output} in {time.perf_counter() - start:.1f} s ({summary}).")
 
 
+@app.command()
+def train(
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="Experiment config (default: configs/default.yaml).")] = None,
+    overrides: Annotated[list[str] | None, typer.Option("--set", help="Override a config key: --set cv.folds=5 (repeatable).")] = None,
+    tracking_uri: Annotated[str | None, typer.Option(help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else sqlite in experiments/).")] = None,
+    models_dir: Annotated[Path | None, typer.Option(help="Where models go (default: the config's output.models_dir).")] = None,
+) -> None:
+    """Cross-validate every candidate, pick the champion, record it all in MLflow.
+
+    Runs the default experiment with no arguments: nested stratified CV on
+    synthetic cases with the Bayes oracle alongside, leave-one-out on the real
+    cases with synthetic fill-in inside training folds only, then saves the
+    champion to models/ and registers it in MLflow as tumorclf@champion.
+    """
+    from tumorclf.training.config import ConfigError, load_config
+    from tumorclf.training.report import print_summary, progress_bar
+    from tumorclf.training.run import count_tasks, train as run_train
+
+    overrides = overrides or []
+    try:
+        settings = load_config(config, overrides)
+        from tumorclf.training.run import check_before_work
+
+        check_before_work(settings)
+    except ConfigError as error:
+        _fail(str(error))
+    label = " ".join(overrides) if overrides else (config.stem if config else "default")
+    with progress_bar(count_tasks(settings, n_real=_count_real(settings))) as advance:
+        outcome = run_train(settings, tracking_uri=tracking_uri, models_dir=models_dir, label=label,
+                            on_task_done=advance.task_done, on_stage=advance.stage)
+    print_summary(outcome)
+
+
+def _count_real(settings: dict) -> int:
+    from tumorclf.case_io import read_cases_csv
+    from tumorclf.training.run import _resolve
+
+    return len(read_cases_csv(_resolve(settings["data"]["real_cases"])))
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()

@@ -1,0 +1,312 @@
+"""``tumorclf train`` as a library call: evaluate, choose, save, record.
+
+:func:`train` runs the whole experiment of a config: it checks the config,
+draws the synthetic sample, evaluates every candidate and reference
+(:mod:`tumorclf.training.evaluation`), picks the champion by the selection
+metric, saves it atomically under ``models/runs/<run id>/``, records
+everything in MLflow (one parent run, one child per candidate, the champion
+logged and registered with the alias ``champion``) and only then points
+``models/champion.json`` at the new model. If anything fails or the run is
+interrupted, the MLflow runs are marked FAILED or KILLED and the previous
+champion stays as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from tumorclf.artifacts import TRUSTED_TYPES, package_versions, promote_champion, save_model
+from tumorclf.case_io import read_cases_csv, to_csv_frame
+from tumorclf.paths import project_root, workspace_dir
+from tumorclf.schema import SCHEMA_VERSION, validate
+from tumorclf.synthetic import load_generator
+from tumorclf.training import plots
+from tumorclf.training.candidates import check_candidate
+from tumorclf.training.config import ConfigError, flatten
+from tumorclf.training.evaluation import (
+    ORACLE,
+    CandidateReport,
+    FoldResult,
+    candidates_from_config,
+    evaluate,
+)
+from tumorclf.training.metrics import LOWER_IS_BETTER
+from tumorclf.training.tracking import Tracker, git_commit, mlflow_seconds, reset_timer, resolve_tracking_uri, ui_command
+
+PREDICTION_REQUIREMENTS = ("scikit-learn", "numpy", "scipy", "pandas", "skops")
+
+
+@dataclass
+class TrainOutcome:
+    """What a train produced, for the CLI's summary and for tests."""
+
+    parent_run_id: str
+    experiment_id: str
+    tracking_uri: str
+    champion: str
+    champion_path: Path
+    registered_version: str
+    reports: list[CandidateReport]
+    rows: list[dict[str, Any]]
+    selection_metric: str
+    wall_seconds: float
+    mlflow_seconds: float
+
+    @property
+    def ui_command(self) -> str:
+        return ui_command(self.tracking_uri)
+
+
+def _resolve(path: str | Path) -> Path:
+    path = Path(path)
+    return path if path.is_absolute() else (project_root() or Path.cwd()) / path
+
+
+def count_tasks(config: Mapping[str, Any], n_real: int) -> int:
+    n_candidates = len(config["candidates"])
+    n_references = sum(bool(v) for v in config["references"].values())
+    outer = config["cv"]["folds"] * config["cv"]["repeats"]
+    return (n_candidates + n_references) * (outer + 1 + n_real) + n_candidates
+
+
+def check_before_work(config: Mapping[str, Any]) -> None:
+    """Problems that must stop a train before any data is drawn."""
+    problems = [p for name, spec in config["candidates"].items() for p in check_candidate(name, spec)]
+    if config["selection"]["metric"] == "oracle_ratio" and not config["references"].get("bayes_oracle"):
+        problems.append("selection.metric oracle_ratio needs references.bayes_oracle: true")
+    for key in ("real_cases", "priors"):
+        if not _resolve(config["data"][key]).exists():
+            problems.append(f"data.{key}: {_resolve(config['data'][key])} does not exist")
+    if problems:
+        raise ConfigError("\n  ".join(["the experiment config has problems:", *problems]))
+
+
+def data_fingerprint(real_path: Path, priors_sha: str, config: Mapping[str, Any]) -> str:
+    digest = hashlib.sha256(real_path.read_bytes())
+    digest.update(priors_sha.encode())
+    digest.update(yaml.safe_dump({k: config[k] for k in ("seed", "synthetic", "fill_in")}).encode())
+    return digest.hexdigest()
+
+
+def _selection_key(report: CandidateReport, metric: str) -> float:
+    value = report.metrics.get(f"cv_{metric}_mean", np.nan)
+    return value if metric in LOWER_IS_BETTER else -value
+
+
+def summary_rows(reports: Sequence[CandidateReport], metric: str) -> list[dict[str, Any]]:
+    rows = []
+    for r in reports:
+        m = r.metrics
+        rows.append({
+            "candidate": r.name,
+            "reference": r.reference,
+            "status": "FAILED" if r.failed else "ok",
+            f"{metric}_mean": m.get(f"cv_{metric}_mean"),
+            f"{metric}_sd": m.get(f"cv_{metric}_sd"),
+            "oracle_ratio_mean": m.get("cv_oracle_ratio_mean"),
+            "balanced_accuracy_mean": m.get("cv_balanced_accuracy_mean"),
+            "ece_mean": m.get("cv_ece_mean"),
+            "real_top3_acc": m.get("real_top3_acc"),
+            "real_mcs_sensitivity": m.get("real_mcs_sensitivity"),
+            "real_log_loss": m.get("real_log_loss"),
+            "fit_seconds": r.fit_seconds,
+            "best_params": ", ".join(f"{k.rsplit('__', 1)[-1]}={v}" for k, v in r.best_params.items()),
+        })
+    return rows
+
+
+def _pooled_synthetic(report: CandidateReport, y: np.ndarray, classes: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    folds = [f for f in report.folds if f.kind == "synthetic" and f.error is None and f.fold < len(y)]
+    index = np.concatenate([f.test_index for f in folds])
+    return np.searchsorted(np.asarray(classes), y[index]), np.vstack([f.proba for f in folds])
+
+
+def per_class_report(y: np.ndarray, proba: np.ndarray, classes: Sequence[str]) -> pd.DataFrame:
+    predicted = proba.argmax(axis=1)
+    rows = []
+    for j, name in enumerate(classes):
+        truth, said = y == j, predicted == j
+        tp = (truth & said).sum()
+        precision = tp / said.sum() if said.sum() else np.nan
+        recall = tp / truth.sum() if truth.sum() else np.nan
+        rows.append({
+            "class": name, "support": int(truth.sum()), "precision": precision, "recall": recall,
+            "f1": 2 * precision * recall / (precision + recall) if precision + recall else np.nan,
+            "mean_probability_when_true": proba[truth, j].mean() if truth.any() else np.nan,
+        })
+    return pd.DataFrame(rows)
+
+
+def _run_name(report: CandidateReport, spec: Mapping[str, Any] | None) -> str:
+    if spec is None:
+        return f"{report.name} (reference)"
+    chosen = ", ".join(f"{k.rsplit('__', 1)[-1]}={v}" for k, v in report.best_params.items())
+    return f"{report.name} [{spec['encoding']}{', ' + chosen if chosen else ''}]"
+
+
+def _log_candidate(tracker: Tracker, report: CandidateReport, config: Mapping[str, Any],
+                   y_syn: np.ndarray, classes: Sequence[str], workdir: Path) -> str:
+    spec = config["candidates"].get(report.name)
+    run_id = tracker.start_child(_run_name(report, spec), {
+        "candidate": report.name, "reference": str(report.reference).lower(),
+        "model_family": spec["model"] if spec else report.name,
+    })
+    params = {f"candidate.{k}": v for k, v in flatten(spec).items()} if spec else {}
+    params.update({f"chosen.{k.rsplit('__', 1)[-1]}": v for k, v in report.best_params.items()})
+    params.update({"seed": config["seed"], "synthetic.n": config["synthetic"]["n"],
+                   "cv.folds": config["cv"]["folds"], "cv.repeats": config["cv"]["repeats"]})
+    tracker.log(run_id, params=params, metrics=report.metrics)
+    if report.failed:
+        tracker.log(run_id, tags={"error": report.error[-4000:]})
+        tracker.finish(run_id, "FAILED")
+        return run_id
+    folder = workdir / report.name
+    folder.mkdir(parents=True)
+    y, proba = _pooled_synthetic(report, y_syn, classes)
+    per_class_report(y, proba, classes).to_csv(folder / "per_class_report.csv", index=False)
+    title = report.name
+    plots.confusion_matrix_png(y, proba, classes, folder / "confusion_matrix.png", title)
+    plots.roc_png(y, proba, classes, folder / "roc_one_vs_rest.png", title)
+    plots.reliability_png(y, proba, classes, folder / "reliability.png", title)
+    if report.model is not None:
+        plots.importance_png(report.model, folder / "feature_importance.png", title)
+    tracker.log_artifacts(run_id, folder)
+    return run_id
+
+
+def train(
+    config: Mapping[str, Any],
+    *,
+    tracking_uri: str | None = None,
+    models_dir: str | Path | None = None,
+    label: str = "default",
+    on_task_done: Callable[[FoldResult], None] = lambda result: None,
+    on_stage: Callable[[str], None] = lambda stage: None,
+) -> TrainOutcome:
+    """Run the experiment of ``config`` end to end; see the module docstring."""
+    start = time.perf_counter()
+    reset_timer()
+    check_before_work(config)
+    metric = config["selection"]["metric"]
+    models_dir = Path(models_dir) if models_dir is not None else _resolve(config["output"]["models_dir"])
+    uri = resolve_tracking_uri(tracking_uri, config["mlflow"]["tracking_uri"])
+    if uri.startswith("sqlite:///"):
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+    on_stage("drawing data")
+    priors_path = _resolve(config["data"]["priors"])
+    real_path = _resolve(config["data"]["real_cases"])
+    generator = load_generator(priors_path)
+    classes = sorted(generator.classes_)
+    real = validate(read_cases_csv(real_path), classes=generator.classes_).reset_index(drop=True)
+    synthetic = generator.sample(config["synthetic"]["n"], balance=config["synthetic"]["balance"],
+                                 random_state=config["seed"])
+    fingerprint = data_fingerprint(real_path, generator.priors.sha256, config)
+
+    on_stage("connecting to MLflow")
+    tracker = Tracker(uri, config["mlflow"]["experiment"])
+    from tumorclf import __version__
+
+    parent = tracker.start_parent(f"train {label}", {
+        "git_commit": git_commit(), "priors_sha256": generator.priors.sha256,
+        "data_fingerprint": fingerprint, "tumorclf_version": __version__, "overrides": label,
+        "selection_metric": metric,
+    }, description=(
+        f"tumorclf train ({label}): {len(config['candidates'])} candidates, "
+        f"{config['cv']['folds']}x{config['cv']['repeats']} stratified CV on "
+        f"{config['synthetic']['n']:,} synthetic cases; leave-one-out on {len(real)} real cases."
+    ))
+    status = "FAILED"
+    try:
+        tracker.log(parent, params=flatten(config))
+        on_stage("evaluating")
+        reports = evaluate(candidates_from_config(config, generator), synthetic, real, generator, config,
+                           on_task_done=on_task_done)
+        eligible = [r for r in reports if not r.reference and not r.failed and r.model is not None]
+        if not eligible:
+            raise RuntimeError("every candidate failed; see the FAILED child runs for their errors")
+        champion = min(eligible, key=lambda r: _selection_key(r, metric))
+
+        on_stage("recording")
+        y_syn = synthetic["diagnosis"].astype(str).to_numpy(dtype=object)
+        rows = summary_rows(reports, metric)
+        with tempfile.TemporaryDirectory() as tmp:
+            workdir = Path(tmp)
+            child_ids = {r.name: _log_candidate(tracker, r, config, y_syn, classes, workdir) for r in reports}
+            for r in reports:
+                if not r.failed:
+                    tracker.finish(child_ids[r.name], "FINISHED")
+            parent_dir = workdir / "_parent"
+            parent_dir.mkdir()
+            pd.DataFrame(rows).to_csv(parent_dir / "comparison.csv", index=False)
+            plots.comparison_png([{**row, "candidate": row["candidate"]} for row in rows], metric,
+                                 parent_dir / "comparison.png")
+            (parent_dir / "config.yaml").write_text(yaml.safe_dump(dict(config), sort_keys=False), encoding="utf-8")
+            (parent_dir / "priors.yaml").write_bytes(priors_path.read_bytes())
+            tracker.log_artifacts(parent, parent_dir)
+
+        manifest = {
+            "candidate": champion.name,
+            "classes": [str(c) for c in champion.model.classes_],
+            "display_order": list(generator.classes_),
+            "clinical_prior": dict(zip(generator.classes_, map(float, generator.clinical_prior_))),
+            "training_prior": _training_prior(synthetic, real, champion.model.classes_),
+            "schema_version": SCHEMA_VERSION,
+            "priors_sha256": generator.priors.sha256,
+            "data_fingerprint": fingerprint,
+            "metrics": {k: v for k, v in champion.metrics.items() if np.isfinite(v)},
+            "best_params": {k: _plain(v) for k, v in champion.best_params.items()},
+            "mlflow": {"tracking_uri": uri, "experiment_id": tracker.experiment_id,
+                       "parent_run_id": parent, "run_id": child_ids[champion.name]},
+        }
+        model_path = save_model(champion.model, manifest, models_dir, parent)
+        example = real.drop(columns=["diagnosis", "source", "id"], errors="ignore").head(3)
+        versions = package_versions()
+        requirements = [f"{p}=={versions[p]}" for p in PREDICTION_REQUIREMENTS]
+        version = tracker.log_model(child_ids[champion.name], champion.model, to_csv_frame(example).astype(object),
+                                    config["mlflow"]["registered_model"], requirements, list(TRUSTED_TYPES))
+        oracle = next((r for r in reports if r.name == ORACLE), None)
+        tracker.log(parent, metrics={
+            f"champion_cv_{metric}_mean": champion.metrics[f"cv_{metric}_mean"],
+            **({"champion_oracle_ratio": champion.metrics["cv_oracle_ratio_mean"]}
+               if "cv_oracle_ratio_mean" in champion.metrics else {}),
+            **({"oracle_cv_log_loss_mean": oracle.metrics["cv_log_loss_mean"]} if oracle and not oracle.failed else {}),
+        }, tags={"champion": champion.name, "registered_version": version})
+        for name, frame in (("synthetic_cv", synthetic), ("real_cases", real)):
+            tracker.log_dataset(parent, to_csv_frame(frame).astype(str), name, "training")
+        promote_champion(models_dir, parent)
+        status = "FINISHED"
+    except KeyboardInterrupt:
+        status = "KILLED"
+        raise
+    finally:
+        tracker.finish_open(status)
+    return TrainOutcome(
+        parent_run_id=parent, experiment_id=tracker.experiment_id, tracking_uri=uri,
+        champion=champion.name, champion_path=model_path, registered_version=version, reports=reports,
+        rows=rows, selection_metric=metric, wall_seconds=time.perf_counter() - start,
+        mlflow_seconds=mlflow_seconds(),
+    )
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def _training_prior(synthetic: pd.DataFrame, real: pd.DataFrame, classes: Sequence[str]) -> dict[str, float]:
+    labels = pd.concat([synthetic["diagnosis"].astype(str), real["diagnosis"].astype(str)])
+    shares = labels.value_counts(normalize=True)
+    return {str(c): float(shares.get(str(c), 0.0)) for c in classes}
+
+
+__all__ = ["TrainOutcome", "count_tasks", "train", "workspace_dir"]

@@ -1,0 +1,175 @@
+"""MLflow: where runs go, and the runs themselves (one parent, one child per candidate).
+
+The tracking URI is resolved when a command runs, never at import: the
+``--tracking-uri`` flag, else ``$MLFLOW_TRACKING_URI``, else the config's
+``mlflow.tracking_uri``, else an sqlite database in ``experiments/`` with
+artifacts in ``experiments/artifacts``. Every MLflow call goes through
+:func:`timed`, so a train can report MLflow's share of its wall time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from tumorclf.paths import project_root, workspace_dir
+
+#: Seconds spent inside MLflow calls since the last :func:`reset_timer`.
+_SPENT = [0.0]
+DEFAULT_DB = "mlflow.db"
+ARTIFACTS = "artifacts"
+MAX_PARAM_LENGTH = 6000
+
+
+def reset_timer() -> None:
+    _SPENT[0] = 0.0
+
+
+def mlflow_seconds() -> float:
+    return _SPENT[0]
+
+
+@contextlib.contextmanager
+def timed() -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        _SPENT[0] += time.perf_counter() - start
+
+
+def default_tracking_uri(experiments_dir: Path | None = None) -> str:
+    folder = (experiments_dir or workspace_dir("experiments")).resolve()
+    return f"sqlite:///{folder / DEFAULT_DB}"
+
+
+def resolve_tracking_uri(flag: str | None = None, configured: str | None = None) -> str:
+    """Flag, then ``$MLFLOW_TRACKING_URI``, then the config, then the sqlite default."""
+    return flag or os.environ.get("MLFLOW_TRACKING_URI") or configured or default_tracking_uri()
+
+
+def artifact_root(tracking_uri: str) -> str | None:
+    """For the sqlite default, artifacts live beside the database; servers choose their own."""
+    if tracking_uri.startswith("sqlite:///"):
+        folder = Path(tracking_uri.removeprefix("sqlite:///")).parent
+        return (folder / ARTIFACTS).resolve().as_uri()
+    return None
+
+
+def ui_command(tracking_uri: str) -> str:
+    return f"mlflow ui --backend-store-uri {tracking_uri} --host 127.0.0.1 --port 5000"
+
+
+def git_commit() -> str:
+    root = project_root()
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True,
+                             text=True, timeout=5, check=False)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    if out.returncode != 0:
+        return "unknown"
+    return out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+
+
+class Tracker:
+    """One training's MLflow records: a parent run and its children."""
+
+    def __init__(self, tracking_uri: str, experiment: str) -> None:
+        with timed():
+            import mlflow
+            from mlflow.tracking import MlflowClient
+
+            mlflow.set_tracking_uri(tracking_uri)
+            self.mlflow = mlflow
+            self.client = MlflowClient(tracking_uri)
+            found = self.client.get_experiment_by_name(experiment)
+            self.experiment_id = found.experiment_id if found else self.client.create_experiment(
+                experiment, artifact_location=artifact_root(tracking_uri)
+            )
+        self.tracking_uri = tracking_uri
+        self.parent_id: str | None = None
+        self.open_runs: list[str] = []
+
+    def start_parent(self, run_name: str, tags: Mapping[str, str], description: str) -> str:
+        with timed():
+            run = self.client.create_run(
+                self.experiment_id, run_name=run_name,
+                tags={**tags, "mlflow.note.content": description},
+            )
+        self.parent_id = run.info.run_id
+        self.open_runs.append(self.parent_id)
+        return self.parent_id
+
+    def start_child(self, run_name: str, tags: Mapping[str, str]) -> str:
+        with timed():
+            run = self.client.create_run(
+                self.experiment_id, run_name=run_name,
+                tags={**tags, "mlflow.parentRunId": self.parent_id},
+            )
+        self.open_runs.append(run.info.run_id)
+        return run.info.run_id
+
+    def log(self, run_id: str, params: Mapping[str, Any] = {}, metrics: Mapping[str, float] = {},
+            tags: Mapping[str, str] = {}) -> None:
+        from mlflow.entities import Metric, Param, RunTag
+
+        now = int(time.time() * 1000)
+        with timed():
+            self.client.log_batch(
+                run_id,
+                metrics=[Metric(k, float(v), now, 0) for k, v in metrics.items()],
+                params=[Param(k, str(v)[:MAX_PARAM_LENGTH]) for k, v in params.items()],
+                tags=[RunTag(k, str(v)) for k, v in tags.items()],
+            )
+
+    def log_artifacts(self, run_id: str, folder: Path, artifact_path: str | None = None) -> None:
+        with timed():
+            self.client.log_artifacts(run_id, str(folder), artifact_path)
+
+    def log_dataset(self, run_id: str, frame: Any, name: str, context: str) -> None:
+        with timed():
+            import mlflow.data
+            from mlflow.entities import DatasetInput, InputTag
+
+            dataset = mlflow.data.from_pandas(frame, name=name, targets="diagnosis")
+            self.client.log_inputs(run_id, datasets=[DatasetInput(
+                dataset._to_mlflow_entity(), tags=[InputTag("mlflow.data.context", context)]
+            )])
+
+    def log_model(self, run_id: str, model: Any, input_example: Any, registered_name: str,
+                  pip_requirements: list[str], trusted_types: list[str]) -> str:
+        """Log the champion (skops, signature, predict_proba) and give it the alias ``champion``."""
+        with timed():
+            import mlflow.sklearn
+            from mlflow.models import infer_signature
+
+            signature = infer_signature(input_example, model.predict_proba(input_example))
+            with self.mlflow.start_run(run_id=run_id, nested=True):
+                info = mlflow.sklearn.log_model(
+                    model, name="model", serialization_format="skops",
+                    skops_trusted_types=trusted_types, signature=signature,
+                    input_example=input_example, pip_requirements=pip_requirements,
+                    pyfunc_predict_fn="predict_proba", registered_model_name=registered_name,
+                )
+            version = str(info.registered_model_version)
+            self.client.set_registered_model_alias(registered_name, "champion", version)
+        return version
+
+    def finish(self, run_id: str, status: str = "FINISHED") -> None:
+        with timed():
+            self.client.set_terminated(run_id, status=status)
+        if run_id in self.open_runs:
+            self.open_runs.remove(run_id)
+
+    def finish_open(self, status: str) -> None:
+        """End every run still open (children first), e.g. FAILED or KILLED after an error."""
+        for run_id in reversed(list(self.open_runs)):
+            self.finish(run_id, status)
