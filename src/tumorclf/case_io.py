@@ -38,6 +38,16 @@ def to_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def as_text_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Validated cases as the strings a CSV file holds ('' = not reported): a typed-free example."""
+    import io
+
+    buffer = io.StringIO()
+    to_csv_frame(frame).to_csv(buffer, index=False, na_rep="", float_format="%g")
+    buffer.seek(0)
+    return pd.read_csv(buffer, dtype=str, keep_default_na=False)
+
+
 def write_cases_csv(frame: pd.DataFrame, path: str | Path) -> None:
     """Write validated cases atomically; readable back by :func:`read_cases_csv` + validate."""
     with atomic_write(path) as handle:

@@ -123,7 +123,7 @@ def importance_png(model: Any, path: Path, title: str, top: int = 20) -> Path | 
 
 def comparison_png(rows: list[dict[str, Any]], metric: str, path: Path) -> Path:
     plt = _pyplot()
-    rows = [r for r in rows if f"{metric}_mean" in r]
+    rows = [r for r in rows if r.get(f"{metric}_mean") is not None]
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(rows) + 1.5))
     names = [r["candidate"] for r in rows]
     means = [r[f"{metric}_mean"] for r in rows]

@@ -26,7 +26,7 @@ import pandas as pd
 import yaml
 
 from tumorclf.artifacts import TRUSTED_TYPES, package_versions, promote_champion, save_model
-from tumorclf.case_io import read_cases_csv, to_csv_frame
+from tumorclf.case_io import as_text_frame, read_cases_csv, to_csv_frame
 from tumorclf.paths import project_root, workspace_dir
 from tumorclf.schema import SCHEMA_VERSION, validate
 from tumorclf.synthetic import load_generator
@@ -273,7 +273,7 @@ def train(
         example = real.drop(columns=["diagnosis", "source", "id"], errors="ignore").head(3)
         versions = package_versions()
         requirements = [f"{p}=={versions[p]}" for p in PREDICTION_REQUIREMENTS]
-        version = tracker.log_model(child_ids[champion.name], champion.model, to_csv_frame(example).astype(object),
+        version = tracker.log_model(child_ids[champion.name], champion.model, as_text_frame(example),
                                     config["mlflow"]["registered_model"], requirements, list(TRUSTED_TYPES))
         oracle = next((r for r in reports if r.name == ORACLE), None)
         tracker.log(parent, metrics={

@@ -1,0 +1,64 @@
+"""Config loading and --set overrides: refused before any work, with a useful message."""
+
+from __future__ import annotations
+
+import pytest
+
+from tumorclf.training.config import ConfigError, flatten, load_config
+
+
+def test_default_config_loads_and_flattens():
+    config = load_config()
+    flat = flatten(config)
+    assert flat["cv.folds"] >= 2 and flat["mlflow.experiment"] == "tumorclf"
+    assert "candidates.naive_bayes.model" in flat
+
+
+@pytest.mark.parametrize(("override", "message"), [
+    ("cv.fold=3", r"unknown key 'fold' in cv; did you mean cv\.folds\?"),
+    ("nonsense=1", r"unknown key 'nonsense' in the top level"),
+    ("cv.folds=many", r"expected a number like \d+, got str"),
+    ("cv.folds=1", r"cv\.folds\): must be an integer >= 2, got 1"),
+    ("synthetic.balance=skewed", r"synthetic\.balance\): must be one of uniform, clinical"),
+    ("selection.metric=accuracy", r"selection\.metric\): must be one of log_loss"),
+    ("candidates.naive_bayes.model=svm", r"unknown model 'svm'"),
+    ("cv.folds", r"expected key=value"),
+])
+def test_bad_overrides_are_refused(override, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(overrides=[override])
+
+
+def test_overrides_reach_open_mappings():
+    config = load_config(overrides=["candidates.random_forest.grid.max_depth=[3, 6]", "synthetic.n=500"])
+    assert config["candidates"]["random_forest"]["grid"]["max_depth"] == [3, 6]
+    assert config["synthetic"]["n"] == 500
+
+
+def test_a_config_file_may_bring_its_own_candidates(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text(
+        "cv: {folds: 4}\ncandidates:\n  only_nb:\n    model: categorical_naive_bayes\n"
+        "    encoding: categories\n    calibration: none\n    params: {}\n    grid: {alpha: [1.0]}\n",
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    assert list(config["candidates"]) == ["only_nb"] and config["cv"]["folds"] == 4
+
+
+def test_a_config_file_with_an_unknown_key_is_refused(tmp_path):
+    path = tmp_path / "typo.yaml"
+    path.write_text("cv: {fold: 4}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="did you mean cv.folds"):
+        load_config(path)
+
+
+def test_bad_hyperparameters_are_found_without_fitting():
+    from tumorclf.training.run import check_before_work
+
+    config = load_config(overrides=["candidates.logistic_regression.params.max_iter=-5"])
+    with pytest.raises(ConfigError, match="'max_iter' parameter of LogisticRegression"):
+        check_before_work(config)
+    config = load_config(overrides=["candidates.random_forest.grid.depth=[2]"])
+    with pytest.raises(ConfigError, match="random_forest has no parameter depth"):
+        check_before_work(config)

@@ -1,0 +1,104 @@
+"""A tiny train end to end into a temporary MLflow store and models folder."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from tumorclf.artifacts import load_model
+from tumorclf.cli import app
+from tumorclf.training.run import train
+
+from .conftest import TINY, tiny_config
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    root = tmp_path_factory.mktemp("store")
+    uri = f"sqlite:///{root / 'mlflow.db'}"
+    config = tiny_config()
+    outcome = train(config, tracking_uri=uri, models_dir=root / "models", label="tiny test")
+    return outcome, root
+
+
+def test_store_holds_parent_children_metrics_plots_and_alias(trained):
+    from mlflow.tracking import MlflowClient
+
+    outcome, _ = trained
+    client = MlflowClient(outcome.tracking_uri)
+    parent = client.get_run(outcome.parent_run_id)
+    assert parent.info.status == "FINISHED"
+    assert parent.data.tags["champion"] == outcome.champion
+    assert "cv.folds" in parent.data.params and parent.data.tags["data_fingerprint"]
+    children = client.search_runs(
+        [outcome.experiment_id], filter_string=f"tags.mlflow.parentRunId = '{outcome.parent_run_id}'"
+    )
+    names = {run.data.tags["candidate"] for run in children}
+    assert names == {"logistic_regression", "naive_bayes", "seed_rule", "bayes_oracle"}
+    for run in children:
+        assert run.info.status == "FINISHED"
+        assert "cv_log_loss_mean" in run.data.metrics and "cv_log_loss_sd" in run.data.metrics
+        files = {a.path for a in client.list_artifacts(run.info.run_id)}
+        assert {"confusion_matrix.png", "roc_one_vs_rest.png", "reliability.png", "per_class_report.csv"} <= files
+    parent_files = {a.path for a in client.list_artifacts(outcome.parent_run_id)}
+    assert {"comparison.csv", "comparison.png", "config.yaml", "priors.yaml"} <= parent_files
+    version = client.get_model_version_by_alias("tumorclf", "champion")
+    assert str(version.version) == outcome.registered_version
+
+
+def test_champion_is_not_a_reference_and_is_loadable(trained):
+    outcome, root = trained
+    assert outcome.champion in {"logistic_regression", "naive_bayes"}
+    pointer = json.loads((root / "models" / "champion.json").read_text())
+    assert pointer["mlflow"]["parent_run_id"] == outcome.parent_run_id
+    model, manifest = load_model(root / "models")
+    assert manifest["candidate"] == outcome.champion
+    proba = model.predict_proba(
+        __import__("tumorclf.schema", fromlist=["validate"]).validate({"age": 19, "calcification": "punctate"})
+    )
+    assert proba.shape == (1, 7) and abs(proba.sum() - 1) < 1e-9
+
+
+def test_retraining_keeps_the_earlier_model(trained):
+    outcome, root = trained
+    second = train(tiny_config(), tracking_uri=outcome.tracking_uri, models_dir=root / "models", label="again")
+    runs = sorted(p.name for p in (root / "models" / "runs").iterdir())
+    assert runs == sorted([outcome.parent_run_id, second.parent_run_id])
+    assert json.loads((root / "models" / "champion.json").read_text())["mlflow"]["parent_run_id"] == second.parent_run_id
+    assert second.rows == outcome.rows or all(
+        a["log_loss_mean"] == b["log_loss_mean"] for a, b in zip(second.rows, outcome.rows)
+    )
+
+
+def test_a_candidate_that_fails_is_marked_failed_in_mlflow(tmp_path, monkeypatch):
+    from mlflow.tracking import MlflowClient
+    from sklearn.linear_model import LogisticRegression
+
+    from tumorclf.training import candidates
+
+    class Exploding(LogisticRegression):
+        def fit(self, X, y, sample_weight=None):
+            raise RuntimeError("deliberately broken")
+
+    _, scaling = candidates.MODEL_FACTORIES["logistic_regression"]
+    monkeypatch.setitem(candidates.MODEL_FACTORIES, "logistic_regression", (lambda seed, **p: Exploding(**p), scaling))
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    outcome = train(tiny_config(), tracking_uri=uri, models_dir=tmp_path / "models")
+    assert outcome.champion == "naive_bayes"
+    client = MlflowClient(uri)
+    children = client.search_runs([outcome.experiment_id], filter_string="tags.candidate = 'logistic_regression'")
+    assert [run.info.status for run in children] == ["FAILED"]
+    assert "deliberately broken" in children[0].data.tags["error"]
+    assert client.get_run(outcome.parent_run_id).info.status == "FINISHED"
+
+
+def test_set_with_an_unknown_key_fails_before_training(tmp_path):
+    result = CliRunner().invoke(app, [
+        "train", "--set", "cv.fold=3", *[a for o in TINY for a in ("--set", o)],
+        "--tracking-uri", f"sqlite:///{tmp_path / 'mlflow.db'}", "--models-dir", str(tmp_path / "models"),
+    ])
+    assert result.exit_code == 2
+    assert "unknown key 'fold' in cv; did you mean cv.folds?" in result.output
+    assert list(tmp_path.iterdir()) == []  # no store, no models: nothing started
