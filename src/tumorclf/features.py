@@ -16,8 +16,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_feature_names_in
 
-from tumorclf.schema import CODE_COLUMN, CODE_VALUES, FIELDS, LEVELS, CaseArrays, to_arrays
-from tumorclf.schema.validation import arrays_from_frame
+from tumorclf.schema import CODE_COLUMN, CODE_VALUES, FIELDS, LEVELS, CaseArrays, as_case_arrays
 from tumorclf.schema.vocabulary import BOOLEAN_FIELDS, LEVEL_FIELDS, LEVEL_INDEX, REGIONS
 
 #: Fields encoded one-hot, each with a trailing "unknown" column.
@@ -274,7 +273,7 @@ class CaseEncoder(TransformerMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any = None) -> CaseEncoder:
         self._validate_params()
-        self._as_arrays(X)
+        as_case_arrays(X)
         self.n_features_in_ = len(FIELDS)
         self.feature_names_in_ = np.asarray(FIELDS, dtype=object)
         return self
@@ -282,7 +281,7 @@ class CaseEncoder(TransformerMixin, BaseEstimator):
     def transform(self, X: Any) -> np.ndarray:
         if self.encoding not in ENCODINGS:
             self._validate_params()
-        return encode_arrays(self._as_arrays(X), self.encoding)
+        return encode_arrays(as_case_arrays(X), self.encoding)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Readable feature names, e.g. ``age_years``, ``touches_conus_level``, ``dural_tail=no``."""
@@ -299,11 +298,3 @@ class CaseEncoder(TransformerMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.input_tags.allow_nan = True
         return tags
-
-    @staticmethod
-    def _as_arrays(X: Any) -> CaseArrays:
-        if isinstance(X, CaseArrays):
-            return X
-        if hasattr(X, "columns"):
-            return arrays_from_frame(X.drop(columns=["diagnosis"], errors="ignore"))
-        return to_arrays(X)

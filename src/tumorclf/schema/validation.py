@@ -478,6 +478,18 @@ def arrays_from_frame(frame: pd.DataFrame) -> CaseArrays:
     )
 
 
+def as_case_arrays(cases: Cases | CaseArrays) -> CaseArrays:
+    """Coded cases from any accepted form; an already-coded batch passes through.
+
+    A ``diagnosis`` column is ignored: models and the oracle never read labels.
+    """
+    if isinstance(cases, CaseArrays):
+        return cases
+    if isinstance(cases, pd.DataFrame):
+        return arrays_from_frame(cases.drop(columns=[LABEL], errors="ignore"))
+    return to_arrays(cases)
+
+
 def validate(cases: Cases, *, classes: Sequence[str] | None = None) -> pd.DataFrame:
     """Validate cases and return the canonical DataFrame.
 

@@ -22,8 +22,7 @@ import pandas as pd
 from scipy.special import logsumexp
 
 from tumorclf.class_prior import resolve_prior
-from tumorclf.schema import CODE_COLUMN, CODED_FIELDS, LEVELS, CaseArrays, frame_from_arrays, to_arrays
-from tumorclf.schema.validation import arrays_from_frame
+from tumorclf.schema import CODE_COLUMN, CODED_FIELDS, LEVELS, CaseArrays, as_case_arrays, frame_from_arrays
 from tumorclf.synthetic.priors import AGES, PARENTS, STRUCTURAL_NONE, TABLE_FIELDS, Priors
 
 Balance = str | Mapping[str, float] | Sequence[float]
@@ -181,7 +180,7 @@ class CaseGenerator:
         (``compartment``) is weighed over every value the parent could take.
         Ages are scored in whole years.
         """
-        arrays = self._as_arrays(cases)
+        arrays = as_case_arrays(cases)
         n = len(arrays)
         ll = np.zeros((n, len(self.classes_)))
 
@@ -263,15 +262,8 @@ class CaseGenerator:
         >>> post.idxmax(axis=1)[0]
         'mcs'
         """
-        arrays = self._as_arrays(cases)
+        arrays = as_case_arrays(cases)
         index = pd.Index(arrays.extras["id"], name="id") if "id" in arrays.extras else (
             pd.Index(arrays.index) if arrays.index is not None else None
         )
         return pd.DataFrame(self.posterior_array(arrays, prior), columns=list(self.classes_), index=index)
-
-    def _as_arrays(self, cases: Any) -> CaseArrays:
-        if isinstance(cases, CaseArrays):
-            return cases
-        if isinstance(cases, pd.DataFrame):
-            return arrays_from_frame(cases.drop(columns=["diagnosis"], errors="ignore"))
-        return to_arrays(cases)

@@ -15,16 +15,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from tumorclf.schema import CODE_VALUES, CaseArrays
-from tumorclf.schema.validation import arrays_from_frame, to_arrays
-
-
-def _arrays(X: Any) -> CaseArrays:
-    if isinstance(X, CaseArrays):
-        return X
-    if hasattr(X, "columns"):
-        return arrays_from_frame(X.drop(columns=["diagnosis"], errors="ignore"))
-    return to_arrays(X)
+from tumorclf.schema import CODE_VALUES, CaseArrays, as_case_arrays
 
 
 def seed_rule_fires(arrays: CaseArrays) -> np.ndarray:
@@ -63,7 +54,7 @@ class SeedRuleClassifier(ClassifierMixin, BaseEstimator):
         self.alpha = alpha
 
     def fit(self, X: Any, y: Any) -> SeedRuleClassifier:
-        fires = seed_rule_fires(_arrays(X))
+        fires = seed_rule_fires(as_case_arrays(X))
         y = np.asarray(y, dtype=object)
         self.classes_ = np.unique(y)
         index = np.searchsorted(self.classes_, y)
@@ -77,7 +68,7 @@ class SeedRuleClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "table_")
-        return self.table_[seed_rule_fires(_arrays(X)).astype(np.intp)]
+        return self.table_[seed_rule_fires(as_case_arrays(X)).astype(np.intp)]
 
     def predict(self, X: Any) -> np.ndarray:
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
@@ -109,7 +100,7 @@ class OracleClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "prior_")
-        return self.generator.posterior_array(_arrays(X), self.prior_)[:, self._order]
+        return self.generator.posterior_array(as_case_arrays(X), self.prior_)[:, self._order]
 
     def predict(self, X: Any) -> np.ndarray:
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
