@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tumorclf.synthetic import CaseGenerator, load_generator
@@ -18,6 +20,18 @@ SEED_CASE = {
     "calcification": "punctate",
     "dural_tail": False,
 }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _signing_key_of_this_test_session(tmp_path_factory):
+    """Models the tests train are signed with a throwaway key, never the user's own."""
+    previous = os.environ.get("TUMORCLF_SIGNING_KEY")
+    os.environ["TUMORCLF_SIGNING_KEY"] = str(tmp_path_factory.mktemp("signing") / "signing.key")
+    yield
+    if previous is None:
+        os.environ.pop("TUMORCLF_SIGNING_KEY", None)
+    else:
+        os.environ["TUMORCLF_SIGNING_KEY"] = previous
 
 
 @pytest.fixture(scope="session")

@@ -49,3 +49,83 @@ def test_generate_refuses_an_unknown_balance(tmp_path):
     result = runner.invoke(app, ["generate", "-n", "10", "--balance", "skewed", "-o", str(tmp_path / "x.csv")])
     assert result.exit_code == 2
     assert "--balance must be 'clinical' or 'uniform'" in result.output
+
+
+import json  # noqa: E402
+
+import pytest  # noqa: E402
+
+from tumorclf.artifacts import promote_champion, save_model  # noqa: E402
+from tumorclf.schema import SCHEMA_VERSION  # noqa: E402
+from tumorclf.training.candidates import build_pipeline  # noqa: E402
+from tumorclf.training.config import load_config  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory, generator):
+    root = tmp_path_factory.mktemp("cli-models")
+    frame = generator.sample(3000, balance="uniform", random_state=0)
+    y = frame.pop("diagnosis").astype(str)
+    model = build_pipeline(load_config()["candidates"]["naive_bayes"], 0).fit(frame.drop(columns="source"), y)
+    manifest = {"candidate": "naive_bayes", "display_order": list(generator.classes_),
+                "schema_version": SCHEMA_VERSION, "training_prior": {c: 1 / 7 for c in generator.classes_},
+                "clinical_prior": dict(zip(generator.classes_, map(float, generator.clinical_prior_)))}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TUMORCLF_SIGNING_KEY", str(root / "key"))
+        save_model(model, manifest, root, "r1")
+        promote_champion(root, "r1")
+    return root
+
+
+def test_predict_writes_ids_probabilities_diagnosis_and_differential(model_dir, tmp_path):
+    cases = tmp_path / "cases.csv"
+    cases.write_text("id,age,sex,level,compartment,dumbbell,enhancement,calcification,dural_tail\n"
+                     "seed,19,M,T12-L2,I&ED,+,homogeneous,punctate,-\nolder,64,F,T6,IDEM,,homogeneous,,+\n",
+                     encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["predict", str(cases), "-o", str(out), "--model", str(model_dir)])
+    assert result.exit_code == 0, result.output
+    table = read_cases_csv(out)
+    assert table["id"].tolist() == ["seed", "older"]
+    assert table["diagnosis"].tolist() == ["mcs", "meningioma"]
+    assert [c for c in table.columns if c.startswith("p_")] == [f"p_{c}" for c in load_config_classes()]
+    assert table["differential"].iloc[0].startswith("mcs ")
+
+
+def load_config_classes():
+    from tumorclf.synthetic import load_generator
+
+    return load_generator().classes_
+
+
+def test_predict_one_case_prints_the_differential_and_why(model_dir):
+    case = json.dumps({"age": 19, "sex": "M", "level": "T12-L2", "compartment": "I&ED", "dumbbell": True,
+                       "enhancement": "homogeneous", "calcification": "punctate", "dural_tail": False})
+    result = runner.invoke(app, ["predict", "--case", case, "--model", str(model_dir), "--prior", "clinical"])
+    assert result.exit_code == 0, result.output
+    assert "MCS" in result.output and "prior: clinical" in result.output
+    assert "punctate calcification: toward MCS" in result.output
+
+
+def test_invalid_cases_exit_nonzero_name_every_bad_row_and_write_nothing(model_dir, tmp_path):
+    cases = tmp_path / "bad.csv"
+    cases.write_text("id,age,level\na,240,T13\nb,30,T2\nc,,L9\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["predict", str(cases), "-o", str(out), "--model", str(model_dir)])
+    assert result.exit_code == 2
+    assert "line 2, field 'age'" in result.output and "line 4, field 'level'" in result.output
+    assert "line 3" not in result.output
+    assert not out.exists() and list(tmp_path.iterdir()) == [cases]
+
+
+def test_predict_without_a_model_says_how_to_get_one(tmp_path):
+    cases = tmp_path / "c.csv"
+    cases.write_text("age\n30\n", encoding="utf-8")
+    result = runner.invoke(app, ["predict", str(cases), "--model", str(tmp_path / "nothing")])
+    assert result.exit_code == 2 and "tumorclf train" in result.output
+
+
+def test_evaluate_reports_metrics_on_labelled_cases(model_dir):
+    result = runner.invoke(app, ["evaluate", "--model", str(model_dir)])
+    assert result.exit_code == 0, result.output
+    assert "8 cases" in result.output and "top3_acc" in result.output and "log_loss" in result.output

@@ -10,8 +10,14 @@ Layout under the models folder::
 complete on disk, so it always points at a whole artifact; retraining never
 overwrites an earlier model.
 
-Loading never unpickles: skops reads the file and refuses any type that is
-not in :data:`TRUSTED_TYPES`, a list kept here in code, not read from the file.
+Two files hold the same model:
+
+* ``model.skops``, portable: skops reads it and refuses any type that is not
+  in :data:`TRUSTED_TYPES`, a list kept here in code, not read from the file;
+* ``model.pkl``, fast to load (skops itself takes longer to import than
+  scikit-learn): a pickle, unpickled only when its HMAC verifies under this
+  machine's signing key (:mod:`tumorclf.signing`), i.e. only when this
+  machine's own training wrote it. Any other file goes the skops way.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from tumorclf.atomic import atomic_write
 MANIFEST_VERSION = 1
 CHAMPION = "champion.json"
 MODEL_FILE = "model.skops"
+SIGNED_FILE = "model.pkl"
 PACKAGES = ("tumorclf", "scikit-learn", "numpy", "scipy", "pandas", "skops")
 
 #: Every non-builtin type a tumorclf model may contain. skops refuses others.
@@ -88,12 +95,19 @@ def package_versions() -> dict[str, str]:
 
 def save_model(model: Any, manifest: dict[str, Any], models_dir: str | Path, run_id: str) -> Path:
     """Write ``runs/<run_id>/model.skops`` and its manifest atomically; return the model path."""
+    import pickle
+
     import skops.io
+
+    from tumorclf.signing import sign
 
     run_dir = Path(models_dir) / "runs" / run_id
     path = run_dir / MODEL_FILE
     with atomic_write(path, "wb") as handle:
         handle.write(skops.io.dumps(model))
+    pickled = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+    with atomic_write(run_dir / SIGNED_FILE, "wb") as handle:
+        handle.write(pickled)
     manifest = {
         **manifest,
         "manifest_version": MANIFEST_VERSION,
@@ -101,6 +115,8 @@ def save_model(model: Any, manifest: dict[str, Any], models_dir: str | Path, run
         "packages": package_versions(),
         "model_file": MODEL_FILE,
         "sha256": sha256_of(path),
+        "signed_file": SIGNED_FILE,
+        "signature": sign(pickled),
     }
     with atomic_write(run_dir / "manifest.json") as handle:
         json.dump(manifest, handle, indent=2, sort_keys=True)
@@ -146,10 +162,43 @@ def _read_json(path: Path) -> dict[str, Any]:
         raise ArtifactError(f"{path} is not a valid manifest ({error})") from None
 
 
-def load_model(path: str | Path) -> tuple[Any, dict[str, Any]]:
-    """Load a model and its manifest, checking the checksum and refusing untrusted types."""
+def _load_signed(folder: Path, manifest: dict[str, Any]) -> Any | None:
+    """The pickled model if this machine signed it, else None (never unpickles anything else)."""
+    name = manifest.get("signed_file")
+    if not name or "/" in name or "\\" in name:
+        return None
+    try:
+        data = (folder / name).read_bytes()
+    except OSError:
+        return None
+    from tumorclf.signing import verify
+
+    if not verify(data, manifest.get("signature")):
+        return None
+    import pickle
+
+    return pickle.loads(data)  # noqa: S301 - signed by this machine's own training
+
+
+def load_skops(path: str | Path) -> Any:
+    """Read a skops file, refusing any type outside :data:`TRUSTED_TYPES`."""
     import skops.io
 
+    untrusted = [t for t in skops.io.get_untrusted_types(file=path) if t not in TRUSTED_TYPES]
+    if untrusted:
+        raise ArtifactError(f"{path} contains types tumorclf does not trust: {', '.join(untrusted)}")
+    return skops.io.load(path, trusted=list(TRUSTED_TYPES))
+
+
+def load_model(path: str | Path) -> tuple[Any, dict[str, Any]]:
+    """Load a model and its manifest: this machine's signed pickle, else the checked skops file.
+
+    Raises
+    ------
+    ArtifactError
+        No manifest; a model file whose checksum differs from the manifest's;
+        or a skops file with a type outside :data:`TRUSTED_TYPES`.
+    """
     manifest, model_path = read_manifest(path)
     if not model_path.exists():
         raise ArtifactError(f"the manifest names {model_path}, which does not exist")
@@ -159,7 +208,5 @@ def load_model(path: str | Path) -> tuple[Any, dict[str, Any]]:
             f"{model_path}: checksum {actual[:12]}... does not match the manifest's "
             f"{str(manifest.get('sha256'))[:12]}...; the file was changed or is incomplete. Refusing to load it."
         )
-    untrusted = [t for t in skops.io.get_untrusted_types(file=model_path) if t not in TRUSTED_TYPES]
-    if untrusted:
-        raise ArtifactError(f"{model_path} contains types tumorclf does not trust: {', '.join(untrusted)}")
-    return skops.io.load(model_path, trusted=list(TRUSTED_TYPES)), manifest
+    signed = _load_signed(model_path.parent, manifest)
+    return (signed if signed is not None else load_skops(model_path)), manifest

@@ -100,6 +100,114 @@ def train(
     print_summary(outcome)
 
 
+def _load_model(model: str | None):
+    import tumorclf
+    from tumorclf.artifacts import ArtifactError
+
+    try:
+        return tumorclf.load(model)
+    except ArtifactError as error:
+        _fail(f"cannot load the model: {error}")
+
+
+def _parse_prior(prior: str) -> object:
+    import json
+
+    return json.loads(prior) if prior.strip().startswith("{") else prior
+
+
+@app.command()
+def predict(
+    cases: Annotated[Path | None, typer.Argument(help="CSV of cases in the schema (one per row).")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="CSV to write (atomically); default: print it.")] = None,
+    case: Annotated[str | None, typer.Option("--case", help='One case as JSON, e.g. \'{"age": 19, "level": "T12-L2"}\'.')] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Model path or MLflow URI (default: the champion in models/).")] = None,
+    prior: Annotated[str, typer.Option(help="Class prior: training, clinical, uniform, or JSON {class: weight}.")] = "training",
+) -> None:
+    """Rank the diagnoses of cases: probabilities, top diagnosis and differential.
+
+    With a CSV, writes one row per case: its id, a probability column per
+    class, the top diagnosis and the differential. With --case, prints one
+    case's differential and the findings that drove it.
+    """
+    import json
+
+    from tumorclf.case_io import read_cases_csv
+    from tumorclf.schema import CaseValidationError
+
+    if (cases is None) == (case is None):
+        _fail("give either a CASES.csv file or --case JSON (one of them)")
+    try:
+        chosen_prior = _parse_prior(prior)
+    except json.JSONDecodeError as error:
+        _fail(f"--prior is not valid JSON: {error}")
+    classifier = _load_model(model)
+    try:
+        if case is not None:
+            try:
+                record = json.loads(case)
+            except json.JSONDecodeError as error:
+                _fail(f"--case is not valid JSON: {error}")
+            from tumorclf.prediction_report import print_prediction
+
+            print_prediction(classifier.predict_case(record, prior=chosen_prior))
+            return
+        try:
+            frame = read_cases_csv(cases)
+        except (ValueError, FileNotFoundError) as error:
+            _fail(str(error))
+        from tumorclf.prediction_report import prediction_table
+
+        table = prediction_table(classifier, frame, chosen_prior)
+    except CaseValidationError as error:
+        _fail(f"no predictions written: {error}")
+    except ValueError as error:
+        _fail(str(error))
+    if output is None:
+        typer.echo(table.to_csv(index=False, float_format="%.4f"), nl=False)
+        return
+    from tumorclf.atomic import atomic_write
+
+    with atomic_write(output) as handle:
+        table.to_csv(handle, index=False, float_format="%.6f")
+    typer.echo(f"Wrote {len(table):,} predictions to {output}.", err=True)
+
+
+@app.command()
+def evaluate(
+    model: Annotated[str | None, typer.Option("--model", help="Model path or MLflow URI (default: the champion).")] = None,
+    data: Annotated[Path | None, typer.Option("--data", help="Labelled cases CSV (default: data/real_cases.csv).")] = None,
+    prior: Annotated[str, typer.Option(help="Class prior, as for predict.")] = "training",
+) -> None:
+    """Score a model on labelled cases: log loss, Brier, top-k accuracy, MCS sensitivity.
+
+    The default data are the real cases the champion was trained on, so this
+    checks fit, not generalisation: the honest real-case figures are the
+    leave-one-out ones logged by `tumorclf train`.
+    """
+    import numpy as np
+
+    from tumorclf.case_io import read_cases_csv
+    from tumorclf.paths import default_real_cases_path
+    from tumorclf.schema import CaseValidationError, validate
+    from tumorclf.training.metrics import classification_metrics
+
+    classifier = _load_model(model)
+    path = data or default_real_cases_path()
+    try:
+        frame = validate(read_cases_csv(path), classes=classifier.classes_)
+    except (CaseValidationError, ValueError, FileNotFoundError) as error:
+        _fail(str(error))
+    if "diagnosis" not in frame:
+        _fail(f"{path} has no diagnosis column: evaluation needs labelled cases")
+    proba = classifier.predict_proba_array(frame, _parse_prior(prior))
+    labels = np.array([classifier.classes_.index(str(d)) for d in frame["diagnosis"]])
+    metrics = classification_metrics(labels, proba, classifier.classes_)
+    typer.echo(f"{len(frame)} cases from {path}, model {classifier.manifest.get('candidate', '?')}, prior {prior}")
+    for name, value in metrics.items():
+        typer.echo(f"  {name:22s} {value:8.4f}")
+
+
 def _count_real(settings: dict) -> int:
     from tumorclf.case_io import read_cases_csv
     from tumorclf.training.run import _resolve

@@ -102,3 +102,19 @@ def test_set_with_an_unknown_key_fails_before_training(tmp_path):
     assert result.exit_code == 2
     assert "unknown key 'fold' in cv; did you mean cv.folds?" in result.output
     assert list(tmp_path.iterdir()) == []  # no store, no models: nothing started
+
+
+def test_the_champion_loads_through_its_mlflow_uri(trained, monkeypatch):
+    import sys
+
+    import tumorclf
+    from tumorclf.schema import validate
+
+    outcome, root = trained
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", outcome.tracking_uri)
+    classifier = tumorclf.load("models:/tumorclf@champion")
+    assert "mlflow" in sys.modules
+    assert classifier.manifest["candidate"] == outcome.champion
+    local = tumorclf.load(root / "models")
+    case = validate({"age": 19, "calcification": "punctate", "level": "T12-L2"})
+    assert (classifier.predict_proba(case).round(12) == local.predict_proba(case).round(12)).all(axis=None)

@@ -14,12 +14,13 @@ Two outputs share one parse:
 
 from __future__ import annotations
 
+import functools
+import sys
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from tumorclf.schema.errors import CaseValidationError, Problem
 from tumorclf.schema.labels import parse_label
@@ -37,7 +38,16 @@ from tumorclf.schema.vocabulary import (
     allowed_values,
 )
 
-Cases = Mapping[str, Any] | Sequence[Mapping[str, Any]] | pd.DataFrame
+if TYPE_CHECKING:  # pandas loads only when a frame is involved: one dict stays light
+    import pandas as pd
+
+Cases = "Mapping[str, Any] | Sequence[Mapping[str, Any]] | pd.DataFrame"
+
+
+def _is_frame(value: Any) -> bool:
+    """A DataFrame, told apart without importing pandas (none can exist before it is imported)."""
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and isinstance(value, pandas.DataFrame)
 
 #: The fields held as integer codes in :class:`CaseArrays` (all but age).
 CODED_FIELDS: tuple[str, ...] = tuple(f for f in FIELDS if f != "age")
@@ -84,7 +94,7 @@ def _normalise_column_name(name: Any) -> str:
 def _columns_of(cases: Cases) -> tuple[dict[str, list[Any] | np.ndarray], list[Hashable], list[Problem]]:
     """Split the input into raw columns, row labels and structural problems."""
     problems: list[Problem] = []
-    if isinstance(cases, pd.DataFrame):
+    if _is_frame(cases):
         raw = {c: cases[c].to_numpy(dtype=object) for c in cases.columns} if cases.columns.is_unique else {}
         if not cases.columns.is_unique:
             dupes = cases.columns[cases.columns.duplicated()].unique()
@@ -130,6 +140,8 @@ def _parse_unique(values: Sequence[Any] | np.ndarray, parser: Any) -> tuple[np.n
     """
     n = len(values)
     if n >= _FACTORIZE_FROM:
+        import pandas as pd
+
         inverse, uniques_arr = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
         uniques = list(uniques_arr)
     else:
@@ -394,7 +406,7 @@ def to_arrays(cases: Cases, *, classes: Sequence[str] | None = None) -> CaseArra
         problems += label_problems
 
     if problems:
-        label = "line" if isinstance(cases, pd.DataFrame) and cases.index.name == "line" else "row"
+        label = "line" if _is_frame(cases) and cases.index.name == "line" else "row"
         raise CaseValidationError(_in_order(problems, index), row_label=label)
     extras = {name: np.asarray(columns[name], dtype=object) for name in PASSTHROUGH if name in columns}
     return CaseArrays(age=age, codes=codes, index=index, labels=labels, extras=extras)
@@ -413,8 +425,11 @@ def _in_order(problems: list[Problem], index: list[Hashable]) -> list[Problem]:
     )
 
 
+@functools.cache
 def canonical_dtypes() -> dict[str, Any]:
     """The dtype of every field column in a validated frame."""
+    import pandas as pd
+
     dtypes: dict[str, Any] = {"age": np.dtype("float64")}
     for name in CODED_FIELDS:
         if name in BOOLEAN_FIELDS:
@@ -424,11 +439,11 @@ def canonical_dtypes() -> dict[str, Any]:
     return dtypes
 
 
-_DTYPES = canonical_dtypes()
-
-
 def frame_from_arrays(arrays: CaseArrays, *, classes: Sequence[str] | None = None) -> pd.DataFrame:
     """The canonical DataFrame of coded cases: id first, then the fields, the label, metadata."""
+    import pandas as pd
+
+    dtypes = canonical_dtypes()
     data: dict[str, Any] = {}
     if "id" in arrays.extras:
         data["id"] = arrays.extras["id"]
@@ -439,7 +454,7 @@ def frame_from_arrays(arrays: CaseArrays, *, classes: Sequence[str] | None = Non
             data[name] = pd.array(column == 1, dtype="boolean")
             data[name][column < 0] = pd.NA
         else:
-            data[name] = pd.Categorical.from_codes(column, dtype=_DTYPES[name])
+            data[name] = pd.Categorical.from_codes(column, dtype=dtypes[name])
     if arrays.labels is not None:
         data[LABEL] = (
             pd.Categorical(arrays.labels, categories=list(classes)) if classes is not None
@@ -455,7 +470,7 @@ def frame_from_arrays(arrays: CaseArrays, *, classes: Sequence[str] | None = Non
 def is_canonical(frame: pd.DataFrame) -> bool:
     """True when a frame already has every field with its canonical dtype."""
     dtypes = frame.dtypes
-    return all(name in dtypes.index and dtypes[name] == dtype for name, dtype in _DTYPES.items())
+    return all(name in dtypes.index and dtypes[name] == dtype for name, dtype in canonical_dtypes().items())
 
 
 def arrays_from_frame(frame: pd.DataFrame) -> CaseArrays:
@@ -485,7 +500,7 @@ def as_case_arrays(cases: Cases | CaseArrays) -> CaseArrays:
     """
     if isinstance(cases, CaseArrays):
         return cases
-    if isinstance(cases, pd.DataFrame):
+    if _is_frame(cases):
         return arrays_from_frame(cases.drop(columns=[LABEL], errors="ignore"))
     return to_arrays(cases)
 

@@ -270,6 +270,9 @@ def train(
                        "parent_run_id": parent, "run_id": child_ids[champion.name]},
         }
         model_path = save_model(champion.model, manifest, models_dir, parent)
+        manifest_dir = Path(tempfile.mkdtemp())
+        (manifest_dir / "tumorclf_manifest.json").write_bytes((model_path.parent / "manifest.json").read_bytes())
+        tracker.log_artifacts(child_ids[champion.name], manifest_dir)
         example = real.drop(columns=["diagnosis", "source", "id"], errors="ignore").head(3)
         versions = package_versions()
         requirements = [f"{p}=={versions[p]}" for p in PREDICTION_REQUIREMENTS]

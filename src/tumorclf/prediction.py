@@ -1,0 +1,380 @@
+"""Ask a trained model about cases: probabilities, a differential, and why.
+
+:func:`load` returns a :class:`Classifier`; its :meth:`~Classifier.predict_proba`
+gives one column per class and :meth:`~Classifier.predict_case` a
+:class:`Prediction` with the differential and an explanation in a
+radiologist's words. This path imports neither mlflow nor skops for a model
+this machine trained (see :mod:`tumorclf.artifacts`), and encodes cases with
+table look-ups rather than DataFrame machinery.
+
+``prior`` re-weights the model's posterior for the population a case comes
+from, by Bayes' rule: p'(c | x) is proportional to p(c | x) * prior(c) /
+training(c), where ``training`` is the class balance the model learned from.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tumorclf.class_prior import resolve_prior
+from tumorclf.features import encode_arrays
+from tumorclf.schema import CODE_COLUMN, CODE_VALUES, SCHEMA_VERSION, CaseArrays, as_case_arrays
+
+#: Findings as a radiologist names them, per field and canonical value.
+_WORDS: dict[str, dict[Any, str]] = {
+    "sex": {"M": "male", "F": "female"},
+    "compartment": {
+        "intradural_extramedullary": "intradural extramedullary", "extradural": "extradural",
+        "intra_extradural": "intra- and extradural", "intramedullary": "intramedullary",
+    },
+    "enhancement": {"homogeneous": "homogeneous enhancement", "heterogeneous": "heterogeneous enhancement",
+                    "peripheral": "peripheral enhancement", "none": "no enhancement"},
+    "calcification": {"none": "no calcification", "punctate": "punctate calcification",
+                      "massive": "massive calcification", "rings_arcs": "rings-and-arcs calcification"},
+    "calcification_site": {"central": "central calcification", "peripheral": "peripheral calcification",
+                           "diffuse": "diffuse calcification"},
+    "t2_signal": {"hypo": "T2 hypointense", "iso": "T2 isointense", "hyper": "T2 hyperintense",
+                  "heterogeneous": "heterogeneous T2 signal"},
+    "dumbbell": {True: "dumbbell shape", False: "no dumbbell shape"},
+    "dural_tail": {True: "dural tail", False: "no dural tail"},
+    "dural_attachment": {True: "dural attachment", False: "no dural attachment"},
+    "cystic_change": {True: "cystic change", False: "no cystic change"},
+    "flow_voids": {True: "flow voids", False: "no flow voids"},
+    "bone_erosion": {True: "bone erosion", False: "no bone erosion"},
+}
+#: Findings an explanation sets back to unknown one at a time (level as one finding).
+FINDINGS: tuple[str, ...] = ("age", "level", *(f for f in _WORDS))
+
+
+def class_words(name: str) -> str:
+    return "MCS" if name == "mcs" else name.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class Effect:
+    """How much one reported finding moved one class: the log-odds of the class for the
+    case minus the same with the finding set back to unknown (positive = toward the class)."""
+
+    finding: str
+    words: str
+    target: str
+    log_effect: float
+
+    @property
+    def sentence(self) -> str:
+        return f"{self.words}: {'toward' if self.log_effect > 0 else 'away from'} {class_words(self.target)}"
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A ranked, calibrated answer for one case."""
+
+    diagnosis: str
+    probabilities: dict[str, float]
+    differential: list[tuple[str, float]]
+    explanation: list[str]
+    effects: list[Effect] = field(repr=False, default_factory=list)
+    prior: str = "training"
+
+    def __str__(self) -> str:
+        lines = [f"Most likely: {class_words(self.diagnosis)} ({self.probabilities[self.diagnosis]:.1%})",
+                 "Differential:"]
+        lines += [f"  {class_words(c):28s} {p:7.1%}" for c, p in self.differential]
+        if self.explanation:
+            lines += ["Why:", *(f"  {e}" for e in self.explanation)]
+        return "\n".join(lines)
+
+
+class Classifier:
+    """A trained tumorclf model with its manifest; what :func:`load` returns.
+
+    Attributes
+    ----------
+    classes_ : list of str
+        Class names in the priors file's order (the columns of predict_proba).
+    manifest : dict
+        Where the model came from, what it was trained on, how well it did.
+    """
+
+    def __init__(self, model: Any, manifest: Mapping[str, Any], source: str = "") -> None:
+        self.model = model
+        self.manifest = dict(manifest)
+        self.source = source
+        model_classes = [str(c) for c in model.classes_]
+        display = [c for c in self.manifest.get("display_order", model_classes) if c in model_classes]
+        self.classes_ = display + [c for c in model_classes if c not in display]
+        self._columns = np.array([model_classes.index(c) for c in self.classes_])
+        training = self.manifest.get("training_prior") or {}
+        clinical = self.manifest.get("clinical_prior") or {}
+        self.training_prior_ = np.array([training.get(c, np.nan) for c in self.classes_], dtype=float)
+        self.clinical_prior_ = np.array([clinical.get(c, np.nan) for c in self.classes_], dtype=float)
+        steps = getattr(model, "steps", None)
+        if not steps or steps[0][0] != "encode":
+            raise TypeError("a tumorclf model is a Pipeline whose first step is 'encode' (a CaseEncoder)")
+        self._encoding = steps[0][1].encoding
+        self._middle = [step for _, step in steps[1:-1]]
+        self._estimator = steps[-1][1]
+
+    def __repr__(self) -> str:
+        return (f"Classifier({self.manifest.get('candidate', '?')}, {len(self.classes_)} classes, "
+                f"trained {self.manifest.get('created', '?')}, from {self.source or 'memory'})")
+
+    # -- probabilities ----------------------------------------------------------------
+
+    def _transform(self, X: np.ndarray) -> np.ndarray:
+        for step in self._middle:
+            if type(step).__name__ == "StandardScaler" and getattr(step, "with_mean", False):
+                X = (X - step.mean_) / step.scale_  # what transform does, without its checks
+            else:
+                X = step.transform(X)
+        return X
+
+    def _raw_proba(self, arrays: CaseArrays) -> np.ndarray:
+        X = self._transform(encode_arrays(arrays, self._encoding))
+        return self._estimator.predict_proba(X)[:, self._columns]
+
+    def _weights(self, prior: Any) -> tuple[np.ndarray | None, str]:
+        if prior is None or prior == "training":
+            return None, "training"
+        clinical = None if np.isnan(self.clinical_prior_).any() else self.clinical_prior_
+        training = None if np.isnan(self.training_prior_).any() else self.training_prior_
+        target = resolve_prior(prior, self.classes_, clinical=clinical, training=training)
+        if training is None:
+            raise ValueError("this model's manifest has no training prior, so it cannot be re-weighted")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            weights = np.where(training > 0, target / training, 0.0)
+        return weights, prior if isinstance(prior, str) else "custom"
+
+    @staticmethod
+    def _shift(proba: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+        if weights is None:
+            return proba
+        shifted = proba * weights
+        return shifted / shifted.sum(axis=1, keepdims=True)
+
+    def predict_proba_array(self, cases: Any, prior: Any = None) -> np.ndarray:
+        """:meth:`predict_proba` as a bare array, columns in :attr:`classes_` order."""
+        weights, _ = self._weights(prior)
+        return self._shift(self._raw_proba(as_case_arrays(cases)), weights)
+
+    def predict_proba(self, cases: Any, prior: Any = None) -> Any:
+        """Class probabilities: a DataFrame with one column per class, rows summing to 1.
+
+        Parameters
+        ----------
+        cases : dict, list of dict, or DataFrame
+            Validated on the way; bad input raises the schema's CaseValidationError.
+        prior : {None, "training", "clinical", "uniform"} or dict, default None
+            The population's class prior; None keeps the model's own (its training balance).
+
+        Returns
+        -------
+        DataFrame
+            Index: the cases' ``id`` if given, else their index or position.
+        """
+        import pandas as pd
+
+        arrays = as_case_arrays(cases)
+        proba = self.predict_proba_array(arrays, prior)
+        if "id" in arrays.extras:
+            index = pd.Index(arrays.extras["id"], name="id")
+        else:
+            index = pd.Index(arrays.index) if arrays.index is not None else None
+        return pd.DataFrame(proba, columns=self.classes_, index=index)
+
+    # -- one case, explained --------------------------------------------------------
+
+    def predict_case(self, case: Mapping[str, Any], prior: Any = None, *, threshold: float = 0.01,
+                     min_classes: int = 3, max_reasons: int = 6) -> Prediction:
+        """A :class:`Prediction` for one case: diagnosis, differential and explanation.
+
+        The differential lists classes down to ``threshold`` probability, never
+        fewer than ``min_classes``. The explanation sets each reported finding
+        back to unknown, scores all those variants in one batch, and reports the
+        findings that moved the top classes most, e.g. "punctate calcification:
+        toward MCS". For a model whose log-probabilities add up over findings
+        (logistic regression, naive Bayes) this is the finding's exact share.
+        """
+        arrays = as_case_arrays(case)
+        if len(arrays) != 1:
+            raise ValueError(f"predict_case takes one case; got {len(arrays)}. Use predict_proba for a batch.")
+        weights, prior_name = self._weights(prior)
+        reported = [f for f in FINDINGS if _is_reported(arrays, f)]
+        batch = _without_each(arrays, reported)
+        proba = self._shift(self._raw_proba(batch), weights)
+        top = proba[0]
+        order = np.argsort(-top, kind="stable")
+        diagnosis = self.classes_[order[0]]
+        differential = [(self.classes_[j], float(top[j])) for k, j in enumerate(order)
+                        if k < min_classes or top[j] >= threshold]
+        effects = _effects(arrays, reported, proba, self.classes_, [self.classes_[j] for j in order[:3]])
+        chosen = _strongest(effects, diagnosis, max_reasons)
+        return Prediction(
+            diagnosis=diagnosis,
+            probabilities={c: float(p) for c, p in zip(self.classes_, top)},
+            differential=differential,
+            explanation=[e.sentence for e in chosen],
+            effects=effects,
+            prior=prior_name,
+        )
+
+
+def _is_reported(arrays: CaseArrays, finding: str) -> bool:
+    if finding == "age":
+        return not np.isnan(arrays.age[0])
+    if finding == "level":
+        return bool(arrays.codes[0, CODE_COLUMN["level_top"]] >= 0 or arrays.codes[0, CODE_COLUMN["level_bottom"]] >= 0)
+    return bool(arrays.codes[0, CODE_COLUMN[finding]] >= 0)
+
+
+def _without_each(arrays: CaseArrays, findings: Sequence[str]) -> CaseArrays:
+    """Row 0: the case; row k: the case with finding k set back to unknown."""
+    n = len(findings) + 1
+    age = np.repeat(arrays.age, n)
+    codes = np.repeat(arrays.codes, n, axis=0)
+    for k, finding in enumerate(findings, start=1):
+        if finding == "age":
+            age[k] = np.nan
+        elif finding == "level":
+            codes[k, CODE_COLUMN["level_top"]] = codes[k, CODE_COLUMN["level_bottom"]] = -1
+        else:
+            codes[k, CODE_COLUMN[finding]] = -1
+    return CaseArrays(age=age, codes=codes)
+
+
+def _finding_words(arrays: CaseArrays, finding: str) -> str:
+    if finding == "age":
+        return f"age {arrays.age[0]:g}"
+    if finding == "level":
+        top, bottom = arrays.codes[0, CODE_COLUMN["level_top"]], arrays.codes[0, CODE_COLUMN["level_bottom"]]
+        names = [CODE_VALUES["level_top"][c] for c in (top, bottom) if c >= 0]
+        return "level " + "-".join(dict.fromkeys(names))
+    value = CODE_VALUES[finding][arrays.codes[0, CODE_COLUMN[finding]]]
+    return _WORDS[finding][value]
+
+
+def _effects(arrays: CaseArrays, findings: Sequence[str], proba: np.ndarray, classes: Sequence[str],
+             targets: Sequence[str]) -> list[Effect]:
+    p = np.clip(proba, 1e-12, 1 - 1e-12)
+    log_odds = np.log(p) - np.log1p(-p)
+    out = []
+    for k, finding in enumerate(findings, start=1):
+        words = _finding_words(arrays, finding)
+        for target in targets:
+            j = list(classes).index(target)
+            out.append(Effect(finding, words, target, float(log_odds[0, j] - log_odds[k, j])))
+    return out
+
+
+def _strongest(effects: Sequence[Effect], diagnosis: str, limit: int, floor: float = 0.1) -> list[Effect]:
+    """Up to half the reasons about the diagnosis itself, the rest about its rivals; strongest first."""
+    strong = sorted((e for e in effects if abs(e.log_effect) >= floor), key=lambda e: -abs(e.log_effect))
+    own = [e for e in strong if e.target == diagnosis][: max(1, limit // 2)]
+    rivals = [e for e in strong if e.target != diagnosis][: limit - len(own)]
+    return own + rivals
+
+
+# -- loading --------------------------------------------------------------------------
+
+class ModelVersionWarning(UserWarning):
+    """The model was trained with other package versions than the ones installed now."""
+
+
+_MLFLOW_URI = re.compile(r"^(models|runs):/")
+
+
+def _major_minor(version: str) -> tuple[str, ...]:
+    return tuple(version.split(".")[:2])
+
+
+def check_compatibility(manifest: Mapping[str, Any]) -> None:
+    """Refuse an incompatible model; warn about minor version drift."""
+    from tumorclf.artifacts import ArtifactError, package_versions
+
+    schema = str(manifest.get("schema_version", "?"))
+    if schema.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        raise ArtifactError(f"the model uses case schema {schema}; this tumorclf reads {SCHEMA_VERSION}. Retrain it.")
+    trained = manifest.get("packages", {})
+    installed = package_versions()
+    sk_then, sk_now = trained.get("scikit-learn", "?"), installed.get("scikit-learn", "?")
+    if _major_minor(sk_then) != _major_minor(sk_now):
+        raise ArtifactError(
+            f"the model was trained with scikit-learn {sk_then}; {sk_now} is installed. Models do not carry "
+            f"across scikit-learn minor versions: retrain, or install scikit-learn=={sk_then}."
+        )
+    drift = [f"{p} {trained[p]} -> {installed[p]}" for p in ("scikit-learn", "numpy", "scipy", "pandas")
+             if p in trained and trained[p] != installed.get(p)]
+    if drift:
+        warnings.warn(f"model trained with other package versions ({'; '.join(drift)})", ModelVersionWarning,
+                      stacklevel=3)
+
+
+def load(source: str | Path | None = None) -> Classifier:
+    """Load a trained model.
+
+    Parameters
+    ----------
+    source : str or Path, optional
+        None: the champion in the project's ``models/``; a path to a models
+        folder, a ``champion.json``, a run folder or a ``model.skops``; or an
+        MLflow model URI (``models:/tumorclf@champion``, ``runs:/<id>/model``),
+        the only form that imports mlflow.
+
+    Raises
+    ------
+    tumorclf.artifacts.ArtifactError
+        No model there; a checksum that does not match its manifest; a type
+        outside the trusted list; an incompatible schema or scikit-learn version.
+    """
+    if isinstance(source, str) and _MLFLOW_URI.match(source):
+        model, manifest = _load_from_mlflow(source)
+    else:
+        from tumorclf.artifacts import load_model
+        from tumorclf.paths import workspace_dir
+
+        path = Path(source) if source is not None else workspace_dir("models")
+        model, manifest = load_model(path)
+        source = str(path)
+    check_compatibility(manifest)
+    return Classifier(model, manifest, source=str(source))
+
+
+def _load_from_mlflow(uri: str) -> tuple[Any, dict[str, Any]]:
+    import json
+    import tempfile
+
+    import mlflow
+    from mlflow.tracking import MlflowClient
+
+    from tumorclf.artifacts import load_skops
+    from tumorclf.training.tracking import resolve_tracking_uri
+
+    mlflow.set_tracking_uri(resolve_tracking_uri())
+    client = MlflowClient()
+    if uri.startswith("models:/"):
+        name, _, alias = uri.removeprefix("models:/").partition("@")
+        version = client.get_model_version_by_alias(name, alias) if alias else None
+        run_id = version.run_id if version else None
+    else:
+        run_id = uri.removeprefix("runs:/").split("/")[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=tmp))
+        skops_files = list(local.rglob("*.skops"))
+        if not skops_files:
+            from tumorclf.artifacts import ArtifactError
+
+            raise ArtifactError(f"{uri} holds no skops model")
+        model = load_skops(skops_files[0])
+        manifest = {}
+        if run_id:
+            manifest_path = mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path="tumorclf_manifest.json",
+                                                                dst_path=tmp)
+            manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+    return model, manifest
