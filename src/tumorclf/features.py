@@ -181,14 +181,33 @@ def _joint_code(arrays: CaseArrays, fields: tuple[str, ...]) -> np.ndarray:
     return joint
 
 
+def _group_radix() -> tuple[np.ndarray, np.ndarray]:
+    """Per coded field its unknown code; and weights turning shifted codes into group codes."""
+    from tumorclf.schema import CODED_FIELDS
+
+    unknown = np.array([len(CODE_VALUES[f]) for f in CODED_FIELDS], dtype=np.int64)
+    radix = np.zeros((len(CODED_FIELDS), len(CATEGORY_GROUPS)), dtype=np.int64)
+    for g, (_, fields) in enumerate(CATEGORY_GROUPS):
+        weight = 1
+        for field in reversed(fields):
+            radix[CODE_COLUMN[field], g] = weight
+            weight *= len(CODE_VALUES[field]) + 1
+    return unknown, radix.astype(np.float64)
+
+
+_UNKNOWN_CODE, _GROUP_RADIX = _group_radix()
+
+
 def encode_categories(arrays: CaseArrays) -> np.ndarray:
     """Integer categories per finding group (:data:`CATEGORY_NAMES`), for categorical models."""
     out = np.empty((len(arrays), len(CATEGORY_NAMES)))
     age = arrays.age
-    out[:, 0] = np.where(np.isnan(age), CATEGORY_COUNTS[0] - 1, np.nan_to_num(age) // AGE_CATEGORY_YEARS)
+    unknown_age = np.isnan(age)
+    out[:, 0] = np.where(unknown_age, CATEGORY_COUNTS[0] - 1, np.where(unknown_age, 0, age) // AGE_CATEGORY_YEARS)
     out[:, 1], out[:, 2] = _level_top_and_span(arrays)
-    for j, (_, fields) in enumerate(CATEGORY_GROUPS, start=3):
-        out[:, j] = _joint_code(arrays, fields)
+    codes = arrays.codes
+    # Small integers, exact in float64, where the product runs on BLAS.
+    out[:, 3:] = np.where(codes < 0, _UNKNOWN_CODE, codes).astype(np.float64) @ _GROUP_RADIX
     return out
 
 

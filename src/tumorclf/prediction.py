@@ -57,7 +57,7 @@ def class_words(name: str) -> str:
     return "MCS" if name == "mcs" else name.replace("_", " ")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Effect:
     """How much one reported finding moved one class: the log-odds of the class for the
     case minus the same with the finding set back to unknown (positive = toward the class)."""
@@ -262,15 +262,15 @@ def _finding_words(arrays: CaseArrays, finding: str) -> str:
 
 def _effects(arrays: CaseArrays, findings: Sequence[str], proba: np.ndarray, classes: Sequence[str],
              targets: Sequence[str]) -> list[Effect]:
-    p = np.clip(proba, 1e-12, 1 - 1e-12)
+    columns = [list(classes).index(t) for t in targets]
+    p = np.clip(proba[:, columns], 1e-12, 1 - 1e-12)
     log_odds = np.log(p) - np.log1p(-p)
-    out = []
-    for k, finding in enumerate(findings, start=1):
-        words = _finding_words(arrays, finding)
-        for target in targets:
-            j = list(classes).index(target)
-            out.append(Effect(finding, words, target, float(log_odds[0, j] - log_odds[k, j])))
-    return out
+    effect = (log_odds[0] - log_odds[1:]).tolist()  # (finding, target)
+    return [
+        Effect(finding, _finding_words(arrays, finding), target, row[t])
+        for finding, row in zip(findings, effect)
+        for t, target in enumerate(targets)
+    ]
 
 
 def _strongest(effects: Sequence[Effect], diagnosis: str, limit: int, floor: float = 0.1) -> list[Effect]:

@@ -481,14 +481,14 @@ def arrays_from_frame(frame: pd.DataFrame) -> CaseArrays:
     for name in CODED_FIELDS:
         column = frame[name]
         if name in BOOLEAN_FIELDS:
-            values = column.to_numpy(dtype="float64", na_value=np.nan)
-            codes[:, CODE_COLUMN[name]] = np.where(np.isnan(values), -1, values).astype(np.int8)
+            missing = column.isna().to_numpy()
+            codes[:, CODE_COLUMN[name]] = np.where(missing, -1, column.to_numpy(dtype=bool, na_value=False))
         else:
             codes[:, CODE_COLUMN[name]] = column.cat.codes.to_numpy()
     labels = frame[LABEL].to_numpy(dtype=object) if LABEL in frame else None
     extras = {name: frame[name].to_numpy(dtype=object) for name in PASSTHROUGH if name in frame}
     return CaseArrays(
-        age=frame["age"].to_numpy(dtype="float64"), codes=codes, index=list(frame.index),
+        age=frame["age"].to_numpy(dtype="float64"), codes=codes, index=frame.index,
         labels=labels, extras=extras,
     )
 

@@ -1,0 +1,155 @@
+"""Prediction speed of the champion against the bare estimator and the plain scikit-learn way.
+
+Targets (issue 4), on a 2-core machine:
+* ``predict_case`` (with its explanation): median at most 2 x the bare
+  estimator's ``predict_proba`` on one already-encoded row;
+* 100,000 cases through ``predict_proba``: at least half the bare estimator's
+  throughput on the already-encoded matrix;
+* a fresh process doing import + load + one prediction: at most 1.3 x
+  ``python -c "import sklearn"``, with mlflow never imported.
+
+"The plain scikit-learn way" is a ColumnTransformer (OneHotEncoder on the
+findings, the age passed through) in front of the same estimator class,
+fitted on the same data, timed in the same run. Needs a trained champion
+(`tumorclf train`). Measures and prints; asserts nothing.
+
+    python benchmarks/bench_predict.py [--repeat 2000] [--json results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from importlib.metadata import version
+from pathlib import Path
+
+SEED_CASE = {"age": 19, "sex": "M", "level": "T12-L2", "compartment": "intra_extradural", "dumbbell": True,
+             "enhancement": "homogeneous", "calcification": "punctate", "dural_tail": False}
+
+
+def median_seconds(work, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def best_seconds(work, repeat: int = 3) -> float:
+    return min(median_seconds(work, 1) for _ in range(repeat))
+
+
+def cold_start(code: str, runs: int = 7) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def as_plain(frame):
+    """Cases as the plain way takes them: strings for findings ('unknown' if missing), age a number."""
+    from tumorclf.schema import FIELDS
+
+    findings = [f for f in FIELDS if f != "age"]
+    text = frame[findings].astype(object).where(frame[findings].notna(), "unknown").astype(str)
+    text.insert(0, "age", frame["age"].astype(float).fillna(0.0))
+    return text
+
+
+def plain_sklearn_pipeline(estimator_class, params, frame, y):
+    """ColumnTransformer(OneHotEncoder on the findings, age passed through) -> the same estimator class."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    text = as_plain(frame)
+    transformer = ColumnTransformer([
+        ("age", "passthrough", ["age"]),
+        ("findings", OneHotEncoder(handle_unknown="ignore", sparse_output=False), list(text.columns[1:])),
+    ])
+    return make_pipeline(transformer, estimator_class(**params)).fit(text, y)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=2000, help="single-case timings per figure (median kept)")
+    parser.add_argument("--json", help="also write the figures to this JSON file")
+    args = parser.parse_args()
+
+    import tumorclf
+    from tumorclf.features import encode_arrays
+    from tumorclf.schema import as_case_arrays
+    from tumorclf.synthetic import load_generator
+
+    classifier = tumorclf.load()
+    estimator = classifier._estimator
+    one_row = classifier._transform(encode_arrays(as_case_arrays(SEED_CASE), classifier._encoding))
+
+    generator = load_generator()
+    cases = generator.sample(100_000, random_state=5).drop(columns=["diagnosis", "source"])
+    encoded = classifier._transform(encode_arrays(as_case_arrays(cases), classifier._encoding))
+
+    figures: dict[str, float | str] = {"champion": classifier.manifest.get("candidate", "?"),
+                                       "estimator": type(estimator).__name__}
+    figures["bare_predict_proba_one_row_us"] = 1e6 * median_seconds(lambda: estimator.predict_proba(one_row), args.repeat)
+    figures["predict_case_us"] = 1e6 * median_seconds(lambda: classifier.predict_case(SEED_CASE), args.repeat)
+    figures["predict_case_ratio"] = figures["predict_case_us"] / figures["bare_predict_proba_one_row_us"]
+
+    bare_batch = best_seconds(lambda: estimator.predict_proba(encoded))
+    ours_batch = best_seconds(lambda: classifier.predict_proba(cases))
+    figures["bare_rows_per_s"] = len(cases) / bare_batch
+    figures["predict_proba_rows_per_s"] = len(cases) / ours_batch
+    figures["throughput_ratio"] = figures["predict_proba_rows_per_s"] / figures["bare_rows_per_s"]
+
+    train = generator.sample(16_000, balance="uniform", random_state=1)
+    y = train.pop("diagnosis").astype(str)
+    params = {k: v for k, v in estimator.get_params().items() if k != "min_categories"}
+    plain = plain_sklearn_pipeline(type(estimator), params, train, y)
+    from tumorclf.schema import validate
+
+    plain_one = as_plain(validate(SEED_CASE))
+    plain_all = as_plain(cases)
+    figures["plain_sklearn_one_row_us"] = 1e6 * median_seconds(lambda: plain.predict_proba(plain_one), max(args.repeat // 4, 50))
+    figures["plain_sklearn_rows_per_s"] = len(cases) / best_seconds(lambda: plain.predict_proba(plain_all))
+
+    predict = f"import tumorclf; tumorclf.load().predict_case({SEED_CASE!r})"
+    check = subprocess.run([sys.executable, "-c", predict + "; import sys; print('mlflow' in sys.modules)"],
+                           capture_output=True, text=True, check=True)
+    figures["cold_import_sklearn_s"] = cold_start("import sklearn")
+    figures["cold_load_predict_s"] = cold_start(predict)
+    figures["cold_start_ratio"] = figures["cold_load_predict_s"] / figures["cold_import_sklearn_s"]
+    figures["mlflow_imported"] = check.stdout.strip()
+
+    report = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}",
+        "versions": {p: version(p) for p in ("tumorclf", "scikit-learn", "numpy", "pandas")},
+        "figures": figures,
+    }
+    targets = {"predict_case_ratio": ("<=", 2.0), "throughput_ratio": (">=", 0.5), "cold_start_ratio": ("<=", 1.3)}
+    print(f"{report['date']}  {report['machine']}")
+    print("  ".join(f"{k} {v}" for k, v in report["versions"].items()))
+    for name, value in figures.items():
+        shown = f"{value:14,.3f}" if isinstance(value, float) else f"{value!s:>14}"
+        verdict = ""
+        if name in targets:
+            op, bound = targets[name]
+            met = value <= bound if op == "<=" else value >= bound
+            verdict = f"  (target {op} {bound:g}: {'met' if met else 'MISSED'})"
+        print(f"{name:34s} {shown}{verdict}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
