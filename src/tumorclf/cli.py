@@ -83,13 +83,12 @@ def train(
     """
     from tumorclf.training.config import ConfigError, load_config
     from tumorclf.training.report import print_summary, progress_bar
-    from tumorclf.training.run import count_tasks, train as run_train
+    from tumorclf.training.run import check_before_work, count_tasks
+    from tumorclf.training.run import train as run_train
 
     overrides = overrides or []
     try:
         settings = load_config(config, overrides)
-        from tumorclf.training.run import check_before_work
-
         check_before_work(settings)
     except ConfigError as error:
         _fail(str(error))

@@ -27,7 +27,7 @@ import yaml
 
 from tumorclf.artifacts import TRUSTED_TYPES, package_versions, promote_champion, save_model
 from tumorclf.case_io import as_text_frame, read_cases_csv, to_csv_frame
-from tumorclf.paths import project_root, workspace_dir
+from tumorclf.paths import project_root
 from tumorclf.schema import SCHEMA_VERSION, validate
 from tumorclf.synthetic import load_generator
 from tumorclf.training import plots
@@ -126,7 +126,7 @@ def summary_rows(reports: Sequence[CandidateReport], metric: str) -> list[dict[s
 
 
 def _pooled_synthetic(report: CandidateReport, y: np.ndarray, classes: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    folds = [f for f in report.folds if f.kind == "synthetic" and f.error is None and f.fold < len(y)]
+    folds = [f for f in report.folds if f.kind == "synthetic" and f.error is None]
     index = np.concatenate([f.test_index for f in folds])
     return np.searchsorted(np.asarray(classes), y[index]), np.vstack([f.proba for f in folds])
 
@@ -249,8 +249,7 @@ def train(
             parent_dir = workdir / "_parent"
             parent_dir.mkdir()
             pd.DataFrame(rows).to_csv(parent_dir / "comparison.csv", index=False)
-            plots.comparison_png([{**row, "candidate": row["candidate"]} for row in rows], metric,
-                                 parent_dir / "comparison.png")
+            plots.comparison_png(rows, metric, parent_dir / "comparison.png")
             (parent_dir / "config.yaml").write_text(yaml.safe_dump(dict(config), sort_keys=False), encoding="utf-8")
             (parent_dir / "priors.yaml").write_bytes(priors_path.read_bytes())
             tracker.log_artifacts(parent, parent_dir)
@@ -270,9 +269,10 @@ def train(
                        "parent_run_id": parent, "run_id": child_ids[champion.name]},
         }
         model_path = save_model(champion.model, manifest, models_dir, parent)
-        manifest_dir = Path(tempfile.mkdtemp())
-        (manifest_dir / "tumorclf_manifest.json").write_bytes((model_path.parent / "manifest.json").read_bytes())
-        tracker.log_artifacts(child_ids[champion.name], manifest_dir)
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = Path(tmp) / "tumorclf_manifest.json"
+            copy.write_bytes((model_path.parent / "manifest.json").read_bytes())
+            tracker.log_artifacts(child_ids[champion.name], Path(tmp))
         example = real.drop(columns=["diagnosis", "source", "id"], errors="ignore").head(3)
         versions = package_versions()
         requirements = [f"{p}=={versions[p]}" for p in PREDICTION_REQUIREMENTS]
@@ -312,4 +312,4 @@ def _training_prior(synthetic: pd.DataFrame, real: pd.DataFrame, classes: Sequen
     return {str(c): float(shares.get(str(c), 0.0)) for c in classes}
 
 
-__all__ = ["TrainOutcome", "count_tasks", "train", "workspace_dir"]
+__all__ = ["TrainOutcome", "check_before_work", "count_tasks", "train"]
