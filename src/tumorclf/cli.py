@@ -207,6 +207,51 @@ def evaluate(
         typer.echo(f"  {name:22s} {value:8.4f}")
 
 
+def _tracking_uri(flag: str | None) -> str:
+    from tumorclf.training.config import load_config
+    from tumorclf.training.tracking import resolve_tracking_uri
+
+    return resolve_tracking_uri(flag, load_config()["mlflow"]["tracking_uri"])
+
+
+@app.command()
+def ui(
+    port: Annotated[int, typer.Option("--port", "-p", min=1, max=65535, help="Port to listen on.")] = 5000,
+    host: Annotated[str, typer.Option(help="Interface to bind; loopback unless you mean to share it.")] = "127.0.0.1",
+    tracking_uri: Annotated[str | None, typer.Option(help="Store to show (default: as for train).")] = None,
+) -> None:
+    """Open the MLflow UI over this project's experiment store (one worker; Ctrl-C stops it)."""
+    from tumorclf.ui import serve
+
+    uri = _tracking_uri(tracking_uri)
+    typer.echo(f"MLflow UI over {uri}")
+    try:
+        code = serve(uri, host, port, on_ready=lambda url: typer.echo(f"Open {url}  (Ctrl-C to stop)"))
+    except (OSError, TimeoutError) as error:
+        _fail(str(error))
+    typer.echo("MLflow UI stopped.")
+    raise typer.Exit(code)
+
+
+@app.command()
+def compare(
+    experiment: Annotated[str, typer.Option(help="Experiment name.")] = "tumorclf",
+    last: Annotated[int, typer.Option(min=1, help="How many of the latest trains to show.")] = 3,
+    tracking_uri: Annotated[str | None, typer.Option(help="Store to read (default: as for train).")] = None,
+) -> None:
+    """Compare candidates across the latest trains, as a table in the terminal."""
+    from tumorclf.experiments import comparison_rows
+    from tumorclf.training.report import print_comparison
+
+    try:
+        rows = comparison_rows(_tracking_uri(tracking_uri), experiment, last)
+    except LookupError as error:
+        _fail(str(error))
+    if not rows:
+        _fail(f"experiment {experiment!r} has no trains yet; run `tumorclf train`")
+    print_comparison(rows)
+
+
 def _count_real(settings: dict) -> int:
     from tumorclf.case_io import read_cases_csv
     from tumorclf.training.run import _resolve

@@ -118,3 +118,25 @@ def test_the_champion_loads_through_its_mlflow_uri(trained, monkeypatch):
     local = tumorclf.load(root / "models")
     case = validate({"age": 19, "calcification": "punctate", "level": "T12-L2"})
     assert (classifier.predict_proba(case).round(12) == local.predict_proba(case).round(12)).all(axis=None)
+
+
+def test_compare_reads_back_both_trains(trained):
+    from tumorclf.experiments import comparison_rows
+
+    outcome, _ = trained
+    rows = comparison_rows(outcome.tracking_uri, "tumorclf", last=5)
+    trains = {r["train"] for r in rows}
+    assert "train tiny test" in trains
+    champions = [r for r in rows if r["champion"] and r["train_run_id"] == outcome.parent_run_id]
+    assert [r["candidate"] for r in champions] == [outcome.champion]
+    assert all(r["cv_log_loss_mean"] is not None for r in rows)
+    result = CliRunner().invoke(app, ["compare", "--tracking-uri", outcome.tracking_uri, "--last", "1"])
+    assert result.exit_code == 0, result.output
+    assert "bayes_oracle (reference)" in result.output and "log loss (CV)" in result.output
+
+
+def test_compare_names_the_experiments_there_are(trained):
+    outcome, _ = trained
+    result = CliRunner().invoke(app, ["compare", "--tracking-uri", outcome.tracking_uri, "--experiment", "nope"])
+    assert result.exit_code == 2
+    assert "no experiment 'nope'" in result.output and "tumorclf" in result.output

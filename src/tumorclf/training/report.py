@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from tumorclf.training.tracking import default_tracking_uri
+
 console = Console(stderr=False)
 if not console.is_terminal:  # logs and CI: do not squeeze the table into 80 columns
     console.width = 132
@@ -69,4 +71,28 @@ def print_summary(outcome: Any) -> None:
     console.print(f"MLflow:   run {outcome.parent_run_id} in {outcome.tracking_uri}")
     share = 100 * outcome.mlflow_seconds / outcome.wall_seconds if outcome.wall_seconds else 0
     console.print(f"Time:     {outcome.wall_seconds:.1f} s wall, of which MLflow {outcome.mlflow_seconds:.1f} s ({share:.0f}%)")
-    console.print(f"Open the UI on this store:\n  {outcome.ui_command}")
+    flag = "" if outcome.tracking_uri == default_tracking_uri() else f" --tracking-uri {outcome.tracking_uri}"
+    console.print(f"Compare runs:  tumorclf compare{flag}   or in a browser:  tumorclf ui{flag}")
+    console.print(f"  (the same store with MLflow's own command: {outcome.ui_command})")
+
+
+def print_comparison(rows: list[dict[str, Any]]) -> None:
+    """The candidates of several trains, one table per train, best CV log loss first."""
+    from datetime import datetime
+
+    for train in dict.fromkeys(r["train_run_id"] for r in rows):
+        group = [r for r in rows if r["train_run_id"] == train]
+        started = datetime.fromtimestamp(group[0]["started"] / 1000).strftime("%Y-%m-%d %H:%M")
+        table = Table(title=f"{group[0]['train']}  ({started}, run {train[:8]})", title_justify="left")
+        for column in ("candidate", "log loss (CV)", "oracle ratio", "bal. acc.", "ECE", "real top-3", "status"):
+            table.add_column(column, justify="left" if column in ("candidate", "status") else "right")
+        for r in group:
+            name = r["candidate"] + (" (reference)" if r["reference"] else "") + (" *" if r["champion"] else "")
+            table.add_row(
+                f"[bold green]{name}[/]" if r["champion"] else name,
+                f"{_fmt(r['cv_log_loss_mean'])} +- {_fmt(r['cv_log_loss_sd'])}",
+                _fmt(r["cv_oracle_ratio_mean"]), _fmt(r["cv_balanced_accuracy_mean"]),
+                _fmt(r["cv_ece_mean"]), _fmt(r["real_top3_acc"], 2), r["status"],
+            )
+        console.print(table)
+    console.print("* champion of its train. Open the same runs in a browser with `tumorclf ui`.")

@@ -24,6 +24,11 @@ _SPENT = [0.0]
 DEFAULT_DB = "mlflow.db"
 ARTIFACTS = "artifacts"
 MAX_PARAM_LENGTH = 6000
+#: Opens the experiment in the UI's model-training view (runs, compare), not the GenAI one.
+EXPERIMENT_TAGS = {
+    "mlflow.experimentKind": "custom_model_development",
+    "mlflow.note.content": "tumorclf trains: one parent run per `tumorclf train`, one child per candidate.",
+}
 
 
 def reset_timer() -> None:
@@ -92,7 +97,7 @@ class Tracker:
             self.client = MlflowClient(tracking_uri)
             found = self.client.get_experiment_by_name(experiment)
             self.experiment_id = found.experiment_id if found else self.client.create_experiment(
-                experiment, artifact_location=artifact_root(tracking_uri)
+                experiment, artifact_location=artifact_root(tracking_uri), tags=EXPERIMENT_TAGS,
             )
         self.tracking_uri = tracking_uri
         self.parent_id: str | None = None
