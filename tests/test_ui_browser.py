@@ -1,0 +1,176 @@
+"""The MLflow UI as a person sees it: train twice, `tumorclf ui`, runs listed, runs compared.
+
+Runs headless Chromium (Debian's package) through Playwright. The test setup
+installs Chromium with apt-get when it is missing and it can (root); it
+skips, saying why, only where that is impossible. Screenshots go to
+``test-artifacts/browser/`` (or ``$TUMORCLF_TEST_ARTIFACTS``). The UI process
+is stopped in a ``finally``, also when a test fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tumorclf.ui import free_port, port_is_open
+
+from .training.conftest import tiny_config
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+ARTIFACTS = Path(os.environ.get("TUMORCLF_TEST_ARTIFACTS", "test-artifacts")) / "browser"
+
+
+def ensure_chromium() -> str | None:
+    """The path of Chromium, installing Debian's package if missing and we are allowed to."""
+    if CHROMIUM.exists():
+        return None
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        return "Chromium is not installed and installing it needs root and apt-get (Debian's chromium package)"
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900, check=False)
+        if result.returncode != 0:
+            return f"`{' '.join(command)}` failed: {result.stderr.strip()[-300:]}"
+    return None if CHROMIUM.exists() else "apt-get installed chromium but /usr/bin/chromium is missing"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = ensure_chromium()
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    """Two trains with different settings, as a person would make them."""
+    from tumorclf.training.run import train
+
+    root = tmp_path_factory.mktemp("ui-store")
+    uri = f"sqlite:///{root / 'mlflow.db'}"
+    first = train(tiny_config(), tracking_uri=uri, models_dir=root / "models", label="synthetic.n=350")
+    config = tiny_config()
+    config["synthetic"] = {**config["synthetic"], "n": 420}
+    second = train(config, tracking_uri=uri, models_dir=root / "models", label="synthetic.n=420")
+    return uri, [first, second]
+
+
+@pytest.fixture(scope="module")
+def ui_url(store, tmp_path_factory):
+    uri, _ = store
+    port = free_port()
+    log = tmp_path_factory.mktemp("ui-log") / "ui.log"
+    with open(log, "w", encoding="utf-8") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tumorclf", "ui", "--port", str(port), "--tracking-uri", uri],
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while not port_is_open("127.0.0.1", port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"tumorclf ui did not start:\n{log.read_text(encoding='utf-8')[-2000:]}")
+            time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.send_signal(signal.SIGINT)  # as Ctrl-C would
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert not port_is_open("127.0.0.1", port), "the UI kept listening after Ctrl-C"
+    assert "MLflow UI stopped." in log.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1500, "height": 950})
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def _close_side_panels(page) -> None:
+    for button in page.get_by_role("button", name="Close").all():
+        if button.is_visible():
+            button.click()
+
+
+def _screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def test_every_candidate_run_of_both_trains_is_listed(ui_url, store, page):
+    from mlflow.tracking import MlflowClient
+
+    uri, outcomes = store
+    client = MlflowClient(uri)
+    page.goto(f"{ui_url}/#/experiments/{outcomes[0].experiment_id}/runs")
+    for outcome in outcomes:
+        page.get_by_text(client.get_run(outcome.parent_run_id).info.run_name, exact=True).wait_for(timeout=60_000)
+    _close_side_panels(page)
+    expanders = page.locator('button[data-component-id*="runnamecellrenderer"]')
+    for i in range(expanders.count()):
+        expanders.nth(i).click()
+    children = client.search_runs([outcomes[0].experiment_id], filter_string="tags.candidate != ''")
+    assert len(children) == 8  # 4 per train: 2 candidates, 2 references
+    for run in children:
+        page.get_by_text(run.info.run_name, exact=True).first.wait_for(timeout=30_000)
+    _screenshot(page, "runs-expanded.png")
+
+
+def test_compare_view_shows_a_named_metric_with_both_values(ui_url, store, page):
+    from mlflow.tracking import MlflowClient
+
+    uri, outcomes = store
+    client = MlflowClient(uri)
+    runs = [client.search_runs([o.experiment_id], filter_string=(
+        f"tags.candidate = 'naive_bayes' and tags.mlflow.parentRunId = '{o.parent_run_id}'"))[0] for o in outcomes]
+    ids = [r.info.run_id for r in runs]
+    page.goto(f"{ui_url}/#/compare-runs?runs={json.dumps(ids)}&experiments={json.dumps([outcomes[0].experiment_id])}")
+    page.get_by_text("Run details").first.wait_for(timeout=60_000)
+    _close_side_panels(page)
+    for run in runs:
+        page.get_by_text(run.info.run_name, exact=True).first.wait_for(timeout=30_000)
+    text = page.inner_text("body")
+    metrics = text[text.index("\nMetrics\n"):].splitlines()
+    names = [line for line in metrics if line.startswith(("cv_", "real_", "fit_"))]
+    values = [line for line in metrics if _is_number(line)]
+    assert "cv_log_loss_mean" in names
+    k = names.index("cv_log_loss_mean")
+    shown = values[2 * k : 2 * k + 2]
+    expected = [f"{r.data.metrics['cv_log_loss_mean']:.3f}" for r in runs]
+    assert shown == expected, (shown, expected)
+    _screenshot(page, "compare-two-runs.png")
+
+
+def _is_number(line: str) -> bool:
+    try:
+        float(line)
+    except ValueError:
+        return False
+    return True
