@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -21,12 +23,29 @@ def read_cases_csv(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        header = next(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig").split("\n", 1)[0])), [])
     except UnicodeDecodeError as error:
         raise ValueError(f"{path} is not UTF-8 text (byte {error.start}); save it as UTF-8 CSV") from None
     except pd.errors.EmptyDataError:
         raise ValueError(f"{path} is empty; expected a header row and one case per line") from None
+    _check_header(path, header)
     frame.index = pd.RangeIndex(2, len(frame) + 2, name=LINE)
     return frame
+
+
+def _check_header(path: Path, header: list[str]) -> None:
+    """A missing or repeated header is one clear error, before any row is read as a case."""
+    from tumorclf.schema.validation import KNOWN_COLUMNS, normalise_column_name
+
+    names = [normalise_column_name(h) for h in header]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ValueError(f"{path}, line 1: column(s) {', '.join(map(repr, repeated))} appear more than once")
+    if names and not any(n in KNOWN_COLUMNS for n in names):
+        raise ValueError(
+            f"{path}, line 1: no known column name in {header[:6]}; the first line must be a header "
+            f"such as: id,age,sex,level,compartment,dumbbell,enhancement,calcification,dural_tail"
+        )
 
 
 def to_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:

@@ -87,7 +87,7 @@ class CaseArrays:
         return self.codes[:, CODE_COLUMN[name]]
 
 
-def _normalise_column_name(name: Any) -> str:
+def normalise_column_name(name: Any) -> str:
     return "_".join(str(name).strip().lower().split())
 
 
@@ -124,7 +124,7 @@ def _columns_of(cases: Cases) -> tuple[dict[str, list[Any] | np.ndarray], list[H
 
     columns: dict[str, list[Any] | np.ndarray] = {}
     for name, values in raw.items():
-        key = _normalise_column_name(name)
+        key = normalise_column_name(name)
         if key in columns:
             problems.append(Problem(None, key, name, "appears more than once", "each column once"))
         columns[key] = values
@@ -265,13 +265,13 @@ def _cross_check(codes: np.ndarray, shorthand: tuple[np.ndarray, np.ndarray] | N
     return problems
 
 
-_KNOWN_COLUMNS = (*FIELDS, LEVEL_SHORTHAND, LABEL, *PASSTHROUGH)
+KNOWN_COLUMNS = (*FIELDS, LEVEL_SHORTHAND, LABEL, *PASSTHROUGH)
 _PARSE_CACHE: dict[str, dict[tuple[type, Any], Any]] = {}
 _PARSE_CACHE_LIMIT = 4096
 
 
 def _unknown_column(name: str) -> Problem:
-    return Problem(None, name, name, "is not a field of the case schema", ", ".join(_KNOWN_COLUMNS))
+    return Problem(None, name, name, "is not a field of the case schema", ", ".join(KNOWN_COLUMNS))
 
 
 def _parse_cached(name: str, value: Any) -> Any:
@@ -314,7 +314,7 @@ def _rows_to_arrays(rows: Sequence[Any], classes: Sequence[str] | None) -> CaseA
         short_top = short_bottom = -1
         seen: set[str] = set()
         for key, value in row.items():
-            name = _normalise_column_name(key)
+            name = normalise_column_name(key)
             if name in seen:
                 problems.append(Problem(None, name, key, "appears more than once", "each column once"))
                 continue
@@ -373,7 +373,7 @@ def to_arrays(cases: Cases, *, classes: Sequence[str] | None = None) -> CaseArra
         return _rows_to_arrays(cases, classes)
     columns, index, problems = _columns_of(cases)
     n = len(index)
-    problems += [_unknown_column(name) for name in columns if name not in _KNOWN_COLUMNS]
+    problems += [_unknown_column(name) for name in columns if name not in KNOWN_COLUMNS]
 
     age = np.full(n, np.nan)
     codes = np.full((n, len(CODED_FIELDS)), -1, dtype=np.int8)
@@ -412,7 +412,7 @@ def to_arrays(cases: Cases, *, classes: Sequence[str] | None = None) -> CaseArra
     return CaseArrays(age=age, codes=codes, index=index, labels=labels, extras=extras)
 
 
-_FIELD_ORDER = {name: i for i, name in enumerate(_KNOWN_COLUMNS)}
+_FIELD_ORDER = {name: i for i, name in enumerate(KNOWN_COLUMNS)}
 
 
 def _in_order(problems: list[Problem], index: list[Hashable]) -> list[Problem]:

@@ -151,7 +151,7 @@ def load_config(path: str | Path | None = None, overrides: Iterable[str] = ()) -
 
     path = Path(path) if path is not None else project_file("configs/default.yaml")
     try:
-        data, _ = load_yaml(path)
+        data, locator = load_yaml(path)
     except YamlFileError as error:
         raise ConfigError(str(error)) from None
     defaults, _ = load_yaml(project_file("configs/default.yaml"))
@@ -164,7 +164,12 @@ def load_config(path: str | Path | None = None, overrides: Iterable[str] = ()) -
     if "candidates" in data:
         config["candidates"] = data.pop("candidates")
     for key, value in flatten(data).items():
-        apply_override(config, f"{key}={yaml.safe_dump(value, default_flow_style=True).strip().removesuffix('...').strip()}")
+        text = yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
+        try:
+            apply_override(config, f"{key}={text}")
+        except ConfigError as error:
+            place = locator.where(tuple(key.split(".")))
+            raise ConfigError(f"{place}: {str(error).split(': ', 1)[1]}") from None
     for assignment in overrides:
         apply_override(config, assignment)
     problems = _check(config, str(path))
