@@ -182,9 +182,15 @@ def _load_signed(folder: Path, manifest: dict[str, Any]) -> Any | None:
 
 def load_skops(path: str | Path) -> Any:
     """Read a skops file, refusing any type outside :data:`TRUSTED_TYPES`."""
+    import zipfile
+
     import skops.io
 
-    untrusted = [t for t in skops.io.get_untrusted_types(file=path) if t not in TRUSTED_TYPES]
+    try:
+        found = skops.io.get_untrusted_types(file=path)
+    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+        raise ArtifactError(f"{path} is not a skops model file ({error}); refusing to read it") from None
+    untrusted = [t for t in found if t not in TRUSTED_TYPES]
     if untrusted:
         raise ArtifactError(f"{path} contains types tumorclf does not trust: {', '.join(untrusted)}")
     return skops.io.load(path, trusted=list(TRUSTED_TYPES))

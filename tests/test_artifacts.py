@@ -1,0 +1,102 @@
+"""Model files: checksummed, atomic, and never a way to run code that this machine did not write."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+
+import pytest
+
+from tumorclf.artifacts import TRUSTED_TYPES, ArtifactError, load_model, promote_champion, save_model, sha256_of
+from tumorclf.schema import SCHEMA_VERSION
+from tumorclf.training.candidates import build_pipeline
+from tumorclf.training.config import load_config
+
+
+class Exploit:
+    """Unpickling this writes a marker file: proof that code ran."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory, generator):
+    root = tmp_path_factory.mktemp("artifacts")
+    frame = generator.sample(1500, balance="uniform", random_state=0)
+    y = frame.pop("diagnosis").astype(str)
+    model = build_pipeline(load_config()["candidates"]["naive_bayes"], 0).fit(frame.drop(columns="source"), y)
+    save_model(model, {"candidate": "naive_bayes", "schema_version": SCHEMA_VERSION}, root, "good")
+    promote_champion(root, "good")
+    return root
+
+
+@pytest.fixture
+def copy(saved, tmp_path):
+    target = tmp_path / "models"
+    shutil.copytree(saved, target)
+    return target
+
+
+def _manifest(folder):
+    return folder / "runs" / "good" / "manifest.json"
+
+
+def test_a_planted_pickle_with_a_forged_signature_never_runs(copy, tmp_path):
+    marker = tmp_path / "pwned"
+    (copy / "runs" / "good" / "model.pkl").write_bytes(pickle.dumps(Exploit(str(marker))))
+    model, _ = load_model(copy / "runs" / "good")  # falls back to the checked skops file
+    assert not marker.exists()
+    assert hasattr(model, "predict_proba")
+
+
+def test_a_pickle_posing_as_the_skops_file_is_refused_without_running(copy, tmp_path):
+    marker = tmp_path / "pwned"
+    run = copy / "runs" / "good"
+    (run / "model.skops").write_bytes(pickle.dumps(Exploit(str(marker))))
+    (run / "model.pkl").unlink()
+    manifest = json.loads(_manifest(copy).read_text())
+    manifest["sha256"] = sha256_of(run / "model.skops")  # the attacker fixes the checksum too
+    _manifest(copy).write_text(json.dumps(manifest))
+    with pytest.raises(ArtifactError, match="is not a skops model file"):
+        load_model(run)
+    assert not marker.exists()
+
+
+def test_a_skops_file_with_an_untrusted_type_is_refused(copy):
+    import skops.io
+
+    run = copy / "runs" / "good"
+    (run / "model.skops").write_bytes(skops.io.dumps({"payload": Exploit("/tmp/never")}))
+    (run / "model.pkl").unlink()
+    manifest = json.loads(_manifest(copy).read_text())
+    manifest["sha256"] = sha256_of(run / "model.skops")
+    _manifest(copy).write_text(json.dumps(manifest))
+    with pytest.raises(ArtifactError, match="types tumorclf does not trust: .*Exploit"):
+        load_model(run)
+
+
+def test_a_checksum_mismatch_is_refused_and_not_promoted(copy):
+    run = copy / "runs" / "good"
+    with open(run / "model.skops", "ab") as handle:
+        handle.write(b"x")
+    with pytest.raises(ArtifactError, match="does not match the manifest"):
+        load_model(copy)
+    with pytest.raises(ArtifactError, match="not promoted"):
+        promote_champion(copy, "good")
+
+
+def test_the_trusted_list_is_code_not_data(saved):
+    manifest = json.loads(_manifest(saved).read_text())
+    assert "trusted" not in json.dumps(manifest)
+    assert "tumorclf.features.CaseEncoder" in TRUSTED_TYPES
+    assert not any(t.startswith(("builtins.eval", "builtins.exec", "os.", "subprocess.")) for t in TRUSTED_TYPES)
+
+
+def test_the_champion_pointer_names_a_complete_model(saved):
+    pointer = json.loads((saved / "champion.json").read_text())
+    assert sha256_of(saved / pointer["model_path"]) == pointer["sha256"]
