@@ -6,9 +6,11 @@ Layout under the models folder::
     runs/<run_id>/manifest.json    its manifest (sha256 of model.skops inside)
     champion.json                  the champion's manifest plus the path of its model
 
-``champion.json`` is replaced atomically and only after the model it names is
-complete on disk, so it always points at a whole artifact; retraining never
-overwrites an earlier model.
+A run's files are written in a staging folder beside ``models/`` and the
+whole folder is renamed into ``runs/`` in one step; ``champion.json`` is
+replaced atomically (its temporary file staged there too) and only after the
+model it names is complete. So ``models/`` never holds a half-written file,
+even after a SIGKILL, and retraining never overwrites an earlier model.
 
 Two files hold the same model:
 
@@ -30,7 +32,10 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from tumorclf.atomic import atomic_write
+import os
+import shutil
+
+from tumorclf.atomic import atomic_write, staging_dir, sweep_stale
 
 MANIFEST_VERSION = 1
 CHAMPION = "champion.json"
@@ -101,13 +106,14 @@ def save_model(model: Any, manifest: dict[str, Any], models_dir: str | Path, run
 
     from tumorclf.signing import sign
 
-    run_dir = Path(models_dir) / "runs" / run_id
-    path = run_dir / MODEL_FILE
-    with atomic_write(path, "wb") as handle:
-        handle.write(skops.io.dumps(model))
+    final_dir = Path(models_dir) / "runs" / run_id
+    stage = staging_dir(models_dir) / f"run-{os.getpid()}-{run_id}"
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir(parents=True)
+    path = stage / MODEL_FILE
+    path.write_bytes(skops.io.dumps(model))
     pickled = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
-    with atomic_write(run_dir / SIGNED_FILE, "wb") as handle:
-        handle.write(pickled)
+    (stage / SIGNED_FILE).write_bytes(pickled)
     manifest = {
         **manifest,
         "manifest_version": MANIFEST_VERSION,
@@ -118,9 +124,18 @@ def save_model(model: Any, manifest: dict[str, Any], models_dir: str | Path, run
         "signed_file": SIGNED_FILE,
         "signature": sign(pickled),
     }
-    with atomic_write(run_dir / "manifest.json") as handle:
-        json.dump(manifest, handle, indent=2, sort_keys=True)
-    return path
+    (stage / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
+    for name in (MODEL_FILE, SIGNED_FILE, "manifest.json"):
+        with open(stage / name, "rb") as handle:
+            os.fsync(handle.fileno())
+    final_dir.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(stage, final_dir)  # the run appears in runs/ whole, or not at all
+    return final_dir / MODEL_FILE
+
+
+def sweep(models_dir: str | Path) -> list[Path]:
+    """Remove what dead trains left in the staging folder (never anything in ``models/``)."""
+    return sweep_stale(staging_dir(models_dir))
 
 
 def promote_champion(models_dir: str | Path, run_id: str) -> Path:
@@ -132,7 +147,7 @@ def promote_champion(models_dir: str | Path, run_id: str) -> Path:
         raise ArtifactError(f"{run_dir}: model file does not match its manifest; not promoted")
     manifest["model_path"] = f"runs/{run_id}/{manifest['model_file']}"
     target = models_dir / CHAMPION
-    with atomic_write(target) as handle:
+    with atomic_write(target, temp_dir=staging_dir(models_dir)) as handle:
         json.dump(manifest, handle, indent=2, sort_keys=True)
     return target
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -93,10 +94,18 @@ def train(
     except ConfigError as error:
         _fail(str(error))
     label = " ".join(overrides) if overrides else (config.stem if config else "default")
-    with progress_bar(count_tasks(settings, n_real=_count_real(settings))) as advance:
-        outcome = run_train(settings, tracking_uri=tracking_uri, models_dir=models_dir, label=label,
-                            on_task_done=advance.task_done, on_stage=advance.stage)
+    signal.signal(signal.SIGTERM, _interrupt)  # a polite kill stops like Ctrl-C: runs marked KILLED
+    try:
+        with progress_bar(count_tasks(settings, n_real=_count_real(settings))) as advance:
+            outcome = run_train(settings, tracking_uri=tracking_uri, models_dir=models_dir, label=label,
+                                on_task_done=advance.task_done, on_stage=advance.stage)
+    except KeyboardInterrupt:
+        _fail("Interrupted: this train's MLflow runs are marked KILLED; the previous champion is untouched.", 130)
     print_summary(outcome)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _load_model(model: str | None):

@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from tumorclf.artifacts import TRUSTED_TYPES, package_versions, promote_champion, save_model
+from tumorclf.artifacts import TRUSTED_TYPES, package_versions, promote_champion, save_model, sweep
+from tumorclf.atomic import signals_deferred
 from tumorclf.case_io import as_text_frame, read_cases_csv, to_csv_frame
 from tumorclf.paths import project_root
 from tumorclf.schema import SCHEMA_VERSION, validate
@@ -200,6 +201,7 @@ def train(
     metric = config["selection"]["metric"]
     models_dir = Path(models_dir) if models_dir is not None else _resolve(config["output"]["models_dir"])
     uri = resolve_tracking_uri(tracking_uri, config["mlflow"]["tracking_uri"])
+    sweep(models_dir)
     if uri.startswith("sqlite:///"):
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
@@ -243,9 +245,6 @@ def train(
         with tempfile.TemporaryDirectory() as tmp:
             workdir = Path(tmp)
             child_ids = {r.name: _log_candidate(tracker, r, config, y_syn, classes, workdir) for r in reports}
-            for r in reports:
-                if not r.failed:
-                    tracker.finish(child_ids[r.name], "FINISHED")
             parent_dir = workdir / "_parent"
             parent_dir.mkdir()
             pd.DataFrame(rows).to_csv(parent_dir / "comparison.csv", index=False)
@@ -287,7 +286,15 @@ def train(
         }, tags={"champion": champion.name, "registered_version": version})
         for name, frame in (("synthetic_cv", synthetic), ("real_cases", real)):
             tracker.log_dataset(parent, to_csv_frame(frame).astype(str), name, "training")
-        promote_champion(models_dir, parent)
+        # The commit: nothing before it changes what counts as the champion, and
+        # Ctrl-C or SIGTERM wait until it is whole.
+        try:
+            with signals_deferred():
+                tracker.finish_open("FINISHED")
+                tracker.set_alias(config["mlflow"]["registered_model"], version)
+                promote_champion(models_dir, parent)
+        except KeyboardInterrupt:
+            pass  # it arrived during the commit, which is whole: nothing is left to stop
         status = "FINISHED"
     except KeyboardInterrupt:
         status = "KILLED"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import subprocess
 import time
 from collections.abc import Iterator, Mapping
@@ -70,6 +71,37 @@ def ui_command(tracking_uri: str) -> str:
     return f"mlflow ui --backend-store-uri {tracking_uri} --host 127.0.0.1 --port 5000"
 
 
+@contextlib.contextmanager
+def store_lock(tracking_uri: str) -> Iterator[None]:
+    """Serialise the steps two trains must not race on (creating the store, registering a version).
+
+    Only sqlite stores need it; a tracking server does its own locking.
+    """
+    if not tracking_uri.startswith("sqlite:///"):
+        yield
+        return
+    import fcntl
+
+    lock_path = Path(tracking_uri.removeprefix("sqlite:///") + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def git_commit() -> str:
     root = project_root()
     try:
@@ -88,7 +120,7 @@ class Tracker:
     """One training's MLflow records: a parent run and its children."""
 
     def __init__(self, tracking_uri: str, experiment: str) -> None:
-        with timed():
+        with timed(), store_lock(tracking_uri):
             import mlflow
             from mlflow.tracking import MlflowClient
 
@@ -102,12 +134,33 @@ class Tracker:
         self.tracking_uri = tracking_uri
         self.parent_id: str | None = None
         self.open_runs: list[str] = []
+        self.mark_dead_runs_killed()
+
+    def mark_dead_runs_killed(self) -> list[str]:
+        """Runs left RUNNING by a train on this host whose process is gone (SIGKILL, power loss)."""
+        with timed():
+            running = self.client.search_runs(
+                [self.experiment_id], filter_string="attributes.status = 'RUNNING'", max_results=1000)
+        host = socket.gethostname()
+        dead_parents = {
+            r.info.run_id for r in running
+            if r.data.tags.get("tumorclf.host") == host and r.data.tags.get("tumorclf.pid", "").isdigit()
+            and not _alive(int(r.data.tags["tumorclf.pid"]))
+        }
+        killed = [r.info.run_id for r in running
+                  if r.info.run_id in dead_parents or r.data.tags.get("mlflow.parentRunId") in dead_parents]
+        for run_id in killed:
+            with timed():
+                self.client.set_tag(run_id, "tumorclf.ended_by", "process gone: marked at a later start")
+                self.client.set_terminated(run_id, status="KILLED")
+        return killed
 
     def start_parent(self, run_name: str, tags: Mapping[str, str], description: str) -> str:
         with timed():
             run = self.client.create_run(
                 self.experiment_id, run_name=run_name,
-                tags={**tags, "mlflow.note.content": description},
+                tags={**tags, "mlflow.note.content": description,
+                      "tumorclf.host": socket.gethostname(), "tumorclf.pid": str(os.getpid())},
             )
         self.parent_id = run.info.run_id
         self.open_runs.append(self.parent_id)
@@ -151,8 +204,8 @@ class Tracker:
 
     def log_model(self, run_id: str, model: Any, input_example: Any, registered_name: str,
                   pip_requirements: list[str], trusted_types: list[str]) -> str:
-        """Log the champion (skops, signature, predict_proba) and give it the alias ``champion``."""
-        with timed():
+        """Log the champion (skops, signature, predict_proba) and register it; return its version."""
+        with timed(), store_lock(self.tracking_uri):
             import mlflow.sklearn
             from mlflow.models import infer_signature
 
@@ -164,9 +217,11 @@ class Tracker:
                     input_example=input_example, pip_requirements=pip_requirements,
                     pyfunc_predict_fn="predict_proba", registered_model_name=registered_name,
                 )
-            version = str(info.registered_model_version)
-            self.client.set_registered_model_alias(registered_name, "champion", version)
-        return version
+        return str(info.registered_model_version)
+
+    def set_alias(self, registered_name: str, version: str, alias: str = "champion") -> None:
+        with timed():
+            self.client.set_registered_model_alias(registered_name, alias, version)
 
     def finish(self, run_id: str, status: str = "FINISHED") -> None:
         with timed():

@@ -1,0 +1,144 @@
+"""Faults a real `tumorclf train` process meets: interrupted at any moment, or run twice at once.
+
+Each test drives the command line in subprocesses against a temporary store
+and models folder. After every interruption the previous champion must be
+byte-identical and loadable, ``models/`` must hold only complete runs, and
+the interrupted train's MLflow runs must not look finished.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tumorclf.artifacts import load_model, sha256_of
+
+from .conftest import TINY, TINY_CANDIDATES
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    root = tmp_path_factory.mktemp("faults")
+    config = {"candidates": TINY_CANDIDATES}
+    for assignment in TINY:
+        key, value = assignment.split("=")
+        section, name = key.split(".")
+        config.setdefault(section, {})[name] = yaml.safe_load(value)
+    (root / "tiny.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    return root
+
+
+def start_train(root: Path, store: str = "store", label: str = "x") -> subprocess.Popen:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "tumorclf", "train", "--config", str(root / "tiny.yaml"),
+         "--set", f"seed={abs(hash(label)) % 1000}",
+         "--tracking-uri", f"sqlite:///{root / store / 'mlflow.db'}", "--models-dir", str(root / store / "models")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True,
+    )
+
+
+def assert_models_folder_whole(models: Path) -> None:
+    """Only champion.json and complete runs/<id>/ folders; nothing temporary or partial."""
+    entries = {p.name for p in models.iterdir()}
+    assert entries <= {"champion.json", "runs"}, entries
+    for run in (models / "runs").iterdir():
+        assert sorted(p.name for p in run.iterdir()) == ["manifest.json", "model.pkl", "model.skops"], run
+        manifest = json.loads((run / "manifest.json").read_text())
+        assert sha256_of(run / "model.skops") == manifest["sha256"]
+    pointer = json.loads((models / "champion.json").read_text())
+    assert (models / pointer["model_path"]).exists()
+
+
+def runs_of_process(root: Path, pid: int, store: str = "store"):
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(f"sqlite:///{root / store / 'mlflow.db'}")
+    experiment = client.get_experiment_by_name("tumorclf")
+    runs = client.search_runs([experiment.experiment_id], max_results=1000)
+    parents = {r.info.run_id for r in runs if r.data.tags.get("tumorclf.pid") == str(pid)}
+    return [r for r in runs if r.info.run_id in parents or r.data.tags.get("mlflow.parentRunId") in parents]
+
+
+@pytest.fixture(scope="module")
+def baseline(workspace):
+    process = start_train(workspace, label="baseline")
+    start = time.monotonic()
+    output, _ = process.communicate(timeout=300)
+    assert process.returncode == 0, output
+    duration = time.monotonic() - start
+    models = workspace / "store" / "models"
+    return duration, (models / "champion.json").read_bytes()
+
+
+MOMENTS = [(signal.SIGINT, 0.35), (signal.SIGTERM, 0.6), (signal.SIGKILL, 0.5),
+           (signal.SIGINT, 0.8), (signal.SIGKILL, 0.85), (signal.SIGTERM, 0.92)]
+
+
+def test_interruptions_at_any_moment_lose_nothing(workspace, baseline):
+    duration, champion_before = baseline
+    models = workspace / "store" / "models"
+    interrupted = 0
+    for number, (sig, fraction) in enumerate(MOMENTS):
+        process = start_train(workspace, label=f"interrupted-{number}")
+        time.sleep(duration * fraction)
+        if process.poll() is None:
+            process.send_signal(sig)
+        output, _ = process.communicate(timeout=120)
+        assert_models_folder_whole(models)
+        if any(r.info.status == "FINISHED" and "mlflow.parentRunId" not in r.data.tags
+               for r in runs_of_process(workspace, process.pid)):
+            # The train had committed before the signal (it may have been printing its summary):
+            # a legitimate new champion, and a finished record of it.
+            champion_before = (models / "champion.json").read_bytes()
+            continue
+        interrupted += 1
+        assert (models / "champion.json").read_bytes() == champion_before, (sig, fraction, output[-500:])
+        load_model(models)
+        assert_models_folder_whole(models)
+        runs = runs_of_process(workspace, process.pid)
+        if sig == signal.SIGKILL:
+            from tumorclf.training.tracking import Tracker
+
+            Tracker(f"sqlite:///{workspace / 'store' / 'mlflow.db'}", "tumorclf")  # the next start
+            runs = runs_of_process(workspace, process.pid)
+        else:
+            assert process.returncode == 130 or not runs, (process.returncode, output[-800:])
+        parents = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
+        for run in parents:
+            assert run.info.status in {"KILLED", "FAILED"}, (sig, fraction, run.info.status)
+        assert not [r for r in runs if r.info.status in {"RUNNING", "SCHEDULED"}]
+    assert interrupted >= 3, "the train finished too fast to be interrupted; the moments need re-tuning"
+
+
+def test_two_trains_at_once_both_finish_as_distinct_runs(workspace):
+    store = "concurrent"
+    first, second = start_train(workspace, store, "a"), start_train(workspace, store, "b")
+    models = workspace / store / "models"
+    seen = []
+    while first.poll() is None or second.poll() is None:
+        pointer = models / "champion.json"
+        if pointer.exists():
+            manifest = json.loads(pointer.read_text())  # never half-written: always parses
+            model = models / manifest["model_path"]
+            assert model.exists() and sha256_of(model) == manifest["sha256"]
+            seen.append(manifest["mlflow"]["parent_run_id"])
+        time.sleep(0.05)
+    outputs = [p.communicate()[0] for p in (first, second)]
+    assert first.returncode == 0 and second.returncode == 0, outputs
+    runs = [runs_of_process(workspace, p.pid, store) for p in (first, second)]
+    parents = [[r for r in group if "mlflow.parentRunId" not in r.data.tags] for group in runs]
+    assert [len(p) for p in parents] == [1, 1]
+    assert parents[0][0].info.run_id != parents[1][0].info.run_id
+    assert all(r.info.status == "FINISHED" for group in runs for r in group)
+    assert len(list((models / "runs").iterdir())) == 2
+    assert_models_folder_whole(models)
+    assert seen, "the champion pointer never appeared"
