@@ -13,22 +13,17 @@ findings, the age passed through) in front of the same estimator class,
 fitted on the same data, timed in the same run. Needs a trained champion
 (`tumorclf train`). Measures and prints; asserts nothing.
 
-    python benchmarks/bench_predict.py [--repeat 2000] [--json results.json]
+    python benchmarks/bench_predict.py [--model PATH] [--repeat 2000]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
-from importlib.metadata import version
-from pathlib import Path
+from typing import Any
 
 SEED_CASE = {"age": 19, "sex": "M", "level": "T12-L2", "compartment": "intra_extradural", "dumbbell": True,
              "enhancement": "homogeneous", "calcification": "punctate", "dural_tail": False}
@@ -80,75 +75,60 @@ def plain_sklearn_pipeline(estimator_class, params, frame, y):
     return make_pipeline(transformer, estimator_class(**params)).fit(text, y)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=2000, help="single-case timings per figure (median kept)")
-    parser.add_argument("--json", help="also write the figures to this JSON file")
-    args = parser.parse_args()
+TARGETS = {"predict_case_ratio": ("<=", 2.0), "throughput_ratio": (">=", 0.5), "cold_start_ratio": ("<=", 1.3)}
 
+
+def measure(model: str | None = None, repeat: int = 2000, n_batch: int = 100_000, cold_runs: int = 7) -> dict[str, Any]:
     import tumorclf
     from tumorclf.features import encode_arrays
-    from tumorclf.schema import as_case_arrays
+    from tumorclf.schema import as_case_arrays, validate
     from tumorclf.synthetic import load_generator
 
-    classifier = tumorclf.load()
+    classifier = tumorclf.load(model)
     estimator = classifier._estimator
     one_row = classifier._transform(encode_arrays(as_case_arrays(SEED_CASE), classifier._encoding))
-
     generator = load_generator()
-    cases = generator.sample(100_000, random_state=5).drop(columns=["diagnosis", "source"])
+    cases = generator.sample(n_batch, random_state=5).drop(columns=["diagnosis", "source"])
     encoded = classifier._transform(encode_arrays(as_case_arrays(cases), classifier._encoding))
 
-    figures: dict[str, float | str] = {"champion": classifier.manifest.get("candidate", "?"),
-                                       "estimator": type(estimator).__name__}
-    figures["bare_predict_proba_one_row_us"] = 1e6 * median_seconds(lambda: estimator.predict_proba(one_row), args.repeat)
-    figures["predict_case_us"] = 1e6 * median_seconds(lambda: classifier.predict_case(SEED_CASE), args.repeat)
+    figures: dict[str, Any] = {"champion": classifier.manifest.get("candidate", "?"),
+                               "estimator": type(estimator).__name__}
+    figures["bare_predict_proba_one_row_us"] = 1e6 * median_seconds(lambda: estimator.predict_proba(one_row), repeat)
+    figures["predict_case_us"] = 1e6 * median_seconds(lambda: classifier.predict_case(SEED_CASE), repeat)
     figures["predict_case_ratio"] = figures["predict_case_us"] / figures["bare_predict_proba_one_row_us"]
-
-    bare_batch = best_seconds(lambda: estimator.predict_proba(encoded))
-    ours_batch = best_seconds(lambda: classifier.predict_proba(cases))
-    figures["bare_rows_per_s"] = len(cases) / bare_batch
-    figures["predict_proba_rows_per_s"] = len(cases) / ours_batch
+    figures["bare_rows_per_s"] = len(cases) / best_seconds(lambda: estimator.predict_proba(encoded))
+    figures["predict_proba_rows_per_s"] = len(cases) / best_seconds(lambda: classifier.predict_proba(cases))
     figures["throughput_ratio"] = figures["predict_proba_rows_per_s"] / figures["bare_rows_per_s"]
 
     train = generator.sample(16_000, balance="uniform", random_state=1)
     y = train.pop("diagnosis").astype(str)
     params = {k: v for k, v in estimator.get_params().items() if k != "min_categories"}
     plain = plain_sklearn_pipeline(type(estimator), params, train, y)
-    from tumorclf.schema import validate
-
-    plain_one = as_plain(validate(SEED_CASE))
-    plain_all = as_plain(cases)
-    figures["plain_sklearn_one_row_us"] = 1e6 * median_seconds(lambda: plain.predict_proba(plain_one), max(args.repeat // 4, 50))
+    plain_one, plain_all = as_plain(validate(SEED_CASE)), as_plain(cases)
+    figures["plain_sklearn_one_row_us"] = 1e6 * median_seconds(lambda: plain.predict_proba(plain_one), max(repeat // 4, 50))
     figures["plain_sklearn_rows_per_s"] = len(cases) / best_seconds(lambda: plain.predict_proba(plain_all))
 
-    predict = f"import tumorclf; tumorclf.load().predict_case({SEED_CASE!r})"
+    source = repr(str(model)) if model is not None else ""
+    predict = f"import tumorclf; tumorclf.load({source}).predict_case({SEED_CASE!r})"
     check = subprocess.run([sys.executable, "-c", predict + "; import sys; print('mlflow' in sys.modules)"],
                            capture_output=True, text=True, check=True)
-    figures["cold_import_sklearn_s"] = cold_start("import sklearn")
-    figures["cold_load_predict_s"] = cold_start(predict)
+    figures["cold_import_sklearn_s"] = cold_start("import sklearn", cold_runs)
+    figures["cold_load_predict_s"] = cold_start(predict, cold_runs)
     figures["cold_start_ratio"] = figures["cold_load_predict_s"] / figures["cold_import_sklearn_s"]
     figures["mlflow_imported"] = check.stdout.strip()
+    return figures
 
-    report = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}",
-        "versions": {p: version(p) for p in ("tumorclf", "scikit-learn", "numpy", "pandas")},
-        "figures": figures,
-    }
-    targets = {"predict_case_ratio": ("<=", 2.0), "throughput_ratio": (">=", 0.5), "cold_start_ratio": ("<=", 1.3)}
-    print(f"{report['date']}  {report['machine']}")
-    print("  ".join(f"{k} {v}" for k, v in report["versions"].items()))
-    for name, value in figures.items():
-        shown = f"{value:14,.3f}" if isinstance(value, float) else f"{value!s:>14}"
-        verdict = ""
-        if name in targets:
-            op, bound = targets[name]
-            met = value <= bound if op == "<=" else value >= bound
-            verdict = f"  (target {op} {bound:g}: {'met' if met else 'MISSED'})"
-        print(f"{name:34s} {shown}{verdict}")
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2), encoding="utf-8")
+
+def main() -> None:
+    from _report import context, print_figures
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", help="model path or URI (default: the champion)")
+    parser.add_argument("--repeat", type=int, default=2000, help="single-case timings per figure (median kept)")
+    args = parser.parse_args()
+    info = context()
+    print(info["date"], info["machine"])
+    print_figures("predict", measure(args.model, args.repeat), TARGETS)
 
 
 if __name__ == "__main__":

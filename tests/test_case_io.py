@@ -65,3 +65,17 @@ def test_a_failed_write_leaves_the_old_file(tmp_path, seed_case):
         monkey.undo()
     assert path.read_text(encoding="utf-8") == "old"
     assert list(tmp_path.iterdir()) == [path]
+
+
+def test_a_repeated_column_is_refused_naming_it(tmp_path):
+    path = tmp_path / "dup.csv"
+    path.write_text("age,sex,Age\n19,M,20\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"line 1: column\(s\) 'age' appear more than once"):
+        read_cases_csv(path)
+
+
+def test_a_file_without_a_header_is_told_so(tmp_path):
+    path = tmp_path / "nohead.csv"
+    path.write_text("19,M,T12-L2\n40,F,T3\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="the first line must be a header"):
+        read_cases_csv(path)

@@ -129,3 +129,28 @@ def test_evaluate_reports_metrics_on_labelled_cases(model_dir):
     result = runner.invoke(app, ["evaluate", "--model", str(model_dir)])
     assert result.exit_code == 0, result.output
     assert "8 cases" in result.output and "top3_acc" in result.output and "log_loss" in result.output
+
+
+def test_ten_thousand_rows_with_mixed_errors_get_one_counted_report(model_dir, tmp_path):
+    rows = ["id,age,sex,level"]
+    for i in range(10_000):
+        rows.append(f"r{i},{240 if i % 3 == 0 else 30},{'Q' if i % 5 == 0 else 'M'},{'T13' if i % 7 == 0 else 'T4'}")
+    cases = tmp_path / "many.csv"
+    cases.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["predict", str(cases), "-o", str(out), "--model", str(model_dir)])
+    assert result.exit_code == 2
+    expected = sum(1 for i in range(10_000) for bad in (i % 3 == 0, i % 5 == 0, i % 7 == 0) if bad)
+    assert f"{expected:,} problems in the cases" in result.output
+    assert result.output.count(", field ") == 20  # the first twenty shown
+    assert "... and " in result.output and "more ('age': " in result.output
+    assert not out.exists()
+
+
+def test_train_refuses_a_config_file_with_a_typo_before_any_work(tmp_path):
+    config = tmp_path / "typo.yaml"
+    config.write_text("cv:\n  folds: 3\n  fold: 4\n", encoding="utf-8")
+    result = runner.invoke(app, ["train", "--config", str(config), "--tracking-uri",
+                                 f"sqlite:///{tmp_path / 'mlflow.db'}", "--models-dir", str(tmp_path / "models")])
+    assert result.exit_code == 2 and "line 3 (cv.fold)" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["typo.yaml"]

@@ -62,3 +62,10 @@ def test_bad_hyperparameters_are_found_without_fitting():
     config = load_config(overrides=["candidates.random_forest.grid.depth=[2]"])
     with pytest.raises(ConfigError, match="random_forest has no parameter depth"):
         check_before_work(config)
+
+
+def test_a_config_file_typo_names_its_line(tmp_path):
+    path = tmp_path / "typo.yaml"
+    path.write_text("seed: 3\ncv:\n  folds: 3\n  fold: 4\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"typo\.yaml, line 4 \(cv\.fold\): unknown key 'fold'"):
+        load_config(path)

@@ -1,0 +1,32 @@
+"""The benchmark suite runs end to end and reports every figure the issues name (nothing asserted on speed)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+FIGURES = {
+    "generator": ["sample_1m_dataframe_s", "posterior_100k_dataframe_s"],
+    "train": ["train_wall_s", "train_mlflow_share", "log_loss_ratio_to_oracle", "balanced_accuracy_ratio_to_oracle",
+              "cv_oracle_ratio.bayes_oracle", "real_top3_acc.seed_rule"],
+    "predict": ["predict_case_ratio", "throughput_ratio", "cold_start_ratio", "plain_sklearn_one_row_us",
+                "plain_sklearn_rows_per_s", "mlflow_imported"],
+}
+
+
+def test_the_quick_benchmark_suite_runs_and_writes_every_figure(tmp_path):
+    out = tmp_path / "bench.json"
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "run_all.py"), "--quick", "--json", str(out)],
+                            capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    report = json.loads(out.read_text())
+    assert report["quick"] is True and report["machine"] and report["versions"]["tumorclf"]
+    for section, names in FIGURES.items():
+        for name in names:
+            assert name in report[section], (section, name)
+    assert report["predict"]["mlflow_imported"] == "False"
+    for line in ("-- generator", "-- train", "-- predict", "(target"):
+        assert line in result.stdout
