@@ -9,9 +9,8 @@ import shutil
 import pytest
 
 from tumorclf.artifacts import TRUSTED_TYPES, ArtifactError, load_model, promote_champion, save_model, sha256_of
-from tumorclf.schema import SCHEMA_VERSION
-from tumorclf.training.candidates import build_pipeline
-from tumorclf.training.config import load_config
+
+from .conftest import fit_candidate
 
 
 class Exploit:
@@ -27,10 +26,8 @@ class Exploit:
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory, generator):
     root = tmp_path_factory.mktemp("artifacts")
-    frame = generator.sample(1500, balance="uniform", random_state=0)
-    y = frame.pop("diagnosis").astype(str)
-    model = build_pipeline(load_config()["candidates"]["naive_bayes"], 0).fit(frame.drop(columns="source"), y)
-    save_model(model, {"candidate": "naive_bayes", "schema_version": SCHEMA_VERSION}, root, "good")
+    model, manifest = fit_candidate(generator, n=1500)
+    save_model(model, manifest, root, "good")
     promote_champion(root, "good")
     return root
 

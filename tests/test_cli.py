@@ -56,20 +56,14 @@ import json  # noqa: E402
 import pytest  # noqa: E402
 
 from tumorclf.artifacts import promote_champion, save_model  # noqa: E402
-from tumorclf.schema import SCHEMA_VERSION  # noqa: E402
-from tumorclf.training.candidates import build_pipeline  # noqa: E402
-from tumorclf.training.config import load_config  # noqa: E402
+
+from .conftest import fit_candidate  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory, generator):
     root = tmp_path_factory.mktemp("cli-models")
-    frame = generator.sample(3000, balance="uniform", random_state=0)
-    y = frame.pop("diagnosis").astype(str)
-    model = build_pipeline(load_config()["candidates"]["naive_bayes"], 0).fit(frame.drop(columns="source"), y)
-    manifest = {"candidate": "naive_bayes", "display_order": list(generator.classes_),
-                "schema_version": SCHEMA_VERSION, "training_prior": {c: 1 / 7 for c in generator.classes_},
-                "clinical_prior": dict(zip(generator.classes_, map(float, generator.clinical_prior_)))}
+    model, manifest = fit_candidate(generator)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("TUMORCLF_SIGNING_KEY", str(root / "key"))
         save_model(model, manifest, root, "r1")
@@ -77,7 +71,7 @@ def model_dir(tmp_path_factory, generator):
     return root
 
 
-def test_predict_writes_ids_probabilities_diagnosis_and_differential(model_dir, tmp_path):
+def test_predict_writes_ids_probabilities_diagnosis_and_differential(model_dir, tmp_path, generator):
     cases = tmp_path / "cases.csv"
     cases.write_text("id,age,sex,level,compartment,dumbbell,enhancement,calcification,dural_tail\n"
                      "seed,19,M,T12-L2,I&ED,+,homogeneous,punctate,-\nolder,64,F,T6,IDEM,,homogeneous,,+\n",
@@ -88,14 +82,8 @@ def test_predict_writes_ids_probabilities_diagnosis_and_differential(model_dir, 
     table = read_cases_csv(out)
     assert table["id"].tolist() == ["seed", "older"]
     assert table["diagnosis"].tolist() == ["mcs", "meningioma"]
-    assert [c for c in table.columns if c.startswith("p_")] == [f"p_{c}" for c in load_config_classes()]
+    assert [c for c in table.columns if c.startswith("p_")] == [f"p_{c}" for c in generator.classes_]
     assert table["differential"].iloc[0].startswith("mcs ")
-
-
-def load_config_classes():
-    from tumorclf.synthetic import load_generator
-
-    return load_generator().classes_
 
 
 def test_predict_one_case_prints_the_differential_and_why(model_dir):

@@ -15,28 +15,18 @@ from tumorclf.artifacts import ArtifactError, promote_champion, save_model
 from tumorclf.case_io import read_cases_csv, write_cases_csv
 from tumorclf.prediction import FINDINGS, Classifier, ModelVersionWarning, check_compatibility
 from tumorclf.schema import SCHEMA_VERSION, CaseValidationError, validate
-from tumorclf.training.candidates import build_pipeline
-from tumorclf.training.config import load_config
 
-DEFAULT_CANDIDATES = load_config()["candidates"]
+from .conftest import fit_candidate
 
 
-def fit_classifier(generator, spec, n=6000, seed=0) -> Classifier:
-    frame = generator.sample(n, balance="uniform", random_state=seed)
-    y = frame.pop("diagnosis").astype(str)
-    model = build_pipeline(spec, seed).fit(frame.drop(columns="source"), y)
-    manifest = {
-        "candidate": "test", "display_order": list(generator.classes_), "schema_version": SCHEMA_VERSION,
-        "training_prior": {c: 1 / 7 for c in generator.classes_},
-        "clinical_prior": dict(zip(generator.classes_, map(float, generator.clinical_prior_))),
-    }
-    return Classifier(model, manifest)
+def fit_classifier(generator, name: str, n: int = 6000) -> Classifier:
+    return Classifier(*fit_candidate(generator, name, n=n))
 
 
 @pytest.fixture(scope="module")
 def champion(generator):
     """The default experiment's winning model family, fitted on a default-sized sample."""
-    return fit_classifier(generator, DEFAULT_CANDIDATES["naive_bayes"], n=16000)
+    return fit_classifier(generator, "naive_bayes", n=16000)
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +79,7 @@ CONTESTED = {"age": 40, "sex": "F", "level": "T8", "compartment": "IDEM",
 
 @pytest.mark.parametrize("candidate", ["naive_bayes", "logistic_regression", "neural_network"])
 def test_a_dural_tail_lowers_mcs_and_raises_meningioma(generator, candidate, seed_case):
-    classifier = fit_classifier(generator, DEFAULT_CANDIDATES[candidate])
+    classifier = fit_classifier(generator, candidate)
     without = classifier.predict_case({**CONTESTED, "dural_tail": None}).probabilities
     with_tail = classifier.predict_case({**CONTESTED, "dural_tail": True}).probabilities
     assert with_tail["mcs"] < without["mcs"]

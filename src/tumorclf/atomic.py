@@ -17,15 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+from tumorclf.process import pid_alive
 
 
 @contextlib.contextmanager
@@ -75,7 +67,7 @@ def sweep_stale(folder: str | Path) -> list[Path]:
         return removed
     for entry in folder.iterdir():
         pid = owner_pid(entry.name)
-        if pid is None or _pid_alive(pid):
+        if pid is None or pid_alive(pid):
             continue
         if entry.is_dir():
             shutil.rmtree(entry, ignore_errors=True)

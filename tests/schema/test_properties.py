@@ -44,16 +44,10 @@ def valid_case(draw) -> dict:
 @pytest.fixture(scope="module")
 def classifier(generator):
     from tumorclf.prediction import Classifier
-    from tumorclf.schema import SCHEMA_VERSION
-    from tumorclf.training.candidates import build_pipeline
-    from tumorclf.training.config import load_config
 
-    frame = generator.sample(3000, balance="uniform", random_state=0)
-    y = frame.pop("diagnosis").astype(str)
-    model = build_pipeline(load_config()["candidates"]["logistic_regression"], 0).fit(frame.drop(columns="source"), y)
-    return Classifier(model, {"display_order": list(generator.classes_), "schema_version": SCHEMA_VERSION,
-                              "training_prior": {c: 1 / 7 for c in generator.classes_},
-                              "clinical_prior": dict(zip(generator.classes_, generator.clinical_prior_))})
+    from ..conftest import fit_candidate
+
+    return Classifier(*fit_candidate(generator, "logistic_regression"))
 
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

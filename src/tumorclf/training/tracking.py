@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tumorclf.paths import project_root, workspace_dir
+from tumorclf.process import pid_alive
 
 #: Seconds spent inside MLflow calls since the last :func:`reset_timer`.
 _SPENT = [0.0]
@@ -92,16 +93,6 @@ def store_lock(tracking_uri: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def git_commit() -> str:
     root = project_root()
     try:
@@ -145,7 +136,7 @@ class Tracker:
         dead_parents = {
             r.info.run_id for r in running
             if r.data.tags.get("tumorclf.host") == host and r.data.tags.get("tumorclf.pid", "").isdigit()
-            and not _alive(int(r.data.tags["tumorclf.pid"]))
+            and not pid_alive(int(r.data.tags["tumorclf.pid"]))
         }
         killed = [r.info.run_id for r in running
                   if r.info.run_id in dead_parents or r.data.tags.get("mlflow.parentRunId") in dead_parents]
