@@ -25,6 +25,7 @@ ENCODINGS = ("compact", "full", "categories")
 CALIBRATIONS = ("none", "sigmoid", "isotonic")
 BALANCES = ("uniform", "clinical")
 SELECTION_METRICS = ("log_loss", "brier", "ece", "oracle_ratio")
+BACKENDS = ("local", "dask")
 
 #: Keys whose value is an open mapping (model params, grids): any key may be set inside.
 _OPEN_MAPPINGS = ("params", "grid")
@@ -114,6 +115,12 @@ def _check(config: Mapping[str, Any], where: str) -> list[str]:
     positive_int("cv.repeats", config["cv"].get("repeats"), 1)
     positive_int("cv.inner_folds", config["cv"].get("inner_folds"), 2)
     positive_int("parallel.n_jobs", config["parallel"].get("n_jobs"), 1)
+    backend = config["parallel"].get("backend", "local")
+    need("parallel.backend", backend in BACKENDS, f"must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    if backend == "dask":
+        address = config["parallel"].get("scheduler_address")
+        need("parallel.scheduler_address", isinstance(address, str) and "://" in address,
+             f"the dask backend joins an existing scheduler: give its address, e.g. tcp://host:8786; got {address!r}")
     need("selection.metric", config["selection"].get("metric") in SELECTION_METRICS,
          f"must be one of {', '.join(SELECTION_METRICS)}, got {config['selection'].get('metric')!r}")
     candidates = config.get("candidates") or {}

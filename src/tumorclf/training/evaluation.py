@@ -19,9 +19,10 @@ on which worker runs them or in which order they finish.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,6 +65,30 @@ class Candidate:
     build: Callable[[int], Any]
     grid: dict[str, list[Any]]
     reference: bool = False
+
+
+@contextlib.contextmanager
+def execution(parallel: Mapping[str, Any]) -> Iterator[int]:
+    """Where the tasks run: joblib processes here, or an existing Dask cluster; yields n_jobs.
+
+    The dask backend joins the scheduler at ``parallel.scheduler_address`` and
+    never starts a cluster of its own.
+    """
+    if parallel.get("backend", "local") != "dask":
+        yield parallel["n_jobs"]
+        return
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise RuntimeError("parallel.backend dask needs dask.distributed: pip install 'tumorclf[dask]'") from None
+    from joblib import parallel_config
+
+    client = Client(parallel["scheduler_address"], timeout="30s", set_as_default=True)
+    try:
+        with parallel_config(backend="dask"):
+            yield -1
+    finally:
+        client.close()
 
 
 def task_seed(seed: int, *keys: int) -> int:
@@ -200,13 +225,12 @@ def evaluate(
     cv = config["cv"]
     splitter = RepeatedStratifiedKFold(n_splits=cv["folds"], n_repeats=cv["repeats"], random_state=seed)
     outer = list(splitter.split(X_syn, y_syn))
-    parallel = Parallel(n_jobs=config["parallel"]["n_jobs"], return_as="generator_unordered")
-
     def run(tasks: list) -> list[FoldResult]:
         results = []
-        for result in parallel(tasks):
-            on_task_done(result)
-            results.append(result)
+        with execution(config["parallel"]) as n_jobs:
+            for result in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks):
+                on_task_done(result)
+                results.append(result)
         return results
 
     phase_one = []
