@@ -15,12 +15,11 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tumorclf.ui import free_port, port_is_open
+from tumorclf.ui import free_port, port_is_open, wait_until_listening
 
 from .training.conftest import tiny_config
 
@@ -86,11 +85,8 @@ def ui_url(store, tmp_path_factory):
             stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
     try:
-        deadline = time.monotonic() + 120
-        while not port_is_open("127.0.0.1", port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"tumorclf ui did not start:\n{log.read_text(encoding='utf-8')[-2000:]}")
-            time.sleep(0.5)
+        if not wait_until_listening(process, "127.0.0.1", port, timeout=120):
+            pytest.fail(f"tumorclf ui did not start:\n{log.read_text(encoding='utf-8')[-2000:]}")
         yield f"http://127.0.0.1:{port}"
     finally:
         process.send_signal(signal.SIGINT)  # as Ctrl-C would

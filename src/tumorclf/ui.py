@@ -34,6 +34,16 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
+def wait_until_listening(process: subprocess.Popen, host: str, port: int, timeout: float) -> bool:
+    """True once something listens on ``host:port``; False if ``process`` exits or time runs out first."""
+    deadline = time.monotonic() + timeout
+    while not port_is_open(host, port):
+        if process.poll() is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
 def stop(process: subprocess.Popen) -> None:
     """SIGTERM the UI's process group, then SIGKILL what is left after a grace period."""
     if process.poll() is not None:
@@ -62,13 +72,10 @@ def serve(tracking_uri: str, host: str = "127.0.0.1", port: int = 5000, *, worke
 
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        deadline = time.monotonic() + ready_timeout
-        while not port_is_open(host, port):
+        if not wait_until_listening(process, host, port, ready_timeout):
             if process.poll() is not None:
                 return process.returncode
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"the MLflow UI did not start within {ready_timeout:.0f} s")
-            time.sleep(0.2)
+            raise TimeoutError(f"the MLflow UI did not start within {ready_timeout:.0f} s")
         on_ready(f"http://{host}:{port}")
         return process.wait()
     except KeyboardInterrupt:

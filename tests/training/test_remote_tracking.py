@@ -13,12 +13,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
 
-from tumorclf.ui import free_port, port_is_open, stop
+from tumorclf.ui import free_port, stop, wait_until_listening
 
 from .conftest import tiny_config
 
@@ -80,11 +79,8 @@ def server(postgres, tmp_path_factory):
             stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
     try:
-        deadline = time.monotonic() + 120
-        while not port_is_open("127.0.0.1", port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"mlflow server did not start:\n{log.read_text(encoding='utf-8')[-3000:]}")
-            time.sleep(0.5)
+        if not wait_until_listening(process, "127.0.0.1", port, timeout=120):
+            pytest.fail(f"mlflow server did not start:\n{log.read_text(encoding='utf-8')[-3000:]}")
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(process)
