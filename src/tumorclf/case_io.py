@@ -22,13 +22,13 @@ def read_cases_csv(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-        header = next(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig").split("\n", 1)[0])), [])
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         raise ValueError(f"{path} is not UTF-8 text (byte {error.start}); save it as UTF-8 CSV") from None
-    except pd.errors.EmptyDataError:
-        raise ValueError(f"{path} is empty; expected a header row and one case per line") from None
-    _check_header(path, header)
+    if not text.strip():
+        raise ValueError(f"{path} is empty; expected a header row and one case per line")
+    _check_header(path, next(csv.reader(io.StringIO(text.split("\n", 1)[0])), []))
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     frame.index = pd.RangeIndex(2, len(frame) + 2, name=LINE)
     return frame
 
