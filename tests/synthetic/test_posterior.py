@@ -27,9 +27,14 @@ def test_posteriors_sum_to_one_for_sampled_cases(generator):
     assert np.isfinite(post.to_numpy()).all()
 
 
-def test_empty_case_returns_the_prior(generator):
-    assert np.allclose(generator.posterior({}).iloc[0], generator.clinical_prior_)
-    assert np.allclose(generator.posterior({}, prior="uniform").iloc[0], 1 / 7)
+def test_empty_case_moves_the_prior_only_through_structural_silence(generator):
+    # In the literature model every field is left out at one rate in every class;
+    # only a calcification site goes unreported more often in classes that
+    # calcify less, since without calcification there is no site to report.
+    site = generator.model.fields["calcification_site"][:, -1, -1]  # p(no site | no calcification reported)
+    for prior in ("clinical", "uniform"):
+        weights = generator.class_weights(prior) * site
+        assert np.allclose(generator.posterior({}, prior=prior).iloc[0], weights / weights.sum())
 
 
 def test_prior_enters_by_bayes_rule(generator, seed_case):
@@ -46,7 +51,7 @@ def test_ids_are_kept(generator):
 
 def _log_evidence(generator, arrays, prior="uniform"):
     log_prior = np.log(generator.class_weights(prior))
-    return logsumexp(generator.log_likelihood(arrays) + log_prior, axis=1)
+    return logsumexp(generator.log_likelihood(arrays, "marginalised") + log_prior, axis=1)
 
 
 def _with_code(arrays, field, code):
@@ -57,25 +62,31 @@ def _with_code(arrays, field, code):
 
 @pytest.mark.parametrize(("field", "case"), [
     ("compartment", {"dumbbell": True, "age": 30}),           # a parent, its child reported
-    ("calcification", {"calcification_site": "peripheral", "enhancement": "heterogeneous"}),
+    ("calcification", {"calcification_site": "peripheral"}),
     ("dural_attachment", {"dural_tail": True}),
     ("dumbbell", {"compartment": "extradural"}),                # a child, its parent reported
     ("t2_signal", {"sex": "F"}),                                # an independent field
     ("level_top", {"level_bottom": "L2"}),
 ])
 def test_marginalising_a_field_equals_averaging_over_its_values(generator, field, case):
+    """Marginalised, a field left out sums over its outcomes; in the literature
+    model it goes unreported at rate m whatever its value and class."""
     without = to_arrays(case)
     evidence = _log_evidence(generator, without)[0]
     values = range(len(CODE_VALUES[field]))
     per_value = np.array([_log_evidence(generator, _with_code(without, field, v))[0] for v in values])
-    # p(x) = sum_v p(x, f=v)
-    assert np.isclose(logsumexp(per_value), evidence)
+    # p(x) (1 - m) = sum_v p(x, f=v); a level is reported whole or not at all,
+    # so one end of it alone is the sum over the other end.
+    m = 0.0 if field == "level_top" else generator.priors.missing[field]
+    assert np.isclose(logsumexp(per_value), evidence + np.log1p(-m))
     # p(c | x) = sum_v p(f=v | x) p(c | x, f=v)
     weights = np.exp(per_value - evidence)
     assert (weights > 0).any()
-    mixed = sum(w * generator.posterior_array(_with_code(without, field, v), "uniform")[0]
+    weights /= weights.sum()
+    posterior = lambda arrays: generator.posterior_array(arrays, "uniform", unreported="marginalised")[0]  # noqa: E731
+    mixed = sum(w * posterior(_with_code(without, field, v))
                 for w, v in zip(weights, values) if w > 0)  # impossible values weigh 0
-    assert np.allclose(mixed, generator.posterior_array(without, "uniform")[0])
+    assert np.allclose(mixed, posterior(without))
 
 
 def test_marginalising_age_sums_over_whole_years(generator, seed_case):
@@ -86,7 +97,7 @@ def test_marginalising_age_sums_over_whole_years(generator, seed_case):
         _log_evidence(generator, type(without)(age=np.array([float(a)]), codes=without.codes))[0]
         for a in AGES
     ]
-    assert np.isclose(logsumexp(per_age), evidence)
+    assert np.isclose(logsumexp(per_age), evidence + np.log1p(-generator.priors.missing["age"]))
 
 
 PATTERNS = [
@@ -118,7 +129,7 @@ def test_posterior_matches_monte_carlo_frequencies(generator, big_sample, patter
     assert m > 2_000, "pattern too rare for a Monte Carlo check"
     labels = big_sample.labels[match]
     observed = np.array([(labels == c).mean() for c in generator.classes_])
-    expected = generator.posterior(pattern, prior="uniform").iloc[0].to_numpy()
+    expected = generator.posterior(pattern, prior="uniform", unreported="marginalised").iloc[0].to_numpy()
     se = np.sqrt(expected * (1 - expected) / m)
     assert (np.abs(observed - expected) <= 5 * se + 1e-3).all(), (observed.round(4), expected.round(4))
 

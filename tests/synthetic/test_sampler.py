@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from tumorclf.schema import CODE_COLUMN, LEVELS
-from tumorclf.synthetic.generator import CHILDREN, ROOT_FIELDS
+from tumorclf.synthetic.generator import ROOT_FIELDS, SAMPLING_ORDER
 from tumorclf.synthetic.priors import AGES, PARENTS, TABLE_FIELDS
 
 N_PER_CLASS = 50_000
@@ -149,5 +149,7 @@ def test_bad_sampling_arguments(generator, kwargs, message):
 
 
 def test_structure_constants_are_consistent():
-    assert set(CHILDREN) == set(PARENTS.values())
+    assert set(SAMPLING_ORDER) == set(TABLE_FIELDS)
+    for child, parent in PARENTS.items():  # a parent is drawn before its children
+        assert SAMPLING_ORDER.index(parent) < SAMPLING_ORDER.index(child)
     assert all(f in CODE_COLUMN for f in (*ROOT_FIELDS, *PARENTS))

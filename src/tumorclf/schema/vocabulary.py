@@ -76,10 +76,11 @@ FIELDS: Final[tuple[str, ...]] = (
 )
 
 #: Columns accepted besides the fields: a convenience spelling of the levels,
-#: the label of labelled data, and metadata passed through untouched.
+#: the label of labelled data, and metadata passed through untouched (a real
+#: case's citation, its supporting quote and the extractor's remarks).
 LEVEL_SHORTHAND: Final = "level"
 LABEL: Final = "diagnosis"
-PASSTHROUGH: Final[tuple[str, ...]] = ("id", "source")
+PASSTHROUGH: Final[tuple[str, ...]] = ("id", "source", "quote", "remarks")
 
 #: Values that mean "not reported", compared after lower-casing and stripping.
 MISSING_SPELLINGS: Final = frozenset(

@@ -1,15 +1,17 @@
 """The synthetic case generator: a probability model that samples and scores.
 
-:class:`CaseGenerator` holds the compiled :class:`~tumorclf.synthetic.priors.Priors`
-and offers two things:
+:class:`CaseGenerator` holds a :class:`~tumorclf.synthetic.report_model.ReportModel`
+(what reports say, silences included) and offers two things:
 
 * :meth:`CaseGenerator.sample`: seeded, vectorised draws of labelled cases;
-* :meth:`CaseGenerator.posterior`: the exact p(class | reported findings),
-  with every unreported field summed out. That is the Bayes-optimal
-  reference ("oracle") trained models are measured against.
+* :meth:`CaseGenerator.posterior`: the exact p(class | report) under that
+  model. That is the Bayes-optimal reference ("oracle") trained models are
+  measured against.
 
-Missingness in the generator is the same for every class, so in the posterior
-an unreported field is marginalised and carries no evidence itself.
+Built from the literature priors alone, a field is left out at the same rate
+in every class, so leaving it out says nothing about the class. Updated by
+real cases (:meth:`CaseGenerator.updated`), what a report leaves out is
+evidence too, as learnt from the reports.
 """
 
 from __future__ import annotations
@@ -23,16 +25,22 @@ from scipy.special import logsumexp
 
 from tumorclf.class_prior import resolve_prior
 from tumorclf.schema import CODE_COLUMN, CODED_FIELDS, LEVELS, CaseArrays, as_case_arrays, frame_from_arrays
-from tumorclf.synthetic.priors import AGES, PARENTS, STRUCTURAL_NONE, TABLE_FIELDS, Priors
+from tumorclf.synthetic.priors import AGES, PARENTS, TABLE_FIELDS, Priors
+from tumorclf.synthetic.report_model import AGE_UNREPORTED, LEVEL_UNREPORTED, ReportModel, from_priors
+from tumorclf.synthetic.update import outcome_codes, update_model
 
 Balance = str | Mapping[str, float] | Sequence[float]
 
 #: Fields sampled and scored on their own, given the class.
 ROOT_FIELDS: tuple[str, ...] = tuple(f for f in TABLE_FIELDS if f not in PARENTS)
+#: Fields in an order where every parent comes before its children.
+SAMPLING_ORDER: tuple[str, ...] = (*ROOT_FIELDS, *PARENTS)
 #: Each parent field with the fields that depend on it.
 CHILDREN: dict[str, tuple[str, ...]] = {
-    parent: tuple(child for child, p in PARENTS.items() if p == parent) for parent in set(PARENTS.values())
+    parent: tuple(child for child, p in PARENTS.items() if p == parent) for parent in dict.fromkeys(PARENTS.values())
 }
+#: What an unreported field means to :meth:`CaseGenerator.log_likelihood`.
+UNREPORTED_MODES = ("evidence", "marginalised")
 
 
 def allocate(n: int, weights: np.ndarray) -> np.ndarray:
@@ -53,27 +61,56 @@ class CaseGenerator:
     ----------
     priors : Priors
         Compiled literature priors, from :func:`tumorclf.synthetic.load_priors`.
+    model : ReportModel, optional
+        The tables to sample from and score with; by default the literature
+        model of ``priors`` (:func:`~tumorclf.synthetic.report_model.from_priors`).
 
     Attributes
     ----------
     classes_ : tuple of str
     clinical_prior_ : ndarray of shape (n_classes,)
         Prevalences from the priors file.
+    model : ReportModel
+    update_ : dict
+        How the model was updated by real cases (empty for the literature model).
     """
 
-    def __init__(self, priors: Priors) -> None:
+    def __init__(self, priors: Priors, model: ReportModel | None = None, *, update: Mapping[str, Any] | None = None) -> None:
         self.priors = priors
+        self.model = model if model is not None else from_priors(priors)
+        self.update_ = dict(update or {})
         self.classes_ = priors.classes
         self.clinical_prior_ = priors.prevalence
         with np.errstate(divide="ignore"):
-            self._log_age = np.log(priors.age_pmf)
-            self._log_level = np.log(priors.level_joint)
-            self._log_top = np.log(priors.level_joint.sum(axis=2))
-            self._log_bottom = np.log(priors.level_joint.sum(axis=1))
-            self._log_tables = {f: np.log(t) for f, t in priors.tables.items() if f in ROOT_FIELDS}
+            self._log_age = np.log(self.model.age)
+            self._log_level = np.log(self.model.level)
+            joint = self.model.level_joint()
+            self._log_top = np.log(joint.sum(axis=2))
+            self._log_bottom = np.log(joint.sum(axis=1))
+            self._log_fields = {f: np.log(t) for f, t in self.model.fields.items()}
 
     def __repr__(self) -> str:
-        return f"CaseGenerator(priors={self.priors.path!r}, classes={len(self.classes_)})"
+        how = f", updated by {self.update_.get('n_cases', 0)} real cases" if self.update_ else ""
+        return f"CaseGenerator(priors={self.priors.path!r}, classes={len(self.classes_)}{how})"
+
+    def updated(self, cases: Any, labels: Sequence[str] | np.ndarray, *, strength: float,
+                floor: float = 0.0, age_bandwidth: float = 4.0) -> CaseGenerator:
+        """A generator whose tables are the posterior given labelled real cases.
+
+        The literature model's rows are Dirichlet priors worth ``strength``
+        cases each; see :mod:`tumorclf.synthetic.update`.
+        """
+        arrays = as_case_arrays(cases)
+        labels = np.asarray(labels, dtype=object).astype(str)
+        unknown = sorted(set(labels) - set(self.classes_))
+        if unknown:
+            raise ValueError(f"Unknown diagnoses {unknown}; the classes are {list(self.classes_)}.")
+        index = np.array([self.classes_.index(v) for v in labels], dtype=np.intp)
+        base = from_priors(self.priors)
+        model = update_model(base, arrays, index, strength=strength, floor=floor, age_bandwidth=age_bandwidth)
+        return CaseGenerator(self.priors, model, update={
+            "n_cases": len(arrays), "strength": strength, "floor": floor, "age_bandwidth": age_bandwidth,
+        })
 
     def class_weights(self, balance: Balance = "clinical") -> np.ndarray:
         """The class proportions a ``balance`` argument stands for."""
@@ -91,9 +128,10 @@ class CaseGenerator:
     ) -> CaseArrays:
         """Draw ``n`` labelled cases as :class:`CaseArrays` (no DataFrame built).
 
-        Class counts follow ``balance`` exactly (largest remainder), rows come
-        out shuffled, and with ``missing=True`` fields are blanked at the rates
-        of the priors file's ``missingness`` section.
+        Class counts follow ``balance`` exactly (largest remainder) and rows
+        come out shuffled. With ``missing=True`` fields go unreported as the
+        model says; with ``missing=False`` every field is drawn from its
+        distribution given that it is reported.
         """
         if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
             raise ValueError(f"The 'n' parameter must be a non-negative integer. Got {n!r} instead.")
@@ -106,9 +144,7 @@ class CaseGenerator:
         for c, m in enumerate(counts):
             block = slice(start, start + m)
             start += m
-            self._sample_class(c, m, rng, age[block], codes[block])
-        if missing:
-            self._blank(rng, age, codes)
+            self._sample_class(c, m, rng, age[block], codes[block], missing)
         order = rng.permutation(n)
         tag = f"synthetic (priors {self.priors.sha256[:8]}, seed {random_state})"
         return CaseArrays(
@@ -139,59 +175,75 @@ class CaseGenerator:
         arrays = self.sample_arrays(n, balance, random_state, missing=missing)
         return frame_from_arrays(arrays, classes=self.classes_)
 
-    def _sample_class(
-        self, c: int, m: int, rng: np.random.Generator, age: np.ndarray, codes: np.ndarray
-    ) -> None:
-        priors = self.priors
-        age[:] = rng.choice(AGES, size=m, p=priors.age_pmf[c])
-        flat = rng.choice(len(LEVELS) ** 2, size=m, p=priors.level_joint[c].ravel())
-        codes[:, CODE_COLUMN["level_top"]], codes[:, CODE_COLUMN["level_bottom"]] = np.divmod(flat, len(LEVELS))
-        for name in ROOT_FIELDS:
-            table = priors.tables[name][c]
-            codes[:, CODE_COLUMN[name]] = rng.choice(len(table), size=m, p=table)
-        for child, parent in PARENTS.items():
-            parent_codes = codes[:, CODE_COLUMN[parent]]
-            out = codes[:, CODE_COLUMN[child]]
-            table = priors.tables[child][c]
-            for k in range(table.shape[0]):
-                rows = np.flatnonzero(parent_codes == k)
-                if table[k].sum() == 0:  # structurally absent (no site without calcification)
-                    out[rows] = -1
-                else:
-                    out[rows] = rng.choice(table.shape[1], size=len(rows), p=table[k])
+    @staticmethod
+    def _draw(rng: np.random.Generator, p: np.ndarray, size: int, missing: bool) -> np.ndarray:
+        """Outcome indices from one row; without ``missing``, conditional on being reported."""
+        if not missing:
+            reported = p[:-1]
+            if reported.sum() == 0:
+                return np.full(size, len(p) - 1)
+            p = np.append(reported / reported.sum(), 0.0)
+        return rng.choice(len(p), size=size, p=p)
 
-    def _blank(self, rng: np.random.Generator, age: np.ndarray, codes: np.ndarray) -> None:
-        rates = self.priors.missing
-        n = len(age)
-        age[rng.random(n) < rates["age"]] = np.nan
-        level_gone = rng.random(n) < rates["level"]
-        codes[level_gone, CODE_COLUMN["level_top"]] = -1
-        codes[level_gone, CODE_COLUMN["level_bottom"]] = -1
-        for name in TABLE_FIELDS:
-            codes[rng.random(n) < rates[name], CODE_COLUMN[name]] = -1
+    def _sample_class(self, c: int, m: int, rng: np.random.Generator, age: np.ndarray,
+                      codes: np.ndarray, missing: bool) -> None:
+        model = self.model
+        years = self._draw(rng, model.age[c], m, missing)
+        age[:] = np.where(years == AGE_UNREPORTED, np.nan, years)
+        cell = self._draw(rng, model.level[c], m, missing)
+        top, bottom = np.divmod(cell, len(LEVELS))
+        gone = cell == LEVEL_UNREPORTED
+        codes[:, CODE_COLUMN["level_top"]] = np.where(gone, -1, top)
+        codes[:, CODE_COLUMN["level_bottom"]] = np.where(gone, -1, bottom)
+        for name in SAMPLING_ORDER:
+            table = model.fields[name][c]
+            k = table.shape[-1] - 1
+            out = codes[:, CODE_COLUMN[name]]
+            if name not in PARENTS:
+                drawn = self._draw(rng, table, m, missing)
+            else:
+                parent = outcome_codes(codes[:, CODE_COLUMN[PARENTS[name]]], table.shape[0] - 1)
+                drawn = np.empty(m, dtype=np.intp)
+                for row in range(table.shape[0]):
+                    members = np.flatnonzero(parent == row)
+                    drawn[members] = self._draw(rng, table[row], len(members), missing)
+            out[:] = np.where(drawn == k, -1, drawn)
 
     # -- the exact posterior --------------------------------------------------------
 
-    def log_likelihood(self, cases: Any) -> np.ndarray:
-        """log p(reported findings | class), shape ``(n_cases, n_classes)``.
+    def log_likelihood(self, cases: Any, unreported: str = "evidence") -> np.ndarray:
+        """log p(report | class), shape ``(n_cases, n_classes)``.
 
-        Unreported fields are summed out: a field that is missing contributes
-        nothing, and a reported child (``dumbbell``) of an unreported parent
-        (``compartment``) is weighed over every value the parent could take.
-        Ages are scored in whole years.
+        Parameters
+        ----------
+        cases : dict, list of dict, DataFrame or CaseArrays
+        unreported : {"evidence", "marginalised"}
+            ``"evidence"`` (default): a field a case leaves out is the outcome
+            "not reported", with the model's chance of a report leaving it
+            out; that is what a published report is. ``"marginalised"``: a
+            field left out is summed over every outcome, so it says nothing;
+            that is a case whose other findings were simply not entered.
+            Either way a reported child (``dumbbell``) of an unreported
+            parent (``compartment``) is weighed over the parent's outcomes
+            the mode allows. Ages are scored in whole years.
         """
+        if unreported not in UNREPORTED_MODES:
+            raise ValueError(f"The 'unreported' parameter must be one of {UNREPORTED_MODES}. Got {unreported!r} instead.")
+        evidence = unreported == "evidence"
         arrays = as_case_arrays(cases)
         n = len(arrays)
         ll = np.zeros((n, len(self.classes_)))
 
         age = arrays.age
-        seen = ~np.isnan(age)
-        years = np.floor(age[seen] + 0.5).astype(np.intp)
-        ll[seen] += self._log_age[:, years].T
+        seen = ~np.isnan(age) if not evidence else np.ones(n, dtype=bool)
+        years = np.where(np.isnan(age), AGE_UNREPORTED, np.floor(np.nan_to_num(age) + 0.5)).astype(np.intp)
+        ll[seen] += self._log_age[:, years[seen]].T
 
         top, bottom = arrays.column("level_top"), arrays.column("level_bottom")
         both = (top >= 0) & (bottom >= 0)
-        ll[both] += self._log_level[:, top[both], bottom[both]].T
+        cell = np.where(both, top.astype(np.intp) * len(LEVELS) + bottom, LEVEL_UNREPORTED)
+        seen = both | (evidence & (top < 0) & (bottom < 0))
+        ll[seen] += self._log_level[:, cell[seen]].T
         only = (top >= 0) & (bottom < 0)
         ll[only] += self._log_top[:, top[only]].T
         only = (top < 0) & (bottom >= 0)
@@ -200,36 +252,44 @@ class CaseGenerator:
         for name in ROOT_FIELDS:
             if name in CHILDREN:
                 continue
+            table = self._log_fields[name]
             codes = arrays.column(name)
-            seen = codes >= 0
-            ll[seen] += self._log_tables[name][:, codes[seen]].T
-
+            seen = (codes >= 0) | evidence
+            ll[seen] += table[:, outcome_codes(codes[seen], table.shape[-1] - 1)].T
         with np.errstate(divide="ignore"):  # an impossible combination is log 0 = -inf
             for parent, children in CHILDREN.items():
-                ll += np.log(self._group_likelihood(arrays, parent, children))
+                ll += np.log(self._group_likelihood(arrays, parent, children, evidence))
         return ll
 
-    def _group_likelihood(self, arrays: CaseArrays, parent: str, children: tuple[str, ...]) -> np.ndarray:
-        """p(reported parent and children | class), summing over an unreported parent."""
-        table = self.priors.tables[parent]  # (C, K)
+    def _group_likelihood(self, arrays: CaseArrays, parent: str, children: tuple[str, ...],
+                          evidence: bool) -> np.ndarray:
+        """p(parent's and children's outcomes | class), summing over the parent where it is open."""
+        table = self.model.fields[parent]  # (C, Kp + 1)
+        k = table.shape[1]
         codes = arrays.column(parent)
-        n, k = len(arrays), table.shape[1]
-        mask = np.ones((n, k))
-        seen = codes >= 0
-        mask[seen] = np.eye(k)[codes[seen]]
-        weight = mask[:, None, :] * table[None, :, :]  # (n, C, K)
+        seen = (codes >= 0) | evidence
+        mask = np.ones((len(arrays), k))
+        mask[seen] = np.eye(k)[outcome_codes(codes[seen], k - 1)]
+        weight = mask[:, None, :] * table[None, :, :]  # (n, C, Kp + 1)
         for child in children:
+            child_table = self.model.fields[child]  # (C, Kp + 1, K + 1)
             child_codes = arrays.column(child)
-            seen = child_codes >= 0
-            # p(child value | parent value, class) for each row: (n_seen, C, K)
-            weight[seen] *= np.moveaxis(self.priors.tables[child][:, :, child_codes[seen]], -1, 0)
+            seen = (child_codes >= 0) | evidence
+            outcomes = outcome_codes(child_codes[seen], child_table.shape[-1] - 1)
+            weight[seen] *= np.moveaxis(child_table[:, :, outcomes], -1, 0)
         return weight.sum(axis=2)
 
-    def posterior_array(self, cases: Any, prior: Balance = "clinical") -> np.ndarray:
-        """:meth:`posterior` as a bare array of shape ``(n_cases, n_classes)``."""
+    def posterior_array(self, cases: Any, prior: Balance = "clinical", *, unreported: str = "evidence",
+                        temperature: float = 1.0) -> np.ndarray:
+        """:meth:`posterior` as a bare array of shape ``(n_cases, n_classes)``.
+
+        ``temperature`` scales the log likelihood (1: the exact posterior;
+        below 1: a tempered one, for findings that are not independent given
+        the class as the model assumes).
+        """
         log_prior = np.log(resolve_prior(prior, self.classes_, clinical=self.clinical_prior_))
         with np.errstate(divide="ignore", invalid="ignore"):
-            joint = self.log_likelihood(cases) + log_prior
+            joint = temperature * self.log_likelihood(cases, unreported) + log_prior
             result = np.exp(joint - logsumexp(joint, axis=1, keepdims=True))
         impossible = ~np.isfinite(result).all(axis=1)
         if impossible.any():
@@ -237,15 +297,17 @@ class CaseGenerator:
             raise ValueError(f"Cases at positions {rows} have zero probability under every class with this prior.")
         return result
 
-    def posterior(self, cases: Any, prior: Balance = "clinical") -> pd.DataFrame:
-        """The exact posterior p(class | reported findings): the Bayes oracle.
+    def posterior(self, cases: Any, prior: Balance = "clinical", *, unreported: str = "evidence") -> pd.DataFrame:
+        """The exact posterior p(class | report): the Bayes oracle.
 
         Parameters
         ----------
         cases : dict, list of dict, DataFrame or CaseArrays
-            Cases in the schema; anything unreported is marginalised.
+            Cases in the schema.
         prior : {"clinical", "uniform"} or dict
             The class prior of the population the cases come from.
+        unreported : {"evidence", "marginalised"}
+            What a field a case leaves out means: see :meth:`log_likelihood`.
 
         Returns
         -------
@@ -266,4 +328,4 @@ class CaseGenerator:
         index = pd.Index(arrays.extras["id"], name="id") if "id" in arrays.extras else (
             pd.Index(arrays.index) if arrays.index is not None else None
         )
-        return pd.DataFrame(self.posterior_array(arrays, prior), columns=list(self.classes_), index=index)
+        return pd.DataFrame(self.posterior_array(arrays, prior, unreported=unreported), columns=list(self.classes_), index=index)
