@@ -26,14 +26,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
+import shutil
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
-
-import os
-import shutil
 
 from tumorclf.atomic import atomic_write, staging_dir, sweep_stale
 
@@ -46,6 +45,8 @@ PACKAGES = ("tumorclf", "scikit-learn", "numpy", "scipy", "pandas", "skops")
 #: Every non-builtin type a tumorclf model may contain. skops refuses others.
 TRUSTED_TYPES: tuple[str, ...] = (
     "tumorclf.features.CaseEncoder",
+    "tumorclf.synthetic.fitted.UpdatedPriorsClassifier",
+    "tumorclf.synthetic.report_model.ReportModel",
     "sklearn.pipeline.Pipeline",
     "sklearn.preprocessing._data.StandardScaler",
     "sklearn.linear_model._logistic.LogisticRegression",

@@ -107,7 +107,10 @@ CATEGORY_COUNTS: tuple[int, ...] = (
     MAX_SPAN_BAND + 1,
     *(int(np.prod([len(CODE_VALUES[f]) + 1 for f in fields])) for _, fields in CATEGORY_GROUPS),
 )
-ENCODINGS = ("compact", "full", "categories")
+#: ``encoding="codes"``: the age in years (NaN = unreported) and each field's schema code
+#: (-1 = unreported), for models that read the schema's own codes (the updated priors).
+CODE_NAMES: tuple[str, ...] = ("age", *(f for f in FIELDS if f != "age"))
+ENCODINGS = ("compact", "full", "categories", "codes")
 
 
 def _level_table() -> np.ndarray:
@@ -215,6 +218,8 @@ def encode_arrays(arrays: CaseArrays, encoding: str = "compact") -> np.ndarray:
     """The feature matrix of coded cases, one column per name of :func:`feature_names`."""
     if encoding == "categories":
         return encode_categories(arrays)
+    if encoding == "codes":
+        return np.column_stack([arrays.age, arrays.codes.astype(np.float64)])
     n = len(arrays)
     out = np.zeros((n, len(feature_names(encoding))))
     age_unknown = np.isnan(arrays.age)
@@ -234,7 +239,8 @@ def encode_arrays(arrays: CaseArrays, encoding: str = "compact") -> np.ndarray:
 
 def feature_names(encoding: str = "compact") -> tuple[str, ...]:
     """The output column names of an encoding."""
-    return {"compact": FEATURE_NAMES, "full": FULL_FEATURE_NAMES, "categories": CATEGORY_NAMES}[encoding]
+    return {"compact": FEATURE_NAMES, "full": FULL_FEATURE_NAMES, "categories": CATEGORY_NAMES,
+            "codes": CODE_NAMES}[encoding]
 
 
 class CaseEncoder(TransformerMixin, BaseEstimator):
@@ -268,11 +274,15 @@ class CaseEncoder(TransformerMixin, BaseEstimator):
     categorical models such as :class:`~sklearn.naive_bayes.CategoricalNB`;
     :data:`CATEGORY_COUNTS` holds each column's number of categories.
 
+    With ``encoding="codes"`` it gives the age and each field's schema code
+    (NaN and -1 where unreported), for the updated-priors model, which reads
+    cases as the generator does.
+
     Parameters
     ----------
-    encoding : {"compact", "full", "categories"}, default="compact"
+    encoding : {"compact", "full", "categories", "codes"}, default="compact"
         Which features to make: 58 one-hot and ordinal columns, 175 with the
-        pairs, or 11 integer categories.
+        pairs, 11 integer categories, or 15 schema codes.
 
     Examples
     --------

@@ -24,23 +24,30 @@ import pandas as pd
 from scipy.special import logsumexp
 
 from tumorclf.class_prior import resolve_prior
-from tumorclf.schema import CODE_COLUMN, CODED_FIELDS, LEVELS, CaseArrays, as_case_arrays, frame_from_arrays
-from tumorclf.synthetic.priors import AGES, PARENTS, TABLE_FIELDS, Priors
-from tumorclf.synthetic.report_model import AGE_UNREPORTED, LEVEL_UNREPORTED, ReportModel, from_priors
-from tumorclf.synthetic.update import outcome_codes, update_model
+from tumorclf.schema import (
+    CODE_COLUMN,
+    CODED_FIELDS,
+    LEVELS,
+    CaseArrays,
+    as_case_arrays,
+    frame_from_arrays,
+)
+from tumorclf.synthetic.priors import PARENTS, Priors
+from tumorclf.synthetic.report_model import (
+    AGE_UNREPORTED,
+    LEVEL_UNREPORTED,
+    ROOT_FIELDS,
+    ReportModel,
+    from_priors,
+    log_likelihood,
+    outcome_codes,
+)
+from tumorclf.synthetic.update import update_model
 
 Balance = str | Mapping[str, float] | Sequence[float]
 
-#: Fields sampled and scored on their own, given the class.
-ROOT_FIELDS: tuple[str, ...] = tuple(f for f in TABLE_FIELDS if f not in PARENTS)
 #: Fields in an order where every parent comes before its children.
 SAMPLING_ORDER: tuple[str, ...] = (*ROOT_FIELDS, *PARENTS)
-#: Each parent field with the fields that depend on it.
-CHILDREN: dict[str, tuple[str, ...]] = {
-    parent: tuple(child for child, p in PARENTS.items() if p == parent) for parent in dict.fromkeys(PARENTS.values())
-}
-#: What an unreported field means to :meth:`CaseGenerator.log_likelihood`.
-UNREPORTED_MODES = ("evidence", "marginalised")
 
 
 def allocate(n: int, weights: np.ndarray) -> np.ndarray:
@@ -81,24 +88,18 @@ class CaseGenerator:
         self.update_ = dict(update or {})
         self.classes_ = priors.classes
         self.clinical_prior_ = priors.prevalence
-        with np.errstate(divide="ignore"):
-            self._log_age = np.log(self.model.age)
-            self._log_level = np.log(self.model.level)
-            joint = self.model.level_joint()
-            self._log_top = np.log(joint.sum(axis=2))
-            self._log_bottom = np.log(joint.sum(axis=1))
-            self._log_fields = {f: np.log(t) for f, t in self.model.fields.items()}
 
     def __repr__(self) -> str:
         how = f", updated by {self.update_.get('n_cases', 0)} real cases" if self.update_ else ""
         return f"CaseGenerator(priors={self.priors.path!r}, classes={len(self.classes_)}{how})"
 
     def updated(self, cases: Any, labels: Sequence[str] | np.ndarray, *, strength: float,
-                floor: float = 0.0, age_bandwidth: float = 4.0) -> CaseGenerator:
+                missing_strength: float = 10.0, floor: float = 0.0, age_bandwidth: float = 4.0) -> CaseGenerator:
         """A generator whose tables are the posterior given labelled real cases.
 
-        The literature model's rows are Dirichlet priors worth ``strength``
-        cases each; see :mod:`tumorclf.synthetic.update`.
+        The literature's values are Dirichlet priors worth ``strength`` cases
+        in every row, the pooled silence rates Beta priors worth
+        ``missing_strength``; see :mod:`tumorclf.synthetic.update`.
         """
         arrays = as_case_arrays(cases)
         labels = np.asarray(labels, dtype=object).astype(str)
@@ -107,9 +108,11 @@ class CaseGenerator:
             raise ValueError(f"Unknown diagnoses {unknown}; the classes are {list(self.classes_)}.")
         index = np.array([self.classes_.index(v) for v in labels], dtype=np.intp)
         base = from_priors(self.priors)
-        model = update_model(base, arrays, index, strength=strength, floor=floor, age_bandwidth=age_bandwidth)
+        model = update_model(base, arrays, index, strength=strength, missing_strength=missing_strength,
+                             floor=floor, age_bandwidth=age_bandwidth)
         return CaseGenerator(self.priors, model, update={
-            "n_cases": len(arrays), "strength": strength, "floor": floor, "age_bandwidth": age_bandwidth,
+            "n_cases": len(arrays), "strength": strength, "missing_strength": missing_strength,
+            "floor": floor, "age_bandwidth": age_bandwidth,
         })
 
     def class_weights(self, balance: Balance = "clinical") -> np.ndarray:
@@ -223,61 +226,8 @@ class CaseGenerator:
             out; that is what a published report is. ``"marginalised"``: a
             field left out is summed over every outcome, so it says nothing;
             that is a case whose other findings were simply not entered.
-            Either way a reported child (``dumbbell``) of an unreported
-            parent (``compartment``) is weighed over the parent's outcomes
-            the mode allows. Ages are scored in whole years.
         """
-        if unreported not in UNREPORTED_MODES:
-            raise ValueError(f"The 'unreported' parameter must be one of {UNREPORTED_MODES}. Got {unreported!r} instead.")
-        evidence = unreported == "evidence"
-        arrays = as_case_arrays(cases)
-        n = len(arrays)
-        ll = np.zeros((n, len(self.classes_)))
-
-        age = arrays.age
-        seen = ~np.isnan(age) if not evidence else np.ones(n, dtype=bool)
-        years = np.where(np.isnan(age), AGE_UNREPORTED, np.floor(np.nan_to_num(age) + 0.5)).astype(np.intp)
-        ll[seen] += self._log_age[:, years[seen]].T
-
-        top, bottom = arrays.column("level_top"), arrays.column("level_bottom")
-        both = (top >= 0) & (bottom >= 0)
-        cell = np.where(both, top.astype(np.intp) * len(LEVELS) + bottom, LEVEL_UNREPORTED)
-        seen = both | (evidence & (top < 0) & (bottom < 0))
-        ll[seen] += self._log_level[:, cell[seen]].T
-        only = (top >= 0) & (bottom < 0)
-        ll[only] += self._log_top[:, top[only]].T
-        only = (top < 0) & (bottom >= 0)
-        ll[only] += self._log_bottom[:, bottom[only]].T
-
-        for name in ROOT_FIELDS:
-            if name in CHILDREN:
-                continue
-            table = self._log_fields[name]
-            codes = arrays.column(name)
-            seen = (codes >= 0) | evidence
-            ll[seen] += table[:, outcome_codes(codes[seen], table.shape[-1] - 1)].T
-        with np.errstate(divide="ignore"):  # an impossible combination is log 0 = -inf
-            for parent, children in CHILDREN.items():
-                ll += np.log(self._group_likelihood(arrays, parent, children, evidence))
-        return ll
-
-    def _group_likelihood(self, arrays: CaseArrays, parent: str, children: tuple[str, ...],
-                          evidence: bool) -> np.ndarray:
-        """p(parent's and children's outcomes | class), summing over the parent where it is open."""
-        table = self.model.fields[parent]  # (C, Kp + 1)
-        k = table.shape[1]
-        codes = arrays.column(parent)
-        seen = (codes >= 0) | evidence
-        mask = np.ones((len(arrays), k))
-        mask[seen] = np.eye(k)[outcome_codes(codes[seen], k - 1)]
-        weight = mask[:, None, :] * table[None, :, :]  # (n, C, Kp + 1)
-        for child in children:
-            child_table = self.model.fields[child]  # (C, Kp + 1, K + 1)
-            child_codes = arrays.column(child)
-            seen = (child_codes >= 0) | evidence
-            outcomes = outcome_codes(child_codes[seen], child_table.shape[-1] - 1)
-            weight[seen] *= np.moveaxis(child_table[:, :, outcomes], -1, 0)
-        return weight.sum(axis=2)
+        return log_likelihood(self.model, as_case_arrays(cases), unreported)
 
     def posterior_array(self, cases: Any, prior: Balance = "clinical", *, unreported: str = "evidence",
                         temperature: float = 1.0) -> np.ndarray:

@@ -29,10 +29,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tumorclf.schema import LEVELS
+from tumorclf.schema import CODE_COLUMN, LEVELS, CaseArrays
 from tumorclf.synthetic.priors import AGES, PARENTS, TABLE_FIELDS, Priors
 
 N_LEVELS = len(LEVELS)
+#: Fields scored on their own, given the class.
+ROOT_FIELDS: tuple[str, ...] = tuple(f for f in TABLE_FIELDS if f not in PARENTS)
+#: Each parent field with the fields that depend on it.
+CHILDREN: dict[str, tuple[str, ...]] = {
+    parent: tuple(child for child, p in PARENTS.items() if p == parent) for parent in dict.fromkeys(PARENTS.values())
+}
+#: What an unreported field means to :func:`log_likelihood`.
+UNREPORTED_MODES = ("evidence", "marginalised")
 #: Column of the "not reported" outcome in the age and level tables.
 AGE_UNREPORTED = len(AGES)
 LEVEL_UNREPORTED = N_LEVELS * N_LEVELS
@@ -95,4 +103,81 @@ def from_priors(priors: Priors) -> ReportModel:
     )
 
 
-__all__ = ["AGE_UNREPORTED", "LEVEL_UNREPORTED", "ReportModel", "from_priors"]
+def outcome_codes(codes: np.ndarray, n_values: int) -> np.ndarray:
+    """Field codes with "not reported" (-1) as the last outcome ``n_values``."""
+    return np.where(codes < 0, n_values, codes).astype(np.intp)
+
+
+def log_likelihood(model: ReportModel, arrays: CaseArrays, unreported: str = "evidence") -> np.ndarray:
+    """log p(report | class) under ``model``, shape ``(n_cases, n_classes)``.
+
+    With ``unreported="evidence"`` a field a case leaves out is the outcome
+    "not reported"; with ``"marginalised"`` it is summed over every outcome.
+    Either way a reported child (``dumbbell``) of an unreported parent
+    (``compartment``) is weighed over the parent's outcomes the mode allows.
+    Ages are scored in whole years.
+    """
+    if unreported not in UNREPORTED_MODES:
+        raise ValueError(f"The 'unreported' parameter must be one of {UNREPORTED_MODES}. Got {unreported!r} instead.")
+    evidence = unreported == "evidence"
+    n = len(arrays)
+    ll = np.zeros((n, len(model.classes)))
+    with np.errstate(divide="ignore"):  # an impossible combination is log 0 = -inf
+        age = arrays.age
+        seen = ~np.isnan(age) if not evidence else np.ones(n, dtype=bool)
+        years = np.where(np.isnan(age), AGE_UNREPORTED, np.floor(np.nan_to_num(age) + 0.5)).astype(np.intp)
+        ll[seen] += np.log(model.age[:, years[seen]]).T
+
+        codes = arrays.codes
+        top, bottom = codes[:, CODE_COLUMN["level_top"]], codes[:, CODE_COLUMN["level_bottom"]]
+        both = (top >= 0) & (bottom >= 0)
+        cell = np.where(both, top.astype(np.intp) * N_LEVELS + bottom, LEVEL_UNREPORTED)
+        seen = both | (evidence & (top < 0) & (bottom < 0))
+        ll[seen] += np.log(model.level[:, cell[seen]]).T
+        joint = model.level_joint()
+        only = (top >= 0) & (bottom < 0)
+        ll[only] += np.log(joint.sum(axis=2)[:, top[only]]).T
+        only = (top < 0) & (bottom >= 0)
+        ll[only] += np.log(joint.sum(axis=1)[:, bottom[only]]).T
+
+        for name in ROOT_FIELDS:
+            if name in CHILDREN:
+                continue
+            table = model.fields[name]
+            field_codes = codes[:, CODE_COLUMN[name]]
+            seen = (field_codes >= 0) | evidence
+            ll[seen] += np.log(table[:, outcome_codes(field_codes[seen], table.shape[-1] - 1)]).T
+        for parent, children in CHILDREN.items():
+            if evidence:  # every outcome is observed: plain look-ups
+                table = model.fields[parent]
+                outcome = outcome_codes(codes[:, CODE_COLUMN[parent]], table.shape[-1] - 1)
+                ll += np.log(table[:, outcome]).T
+                for child in children:
+                    child_table = model.fields[child]
+                    child_outcome = outcome_codes(codes[:, CODE_COLUMN[child]], child_table.shape[-1] - 1)
+                    ll += np.log(child_table[:, outcome, child_outcome]).T
+            else:
+                ll += np.log(_group_likelihood(model, codes, parent, children))
+    return ll
+
+
+def _group_likelihood(model: ReportModel, codes: np.ndarray, parent: str, children: tuple[str, ...]) -> np.ndarray:
+    """p(reported parent and children | class), summing over the parent's outcomes where it is unreported."""
+    table = model.fields[parent]  # (C, Kp + 1)
+    k = table.shape[1]
+    parent_codes = codes[:, CODE_COLUMN[parent]]
+    seen = parent_codes >= 0
+    mask = np.ones((len(codes), k))
+    mask[seen] = np.eye(k)[outcome_codes(parent_codes[seen], k - 1)]
+    weight = mask[:, None, :] * table[None, :, :]  # (n, C, Kp + 1)
+    for child in children:
+        child_table = model.fields[child]  # (C, Kp + 1, K + 1)
+        child_codes = codes[:, CODE_COLUMN[child]]
+        seen = child_codes >= 0
+        outcomes = outcome_codes(child_codes[seen], child_table.shape[-1] - 1)
+        weight[seen] *= np.moveaxis(child_table[:, :, outcomes], -1, 0)
+    return weight.sum(axis=2)
+
+
+__all__ = ["AGE_UNREPORTED", "CHILDREN", "LEVEL_UNREPORTED", "ROOT_FIELDS", "UNREPORTED_MODES", "ReportModel",
+           "from_priors", "log_likelihood", "outcome_codes"]

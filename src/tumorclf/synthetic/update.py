@@ -1,18 +1,28 @@
-"""Literature priors updated by real cases: a Dirichlet posterior per table row.
+"""Literature priors updated by real cases: a conjugate posterior per table row.
 
 Every row of a :class:`~tumorclf.synthetic.report_model.ReportModel` table is a
-categorical distribution over reported outcomes ("not reported" included).
-The literature row ``q`` becomes the Dirichlet prior ``strength * q`` (the
-literature is worth ``strength`` cases in every row), real cases add their
-counts, and the row becomes the posterior mean::
+distribution over reported outcomes: "not reported" with chance ``m``, and
+the values with chances ``(1 - m) p``. Each part gets its own conjugate prior
+and is updated by the real cases' counts to its posterior mean:
 
-    q_post = (strength * q + counts) / (strength + n)
+* the values, ``p``: the literature's distribution as a Dirichlet prior worth
+  ``strength`` cases, updated by the values the real reports give::
+
+      p_post = (strength * p_lit + value_counts) / (strength + n_reported)
+
+* the silence, ``m``: a Beta prior centred on the rate at which the training
+  reports of *every* class leave this field out, worth ``missing_strength``
+  cases, updated by this class's reports::
+
+      m_post = (missing_strength * m_pooled + n_unreported) / (missing_strength + n)
 
 So with few real cases a row stays near the literature, with many it follows
-the reports, and "not reported" is learnt per class, field and parent value
-like any other outcome. A ``floor`` then mixes every row with the uniform
-distribution over its possible outcomes, so that no class becomes impossible
-through one unexpected finding. Ages are counted through a Gaussian kernel of
+the reports; a class's reports may leave a field out more or less often than
+others ("reported when remarkable"), but a handful of reports in one style (a
+review table that lists every field) cannot make silence impossible for that
+class. A ``floor`` then mixes every row with the uniform distribution over
+its possible outcomes, so that no class becomes impossible through one
+unexpected finding. Ages are counted through a Gaussian kernel of
 ``age_bandwidth`` years and levels through a kernel that shifts a segment by
 one level up or down, so that 40 cases teach a shape rather than 40 spikes.
 """
@@ -28,15 +38,11 @@ from tumorclf.synthetic.report_model import (
     LEVEL_UNREPORTED,
     N_LEVELS,
     ReportModel,
+    outcome_codes,
 )
 
 #: Weights of the level kernel: the reported segment, and one level up or down.
 LEVEL_KERNEL = (0.25, 0.5, 0.25)
-
-
-def outcome_codes(codes: np.ndarray, n_values: int) -> np.ndarray:
-    """Field codes with "not reported" (-1) as the last outcome ``n_values``."""
-    return np.where(codes < 0, n_values, codes).astype(np.intp)
 
 
 def _age_counts(age: np.ndarray, labels: np.ndarray, n_classes: int, bandwidth: float) -> np.ndarray:
@@ -70,9 +76,27 @@ def _level_counts(top: np.ndarray, bottom: np.ndarray, labels: np.ndarray, n_cla
     return counts
 
 
-def _posterior_rows(prior: np.ndarray, counts: np.ndarray, strength: float, floor: float) -> np.ndarray:
-    """Dirichlet posterior mean of each row (last axis), then mixed with a uniform floor."""
-    post = (strength * prior + counts) / (strength + counts.sum(axis=-1, keepdims=True))
+def _normalised(rows: np.ndarray) -> np.ndarray:
+    total = rows.sum(axis=-1, keepdims=True)
+    return np.divide(rows, total, out=np.zeros_like(rows), where=total > 0)
+
+
+def _posterior_rows(prior: np.ndarray, counts: np.ndarray, strength: float, missing_strength: float,
+                    floor: float) -> np.ndarray:
+    """Posterior mean of each row (last axis: values, then "not reported"), then a uniform floor.
+
+    Rows are indexed by class first; the pooled silence rate sums over classes.
+    """
+    values, unreported = counts[..., :-1], counts[..., -1]
+    p_lit = _normalised(prior[..., :-1])
+    p_post = _normalised(strength * p_lit + values)
+    n = counts.sum(axis=-1)
+    # Silence pooled over classes, with the literature's rate as one pseudo-case.
+    pooled = (unreported.sum(axis=0) + prior[..., -1].mean(axis=0)) / (n.sum(axis=0) + 1.0)
+    m_post = (missing_strength * pooled + unreported) / (missing_strength + n)
+    structural = p_lit.sum(axis=-1) == 0  # a child that cannot exist under this parent value
+    m_post = np.where(structural, 1.0, m_post)
+    post = np.concatenate([p_post * (1 - m_post)[..., None], m_post[..., None]], axis=-1)
     if floor > 0:
         support = (prior > 0).astype(float)
         post = (1 - floor) * post + floor * support / support.sum(axis=-1, keepdims=True)
@@ -98,6 +122,7 @@ def update_model(
     labels: np.ndarray,
     *,
     strength: float,
+    missing_strength: float = 10.0,
     floor: float = 0.0,
     age_bandwidth: float = 4.0,
 ) -> ReportModel:
@@ -112,7 +137,9 @@ def update_model(
     labels : ndarray of int
         Each case's class, as an index into ``base.classes``.
     strength : float
-        Pseudo-cases the literature is worth in every table row (> 0).
+        Pseudo-cases the literature's values are worth in every table row (> 0).
+    missing_strength : float
+        Pseudo-cases the pooled silence rate is worth in every table row (> 0).
     floor : float
         Weight of the uniform distribution mixed into every row, in [0, 1).
     age_bandwidth : float
@@ -120,22 +147,26 @@ def update_model(
     """
     if not strength > 0:
         raise ValueError(f"The 'strength' parameter must be a positive number. Got {strength!r} instead.")
+    if not missing_strength > 0:
+        raise ValueError(f"The 'missing_strength' parameter must be a positive number. Got {missing_strength!r} instead.")
     if not 0 <= floor < 1:
         raise ValueError(f"The 'floor' parameter must be in [0, 1). Got {floor!r} instead.")
     labels = np.asarray(labels, dtype=np.intp)
     n_classes = len(base.classes)
     fields = {
         name: _posterior_rows(table, field_counts(arrays, labels, n_classes, name, table.shape[1:]),
-                              strength, floor)
+                              strength, missing_strength, floor)
         for name, table in base.fields.items()
     }
     top, bottom = arrays.column("level_top"), arrays.column("level_bottom")
     return ReportModel(
         classes=base.classes,
-        age=_posterior_rows(base.age, _age_counts(arrays.age, labels, n_classes, age_bandwidth), strength, floor),
-        level=_posterior_rows(base.level, _level_counts(top, bottom, labels, n_classes), strength, floor),
+        age=_posterior_rows(base.age, _age_counts(arrays.age, labels, n_classes, age_bandwidth),
+                            strength, missing_strength, floor),
+        level=_posterior_rows(base.level, _level_counts(top, bottom, labels, n_classes),
+                              strength, missing_strength, floor),
         fields=fields,
     )
 
 
-__all__ = ["LEVEL_KERNEL", "field_counts", "outcome_codes", "update_model"]
+__all__ = ["LEVEL_KERNEL", "field_counts", "update_model"]
