@@ -21,25 +21,28 @@ def measure(overrides: list[str] | None = None) -> dict[str, Any]:
     from dask.distributed import LocalCluster
 
     from tumorclf.case_io import read_cases_csv
-    from tumorclf.paths import default_real_cases_path
+    from tumorclf.paths import default_priors_path, default_real_cases_path
     from tumorclf.schema import validate
-    from tumorclf.synthetic import load_generator
+    from tumorclf.synthetic import CaseGenerator, load_priors
     from tumorclf.training.config import load_config
-    from tumorclf.training.evaluation import candidates_from_config, evaluate
+    from tumorclf.training.evaluation import candidates_from_config, evaluate, prior_updates
 
     config = load_config(overrides=overrides or [])
-    generator = load_generator()
+    priors = load_priors(default_priors_path())
+    literature = CaseGenerator(priors)
+    real = validate(read_cases_csv(default_real_cases_path()), classes=priors.classes).reset_index(drop=True)
+    overall, fold_updates = prior_updates(priors, real, config)
+    generator = overall.generator
     synthetic = generator.sample(config["synthetic"]["n"], balance=config["synthetic"]["balance"],
                                  random_state=config["seed"])
-    real = validate(read_cases_csv(default_real_cases_path()), classes=generator.classes_).reset_index(drop=True)
     workers = config["parallel"]["n_jobs"]
     figures: dict[str, Any] = {"workers": workers, "synthetic_n": config["synthetic"]["n"]}
 
     def timed_run(settings: dict) -> tuple[float, int]:
         done = [0]
         start = time.perf_counter()
-        evaluate(candidates_from_config(settings, generator), synthetic, real, generator, settings,
-                 on_task_done=lambda r: done.__setitem__(0, done[0] + 1))
+        evaluate(candidates_from_config(settings, generator, literature), synthetic, real, generator, settings,
+                 fold_updates, on_task_done=lambda r: done.__setitem__(0, done[0] + 1))
         return time.perf_counter() - start, done[0]
 
     local_s, tasks = timed_run({**config, "parallel": {**config["parallel"], "backend": "local"}})

@@ -24,7 +24,9 @@ import bench_predict  # noqa: E402
 import bench_train  # noqa: E402
 from _report import context, print_figures  # noqa: E402
 
-QUICK_TRAIN = ["synthetic.n=600", "fill_in.n=200", "cv.folds=2", "cv.inner_folds=2",
+QUICK_TRAIN = ["synthetic.n=600", "fill_in.n=200", "cv.folds=2", "cv.inner_folds=2", "real_cv.folds=3",
+               "prior_update.inner_folds=2",
+               "prior_update.grid={strength: [8.0], missing_strength: [10.0], floor: [0.01], temperature: [0.7]}",
                "candidates.random_forest.params.n_estimators=10", "candidates.gradient_boosting.params.max_iter=5",
                "candidates.neural_network.params.max_iter=20"]
 
@@ -44,7 +46,7 @@ def main() -> None:
         models = Path(tmp) / "models"
         report["train"] = bench_train.measure(QUICK_TRAIN if args.quick else [], test_n=2_000 if args.quick else 20_000,
                                               models_dir=models)
-        print_figures("train", report["train"], bench_train.TARGETS)
+        print_figures("train", report["train"], {**bench_train.TARGETS, **bench_train.real_case_targets(report["train"])})
         report["predict"] = bench_predict.measure(str(models), repeat=100 if args.quick else 2000,
                                                   n_batch=5_000 if args.quick else 100_000,
                                                   cold_runs=2 if args.quick else 7)

@@ -11,7 +11,8 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 FIGURES = {
     "generator": ["sample_1m_dataframe_s", "posterior_100k_dataframe_s"],
     "train": ["train_wall_s", "train_mlflow_share", "log_loss_ratio_to_oracle", "balanced_accuracy_ratio_to_oracle",
-              "cv_oracle_ratio.bayes_oracle", "real_top3_acc.seed_rule"],
+              "cv_oracle_ratio.bayes_oracle", "real_cases_n", "real_top3_acc.seed_rule",
+              "real_log_loss.literature_priors", "real_mcs_auroc.bayes_oracle", "real_ece_sd.naive_bayes"],
     "predict": ["predict_case_ratio", "throughput_ratio", "cold_start_ratio", "plain_sklearn_one_row_us",
                 "plain_sklearn_rows_per_s", "mlflow_imported"],
 }

@@ -191,7 +191,7 @@ def evaluate(
 
     The default data are the real cases the champion was trained on, so this
     checks fit, not generalisation: the honest real-case figures are the
-    leave-one-out ones logged by `tumorclf train`.
+    grouped cross-validation ones logged by `tumorclf train`.
     """
     import numpy as np
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-COLUMNS = ("cv_log_loss_mean", "cv_log_loss_sd", "cv_oracle_ratio_mean", "cv_balanced_accuracy_mean",
-           "cv_ece_mean", "real_top3_acc", "real_log_loss")
+from tumorclf.training.metrics import COMPARISON_COLUMNS as COLUMNS
 
 
 def comparison_rows(tracking_uri: str, experiment: str, last: int = 3) -> list[dict[str, Any]]:
-    """One row per candidate run of the last ``last`` trains, newest train first.
+    """One row per candidate run of the last ``last`` trains, newest train first, best real log loss first.
 
     Raises
     ------
@@ -28,7 +27,7 @@ def comparison_rows(tracking_uri: str, experiment: str, last: int = 3) -> list[d
     rows = []
     for parent in parents:
         children = [r for r in runs if r.data.tags.get("mlflow.parentRunId") == parent.info.run_id]
-        for child in sorted(children, key=lambda r: r.data.metrics.get("cv_log_loss_mean", float("inf"))):
+        for child in sorted(children, key=lambda r: r.data.metrics.get("real_log_loss_mean", float("inf"))):
             rows.append({
                 "train": parent.info.run_name,
                 "train_run_id": parent.info.run_id,

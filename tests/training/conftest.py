@@ -11,6 +11,9 @@ TINY = [
     "fill_in.n=140",
     "cv.folds=2",
     "cv.inner_folds=2",
+    "real_cv.folds=3",
+    "prior_update.inner_folds=2",
+    "prior_update.grid={strength: [4.0, 16.0], missing_strength: [10.0], floor: [0.01], temperature: [0.7]}",
     "parallel.n_jobs=1",
 ]
 TINY_CANDIDATES = {
@@ -19,6 +22,30 @@ TINY_CANDIDATES = {
     "naive_bayes": {"model": "categorical_naive_bayes", "encoding": "categories", "calibration": "none",
                     "params": {}, "grid": {"alpha": [1.0]}},
 }
+
+
+def evaluation_inputs(config):
+    """What :func:`evaluate` takes besides the candidates: the synthetic sample from the priors
+    updated on every real case, the real cases, the literature and updated generators, and the
+    per-fold prior updates."""
+    from tumorclf.case_io import read_cases_csv
+    from tumorclf.paths import default_priors_path, default_real_cases_path
+    from tumorclf.schema import validate
+    from tumorclf.synthetic import CaseGenerator, load_priors
+    from tumorclf.training.evaluation import prior_updates
+
+    priors = load_priors(default_priors_path())
+    real = validate(read_cases_csv(default_real_cases_path()), classes=priors.classes).reset_index(drop=True)
+    overall, folds = prior_updates(priors, real, config)
+    synthetic = overall.generator.sample(config["synthetic"]["n"], balance="uniform", random_state=config["seed"])
+    return synthetic, real, CaseGenerator(priors), overall.generator, folds
+
+
+def run_evaluation(config, inputs):
+    from tumorclf.training.evaluation import candidates_from_config, evaluate
+
+    synthetic, real, literature, updated, folds = inputs
+    return evaluate(candidates_from_config(config, updated, literature), synthetic, real, updated, config, folds)
 
 
 def tiny_config(**changes):

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tumorclf.case_io import read_cases_csv
-from tumorclf.paths import default_real_cases_path
-from tumorclf.schema import validate
 from tumorclf.training.config import ConfigError, load_config
-from tumorclf.training.evaluation import candidates_from_config, evaluate
 
-from .conftest import tiny_config
+from .conftest import evaluation_inputs, run_evaluation, tiny_config
 
 
 @pytest.fixture(scope="module")
@@ -25,14 +21,14 @@ def _scores(report):
     return {k: v for k, v in report.metrics.items() if k != "fit_seconds"}
 
 
-def test_the_same_seed_gives_the_same_metrics_on_dask_as_locally(cluster, generator):
+def test_the_same_seed_gives_the_same_metrics_on_dask_as_locally(cluster):
     local = tiny_config()
-    synthetic = generator.sample(local["synthetic"]["n"], balance="uniform", random_state=local["seed"])
-    real = validate(read_cases_csv(default_real_cases_path()), classes=generator.classes_).reset_index(drop=True)
+    inputs = evaluation_inputs(local)
     on_dask = tiny_config()
     on_dask["parallel"] = {"backend": "dask", "n_jobs": 1, "scheduler_address": cluster.scheduler_address}
-    here = evaluate(candidates_from_config(local, generator), synthetic, real, generator, local)
-    there = evaluate(candidates_from_config(on_dask, generator), synthetic, real, generator, on_dask)
+    here = run_evaluation(local, inputs)
+    there = run_evaluation(on_dask, inputs)
+    assert [u.best_params for u in evaluation_inputs(on_dask)[-1]] == [u.best_params for u in inputs[-1]]
     for a, b in zip(here, there, strict=True):
         assert not a.failed and not b.failed
         assert _scores(b) == pytest.approx(_scores(a), rel=1e-9)  # workers may sum in another order

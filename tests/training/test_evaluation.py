@@ -5,44 +5,51 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tumorclf.case_io import read_cases_csv
-from tumorclf.paths import default_real_cases_path
-from tumorclf.schema import validate
-from tumorclf.training.evaluation import candidates_from_config, evaluate
+from tumorclf.training.real_cv import groups_of
 
-from .conftest import tiny_config
+from .conftest import evaluation_inputs, run_evaluation, tiny_config
 
-
-@pytest.fixture(scope="module")
-def data(generator):
-    config = tiny_config()
-    synthetic = generator.sample(config["synthetic"]["n"], balance="uniform", random_state=config["seed"])
-    real = validate(read_cases_csv(default_real_cases_path()), classes=generator.classes_).reset_index(drop=True)
-    return synthetic, real
+REFERENCES = {"seed_rule", "bayes_oracle", "literature_priors"}
 
 
 @pytest.fixture(scope="module")
-def reports(generator, data):
-    config = tiny_config()
-    return evaluate(candidates_from_config(config, generator), *data, generator, config)
+def inputs():
+    return evaluation_inputs(tiny_config())
 
 
-def test_real_cases_are_scored_only_by_models_that_never_saw_them(reports, data):
-    _, real = data
+@pytest.fixture(scope="module")
+def reports(inputs):
+    return run_evaluation(tiny_config(), inputs)
+
+
+def test_real_cases_are_scored_only_by_models_that_never_saw_them_nor_their_paper(reports, inputs):
+    _, real, _, _, fold_updates = inputs
+    groups = groups_of(real)
     for report in reports:
         real_folds = [f for f in report.folds if f.kind == "real"]
-        assert len(real_folds) == len(real)
+        assert len(real_folds) == 3
         scored = np.concatenate([f.test_index for f in real_folds])
         assert sorted(scored) == list(range(len(real)))  # every real case scored exactly once
-        for fold in real_folds:
+        for fold, update in zip(sorted(real_folds, key=lambda f: f.fold), fold_updates, strict=True):
             assert np.intersect1d(fold.train_index, fold.test_index).size == 0
+            assert not set(groups[fold.train_index]) & set(groups[fold.test_index])  # no paper on both sides
+            assert np.array_equal(update.test_index, fold.test_index)  # the fold's priors never saw its cases
+            assert np.array_equal(update.train_index, fold.train_index)
             assert fold.test_index.max() < len(real)  # indices of real rows only: nothing synthetic scored
-            assert fold.n_synthetic_train == 140  # the fill-in went into training
-            assert fold.proba.shape == (1, 7)
+            expected = 0 if report.name in REFERENCES else 140
+            assert fold.n_synthetic_train == expected  # the fill-in went into candidates' training only
+            assert fold.proba.shape == (len(fold.test_index), 7)
+            assert np.allclose(fold.proba.sum(axis=1), 1)
 
 
-def test_synthetic_folds_partition_the_sample(reports, data):
-    synthetic, _ = data
+def test_real_folds_are_stratified_so_every_class_is_tested_in_every_fold(reports, inputs):
+    _, real, _, _, _ = inputs
+    for fold in (f for f in reports[0].folds if f.kind == "real"):
+        assert real["diagnosis"].iloc[fold.test_index].nunique() == 7
+
+
+def test_synthetic_folds_partition_the_sample(reports, inputs):
+    synthetic = inputs[0]
     for report in reports:
         folds = [f for f in report.folds if f.kind == "synthetic"]
         assert len(folds) == 2
@@ -54,43 +61,50 @@ def test_synthetic_folds_partition_the_sample(reports, data):
             assert synthetic["diagnosis"].iloc[fold.test_index].nunique() == 7
 
 
-def test_metrics_are_reported_as_mean_and_sd_with_calibration_and_oracle_ratio(reports):
+def test_metrics_are_reported_as_mean_and_sd_over_folds_real_and_synthetic(reports):
     names = {r.name: r for r in reports}
-    assert set(names) == {"logistic_regression", "naive_bayes", "seed_rule", "bayes_oracle"}
+    assert set(names) == {"logistic_regression", "naive_bayes", *REFERENCES}
     for report in reports:
         m = report.metrics
-        for key in ("cv_log_loss_mean", "cv_log_loss_sd", "cv_brier_mean", "cv_ece_mean",
-                    "cv_balanced_accuracy_mean", "cv_macro_f1_mean", "cv_top3_acc_mean",
-                    "cv_mcs_sensitivity_mean", "cv_mcs_specificity_mean", "cv_mcs_auroc_mean",
-                    "cv_oracle_ratio_mean", "real_top3_acc", "real_log_loss"):
-            assert key in m and np.isfinite(m[key]), (report.name, key)
+        for key in ("log_loss", "brier", "ece", "top1_acc", "top3_acc", "mcs_top3_sensitivity",
+                    "mcs_top3_false_alarm", "mcs_auroc"):
+            for prefix in ("real", "cv"):
+                for stat in ("mean", "sd"):
+                    assert np.isfinite(m[f"{prefix}_{key}_{stat}"]), (report.name, prefix, key, stat)
+        assert np.isfinite(m["cv_oracle_ratio_mean"])
     assert names["bayes_oracle"].metrics["cv_oracle_ratio_mean"] == pytest.approx(1.0)
     assert names["naive_bayes"].model is not None and names["seed_rule"].model is None
+
+
+def test_the_fitted_oracle_scores_real_cases_with_each_folds_own_update(reports, inputs):
+    oracle = next(r for r in reports if r.name == "bayes_oracle")
+    for fold, update in zip(sorted((f for f in oracle.folds if f.kind == "real"), key=lambda f: f.fold),
+                            inputs[-1], strict=True):
+        assert np.array_equal(fold.proba, update.proba)
 
 
 def _scores(report):
     return {k: v for k, v in report.metrics.items() if k != "fit_seconds"}
 
 
-def test_same_seed_same_metrics_twice(generator, data, reports):
-    config = tiny_config()
-    again = evaluate(candidates_from_config(config, generator), *data, generator, config)
+def test_same_seed_same_metrics_twice(inputs, reports):
+    again = run_evaluation(tiny_config(), evaluation_inputs(tiny_config()))
     for first, second in zip(reports, again, strict=True):
         assert _scores(first) == _scores(second)
         assert first.best_params == second.best_params
 
 
-def test_worker_count_does_not_change_the_results(generator, data, reports):
+def test_worker_count_does_not_change_the_results(inputs, reports):
     # Workers limit BLAS threads, which may change the last bits of a sum.
     config = tiny_config()
     config["parallel"] = {"n_jobs": 2}
-    again = evaluate(candidates_from_config(config, generator), *data, generator, config)
+    again = run_evaluation(config, inputs)
     for first, second in zip(reports, again, strict=True):
         assert _scores(second) == pytest.approx(_scores(first), rel=1e-9)
         assert first.best_params == second.best_params
 
 
-def test_a_failing_candidate_is_reported_and_the_others_finish(generator, data, monkeypatch):
+def test_a_failing_candidate_is_reported_and_the_others_finish(inputs, monkeypatch):
     from sklearn.linear_model import LogisticRegression
 
     from tumorclf.training import candidates
@@ -102,8 +116,7 @@ def test_a_failing_candidate_is_reported_and_the_others_finish(generator, data, 
     factory, scaling = candidates.MODEL_FACTORIES["logistic_regression"]
     monkeypatch.setitem(candidates.MODEL_FACTORIES, "logistic_regression",
                         (lambda seed, **p: Exploding(**p), scaling))
-    config = tiny_config()
-    reports = evaluate(candidates_from_config(config, generator), *data, generator, config)
+    reports = run_evaluation(tiny_config(), inputs)
     by_name = {r.name: r for r in reports}
     assert by_name["logistic_regression"].failed
     assert "deliberately broken" in by_name["logistic_regression"].error

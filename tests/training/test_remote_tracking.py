@@ -102,10 +102,10 @@ def test_a_train_through_the_server_records_runs_artifacts_and_alias(server, tra
     children = client.search_runs([trained.experiment_id],
                                   filter_string=f"tags.mlflow.parentRunId = '{trained.parent_run_id}'")
     assert {r.data.tags["candidate"] for r in children} == {"logistic_regression", "naive_bayes", "seed_rule",
-                                                             "bayes_oracle"}
+                                                             "bayes_oracle", "literature_priors"}
     for run in children:
         files = {a.path for a in client.list_artifacts(run.info.run_id)}
-        assert {"confusion_matrix.png", "reliability.png", "per_class_report.csv"} <= files
+        assert {"real_confusion_matrix.png", "real_reliability.png", "real_per_class_report.csv"} <= files
     assert {a.path for a in client.list_artifacts(trained.parent_run_id)} >= {"comparison.csv", "config.yaml"}
     version = client.get_model_version_by_alias("tumorclf", "champion")
     assert str(version.version) == trained.registered_version

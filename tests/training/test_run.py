@@ -36,14 +36,21 @@ def test_store_holds_parent_children_metrics_plots_and_alias(trained):
         [outcome.experiment_id], filter_string=f"tags.mlflow.parentRunId = '{outcome.parent_run_id}'"
     )
     names = {run.data.tags["candidate"] for run in children}
-    assert names == {"logistic_regression", "naive_bayes", "seed_rule", "bayes_oracle"}
+    assert names == {"logistic_regression", "naive_bayes", "seed_rule", "bayes_oracle", "literature_priors"}
     for run in children:
         assert run.info.status == "FINISHED"
-        assert "cv_log_loss_mean" in run.data.metrics and "cv_log_loss_sd" in run.data.metrics
+        for name in ("real_log_loss", "real_top3_acc", "real_mcs_auroc", "real_ece", "cv_log_loss"):
+            assert f"{name}_mean" in run.data.metrics and f"{name}_sd" in run.data.metrics, name
+        assert run.data.metrics["real_cases"] > 0 and run.data.metrics["real_folds"] == 3
         files = {a.path for a in client.list_artifacts(run.info.run_id)}
-        assert {"confusion_matrix.png", "roc_one_vs_rest.png", "reliability.png", "per_class_report.csv"} <= files
+        for prefix in ("real_", "synthetic_"):
+            assert {f"{prefix}{f}" for f in ("confusion_matrix.png", "roc_one_vs_rest.png", "reliability.png",
+                                             "per_class_report.csv")} <= files
+        assert "real_predictions.csv" in files
     parent_files = {a.path for a in client.list_artifacts(outcome.parent_run_id)}
-    assert {"comparison.csv", "comparison.png", "config.yaml", "priors.yaml"} <= parent_files
+    assert {"comparison.csv", "comparison.png", "config.yaml", "priors.yaml", "prior_updates.csv"} <= parent_files
+    assert "prior_update.chosen.strength" in parent.data.params
+    assert parent.data.tags["selection_metric"] == "real_log_loss_mean"
     version = client.get_model_version_by_alias("tumorclf", "champion")
     assert str(version.version) == outcome.registered_version
 
@@ -68,7 +75,7 @@ def test_retraining_keeps_the_earlier_model(trained):
     assert runs == sorted([outcome.parent_run_id, second.parent_run_id])
     assert json.loads((root / "models" / "champion.json").read_text())["mlflow"]["parent_run_id"] == second.parent_run_id
     assert second.rows == outcome.rows or all(
-        a["log_loss_mean"] == b["log_loss_mean"] for a, b in zip(second.rows, outcome.rows)
+        a["real_log_loss_mean"] == b["real_log_loss_mean"] for a, b in zip(second.rows, outcome.rows)
     )
 
 
@@ -129,10 +136,10 @@ def test_compare_reads_back_both_trains(trained):
     assert "train tiny test" in trains
     champions = [r for r in rows if r["champion"] and r["train_run_id"] == outcome.parent_run_id]
     assert [r["candidate"] for r in champions] == [outcome.champion]
-    assert all(r["cv_log_loss_mean"] is not None for r in rows)
+    assert all(r["real_log_loss_mean"] is not None and r["cv_log_loss_mean"] is not None for r in rows)
     result = CliRunner().invoke(app, ["compare", "--tracking-uri", outcome.tracking_uri, "--last", "1"])
     assert result.exit_code == 0, result.output
-    assert "bayes_oracle (reference)" in result.output and "log loss (CV)" in result.output
+    assert "bayes_oracle (reference)" in result.output and "real log loss" in result.output
 
 
 def test_compare_names_the_experiments_there_are(trained):

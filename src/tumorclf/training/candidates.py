@@ -14,6 +14,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from tumorclf.features import CATEGORY_COUNTS, CaseEncoder
+from tumorclf.synthetic.fitted import UpdatedPriorsClassifier
 
 #: model name -> (factory taking fixed params and a seed, whether inputs need scaling)
 MODEL_FACTORIES: dict[str, tuple[Callable[..., Any], bool]] = {
@@ -24,7 +25,10 @@ MODEL_FACTORIES: dict[str, tuple[Callable[..., Any], bool]] = {
         lambda seed, **p: CategoricalNB(min_categories=list(CATEGORY_COUNTS), **p), False
     ),
     "mlp": (lambda seed, **p: MLPClassifier(random_state=seed, **_tuple_layers(p)), True),
+    "updated_priors": (lambda seed, **p: UpdatedPriorsClassifier(**p), False),
 }
+#: Models fitted on the real cases alone: synthetic fill-in would only echo their own tables.
+REAL_ONLY_MODELS = frozenset({"updated_priors"})
 
 
 def _tuple_layers(params: dict[str, Any]) -> dict[str, Any]:

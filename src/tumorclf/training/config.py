@@ -19,12 +19,15 @@ from tumorclf.yaml_source import YamlFileError, dotted, load_yaml
 
 MODELS = (
     "logistic_regression", "random_forest", "hist_gradient_boosting",
-    "categorical_naive_bayes", "mlp",
+    "categorical_naive_bayes", "mlp", "updated_priors",
 )
-ENCODINGS = ("compact", "full", "categories")
+ENCODINGS = ("compact", "full", "categories", "codes")
 CALIBRATIONS = ("none", "sigmoid", "isotonic")
 BALANCES = ("uniform", "clinical")
-SELECTION_METRICS = ("log_loss", "brier", "ece", "oracle_ratio")
+SELECTION_METRICS = ("log_loss", "brier", "ece", "top1_acc", "top3_acc", "mcs_auroc", "oracle_ratio")
+SELECTION_DATA = ("real", "synthetic")
+#: Settings of the prior update that its grid may search (see tumorclf.synthetic.fitted).
+UPDATE_SETTINGS = {"strength": (0, None), "missing_strength": (0, None), "floor": (0, 1), "temperature": (0, None), "age_bandwidth": (0, None)}
 BACKENDS = ("local", "dask")
 
 #: Keys whose value is an open mapping (model params, grids): any key may be set inside.
@@ -123,6 +126,23 @@ def _check(config: Mapping[str, Any], where: str) -> list[str]:
              f"the dask backend joins an existing scheduler: give its address, e.g. tcp://host:8786; got {address!r}")
     need("selection.metric", config["selection"].get("metric") in SELECTION_METRICS,
          f"must be one of {', '.join(SELECTION_METRICS)}, got {config['selection'].get('metric')!r}")
+    cases = config["selection"].get("cases")
+    need("selection.cases", cases in SELECTION_DATA, f"must be one of {', '.join(SELECTION_DATA)}, got {cases!r}")
+    need("selection.metric", not (cases == "real" and config["selection"].get("metric") == "oracle_ratio"),
+         "oracle_ratio exists on synthetic CV only: use selection.cases=synthetic")
+    positive_int("real_cv.folds", config["real_cv"].get("folds"), 2)
+    positive_int("prior_update.inner_folds", config["prior_update"].get("inner_folds"), 2)
+    grid = config["prior_update"].get("grid") or {}
+    for key, values in (grid.items() if isinstance(grid, Mapping) else []):
+        if key not in UPDATE_SETTINGS:
+            need(f"prior_update.grid.{key}", False, f"unknown setting; known: {', '.join(UPDATE_SETTINGS)}")
+            continue
+        low, high = UPDATE_SETTINGS[key]
+        ok = isinstance(values, list) and values and all(
+            isinstance(v, int | float) and not isinstance(v, bool) and v >= low and (high is None or v < high)
+            and (key == "floor" or v > low) for v in values)
+        bound = f"in [{low}, {high})" if high is not None else f"> {low}"
+        need(f"prior_update.grid.{key}", bool(ok), f"must be a non-empty list of numbers {bound}, got {values!r}")
     candidates = config.get("candidates") or {}
     need("candidates", isinstance(candidates, Mapping) and len(candidates) > 0, "at least one candidate is needed")
     for name, spec in candidates.items():

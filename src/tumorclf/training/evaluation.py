@@ -2,19 +2,22 @@
 
 Two evaluations, kept apart by construction:
 
-* **synthetic CV**: repeated stratified k-fold over a synthetic sample; each
-  outer training fold tunes the candidate's grid by an inner stratified CV
-  (nested, so the outer score is honest); the oracle is scored on the very
-  same outer test folds, giving each fold's ``oracle_ratio``;
-* **real leave-one-out**: each real case is scored by a model fitted on the
-  other real cases plus synthetic fill-in drawn inside ``fit``
-  (:class:`~tumorclf.training.fill_in.WithSyntheticFillIn`); no synthetic row
-  is ever scored, and the scored case is never in its model's training data.
+* **real grouped CV** (the evidence, and what selects the champion): folds
+  over the real cases grouped by source (:mod:`tumorclf.training.real_cv`).
+  In each fold the priors are updated on the training cases alone, and each
+  candidate is fitted on those cases plus synthetic fill-in drawn from that
+  fold's updated priors inside ``fit``
+  (:class:`~tumorclf.training.fill_in.WithSyntheticFillIn`), its grid tuned
+  by an inner CV on that training side. No synthetic row is ever scored, and
+  no scored case is in its model's training data or in its priors' update.
+* **synthetic CV** (a diagnostic): repeated stratified k-fold over a sample
+  from the priors updated on every real case; each outer training fold tunes
+  the grid by an inner stratified CV; the oracle is scored on the very same
+  outer test folds, giving each fold's ``oracle_ratio``.
 
-Hyperparameters for the real-case models and the final model are chosen by
-an inner CV over the whole synthetic sample, which holds no real case.
-Tasks are seeded from (seed, candidate, fold) alone, so results do not depend
-on which worker runs them or in which order they finish.
+The final model's hyperparameters are chosen by an inner CV over the whole
+synthetic sample. Tasks are seeded from (seed, candidate, fold) alone, so
+results do not depend on which worker runs them or in which order they finish.
 """
 
 from __future__ import annotations
@@ -32,12 +35,20 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, RepeatedStratifiedKFold, StratifiedKFold
 
-from tumorclf.training.candidates import build_pipeline, param_grid
+from tumorclf.training.candidates import REAL_ONLY_MODELS, build_pipeline, param_grid
 from tumorclf.training.fill_in import WithSyntheticFillIn
 from tumorclf.training.metrics import classification_metrics, log_loss, summarise
+from tumorclf.training.real_cv import (
+    ALL_CASES,
+    PriorUpdate,
+    grouped_splits,
+    groups_of,
+    update_priors,
+    update_tasks,
+)
 from tumorclf.training.references import OracleClassifier, SeedRuleClassifier
 
-ORACLE, SEED_RULE = "bayes_oracle", "seed_rule"
+ORACLE, SEED_RULE, LITERATURE = "bayes_oracle", "seed_rule", "literature_priors"
 
 
 @dataclass
@@ -59,12 +70,22 @@ class FoldResult:
 
 @dataclass
 class Candidate:
-    """A model to evaluate: how to build it, its grid, and whether it may be champion."""
+    """A model to evaluate: how to build it, its grid, and whether it may be champion.
+
+    ``fill_in``: fitted on real cases with synthetic fill-in (candidates) or
+    on the real cases alone (references). ``build_real`` builds it for real
+    cases when that differs (the literature oracle scores them under a
+    uniform prior). ``from_prior_update``: its real-case predictions are each
+    fold's updated posterior (the fitted oracle).
+    """
 
     name: str
     build: Callable[[int], Any]
     grid: dict[str, list[Any]]
     reference: bool = False
+    fill_in: bool = True
+    build_real: Callable[[int], Any] | None = None
+    from_prior_update: bool = False
 
 
 @contextlib.contextmanager
@@ -147,19 +168,21 @@ def tune_on_all(candidate: Candidate, data: pd.DataFrame, y: np.ndarray, inner_f
     return _guard(run, candidate.name, "tune", -1)
 
 
-def real_fold(candidate: Candidate, params: Mapping[str, Any], real: pd.DataFrame, y_real: np.ndarray,
-              train: np.ndarray, test: np.ndarray, fold: int, classes: Sequence[str], generator: Any,
-              fill_in: Mapping[str, Any], seed: int) -> FoldResult:
+def real_fold(candidate: Candidate, real: pd.DataFrame, y_real: np.ndarray, train: np.ndarray,
+              test: np.ndarray, fold: int, classes: Sequence[str], generator: Any,
+              fill_in: Mapping[str, Any], inner_folds: int, seed: int) -> FoldResult:
+    """One candidate on one real fold: tuned and fitted on the training side, scored on the test side."""
     def run() -> FoldResult:
         s = task_seed(seed, fold)
+        build = candidate.build_real or candidate.build
         model = WithSyntheticFillIn(
-            candidate.build(s).set_params(**params), generator,
-            n_synthetic=fill_in["n"], balance=fill_in["balance"], random_state=s,
+            _tuned(build(s), candidate.grid, inner_folds, s), generator,
+            n_synthetic=fill_in["n"] if candidate.fill_in else 0, balance=fill_in["balance"], random_state=s,
         )
         start = time.perf_counter()
         model.fit(real.iloc[train], y_real[train])
         return FoldResult(candidate.name, "real", fold, test, train,
-                          aligned_proba(model, real.iloc[test], classes), dict(params),
+                          aligned_proba(model, real.iloc[test], classes), _best_params(model.estimator_),
                           time.perf_counter() - start, n_synthetic_train=model.n_synthetic_)
     return _guard(run, candidate.name, "real", fold)
 
@@ -192,16 +215,51 @@ class CandidateReport:
         return self.error is not None
 
 
-def candidates_from_config(config: Mapping[str, Any], generator: Any) -> list[Candidate]:
-    out = [
-        Candidate(name, lambda s, spec=spec: build_pipeline(spec, s), param_grid(spec))
-        for name, spec in config["candidates"].items()
-    ]
-    if config["references"].get("seed_rule"):
-        out.append(Candidate(SEED_RULE, lambda s: SeedRuleClassifier(), {}, reference=True))
-    if config["references"].get("bayes_oracle"):
-        out.append(Candidate(ORACLE, lambda s: OracleClassifier(generator), {}, reference=True))
+def candidates_from_config(config: Mapping[str, Any], generator: Any, literature: Any) -> list[Candidate]:
+    """The configured candidates, then the references: the seed rule, the oracle of the
+    updated priors, and the oracle of the literature priors alone."""
+    out = []
+    for name, spec in config["candidates"].items():
+        if spec["model"] in REAL_ONLY_MODELS:  # the experiment's own priors file, and by default its grid
+            spec = {**spec, "params": {**(spec.get("params") or {}), "priors": literature.priors.path},
+                    "grid": spec.get("grid") or dict(config["prior_update"]["grid"])}
+        out.append(Candidate(name, lambda s, spec=spec: build_pipeline(spec, s), param_grid(spec),
+                             fill_in=spec["model"] not in REAL_ONLY_MODELS))
+    references = config["references"]
+    if references.get("seed_rule"):
+        out.append(Candidate(SEED_RULE, lambda s: SeedRuleClassifier(), {}, reference=True, fill_in=False))
+    if references.get("bayes_oracle"):
+        out.append(Candidate(ORACLE, lambda s: OracleClassifier(generator), {}, reference=True,
+                             fill_in=False, from_prior_update=True))
+    if references.get("literature_priors"):
+        out.append(Candidate(LITERATURE, lambda s: OracleClassifier(literature), {}, reference=True, fill_in=False,
+                             build_real=lambda s: OracleClassifier(literature, prior="uniform")))
     return out
+
+
+def run_tasks(tasks: list, parallel: Mapping[str, Any], on_done: Callable[[Any], None] = lambda r: None) -> list:
+    """Run delayed tasks where the config says (joblib here or a Dask cluster), in any order."""
+    results = []
+    with execution(parallel) as n_jobs:
+        for result in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks):
+            on_done(result)
+            results.append(result)
+    return results
+
+
+def prior_updates(priors: Any, real: pd.DataFrame, config: Mapping[str, Any],
+                  on_task_done: Callable[[FoldResult], None] = lambda result: None,
+                  ) -> tuple[PriorUpdate, list[PriorUpdate]]:
+    """The literature priors updated on all real cases, and on each real fold's training cases."""
+    y = real["diagnosis"].astype(str).to_numpy(dtype=object)
+    splits = grouped_splits(y, groups_of(real), config["real_cv"]["folds"], config["seed"])
+    tasks = [delayed(update_priors)(*job)
+             for job in update_tasks(priors, real, splits, config["prior_update"], config["seed"])]
+    updates = run_tasks(tasks, config["parallel"],
+                        lambda u: on_task_done(FoldResult("priors", "update", u.fold)))
+    updates.sort(key=lambda u: u.fold)
+    assert updates[0].fold == ALL_CASES
+    return updates[0], updates[1:]
 
 
 def evaluate(
@@ -210,11 +268,14 @@ def evaluate(
     real: pd.DataFrame,
     generator: Any,
     config: Mapping[str, Any],
+    fold_updates: Sequence[PriorUpdate],
     on_task_done: Callable[[FoldResult], None] = lambda result: None,
 ) -> list[CandidateReport]:
     """Run every evaluation task and gather one report per candidate.
 
-    ``synthetic`` and ``real`` are validated frames with a ``diagnosis``.
+    ``synthetic`` and ``real`` are validated frames with a ``diagnosis``;
+    ``fold_updates`` holds, per real fold, the priors updated on its training
+    cases (:func:`tumorclf.training.real_cv.update_priors`).
     """
     classes = sorted(str(c) for c in generator.classes_)
     seed = config["seed"]
@@ -225,13 +286,6 @@ def evaluate(
     cv = config["cv"]
     splitter = RepeatedStratifiedKFold(n_splits=cv["folds"], n_repeats=cv["repeats"], random_state=seed)
     outer = list(splitter.split(X_syn, y_syn))
-    def run(tasks: list) -> list[FoldResult]:
-        results = []
-        with execution(config["parallel"]) as n_jobs:
-            for result in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks):
-                on_task_done(result)
-                results.append(result)
-        return results
 
     phase_one = []
     for c_index, candidate in enumerate(candidates):
@@ -239,26 +293,35 @@ def evaluate(
         for fold, (train, test) in enumerate(outer):
             phase_one.append(delayed(synthetic_fold)(candidate, X_syn, y_syn, train, test, fold, classes,
                                                      cv["inner_folds"], c_seed))
-        phase_one.append(delayed(tune_on_all)(candidate, X_syn, y_syn, cv["inner_folds"], c_seed))
-    first = run(phase_one)
+        if candidate.fill_in or candidate.reference:
+            phase_one.append(delayed(tune_on_all)(candidate, X_syn, y_syn, cv["inner_folds"], c_seed))
+        else:  # fitted on real cases alone: tuned on them too
+            phase_one.append(delayed(tune_on_all)(candidate, X_real, y_real, cv["inner_folds"], c_seed))
+        if candidate.from_prior_update:
+            continue
+        r_seed = task_seed(seed, c_index, 1)
+        for update in fold_updates:
+            phase_one.append(delayed(real_fold)(candidate, X_real, y_real, update.train_index, update.test_index,
+                                                update.fold, classes, update.generator, config["fill_in"],
+                                                cv["inner_folds"], r_seed))
+    first = run_tasks(phase_one, config["parallel"], on_task_done)
+    first += [
+        FoldResult(c.name, "real", u.fold, u.test_index, u.train_index, u.proba, dict(u.best_params), u.seconds)
+        for c in candidates if c.from_prior_update for u in fold_updates
+    ]
 
     tuned = {r.candidate: r for r in first if r.kind == "tune"}
     full_data = pd.concat([synthetic, real.drop(columns=["id"], errors="ignore")], ignore_index=True)
     y_full = full_data.pop("diagnosis").astype(str).to_numpy(dtype=object)
-    full_data = full_data.drop(columns=["source"], errors="ignore")
-    phase_two = []
-    for c_index, candidate in enumerate(candidates):
-        if tuned[candidate.name].error:
-            continue
-        params = tuned[candidate.name].best_params
-        c_seed = task_seed(seed, c_index, 1)
-        for fold in range(len(real)):
-            train = np.setdiff1d(np.arange(len(real)), [fold])
-            phase_two.append(delayed(real_fold)(candidate, params, X_real, y_real, train, np.array([fold]),
-                                                fold, classes, generator, config["fill_in"], c_seed))
-        if not candidate.reference:
-            phase_two.append(delayed(final_fit)(candidate, params, full_data, y_full, c_seed))
-    second = run(phase_two)
+    full_data = full_data.drop(columns=["source", "quote", "remarks"], errors="ignore")
+    phase_two = [
+        delayed(final_fit)(candidate, tuned[candidate.name].best_params,
+                           *((full_data, y_full) if candidate.fill_in else (X_real, y_real)),
+                           task_seed(seed, c_index, 2))
+        for c_index, candidate in enumerate(candidates)
+        if not candidate.reference and not tuned[candidate.name].error
+    ]
+    second = run_tasks(phase_two, config["parallel"], on_task_done)
 
     by_candidate: dict[str, list[FoldResult]] = {c.name: [] for c in candidates}
     for result in first + second:
@@ -299,13 +362,10 @@ def _report(candidate: Candidate, results: list[FoldResult], y_syn: np.ndarray, 
             per_fold.append(fold_metrics)
         metrics.update({f"cv_{k}": v for k, v in summarise(per_fold).items()})
     if real:
-        index = np.concatenate([r.test_index for r in real])
-        proba = np.vstack([r.proba for r in real])
-        pooled = classification_metrics(_labels(y_real[index], classes), proba, classes)
-        metrics.update({f"real_{k}": v for k, v in pooled.items()})
-        per_case = [log_loss(_labels(y_real[r.test_index], classes), r.proba) for r in real]
-        metrics["real_log_loss_sd"] = float(np.std(per_case, ddof=1)) if len(per_case) > 1 else 0.0
-        metrics["real_cases"] = float(len(real))
+        per_fold = [classification_metrics(_labels(y_real[r.test_index], classes), r.proba, classes) for r in real]
+        metrics.update({f"real_{k}": v for k, v in summarise(per_fold).items()})
+        metrics["real_cases"] = float(sum(len(r.test_index) for r in real))
+        metrics["real_folds"] = float(len(real))
     fit_seconds = float(sum(r.fit_seconds for r in results))
     metrics["fit_seconds"] = fit_seconds
     return CandidateReport(

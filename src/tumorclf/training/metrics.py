@@ -10,9 +10,11 @@ Names, as logged to MLflow (with ``cv_`` / ``real_`` prefixes and ``_mean`` /
 ``log_loss``, ``brier`` (mean squared error of the probability vector),
 ``balanced_accuracy``, ``macro_f1``, ``top1_acc``, ``top2_acc``, ``top3_acc``,
 ``mcs_sensitivity``, ``mcs_specificity`` (MCS against the rest, at the top
-class), ``mcs_auroc`` (one-vs-rest on p(MCS)), ``ece`` (expected calibration
-error of the top class, 10 equal-width bins), ``oracle_ratio`` (log loss over
-the oracle's on the same fold).
+class), ``mcs_top3_sensitivity`` (MCS cases with MCS among their three most
+likely classes), ``mcs_top3_false_alarm`` (other cases with MCS among their
+three most likely classes), ``mcs_auroc`` (one-vs-rest on p(MCS)), ``ece``
+(expected calibration error of the top class, 10 equal-width bins),
+``oracle_ratio`` (log loss over the oracle's on the same fold).
 """
 
 from __future__ import annotations
@@ -25,7 +27,21 @@ from sklearn.metrics import f1_score, roc_auc_score
 EPS = 1e-15
 POSITIVE = "mcs"
 #: Metrics where lower is better (for selection and the summary table).
-LOWER_IS_BETTER = {"log_loss", "brier", "ece", "oracle_ratio"}
+LOWER_IS_BETTER = {"log_loss", "brier", "ece", "oracle_ratio", "mcs_top3_false_alarm"}
+
+
+#: The real-case figures shown first wherever candidates are compared (``real_<name>_mean``/``_sd``).
+REAL_HEADLINE = ("log_loss", "top1_acc", "top3_acc", "mcs_top3_sensitivity", "mcs_top3_false_alarm",
+                 "mcs_auroc", "brier", "ece")
+#: Synthetic-CV diagnostics shown after them (``cv_<name>_mean``).
+SYNTHETIC_DIAGNOSTICS = ("log_loss", "oracle_ratio", "balanced_accuracy", "ece")
+#: Every metric column of a comparison row, real cases first.
+COMPARISON_COLUMNS = (
+    *(f"real_{m}_{s}" for m in REAL_HEADLINE for s in ("mean", "sd")),
+    "real_cases",
+    *(f"cv_{m}_mean" for m in SYNTHETIC_DIAGNOSTICS),
+    "cv_log_loss_sd",
+)
 
 
 def expected_calibration_error(y: np.ndarray, proba: np.ndarray, bins: int = 10) -> float:
@@ -42,9 +58,14 @@ def expected_calibration_error(y: np.ndarray, proba: np.ndarray, bins: int = 10)
     return float(total / len(y))
 
 
-def top_k_accuracy(y: np.ndarray, proba: np.ndarray, k: int) -> float:
+def in_top_k(proba: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Per row: is ``labels[i]`` among the ``k`` most probable classes of row ``i``?"""
     ranks = np.argsort(-proba, axis=1, kind="stable")[:, :k]
-    return float((ranks == y[:, None]).any(axis=1).mean())
+    return (ranks == np.asarray(labels)[:, None]).any(axis=1)
+
+
+def top_k_accuracy(y: np.ndarray, proba: np.ndarray, k: int) -> float:
+    return float(in_top_k(proba, y, k).mean())
 
 
 def log_loss(y: np.ndarray, proba: np.ndarray) -> float:
@@ -72,10 +93,13 @@ def classification_metrics(y: np.ndarray, proba: np.ndarray, classes: Sequence[s
     if POSITIVE in classes:
         positive = list(classes).index(POSITIVE)
         is_pos, said_pos = y == positive, predicted == positive
+        in_top3 = in_top_k(proba, np.full(len(y), positive), 3)
         if is_pos.any():
             out["mcs_sensitivity"] = float(said_pos[is_pos].mean())
+            out["mcs_top3_sensitivity"] = float(in_top3[is_pos].mean())
         if (~is_pos).any():
             out["mcs_specificity"] = float((~said_pos[~is_pos]).mean())
+            out["mcs_top3_false_alarm"] = float(in_top3[~is_pos].mean())
         if is_pos.any() and (~is_pos).any():
             out["mcs_auroc"] = float(roc_auc_score(is_pos, proba[:, positive]))
         if is_pos.any():

@@ -1,4 +1,4 @@
-"""Plots of a candidate's pooled synthetic-CV predictions, saved as PNG for MLflow."""
+"""Plots of a candidate's pooled real-case and synthetic-CV predictions, saved as PNG for MLflow."""
 
 from __future__ import annotations
 
@@ -121,19 +121,23 @@ def importance_png(model: Any, path: Path, title: str, top: int = 20) -> Path | 
     return _save(fig, path)
 
 
-def comparison_png(rows: list[dict[str, Any]], metric: str, path: Path) -> Path:
+def comparison_png(rows: list[dict[str, Any]], path: Path) -> Path:
+    """Every candidate against the references: real-case log loss and top-3 first, synthetic CV last."""
     plt = _pyplot()
-    rows = [r for r in rows if r.get(f"{metric}_mean") is not None]
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(rows) + 1.5))
-    names = [r["candidate"] for r in rows]
-    means = [r[f"{metric}_mean"] for r in rows]
-    sds = [r.get(f"{metric}_sd", 0) for r in rows]
-    colours = ["#888888" if r.get("reference") else "#3572b0" for r in rows]
-    ax.barh(range(len(rows)), means, xerr=sds, color=colours)
-    ax.set_yticks(range(len(rows)), names)
-    ax.set_xlabel(f"{metric} (mean +- sd over folds; grey = reference)")
-    ax.invert_yaxis()
-    ax.set_title("candidates against the references")
+    panels = (("real_log_loss", "real cases: log loss"), ("real_top3_acc", "real cases: top-3 accuracy"),
+              ("cv_log_loss", "synthetic CV: log loss"))
+    rows = [r for r in rows if r.get("status") != "FAILED"]
+    fig, axes = plt.subplots(1, len(panels), figsize=(13, 0.42 * len(rows) + 1.8), sharey=True)
+    n_real = max((r.get("real_cases") or 0 for r in rows), default=0)
+    for ax, (name, label) in zip(axes, panels):
+        means = [r.get(f"{name}_mean") if r.get(f"{name}_mean") is not None else np.nan for r in rows]
+        sds = [r.get(f"{name}_sd") or 0 for r in rows]
+        colours = ["#888888" if r.get("reference") else "#3572b0" for r in rows]
+        ax.barh(range(len(rows)), means, xerr=sds, color=colours)
+        ax.set_yticks(range(len(rows)), [r["candidate"] for r in rows])
+        ax.set_xlabel(f"{label}\n(mean +- sd over folds)")
+    axes[0].invert_yaxis()
+    fig.suptitle(f"candidates (blue) against references (grey); real cases: n = {int(n_real)}, grouped by source")
     return _save(fig, path)
 
 

@@ -4,7 +4,8 @@
   2022): punctate calcification + homogeneous enhancement + no dural tail
   points to MCS.
 * :class:`OracleClassifier`: the generator's exact posterior, the
-  Bayes-optimal reference on synthetic data.
+  Bayes-optimal reference on synthetic data; over the literature model
+  alone, the "literature priors only" reference on real cases.
 """
 
 from __future__ import annotations
@@ -83,16 +84,22 @@ class OracleClassifier(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     generator : CaseGenerator
+    prior : str or dict, optional
+        A fixed class prior (e.g. ``"uniform"``) instead of the training balance.
     """
 
-    def __init__(self, generator: Any = None) -> None:
+    def __init__(self, generator: Any = None, prior: Any = None) -> None:
         self.generator = generator
+        self.prior = prior
 
     def fit(self, X: Any, y: Any) -> OracleClassifier:
         y = np.asarray(y, dtype=object)
         classes = list(self.generator.classes_)
-        counts = np.array([(y == c).sum() for c in classes], dtype=float)
-        self.prior_ = (counts + 1e-9) / (counts + 1e-9).sum()
+        if self.prior is not None:
+            self.prior_ = self.generator.class_weights(self.prior)
+        else:
+            counts = np.array([(y == c).sum() for c in classes], dtype=float)
+            self.prior_ = (counts + 1e-9) / (counts + 1e-9).sum()
         order = np.argsort(classes)
         self.classes_ = np.asarray(classes, dtype=object)[order]
         self._order = order

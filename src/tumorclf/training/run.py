@@ -1,9 +1,11 @@
 """``tumorclf train`` as a library call: evaluate, choose, save, record.
 
 :func:`train` runs the whole experiment of a config: it checks the config,
-draws the synthetic sample, evaluates every candidate and reference
-(:mod:`tumorclf.training.evaluation`), picks the champion by the selection
-metric, saves it atomically under ``models/runs/<run id>/``, records
+updates the literature priors with the real cases (on every real fold and
+on all of them), draws the synthetic sample from the updated priors,
+evaluates every candidate and reference (:mod:`tumorclf.training.evaluation`),
+picks the champion by the selection metric on real-case grouped CV, saves
+it atomically under ``models/runs/<run id>/``, records
 everything in MLflow (one parent run, one child per candidate, the champion
 logged and registered with the alias ``champion``) and only then points
 ``models/champion.json`` at the new model. If anything fails or the run is
@@ -30,7 +32,7 @@ from tumorclf.atomic import signals_deferred
 from tumorclf.case_io import as_text_frame, read_cases_csv, to_csv_frame
 from tumorclf.paths import project_root
 from tumorclf.schema import SCHEMA_VERSION, validate
-from tumorclf.synthetic import load_generator
+from tumorclf.synthetic import CaseGenerator, load_priors
 from tumorclf.training import plots
 from tumorclf.training.candidates import check_candidate
 from tumorclf.training.config import ConfigError, flatten
@@ -40,9 +42,18 @@ from tumorclf.training.evaluation import (
     FoldResult,
     candidates_from_config,
     evaluate,
+    prior_updates,
 )
-from tumorclf.training.metrics import LOWER_IS_BETTER
-from tumorclf.training.tracking import Tracker, git_commit, mlflow_seconds, reset_timer, resolve_tracking_uri, ui_command
+from tumorclf.training.metrics import COMPARISON_COLUMNS, LOWER_IS_BETTER, REAL_HEADLINE
+from tumorclf.training.real_cv import PriorUpdate, groups_of
+from tumorclf.training.tracking import (
+    Tracker,
+    git_commit,
+    mlflow_seconds,
+    reset_timer,
+    resolve_tracking_uri,
+    ui_command,
+)
 
 PREDICTION_REQUIREMENTS = ("scikit-learn", "numpy", "scipy", "pandas", "skops")
 
@@ -73,11 +84,15 @@ def _resolve(path: str | Path) -> Path:
     return path if path.is_absolute() else (project_root() or Path.cwd()) / path
 
 
-def count_tasks(config: Mapping[str, Any], n_real: int) -> int:
+def count_tasks(config: Mapping[str, Any], n_real: int = 0) -> int:
+    """Tasks a train runs: prior updates, synthetic and real folds, final fits (for progress)."""
     n_candidates = len(config["candidates"])
-    n_references = sum(bool(v) for v in config["references"].values())
+    references = config["references"]
+    n_references = sum(bool(v) for v in references.values())
     outer = config["cv"]["folds"] * config["cv"]["repeats"]
-    return (n_candidates + n_references) * (outer + 1 + n_real) + n_candidates
+    real_folds = config["real_cv"]["folds"]
+    fitted_on_real = n_candidates + n_references - bool(references.get("bayes_oracle"))
+    return (real_folds + 1) + (n_candidates + n_references) * (outer + 1) + fitted_on_real * real_folds + n_candidates
 
 
 def check_before_work(config: Mapping[str, Any]) -> None:
@@ -99,37 +114,38 @@ def data_fingerprint(real_path: Path, priors_sha: str, config: Mapping[str, Any]
     return digest.hexdigest()
 
 
-def _selection_key(report: CandidateReport, metric: str) -> float:
-    value = report.metrics.get(f"cv_{metric}_mean", np.nan)
-    return value if metric in LOWER_IS_BETTER else -value
+def selection_column(selection: Mapping[str, Any]) -> str:
+    """The metric that picks the champion: ``real_log_loss_mean`` by default."""
+    prefix = "real" if selection.get("cases", "real") == "real" else "cv"
+    return f"{prefix}_{selection['metric']}_mean"
 
 
-def summary_rows(reports: Sequence[CandidateReport], metric: str) -> list[dict[str, Any]]:
-    rows = []
-    for r in reports:
-        m = r.metrics
-        rows.append({
-            "candidate": r.name,
-            "reference": r.reference,
-            "status": "FAILED" if r.failed else "ok",
-            f"{metric}_mean": m.get(f"cv_{metric}_mean"),
-            f"{metric}_sd": m.get(f"cv_{metric}_sd"),
-            "oracle_ratio_mean": m.get("cv_oracle_ratio_mean"),
-            "balanced_accuracy_mean": m.get("cv_balanced_accuracy_mean"),
-            "ece_mean": m.get("cv_ece_mean"),
-            "real_top3_acc": m.get("real_top3_acc"),
-            "real_mcs_sensitivity": m.get("real_mcs_sensitivity"),
-            "real_log_loss": m.get("real_log_loss"),
-            "fit_seconds": r.fit_seconds,
-            "best_params": ", ".join(f"{k.rsplit('__', 1)[-1]}={v}" for k, v in r.best_params.items()),
-        })
-    return rows
+def _selection_key(report: CandidateReport, selection: Mapping[str, Any]) -> float:
+    value = report.metrics.get(selection_column(selection), np.nan)
+    value = np.inf if not np.isfinite(value) else value
+    return value if selection["metric"] in LOWER_IS_BETTER else -value
 
 
-def _pooled_synthetic(report: CandidateReport, y: np.ndarray, classes: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    folds = [f for f in report.folds if f.kind == "synthetic" and f.error is None]
+def summary_rows(reports: Sequence[CandidateReport]) -> list[dict[str, Any]]:
+    """One row per candidate: real-case figures first, then the synthetic diagnostics."""
+    return [{
+        "candidate": r.name,
+        "reference": r.reference,
+        "status": "FAILED" if r.failed else "ok",
+        **{name: r.metrics.get(name) for name in COMPARISON_COLUMNS},
+        "fit_seconds": r.fit_seconds,
+        "best_params": ", ".join(f"{k.rsplit('__', 1)[-1]}={v}" for k, v in r.best_params.items()),
+    } for r in reports]
+
+
+def pooled(report: CandidateReport, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every scored row of one kind of fold ("real", "synthetic"): its index, fold and probabilities."""
+    folds = [f for f in report.folds if f.kind == kind and f.error is None and f.proba is not None]
+    if not folds:
+        return np.array([], dtype=int), np.array([], dtype=int), np.empty((0, 0))
     index = np.concatenate([f.test_index for f in folds])
-    return np.searchsorted(np.asarray(classes), y[index]), np.vstack([f.proba for f in folds])
+    fold = np.concatenate([np.full(len(f.test_index), f.fold) for f in folds])
+    return index, fold, np.vstack([f.proba for f in folds])
 
 
 def per_class_report(y: np.ndarray, proba: np.ndarray, classes: Sequence[str]) -> pd.DataFrame:
@@ -155,8 +171,15 @@ def _run_name(report: CandidateReport, spec: Mapping[str, Any] | None) -> str:
     return f"{report.name} [{spec['encoding']}{', ' + chosen if chosen else ''}]"
 
 
+def _plots(folder: Path, prefix: str, y: np.ndarray, proba: np.ndarray, classes: Sequence[str], title: str) -> None:
+    per_class_report(y, proba, classes).to_csv(folder / f"{prefix}per_class_report.csv", index=False)
+    plots.confusion_matrix_png(y, proba, classes, folder / f"{prefix}confusion_matrix.png", title)
+    plots.roc_png(y, proba, classes, folder / f"{prefix}roc_one_vs_rest.png", title)
+    plots.reliability_png(y, proba, classes, folder / f"{prefix}reliability.png", title)
+
+
 def _log_candidate(tracker: Tracker, report: CandidateReport, config: Mapping[str, Any],
-                   y_syn: np.ndarray, classes: Sequence[str], workdir: Path) -> str:
+                   y_syn: np.ndarray, real: pd.DataFrame, classes: Sequence[str], workdir: Path) -> str:
     spec = config["candidates"].get(report.name)
     run_id = tracker.start_child(_run_name(report, spec), {
         "candidate": report.name, "reference": str(report.reference).lower(),
@@ -165,7 +188,8 @@ def _log_candidate(tracker: Tracker, report: CandidateReport, config: Mapping[st
     params = {f"candidate.{k}": v for k, v in flatten(spec).items()} if spec else {}
     params.update({f"chosen.{k.rsplit('__', 1)[-1]}": v for k, v in report.best_params.items()})
     params.update({"seed": config["seed"], "synthetic.n": config["synthetic"]["n"],
-                   "cv.folds": config["cv"]["folds"], "cv.repeats": config["cv"]["repeats"]})
+                   "cv.folds": config["cv"]["folds"], "cv.repeats": config["cv"]["repeats"],
+                   "real_cv.folds": config["real_cv"]["folds"], "fill_in.n": config["fill_in"]["n"]})
     tracker.log(run_id, params=params, metrics=report.metrics)
     if report.failed:
         tracker.log(run_id, tags={"error": report.error[-4000:]})
@@ -173,14 +197,22 @@ def _log_candidate(tracker: Tracker, report: CandidateReport, config: Mapping[st
         return run_id
     folder = workdir / report.name
     folder.mkdir(parents=True)
-    y, proba = _pooled_synthetic(report, y_syn, classes)
-    per_class_report(y, proba, classes).to_csv(folder / "per_class_report.csv", index=False)
-    title = report.name
-    plots.confusion_matrix_png(y, proba, classes, folder / "confusion_matrix.png", title)
-    plots.roc_png(y, proba, classes, folder / "roc_one_vs_rest.png", title)
-    plots.reliability_png(y, proba, classes, folder / "reliability.png", title)
+    index, fold, proba = pooled(report, "real")
+    if len(index):
+        y_real = real["diagnosis"].astype(str).to_numpy(dtype=object)[index]
+        _plots(folder, "real_", np.searchsorted(np.asarray(classes), y_real), proba, classes,
+               f"{report.name}, {len(index)} real cases")
+        predictions = pd.DataFrame(proba, columns=[f"p_{c}" for c in classes])
+        predictions.insert(0, "fold", fold)
+        predictions.insert(0, "diagnosis", y_real)
+        predictions.insert(0, "id", real["id"].to_numpy(dtype=object)[index] if "id" in real else index)
+        predictions.to_csv(folder / "real_predictions.csv", index=False)
+    index, _, proba = pooled(report, "synthetic")
+    if len(index):
+        _plots(folder, "synthetic_", np.searchsorted(np.asarray(classes), y_syn[index]), proba, classes,
+               f"{report.name}, synthetic CV")
     if report.model is not None:
-        plots.importance_png(report.model, folder / "feature_importance.png", title)
+        plots.importance_png(report.model, folder / "feature_importance.png", report.name)
     tracker.log_artifacts(run_id, folder)
     return run_id
 
@@ -198,57 +230,67 @@ def train(
     start = time.perf_counter()
     reset_timer()
     check_before_work(config)
-    metric = config["selection"]["metric"]
     models_dir = Path(models_dir) if models_dir is not None else _resolve(config["output"]["models_dir"])
     uri = resolve_tracking_uri(tracking_uri, config["mlflow"]["tracking_uri"])
     sweep(models_dir)
     if uri.startswith("sqlite:///"):
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
-    on_stage("drawing data")
+    on_stage("updating the priors with real cases")
     priors_path = _resolve(config["data"]["priors"])
     real_path = _resolve(config["data"]["real_cases"])
-    generator = load_generator(priors_path)
-    classes = sorted(generator.classes_)
-    real = validate(read_cases_csv(real_path), classes=generator.classes_).reset_index(drop=True)
+    priors = load_priors(priors_path)
+    literature = CaseGenerator(priors)
+    classes = sorted(priors.classes)
+    real = validate(read_cases_csv(real_path), classes=priors.classes).reset_index(drop=True)
+    overall, fold_updates = prior_updates(priors, real, config, on_task_done)
+    updates = [overall, *fold_updates]
+    generator = overall.generator
+    on_stage("drawing synthetic cases")
     synthetic = generator.sample(config["synthetic"]["n"], balance=config["synthetic"]["balance"],
                                  random_state=config["seed"])
-    fingerprint = data_fingerprint(real_path, generator.priors.sha256, config)
+    fingerprint = data_fingerprint(real_path, priors.sha256, config)
 
     on_stage("connecting to MLflow")
     tracker = Tracker(uri, config["mlflow"]["experiment"])
     from tumorclf import __version__
 
+    n_sources = len(set(groups_of(real)))
     parent = tracker.start_parent(f"train {label}", {
-        "git_commit": git_commit(), "priors_sha256": generator.priors.sha256,
+        "git_commit": git_commit(), "priors_sha256": priors.sha256,
         "data_fingerprint": fingerprint, "tumorclf_version": __version__, "overrides": label,
-        "selection_metric": metric,
+        "selection_metric": selection_column(config["selection"]),
     }, description=(
-        f"tumorclf train ({label}): {len(config['candidates'])} candidates, "
-        f"{config['cv']['folds']}x{config['cv']['repeats']} stratified CV on "
-        f"{config['synthetic']['n']:,} synthetic cases; leave-one-out on {len(real)} real cases."
+        f"tumorclf train ({label}): {len(config['candidates'])} candidates, chosen by "
+        f"{selection_column(config['selection'])} on {config['real_cv']['folds']}-fold CV over {len(real)} "
+        f"real cases grouped by their {n_sources} sources; {config['cv']['folds']}x{config['cv']['repeats']} "
+        f"stratified CV on {config['synthetic']['n']:,} synthetic cases from the updated priors as a diagnostic."
     ))
     status = "FAILED"
     try:
-        tracker.log(parent, params=flatten(config))
+        tracker.log(parent, params={
+            **flatten(config),
+            **{f"prior_update.chosen.{k}": v for k, v in overall.best_params.items()},
+        })
         on_stage("evaluating")
-        reports = evaluate(candidates_from_config(config, generator), synthetic, real, generator, config,
-                           on_task_done=on_task_done)
+        reports = evaluate(candidates_from_config(config, generator, literature), synthetic, real, generator,
+                           config, fold_updates, on_task_done=on_task_done)
         eligible = [r for r in reports if not r.reference and not r.failed and r.model is not None]
         if not eligible:
             raise RuntimeError("every candidate failed; see the FAILED child runs for their errors")
-        champion = min(eligible, key=lambda r: _selection_key(r, metric))
+        champion = min(eligible, key=lambda r: _selection_key(r, config["selection"]))
 
         on_stage("recording")
         y_syn = synthetic["diagnosis"].astype(str).to_numpy(dtype=object)
-        rows = summary_rows(reports, metric)
+        rows = summary_rows(reports)
         with tempfile.TemporaryDirectory() as tmp:
             workdir = Path(tmp)
-            child_ids = {r.name: _log_candidate(tracker, r, config, y_syn, classes, workdir) for r in reports}
+            child_ids = {r.name: _log_candidate(tracker, r, config, y_syn, real, classes, workdir) for r in reports}
             parent_dir = workdir / "_parent"
             parent_dir.mkdir()
             pd.DataFrame(rows).to_csv(parent_dir / "comparison.csv", index=False)
-            plots.comparison_png(rows, metric, parent_dir / "comparison.png")
+            plots.comparison_png(rows, parent_dir / "comparison.png")
+            _prior_update_table(updates).to_csv(parent_dir / "prior_updates.csv", index=False)
             (parent_dir / "config.yaml").write_text(yaml.safe_dump(dict(config), sort_keys=False), encoding="utf-8")
             (parent_dir / "priors.yaml").write_bytes(priors_path.read_bytes())
             tracker.log_artifacts(parent, parent_dir)
@@ -258,9 +300,10 @@ def train(
             "classes": [str(c) for c in champion.model.classes_],
             "display_order": list(generator.classes_),
             "clinical_prior": dict(zip(generator.classes_, map(float, generator.clinical_prior_))),
-            "training_prior": _training_prior(synthetic, real, champion.model.classes_),
+            "training_prior": _training_prior(champion.model, synthetic, real),
             "schema_version": SCHEMA_VERSION,
-            "priors_sha256": generator.priors.sha256,
+            "priors_sha256": priors.sha256,
+            "prior_update": {"n_real_cases": len(real), **overall.best_params},
             "data_fingerprint": fingerprint,
             "metrics": {k: v for k, v in champion.metrics.items() if np.isfinite(v)},
             "best_params": {k: _plain(v) for k, v in champion.best_params.items()},
@@ -272,14 +315,17 @@ def train(
             copy = Path(tmp) / "tumorclf_manifest.json"
             copy.write_bytes((model_path.parent / "manifest.json").read_bytes())
             tracker.log_artifacts(child_ids[champion.name], Path(tmp))
-        example = real.drop(columns=["diagnosis", "source", "id"], errors="ignore").head(3)
+        example = real.drop(columns=["diagnosis", "source", "id", "quote", "remarks"], errors="ignore").head(3)
         versions = package_versions()
         requirements = [f"{p}=={versions[p]}" for p in PREDICTION_REQUIREMENTS]
         version = tracker.log_model(child_ids[champion.name], champion.model, as_text_frame(example),
                                     config["mlflow"]["registered_model"], requirements, list(TRUSTED_TYPES))
         oracle = next((r for r in reports if r.name == ORACLE), None)
+        column = selection_column(config["selection"])
         tracker.log(parent, metrics={
-            f"champion_cv_{metric}_mean": champion.metrics[f"cv_{metric}_mean"],
+            f"champion_{column}": champion.metrics[column],
+            **{f"champion_real_{m}_mean": champion.metrics[f"real_{m}_mean"] for m in REAL_HEADLINE
+               if f"real_{m}_mean" in champion.metrics},
             **({"champion_oracle_ratio": champion.metrics["cv_oracle_ratio_mean"]}
                if "cv_oracle_ratio_mean" in champion.metrics else {}),
             **({"oracle_cv_log_loss_mean": oracle.metrics["cv_log_loss_mean"]} if oracle and not oracle.failed else {}),
@@ -304,16 +350,30 @@ def train(
     return TrainOutcome(
         parent_run_id=parent, experiment_id=tracker.experiment_id, tracking_uri=uri,
         champion=champion.name, champion_path=model_path, registered_version=version, reports=reports,
-        rows=rows, selection_metric=metric, wall_seconds=time.perf_counter() - start,
+        rows=rows, selection_metric=selection_column(config["selection"]), wall_seconds=time.perf_counter() - start,
         mlflow_seconds=mlflow_seconds(),
     )
+
+
+def _prior_update_table(updates: Sequence[PriorUpdate]) -> pd.DataFrame:
+    """The settings each fold's inner grouped CV chose for the prior update (fold -1: all cases)."""
+    return pd.DataFrame([{"fold": u.fold, "n_train": len(u.train_index), "n_test": len(u.test_index),
+                          **u.best_params, "seconds": round(u.seconds, 3)} for u in updates])
 
 
 def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def _training_prior(synthetic: pd.DataFrame, real: pd.DataFrame, classes: Sequence[str]) -> dict[str, float]:
+def _training_prior(model: Any, synthetic: pd.DataFrame, real: pd.DataFrame) -> dict[str, float]:
+    """The class prior a model's probabilities are under: its own, or its training data's shares."""
+    own = getattr(model[-1] if hasattr(model, "steps") else model, "training_prior_", None)
+    if own is not None:
+        return {str(c): float(p) for c, p in own.items()}
+    return _training_shares(synthetic, real, model.classes_)
+
+
+def _training_shares(synthetic: pd.DataFrame, real: pd.DataFrame, classes: Sequence[str]) -> dict[str, float]:
     labels = pd.concat([synthetic["diagnosis"].astype(str), real["diagnosis"].astype(str)])
     shares = labels.value_counts(normalize=True)
     return {str(c): float(shares.get(str(c), 0.0)) for c in classes}

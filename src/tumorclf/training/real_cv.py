@@ -1,0 +1,92 @@
+"""Real-case cross-validation: folds grouped by source, the prior update refit in each.
+
+The real cases are split by :class:`~sklearn.model_selection.StratifiedGroupKFold`
+with the ``source`` of each case as its group, so that one paper's patients
+never sit on both sides of a fold. In every fold the literature priors are
+updated on the training cases alone (their settings chosen by an inner
+grouped CV on those cases, :func:`tumorclf.synthetic.fitted.update_search`);
+that fold's updated generator then draws the synthetic fill-in of every
+candidate trained in the fold, and its posterior is the fold's "fitted
+oracle". Nothing of a fold's test cases reaches its model.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import StratifiedGroupKFold
+
+from tumorclf.synthetic import CaseGenerator, Priors
+from tumorclf.synthetic.fitted import groups_of, update_search
+
+#: Fold number of the update fitted on every real case (the champion's).
+ALL_CASES = -1
+
+
+class RealCasesError(ValueError):
+    """The real cases cannot support the requested evaluation; the message has the numbers."""
+
+
+@dataclass
+class PriorUpdate:
+    """The literature priors updated on one fold's training cases (or on all of them)."""
+
+    fold: int
+    generator: CaseGenerator
+    best_params: dict[str, Any]
+    train_index: np.ndarray
+    test_index: np.ndarray = field(default_factory=lambda: np.array([], dtype=int))
+    proba: np.ndarray | None = None  # the updated posterior of the test cases, sorted class order
+    seconds: float = 0.0
+
+
+def grouped_splits(y: np.ndarray, groups: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Stratified folds over the real cases, grouped by source and seeded.
+
+    Raises
+    ------
+    RealCasesError
+        If a class has fewer sources than folds (a fold would miss it).
+    """
+    for label in np.unique(y):
+        n_groups = len(set(groups[y == label]))
+        if n_groups < folds:
+            raise RealCasesError(
+                f"Requesting {folds}-fold grouped CV but class {label!r} has real cases from only "
+                f"{n_groups} source(s) ({int((y == label).sum())} cases); lower real_cv.folds."
+            )
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    return list(splitter.split(np.zeros(len(y)), y, groups))
+
+
+def update_priors(priors: Priors, real: pd.DataFrame, y: np.ndarray, groups: np.ndarray, train: np.ndarray,
+                  test: np.ndarray, fold: int, settings: Mapping[str, Any], seed: int) -> PriorUpdate:
+    """Update the literature priors on ``real.iloc[train]``; score ``real.iloc[test]``."""
+    start = time.perf_counter()
+    inner = min(settings["inner_folds"], *(len(set(groups[train][y[train] == c])) for c in np.unique(y[train])))
+    search = update_search(priors, settings.get("grid"), folds=max(inner, 2), random_state=seed)
+    search.fit(real.iloc[train], y[train], groups=groups[train])
+    best = search.best_estimator_
+    proba = best.predict_proba(real.iloc[test]) if len(test) else None
+    return PriorUpdate(fold, best.generator(priors), {k: float(v) for k, v in search.best_params_.items()},
+                       train, test, proba, time.perf_counter() - start)
+
+
+def update_tasks(priors: Priors, real: pd.DataFrame, splits: Sequence[tuple[np.ndarray, np.ndarray]],
+                 settings: Mapping[str, Any], seed: int) -> list[tuple[Any, ...]]:
+    """Arguments of :func:`update_priors` for every fold, and for all cases (fold -1)."""
+    y = real["diagnosis"].astype(str).to_numpy(dtype=object)
+    groups = groups_of(real)
+    every = np.arange(len(real))
+    jobs = [(priors, real, y, groups, every, np.array([], dtype=int), ALL_CASES, settings, seed)]
+    jobs += [(priors, real, y, groups, train, test, k, settings, seed) for k, (train, test) in enumerate(splits)]
+    return jobs
+
+
+__all__ = ["ALL_CASES", "PriorUpdate", "RealCasesError", "grouped_splits", "groups_of", "update_priors",
+           "update_tasks"]
