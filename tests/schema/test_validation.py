@@ -46,6 +46,12 @@ def test_paper_spellings_normalise_to_canonical_values():
         ("rings and arcs", "calcification", "rings_arcs"),
         ("hyperintense", "t2_signal", "hyper"),
         ("F", "sex", "F"),
+        # spellings met in the real-case corpus (data/README.md)
+        ("intra-dural, extra-medullary", "compartment", "intradural_extramedullary"),
+        ("intradural extra-axial", "compartment", "intradural_extramedullary"),
+        ("extra- and intradural", "compartment", "intra_extradural"),
+        ("patchy", "enhancement", "heterogeneous"),
+        ("ossified", "calcification", "massive"),
     ],
 )
 def test_single_spellings(raw, field, expected):
@@ -55,7 +61,9 @@ def test_single_spellings(raw, field, expected):
 @pytest.mark.parametrize(
     ("level", "top", "bottom"),
     [("T7", "T7", "T7"), ("t12-l2", "T12", "L2"), ("T3-4", "T3", "T4"), ("L5 – S1", "L5", "S1"),
-     ("T12-L2 (I&ED)", "T12", "L2")],
+     ("T12-L2 (I&ED)", "T12", "L2"), ("Th12-L1", "T12", "L1"), ("D7-D8", "T7", "T8"), ("TH5-TH6", "T5", "T6"),
+     ("Th 3", "T3", "T3"), ("C4/5", "C4", "C5"), ("L5/S1", "L5", "S1"), ("Th2~Th3", "T2", "T3"),
+     ("L2\u223cL5", "L2", "L5")],
 )
 def test_level_shorthand(level, top, bottom):
     row = validate({"level": level}).iloc[0]
@@ -111,7 +119,7 @@ BAD_VALUES = [
     ({"level": "T7", "level_top": "T8"}, "level_top", "T8", "contradicts level T7-T7", "same level"),
     ({"sex": "X"}, "sex", "X", "not one of the allowed values", "M, F"),
     ({"compartment": "subdural"}, "compartment", "subdural", "not one of the allowed", "intramedullary"),
-    ({"enhancement": "patchy"}, "enhancement", "patchy", "not one of the allowed", "homogeneous"),
+    ({"enhancement": "glowing"}, "enhancement", "glowing", "not one of the allowed", "homogeneous"),
     ({"calcification": "+"}, "calcification", "+", "not one of the allowed", "punctate"),
     ({"dural_tail": "maybe"}, "dural_tail", "maybe", "not a yes/no value", "true/false"),
     ({"dural_tail": 2}, "dural_tail", 2, "not a yes/no value", "true/false"),

@@ -113,23 +113,30 @@ def parse_age(value: Any) -> float | None:
     return years
 
 
+#: Thoracic levels as papers also write them: 'Th11', 'D11' (dorsal).
+_THORACIC_SPELLING = re.compile(r"^(?:TH|D)(\d{1,2})$")
+
+
 def parse_level(value: Any) -> str | None:
-    """One vertebral level such as 'T7' (case and spaces forgiven)."""
+    """One vertebral level such as 'T7' (case and spaces forgiven; 'Th7' and 'D7' are T7)."""
     if is_missing(value):
         return None
     if not isinstance(value, str):
         raise InvalidValue("is not a vertebral level")
     text = value.strip().upper().replace(" ", "")
+    if (thoracic := _THORACIC_SPELLING.match(text)) is not None:
+        text = f"T{int(thoracic.group(1))}"
     if text not in LEVEL_INDEX:
         raise InvalidValue("is not a vertebral level")
     return text
 
 
-_RANGE_SPLIT = re.compile(r"\s*(?:-|\u2013|\u2014|\bto\b)\s*", re.IGNORECASE)
+#: Between the two ends of a range: a hyphen or dash, 'to', a slash ('L5/S1', 'C4/5') or a tilde.
+_RANGE_SPLIT = re.compile(r"\s*(?:-|\u2013|\u2014|/|~|\u223c|\bto\b)\s*", re.IGNORECASE)
 
 
 def parse_level_range(value: Any) -> tuple[str, str] | None:
-    """'T12-L2' -> ('T12', 'L2'); 'T7' -> ('T7', 'T7'); 'T3-4' -> ('T3', 'T4')."""
+    """'T12-L2' -> ('T12', 'L2'); 'T7' -> ('T7', 'T7'); 'T3-4', 'Th3/4', 'D3~D4' -> ('T3', 'T4')."""
     if is_missing(value):
         return None
     if not isinstance(value, str):
@@ -143,8 +150,8 @@ def parse_level_range(value: Any) -> tuple[str, str] | None:
         raise InvalidValue("is not a level or range of levels")
     top = parse_level(parts[0])
     bottom_text = parts[1].strip().upper()
-    if bottom_text.isdigit() and top:
-        bottom_text = top[0] + bottom_text
+    if bottom_text.replace(" ", "").isdigit() and top:
+        bottom_text = top[0] + bottom_text.replace(" ", "")
     bottom = parse_level(bottom_text)
     if top is None or bottom is None:
         raise InvalidValue("is not a level or range of levels")
