@@ -6,9 +6,12 @@ import json
 import pickle
 import shutil
 
+import numpy as np
 import pytest
 
 from tumorclf.artifacts import TRUSTED_TYPES, ArtifactError, load_model, promote_champion, save_model, sha256_of
+
+from tumorclf.training.config import load_config
 
 from .conftest import fit_candidate
 
@@ -97,3 +100,14 @@ def test_the_trusted_list_is_code_not_data(saved):
 def test_the_champion_pointer_names_a_complete_model(saved):
     pointer = json.loads((saved / "champion.json").read_text())
     assert sha256_of(saved / pointer["model_path"]) == pointer["sha256"]
+
+
+@pytest.mark.parametrize("name", sorted(load_config()["candidates"]))
+def test_every_default_candidate_round_trips_through_skops_alone(generator, tmp_path, name):
+    model, manifest = fit_candidate(generator, name=name, n=700)
+    save_model(model, manifest, tmp_path, "run")
+    promote_champion(tmp_path, "run")
+    (tmp_path / "runs" / "run" / "model.pkl").unlink()  # no signed pickle: skops with the trusted list only
+    loaded, _ = load_model(tmp_path)
+    cases = generator.sample(50, balance="uniform", random_state=4).drop(columns=["diagnosis", "source"])
+    assert np.allclose(loaded.predict_proba(cases), model.predict_proba(cases), atol=1e-12)

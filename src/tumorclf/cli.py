@@ -77,12 +77,17 @@ def train(
 ) -> None:
     """Cross-validate every candidate, pick the champion, record it all in MLflow.
 
-    Runs the default experiment with no arguments: nested stratified CV on
-    synthetic cases with the Bayes oracle alongside, leave-one-out on the real
-    cases with synthetic fill-in inside training folds only, then saves the
-    champion to models/ and registers it in MLflow as tumorclf@champion.
+    Runs the default experiment with no arguments: updates the literature
+    priors with the real cases, scores every candidate by cross-validation
+    over the real cases grouped by source (prior update, synthetic fill-in and
+    model refitted inside each fold), with the literature priors, the updated
+    priors and the seed rule alongside and synthetic CV as a diagnostic; picks
+    the champion by real-case log loss, saves it to models/ and registers it
+    in MLflow as tumorclf@champion.
     """
+    from tumorclf.schema import CaseValidationError
     from tumorclf.training.config import ConfigError, load_config
+    from tumorclf.training.real_cv import RealCasesError
     from tumorclf.training.report import print_summary, progress_bar
     from tumorclf.training.run import check_before_work, count_tasks
     from tumorclf.training.run import train as run_train
@@ -101,6 +106,8 @@ def train(
                                 on_task_done=advance.task_done, on_stage=advance.stage)
     except KeyboardInterrupt:
         _fail("Interrupted: this train's MLflow runs are marked KILLED; the previous champion is untouched.", 130)
+    except (RealCasesError, CaseValidationError) as error:
+        _fail(f"the real cases cannot be used: {error}")
     print_summary(outcome)
 
 

@@ -58,10 +58,13 @@ def test_store_holds_parent_children_metrics_plots_and_alias(trained):
 def test_champion_is_not_a_reference_and_is_loadable(trained):
     outcome, root = trained
     assert outcome.champion in {"logistic_regression", "naive_bayes"}
+    eligible = [r for r in outcome.rows if not r["reference"]]  # chosen on real patients
+    assert outcome.champion == min(eligible, key=lambda r: r["real_log_loss_mean"])["candidate"]
     pointer = json.loads((root / "models" / "champion.json").read_text())
     assert pointer["mlflow"]["parent_run_id"] == outcome.parent_run_id
     model, manifest = load_model(root / "models")
     assert manifest["candidate"] == outcome.champion
+    assert manifest["prior_update"]["n_real_cases"] >= 300 and manifest["prior_update"]["strength"] > 0
     proba = model.predict_proba(
         __import__("tumorclf.schema", fromlist=["validate"]).validate({"age": 19, "calcification": "punctate"})
     )

@@ -149,10 +149,30 @@ def _load_priors_once(path: str, mtime_ns: int, size: int) -> Priors:
 
 
 def _arrays(X: Any) -> CaseArrays:
-    """Cases in any accepted form, or CaseEncoder's ``"codes"`` matrix, as CaseArrays."""
-    if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind == "f":
-        return CaseArrays(age=X[:, 0], codes=X[:, 1:].astype(np.int8))
-    return as_case_arrays(X)
+    """Cases in any accepted form, or CaseEncoder's ``"codes"`` matrix, as CaseArrays.
+
+    Raises
+    ------
+    ValueError
+        For a numeric matrix that is not a ``"codes"`` matrix (another encoding's output).
+    """
+    if not isinstance(X, np.ndarray):
+        return as_case_arrays(X)
+    from tumorclf.features import CODE_NAMES
+    from tumorclf.schema import CODE_VALUES
+
+    width = len(CODE_NAMES)
+    if X.ndim != 2 or X.shape[1] != width:
+        raise ValueError(f"UpdatedPriorsClassifier reads CaseEncoder(encoding='codes') output, {width} columns "
+                         f"({', '.join(CODE_NAMES)}); got an array of shape {X.shape}.")
+    codes = X[:, 1:]
+    highest = np.array([len(CODE_VALUES[name]) - 1 for name in CODE_NAMES[1:]])
+    bad = ~np.isfinite(codes) | (codes < -1) | (codes > highest) | (codes != np.round(codes))
+    if bad.any():
+        row, column = map(int, np.argwhere(bad)[0])
+        raise ValueError(f"Row {row}, column {CODE_NAMES[column + 1]!r}: {float(codes[row, column])!r} is not a code of "
+                         f"that field (-1 to {highest[column]}); is this the 'codes' encoding?")
+    return CaseArrays(age=X[:, 0].astype(float), codes=codes.astype(np.int8))
 
 
 def groups_of(real: Any) -> np.ndarray:

@@ -1,0 +1,152 @@
+"""The priors updated by real cases: conjugate arithmetic, learnt silences, floor, and the classifier."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.pipeline import make_pipeline
+
+from tumorclf.features import CaseEncoder
+from tumorclf.synthetic import CaseGenerator, load_generator
+from tumorclf.synthetic.fitted import UpdatedPriorsClassifier, groups_of, update_search
+
+
+@pytest.fixture(scope="module")
+def priors(generator):
+    return generator.priors
+
+
+def _cases(n: int, diagnosis: str, **fields) -> tuple[pd.DataFrame, np.ndarray]:
+    return pd.DataFrame([dict(fields)] * n), np.full(n, diagnosis, dtype=object)
+
+
+def test_a_row_is_the_posterior_mean_of_its_conjugate_priors(generator):
+    # 30 meningiomas, 20 reporting a dural tail, 10 silent on it; no other class has cases.
+    X = pd.DataFrame([{"dural_attachment": True, "dural_tail": True}] * 20 + [{"dural_attachment": True}] * 10)
+    y = np.full(30, "meningioma", dtype=object)
+    updated = generator.updated(X, y, strength=5.0, missing_strength=4.0, floor=0.0)
+    c = generator.classes_.index("meningioma")
+    literature = generator.model.fields["dural_tail"][c, 1]  # given a reported dural attachment
+    p_lit = literature[:2] / literature[:2].sum()
+    p_true = (5.0 * p_lit[1] + 20) / (5.0 + 20)
+    # silence pooled over classes (only meningiomas here) with the literature rate as one pseudo-case
+    pooled = (10 + generator.model.fields["dural_tail"][:, 1, -1].mean()) / (30 + 1)
+    m = (4.0 * pooled + 10) / (4.0 + 30)
+    row = updated.model.fields["dural_tail"][c, 1]
+    assert row == pytest.approx([(1 - m) * (1 - p_true), (1 - m) * p_true, m])
+
+
+def test_with_no_cases_of_a_class_its_values_stay_the_literatures(generator):
+    X, y = _cases(40, "schwannoma", calcification="none", age=50)
+    updated = generator.updated(X, y, strength=8.0, missing_strength=10.0, floor=0.0)
+    c = generator.classes_.index("mcs")
+    for name in ("calcification", "t2_signal", "sex"):
+        lit, new = generator.model.fields[name][c], updated.model.fields[name][c]
+        assert new[:-1] / new[:-1].sum() == pytest.approx(lit[:-1] / lit[:-1].sum())
+
+
+def test_many_reports_outweigh_the_literature(generator):
+    X, y = _cases(2000, "mcs", calcification="rings_arcs")
+    updated = generator.updated(X, y, strength=8.0, missing_strength=10.0, floor=0.0)
+    row = updated.model.fields["calcification"][generator.classes_.index("mcs")]
+    assert row[:-1].argmax() == 3 and row[3] / row[:-1].sum() > 0.99  # rings_arcs
+
+
+def test_silence_is_learnt_per_class_when_reports_differ(generator):
+    # Meningioma reports always mention the tail, schwannoma reports never do.
+    men, y_men = _cases(60, "meningioma", dural_attachment=True, dural_tail=True)
+    sch, y_sch = _cases(60, "schwannoma", dural_attachment=True)
+    X, y = pd.concat([men, sch], ignore_index=True), np.concatenate([y_men, y_sch])
+    updated = generator.updated(X, y, strength=8.0, missing_strength=2.0, floor=0.0)
+    silent = updated.model.fields["dural_tail"][:, 1, -1]  # p(no word on a tail | attachment reported)
+    assert silent[generator.classes_.index("schwannoma")] > 0.9 > 0.1 > silent[generator.classes_.index("meningioma")]
+    post = updated.posterior({"dural_attachment": True}, prior="uniform")  # silent on the tail
+    assert post["schwannoma"].iloc[0] > post["meningioma"].iloc[0]
+
+
+def test_the_floor_keeps_every_class_possible_after_an_unexpected_finding(generator):
+    X, y = _cases(300, "meningioma", compartment="intradural_extramedullary", dural_attachment=True)
+    unexpected = {"compartment": "intramedullary", "dural_attachment": False, "age": 3}
+    for floor in (0.01, 0.05):
+        updated = generator.updated(X, y, strength=0.5, missing_strength=0.5, floor=floor)
+        assert (updated.posterior(unexpected, prior="uniform").to_numpy() > 0).all()
+        for name, table in updated.model.fields.items():
+            allowed = generator.model.fields[name] > 0
+            support = allowed.sum(axis=-1, keepdims=True)
+            assert (table[allowed] >= (floor / np.broadcast_to(support, table.shape))[allowed] - 1e-15).all(), name
+            assert (table[~allowed] == 0).all(), name  # the floor never opens what the structure forbids
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"strength": 0.0}, "'strength' parameter"),
+    ({"strength": 1.0, "missing_strength": -1.0}, "'missing_strength' parameter"),
+    ({"strength": 1.0, "floor": 1.0}, "'floor' parameter"),
+])
+def test_bad_update_settings_are_refused(generator, kwargs, message):
+    X, y = _cases(3, "mcs", age=10)
+    with pytest.raises(ValueError, match=message):
+        generator.updated(X, y, **kwargs)
+
+
+def test_unknown_diagnoses_are_refused(generator):
+    with pytest.raises(ValueError, match="Unknown diagnoses"):
+        generator.updated(pd.DataFrame([{"age": 3}]), ["glioma"], strength=1.0)
+
+
+@pytest.fixture(scope="module")
+def real():
+    from tumorclf.case_io import read_cases_csv
+    from tumorclf.paths import default_real_cases_path
+    from tumorclf.schema import validate
+
+    return validate(read_cases_csv(default_real_cases_path())).reset_index(drop=True)
+
+
+def test_the_classifier_is_the_updated_posterior_on_frames_and_codes(priors, real):
+    y = real["diagnosis"].astype(str).to_numpy(dtype=object)
+    model = UpdatedPriorsClassifier(priors, strength=8.0, missing_strength=10.0, floor=0.01).fit(real, y)
+    assert list(model.classes_) == sorted(priors.classes)
+    generator = model.generator(priors)
+    order = np.argsort(priors.classes)
+    expected = generator.posterior_array(real, "uniform")[:, order]
+    assert np.allclose(model.predict_proba(real), expected, atol=1e-12)
+    pipeline = make_pipeline(CaseEncoder("codes"), clone(model)).fit(real, y)
+    assert np.allclose(pipeline.predict_proba(real), expected, atol=1e-12)
+    assert model.training_prior_ == {c: pytest.approx(1 / 7) for c in priors.classes}
+
+
+def test_temperature_flattens_but_keeps_the_ranking(priors, real):
+    y = real["diagnosis"].astype(str).to_numpy(dtype=object)
+    exact = UpdatedPriorsClassifier(priors, temperature=1.0).fit(real, y).predict_proba(real)
+    tempered = UpdatedPriorsClassifier(priors, temperature=0.5).fit(real, y).predict_proba(real)
+    assert (np.argsort(exact, axis=1) == np.argsort(tempered, axis=1)).all()
+    assert tempered.max(axis=1).mean() < exact.max(axis=1).mean()
+
+
+def test_the_classifier_refuses_another_encodings_matrix(priors, real):
+    y = real["diagnosis"].astype(str).to_numpy(dtype=object)
+    model = UpdatedPriorsClassifier(priors).fit(real, y)
+    with pytest.raises(ValueError, match="encoding='codes'"):
+        model.predict_proba(CaseEncoder("compact").fit_transform(real))
+    codes = CaseEncoder("codes").fit_transform(real)
+    codes[2, 4] = 9.0
+    with pytest.raises(ValueError, match="Row 2, column 'compartment'"):
+        model.predict_proba(codes)
+
+
+def test_update_search_chooses_on_folds_that_keep_a_papers_patients_together(priors, real):
+    y = real["diagnosis"].astype(str).to_numpy(dtype=object)
+    groups = groups_of(real)
+    search = update_search(priors, {"strength": [2.0, 32.0], "floor": [0.01]}, folds=3, random_state=0)
+    search.fit(real, y, groups=groups)
+    assert set(search.best_params_) == {"strength", "floor"}
+    for train, test in search.cv.split(real, y, groups):
+        assert not set(groups[train]) & set(groups[test])
+
+
+def test_load_generator_updates_with_the_shipped_cases(generator):
+    updated = load_generator(real_cases="default", settings={"strength": 8.0, "missing_strength": 10.0})
+    assert isinstance(updated, CaseGenerator) and updated.update_["n_cases"] >= 300
+    assert not np.allclose(updated.model.age, generator.model.age)
