@@ -53,6 +53,7 @@ def test_generate_refuses_an_unknown_balance(tmp_path):
 
 
 import json  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -144,3 +145,25 @@ def test_train_refuses_a_config_file_with_a_typo_before_any_work(tmp_path):
                                  f"sqlite:///{tmp_path / 'mlflow.db'}", "--models-dir", str(tmp_path / "models")])
     assert result.exit_code == 2 and "line 3 (cv.fold)" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["typo.yaml"]
+
+
+def test_predict_report_shows_the_case_with_its_words_then_the_differential(model_dir, tmp_path):
+    seed = Path(__file__).parent / "extract" / "seed_case_presentation.txt"
+    text = "".join(line for line in seed.read_text(encoding="utf-8").splitlines(keepends=True)
+                   if not line.startswith("#"))
+    report = tmp_path / "report.txt"
+    report.write_text(text, encoding="utf-8")
+    for given in (str(report), text):  # a file's path, or the text itself
+        result = runner.invoke(app, ["predict", "--report", given, "--model", str(model_dir), "--prior", "uniform"])
+        assert result.exit_code == 0, result.output
+        assert "Read from the report" in result.output and '"punctate calcification"' in result.output
+        table = result.output[result.output.index("Differential"):]
+        first_class = next(line for line in table.splitlines() if "%" in line)
+        assert "MCS" in first_class
+
+
+@pytest.mark.parametrize(("text", "message"), [("", "empty"), ("Der Tumor war groß und rund.", "English"),
+                                               ("The patient is well.", "No finding")])
+def test_predict_report_without_a_case_fails_with_the_reason_and_no_differential(model_dir, text, message):
+    result = runner.invoke(app, ["predict", "--report", text, "--model", str(model_dir)])
+    assert result.exit_code == 2 and message in result.output and "Differential" not in result.output

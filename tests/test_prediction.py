@@ -219,3 +219,19 @@ def test_prediction_from_a_local_artifact_never_imports_mlflow(saved, seed_case)
     env = {"TUMORCLF_SIGNING_KEY": str(saved / "key"), "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_predict_report_reads_the_case_then_predicts_it(champion):
+    from tumorclf.extract import ReportError
+
+    text = ("A 19-year-old male. MRI showed a dumbbell-shaped mass at T12-L2 with homogeneous enhancement "
+            "and no dural tail. CT revealed punctate calcification.")
+    prediction = champion.predict_report(text, prior="uniform")
+    assert prediction.extraction.case == {"age": 19, "sex": "M", "level": "T12-L2", "dumbbell": True,
+                                          "enhancement": "homogeneous", "calcification": "punctate",
+                                          "dural_tail": False}
+    direct = champion.predict_case(prediction.extraction.case, prior="uniform")
+    assert prediction.probabilities == direct.probabilities
+    assert "Read from the report" in str(prediction) and "Most likely" in str(prediction)
+    with pytest.raises(ReportError, match="empty"):
+        champion.predict_report("  ")

@@ -125,6 +125,28 @@ def _load_model(model: str | None):
         _fail(f"cannot load the model: {error}")
 
 
+def _predict_report(report: str, model: str | None, prior: object) -> None:
+    from tumorclf.extract import ReportError
+    from tumorclf.prediction_report import print_report_prediction
+
+    path = Path(report)
+    try:
+        is_file = len(report) < 4096 and "\n" not in report and path.is_file()
+    except OSError:
+        is_file = False
+    if is_file:
+        try:
+            report = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            _fail(f"cannot read the report {path}: {error}")
+    classifier = _load_model(model)
+    try:
+        prediction = classifier.predict_report(report, prior=prior)
+    except ReportError as error:
+        _fail(f"no differential: {error}")
+    print_report_prediction(prediction)
+
+
 def _parse_prior(prior: str) -> object:
     import json
 
@@ -136,6 +158,7 @@ def predict(
     cases: Annotated[Path | None, typer.Argument(help="CSV of cases in the schema (one per row).")] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="CSV to write (atomically); default: print it.")] = None,
     case: Annotated[str | None, typer.Option("--case", help='One case as JSON, e.g. \'{"age": 19, "level": "T12-L2"}\'.')] = None,
+    report: Annotated[str | None, typer.Option("--report", help="A findings paragraph, as text or a text file's path: the case is read from it.")] = None,
     model: Annotated[str | None, typer.Option("--model", help="Model path or MLflow URI (default: the champion in models/).")] = None,
     prior: Annotated[str, typer.Option(help="Class prior: training, clinical, uniform, or JSON {class: weight}.")] = "training",
 ) -> None:
@@ -143,19 +166,24 @@ def predict(
 
     With a CSV, writes one row per case: its id, a probability column per
     class, the top diagnosis and the differential. With --case, prints one
-    case's differential and the findings that drove it.
+    case's differential and the findings that drove it. With --report, reads
+    the case from a findings paragraph, shows each value with the words it
+    was read from, then the differential.
     """
     import json
 
     from tumorclf.case_io import read_cases_csv
     from tumorclf.schema import CaseValidationError
 
-    if (cases is None) == (case is None):
-        _fail("give either a CASES.csv file or --case JSON (one of them)")
+    if sum(x is not None for x in (cases, case, report)) != 1:
+        _fail("give one of: a CASES.csv file, --case JSON, or --report TEXT|FILE")
     try:
         chosen_prior = _parse_prior(prior)
     except json.JSONDecodeError as error:
         _fail(f"--prior is not valid JSON: {error}")
+    if report is not None:
+        _predict_report(report, model, chosen_prior)
+        return
     classifier = _load_model(model)
     try:
         if case is not None:

@@ -82,10 +82,12 @@ class Prediction:
     explanation: list[str]
     effects: list[Effect] = field(repr=False, default_factory=list)
     prior: str = "training"
+    extraction: Any = field(repr=False, default=None)  # the Extraction a report was read into, if any
 
     def __str__(self) -> str:
-        lines = [f"Most likely: {class_words(self.diagnosis)} ({self.probabilities[self.diagnosis]:.1%})",
-                 "Differential:"]
+        lines = [str(self.extraction), ""] if self.extraction is not None else []
+        lines += [f"Most likely: {class_words(self.diagnosis)} ({self.probabilities[self.diagnosis]:.1%})",
+                  "Differential:"]
         lines += [f"  {class_words(c):28s} {p:7.1%}" for c, p in self.differential]
         if self.explanation:
             lines += ["Why:", *(f"  {e}" for e in self.explanation)]
@@ -224,6 +226,29 @@ class Classifier:
             effects=effects,
             prior=prior_name,
         )
+
+    def predict_report(self, text: str, prior: Any = None) -> Prediction:
+        """Read the case from a findings paragraph, then :meth:`predict_case` it.
+
+        The :class:`Prediction` carries the :class:`~tumorclf.extract.Extraction`
+        (``prediction.extraction``): every value with the words it was read
+        from, so the reader can check it.
+
+        Raises
+        ------
+        tumorclf.extract.ReportError
+            For an empty text, one not in English, or one with no finding.
+        """
+        return _predict_report(self, text, prior)
+
+
+def _predict_report(classifier: Classifier, text: str, prior: Any = None) -> Prediction:
+    from dataclasses import replace
+
+    from tumorclf.extract import extract_case
+
+    extraction = extract_case(text)
+    return replace(classifier.predict_case(extraction.case, prior), extraction=extraction)
 
 
 def _is_reported(arrays: CaseArrays, finding: str) -> bool:

@@ -28,6 +28,31 @@ def prediction_table(classifier: Classifier, frame: pd.DataFrame, prior: Any) ->
     return out
 
 
+def print_report_prediction(prediction: Prediction) -> None:
+    """What was read from the report (value, words), then the differential: one screen."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    extraction = prediction.extraction
+    table = Table(title="Read from the report: check each value against its words", title_justify="left")
+    table.add_column("field")
+    table.add_column("value")
+    table.add_column("the report's words")
+    for name, value in extraction.case.items():
+        shown = {True: "yes", False: "no"}[value] if isinstance(value, bool) else str(value)
+        table.add_row(name, shown, f"\"{escape(extraction.spans[name].text)}\"")
+    console = Console()
+    console.print(table)
+    uncertain = [m for m in extraction.set_aside if m.status.value == "uncertain"]
+    if uncertain:
+        console.print("Not counted (uncertain): " + "; ".join(f'"{escape(m.span.text)}"' for m in uncertain))
+    missing = 14 - len(extraction.case)
+    console.print(f"Not stated in the report: {missing} of 14 fields (a report's silences count as the published "
+                  "reports taught the model).")
+    print_prediction(prediction)
+
+
 def print_prediction(prediction: Prediction) -> None:
     from rich.console import Console
     from rich.table import Table

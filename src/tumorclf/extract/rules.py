@@ -1,0 +1,183 @@
+"""The wordings of findings in radiology reports and case reports, field by field.
+
+Each :class:`Rule` is a pattern for one field with the value it states when
+affirmed and, where the wording has one, when denied ("no calcification" is
+``calcification: none``; "no punctate calcification" says nothing). Value
+rules say a value outright ("homogeneous enhancement"); the extractor gives
+an affirmed mention precedence over a denied one, and a specific value over
+a generic mention.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One wording of a finding.
+
+    ``value``: what an affirmed mention states (a callable reads it off the match).
+    ``denied``: what a denied mention states, or ``None`` if a denial says nothing.
+    ``generic``: a mention that loses to any specific value of the same field.
+    """
+
+    field: str
+    pattern: re.Pattern[str]
+    value: Any
+    denied: Any = None
+    generic: bool = False
+
+    def value_of(self, match: re.Match[str]) -> Any:
+        return self.value(match) if callable(self.value) else self.value
+
+
+def _p(text: str) -> re.Pattern[str]:
+    return re.compile(text, re.IGNORECASE)
+
+
+# -- words shared by several rules ------------------------------------------------
+
+ENHANCE = r"enhanc\w*|contrast uptake|uptake of contrast"
+T2 = r"T2(?:\s*-?\s*weighted)?(?:\s*(?:WI|W|images?|sequences?|imaging))?|T2WI"
+NOT_T1 = r"(?:(?!\bT1)[^.;]){0,45}?"
+#: Up to six words between a signal and its sequence ("hypointense to grey matter on T2").
+GAP = r"(?:\s+(?!on\b|in\b)[\w()-]+){0,6}?\s+"
+#: "T1- and T2-weighted", "both T1 and T2": one signal stated for both sequences.
+BOTH_T1_T2 = r"(?:both\s+)?T1(?:\s*-?\s*weighted)?\s*-?\s*(?:images?\s+)?(?:and|/|&)\s*T2"
+_SIGNAL_WORD = r"\b(?:(?P<signal>hypo|iso|hyper)[\s-]*intens(?:e|ity)|(?P<signal2>high|low|bright)[\s-]+signal)"
+
+
+def _t2(match: re.Match[str]) -> str:
+    groups = match.groupdict()
+    word = (groups.get("signal") or groups.get("signal2") or groups.get("signal3") or "").lower()
+    if word.startswith(("heterogen", "inhomogen", "mixed")):
+        return "heterogeneous"
+    if word in ("high", "bright"):
+        return "hyper"
+    if word == "low":
+        return "hypo"
+    if word == "intermediate":
+        return "iso"
+    return word
+
+
+RULES: tuple[Rule, ...] = (
+    # -- compartment -------------------------------------------------------------
+    Rule("compartment", _p(r"\bintra-?\s*(?:dural)?\s*(?:and|&|/|-)\s*extra-?\s*dural|\bextra-?\s*(?:dural)?\s*"
+                           r"(?:and|&|/)\s*intra-?\s*dural|\bI\s*&\s*ED\b|\bintra-?\s*and\s*extra-?\s*spinal\s+"
+                           r"(?=dural)"), "intra_extradural"),
+    Rule("compartment", _p(r"\bextra-?\s*dural\b[^.;]{0,150}?\b(?:with|and)\s+(?:an?\s+|the\s+)?(?:\w+\s+)?"
+                           r"intra-?\s*dural\s+(?:component|part|portion|extension)|\bintra-?\s*dural\b[^.;]{0,150}?"
+                           r"\b(?:with|and)\s+(?:an?\s+|the\s+)?(?:\w+\s+)?extra-?\s*dural\s+(?:component|part|"
+                           r"portion|extension)"), "intra_extradural"),
+    Rule("compartment", _p(r"\bintra-?\s*dural[\s,-]*(?:and\s+)?extra-?\s*(?:medullary|axial)|\bIDEM\b|"
+                           r"\bsubdural[\s,-]+extramedullary|\bextra-?\s*medullary[\s,-]*(?:and\s+)?intra-?\s*dural"),
+         "intradural_extramedullary"),
+    Rule("compartment", _p(r"\bintramedullary\b(?!\s*-?\s*(?:and|/)\s*extramedullary)"), "intramedullary"),
+    Rule("compartment", _p(r"\b(?:epidural|extradural)\b"), "extradural", generic=True),
+    Rule("compartment", _p(r"\b(?:filum terminale|cauda equin\w*)\b"), "intradural_extramedullary", generic=True),
+    # -- dumbbell ---------------------------------------------------------------
+    Rule("dumbbell", _p(r"\bdumb-?\s*bell|\bhour-?\s*glass|\ben sablier\b|\bforaminal (?:extension|component|"
+                        r"widening|enlargement|expansion)|\bextra-?\s*for(?:a|)minal|\b(?:extend\w*|extension|"
+                        r"grow\w*|protrud\w*)\s+(?:[\w-]+\s+){0,4}(?:through|into|to|from)\s+(?:the\s+)?"
+                        r"(?:[\w-]+\s+){0,2}(?:neural\s+|intervertebral\s+)?foram\w*|\b(?:widen\w*|enlarg\w*|"
+                        r"expan\w*)\s+(?:of\s+)?(?:the\s+)?(?:[\w-]+\s+){0,3}(?:neural\s+|intervertebral\s+)?"
+                        r"foram\w*"), True, denied=False),
+    # -- enhancement ----------------------------------------------------------------
+    Rule("enhancement", _p(rf"\b(?:homogeneous(?:ly)?|homogenous(?:ly)?|uniform(?:ly)?)\s+(?:\w+\s+)?(?:{ENHANCE})|"
+                           rf"\b(?:{ENHANCE})\s+(?:\w+\s+)?(?:homogeneous(?:ly)?|homogenous(?:ly)?|uniformly)"),
+         "homogeneous"),
+    Rule("enhancement", _p(rf"\b(?:heterogeneous(?:ly)?|heterogenous(?:ly)?|inhomogeneous(?:ly)?|patchy)\s+"
+                           rf"(?:\w+\s+)?(?:{ENHANCE})|\b(?:{ENHANCE})\s+(?:\w+\s+)?"
+                           rf"(?:heterogeneous(?:ly)?|heterogenous(?:ly)?|inhomogeneously)"), "heterogeneous"),
+    Rule("enhancement", _p(rf"\b(?:rim|ring|peripheral)(?:-like)?\s+(?:\w+\s+)?(?:{ENHANCE})|"
+                           rf"\b(?:{ENHANCE})\s+(?:\w+\s+){{0,2}}(?:at|along|of)\s+(?:the\s+|its\s+)?(?:periphery|rim)"),
+         "peripheral"),
+    Rule("enhancement", _p(r"\bnon-?\s*enhancing\b|\b(?:no|without|absent|lack of)\s+(?:\w+\s+)?(?:contrast\s+)?"
+                           r"enhancement\b|\bdid not enhance\b|\bwas not enhanced\b"), "none"),
+    # -- calcification ------------------------------------------------------------
+    Rule("calcification", _p(r"\b(?:punctate|punctuate|spotty|speckled|stippled|dot-like|small foci of)\s+"
+                             r"(?:\w+\s+)?calcifi\w*"), "punctate"),
+    Rule("calcification", _p(r"\b(?:dense|massive|extensive|coarse|heavy)\s+(?:\w+\s+)?calcifi\w*|"
+                             r"\b(?:heavily|densely|extensively|completely|massively)\s+calcified|\bossifi\w+|"
+                             r"\bossified\b"), "massive"),
+    Rule("calcification", _p(r"\brings?[\s-]+(?:and|&)[\s-]+arcs?\b|\bchondroid\s+calcifi\w*|\bpopcorn\s+calcifi\w*"),
+         "rings_arcs"),
+    Rule("calcification", _p(r"\bnon-?\s*calcified\b"), "none"),
+    Rule("calcification", _p(r"\bcalcifi\w*"), None, denied="none", generic=True),
+    # -- calcification site (only with a stated calcification) -------------------
+    Rule("calcification_site", _p(r"\bperipheral(?:ly)?\s+(?:\w+\s+)?calcifi\w*"), "peripheral"),
+    Rule("calcification_site", _p(r"\bcentral(?:ly)?\s+(?:\w+\s+)?calcifi\w*"), "central"),
+    Rule("calcification_site", _p(r"\bdiffuse(?:ly)?\s+(?:\w+\s+)?calcifi\w*"), "diffuse"),
+    # -- dural signs -----------------------------------------------------------------
+    Rule("dural_tail", _p(r"\bdural\s+tail|\btail\s+sign"), True, denied=False),
+    Rule("dural_attachment", _p(r"\bdural[\s-]+based|\bdural\s+(?:attachment|base|origin)|\b(?:broad[\s-]+based\s+)?"
+                                r"attach\w*\s+(?:\w+\s+){0,5}dura\b|\b(?:attached|adherent)\s+(?:to\s+)?(?:the\s+)?"
+                                r"(?:\w+\s+){0,4}dura(?:\s+mater)?\b|\barising from the dura"), True, denied=False),
+    Rule("dural_attachment", _p(r"\b(?:separated|separate|free|detached)\s+from\s+(?:the\s+)?dura(?:\s+mater)?\b|"
+                                r"\bnon-?\s*dural[\s-]+based"), False),
+    # -- other findings -------------------------------------------------------------
+    Rule("cystic_change", _p(r"\bcysts?\b|\bcystic\b"), True, denied=False),
+    Rule("cystic_change", _p(r"\b(?:purely|entirely|completely)\s+solid\b"), False),
+    Rule("flow_voids", _p(r"\bflow[\s-]+voids?|\bsignal[\s-]+voids?|\bserpiginous\s+(?:\w+\s+)?(?:vessels?|flow|"
+                          r"vascul\w*)|\b(?:prominent|enlarged|dilated|engorged|tortuous)\s+(?:\w+\s+)?vessels"),
+         True, denied=False),
+    Rule("bone_erosion", _p(r"\b(?:bone|bony|osseous|vertebral)\s+(?:\w+\s+)?(?:erosions?|destruction|defect|"
+                            r"remodel\w*|scalloping|invasion|resorption)|\b(?:expan\w*|enlarg\w*)\s+of\s+(?:the\s+)?"
+                            r"(?:\w+\s+){0,2}(?:neural\s+|intervertebral\s+)foram\w*|\b(?:erosion|scalloping|remodel\w*|destruction)\s+of\s+(?:the\s+)?"
+                            r"(?:\w+\s+){0,3}(?:vertebra\w*|bone|lamina|pedicle|body|sacrum|foramen)|\berod\w+\s+"
+                            r"(?:the\s+)?(?:\w+\s+){0,3}(?:vertebra\w*|bone|lamina|pedicle|body)|\bscalloping\b|"
+                            r"\bwiden\w*\s+(?:of\s+)?(?:the\s+)?(?:\w+\s+){0,2}(?:neural\s+|intervertebral\s+)?"
+                            r"foram\w*"), True, denied=False),
+    # -- T2 signal ------------------------------------------------------------------
+    Rule("t2_signal", _p(rf"{_SIGNAL_WORD}{GAP}(?:on|in)\s+{BOTH_T1_T2}"), _t2),
+    Rule("t2_signal", _p(rf"{_SIGNAL_WORD}{GAP}(?:on|in)\s+{NOT_T1}(?:{T2})"), _t2),
+    Rule("t2_signal", _p(rf"(?:{T2})[\s(),:-]*(?:[\w()-]+\s+){{0,3}}{_SIGNAL_WORD}"), _t2),
+    Rule("t2_signal", _p(rf"\b(?P<signal2>high|low|bright|intermediate)\s+(?:{T2})\s*(?:signal|intensity)"), _t2),
+    Rule("t2_signal", _p(rf"\b(?P<signal3>heterogeneous(?:ly)?|inhomogeneous|mixed)\s*(?:signal(?:\s+intensity)?\s*)?"
+                         rf"(?:on|in)\s+{NOT_T1}(?:{T2})"), _t2, generic=True),
+)
+
+#: Fields a rule may fill, in the schema's order.
+RULE_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(rule.field for rule in RULES))
+
+# -- age, sex and level are read by their own finders ---------------------------------
+
+_AGE_SEX = _p(r"\b(?P<age>\d{1,3})[\s-]*(?:years?|yrs?|y)[\s-]*(?:old|of age)?[\s-]*"
+              r"(?P<who>man|woman|male|female|boy|girl|gentleman|lady|patient|child|adult|individual|"
+              r"Caucasian|Asian|African|white|black)?|\baged\s+(?P<age2>\d{1,3})\b|\b(?P<age3>\d{1,3})\s*"
+              r"(?:yo|y/o|y\.o\.)\b")
+_SEX = _p(r"\b(?P<who>man|woman|male|female|boy|girl|gentleman|lady)\b")
+#: A pronoun for the patient, when no word names the sex.
+_PRONOUN = _p(r"\b(?P<who>he|she)\b")
+_MALE = {"man", "male", "boy", "gentleman", "he"}
+
+_LEVEL_TOKEN = r"(?:C|T|Th|D|L|S)\s?-?(?:[1-9]|1[0-2])(?!\d)"
+_LEVEL_RANGE = _p(rf"\b(?P<top>{_LEVEL_TOKEN})(?:\s*(?:-|–|—|/|~|∼|to|through|and)\s*(?P<bottom>{_LEVEL_TOKEN}|"
+                  rf"(?:[1-9]|1[0-2])(?![\d.]))(?!\s*(?:-|–)?\s*weighted))?\b(?!\s*-?\s*weighted|WI)")
+_ORDINAL_LEVEL = _p(r"\b(?P<n>\d{1,2})(?:st|nd|rd|th)(?:\s*(?:and|to|-)\s*(?P<n2>\d{1,2})(?:st|nd|rd|th))?\s+"
+                    r"(?P<region>cervical|thoracic|dorsal|lumbar|sacral)\s+vertebra")
+#: "from the inferior endplate of L1 to the superior end plate of L3", "between ... T1 and T4".
+_SPANNING = _p(rf"\b(?:from|between)\s+(?:the\s+)?(?:[\w-]+\s+){{0,5}}?(?:of\s+)?(?P<top>{_LEVEL_TOKEN})\s+"
+               rf"(?:vertebra\w*\s+)?(?:to|and|through)\s+(?:the\s+)?(?:[\w-]+\s+){{0,4}}?(?:of\s+)?"
+               rf"(?P<bottom>{_LEVEL_TOKEN})\b")
+_MASS = _p(r"\b(?:mass|masses|tumou?rs?|lesions?|neoplasm|nodules?|schwannoma|neurinoma|meningioma|neurofibroma|"
+           r"ependymoma|hemangioblastoma|haemangioblastoma|chondrosarcoma|hemangiopericytoma|MCS|SFT|HPC|MPE|"
+           r"space-occupying)\b")
+_NOT_A_TUMOUR_LEVEL = _p(r"\b(?:dermatome|laminectomy|laminotomy|fixation|screws?|fusion|level of the conus|disc|"
+                         r"herniation)\b")
+_SENTENCE = re.compile(r"[^.!?;]+(?:[.!?;]+|$)")
+
+
+def level_name(token: str) -> str:
+    """'Th11', 'D11', 'T 11' -> 'T11'."""
+    token = re.sub(r"[\s-]", "", token).upper()
+    if token.startswith(("TH", "D")):
+        token = "T" + token.lstrip("THD")
+    return token
+
+
+__all__ = ["RULES", "RULE_FIELDS", "Rule", "level_name"]
