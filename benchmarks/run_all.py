@@ -1,4 +1,4 @@
-"""Every figure the issues name, in one run: generator, train, prediction. Writes JSON.
+"""Every figure the issues name, in one run: generator, train, prediction, extraction. Writes JSON.
 
 Prints the machine, versions and date, then each figure with its target, and
 writes them all to ``benchmarks/results/latest.json`` (or ``--json``). The
@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import bench_extract  # noqa: E402
 import bench_generator  # noqa: E402
 import bench_predict  # noqa: E402
 import bench_train  # noqa: E402
@@ -51,6 +52,8 @@ def main() -> None:
                                                   n_batch=5_000 if args.quick else 100_000,
                                                   cold_runs=2 if args.quick else 7)
         print_figures("predict", report["predict"], bench_predict.TARGETS)
+    report["extract"] = bench_extract.measure()
+    print_figures("extract", report["extract"], bench_extract.TARGETS)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
     print(f"wrote {args.json}")

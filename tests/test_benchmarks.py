@@ -13,6 +13,7 @@ FIGURES = {
     "train": ["train_wall_s", "train_mlflow_share", "log_loss_ratio_to_oracle", "balanced_accuracy_ratio_to_oracle",
               "cv_oracle_ratio.bayes_oracle", "real_cases_n", "real_top3_acc.seed_rule",
               "real_log_loss.literature_priors", "real_mcs_auroc.bayes_oracle", "real_ece_sd.naive_bayes"],
+    "extract": ["micro_precision.held_out", "micro_recall.held_out", "micro_precision.all", "recall.level"],
     "predict": ["predict_case_ratio", "throughput_ratio", "cold_start_ratio", "plain_sklearn_one_row_us",
                 "plain_sklearn_rows_per_s", "mlflow_imported"],
 }
@@ -29,5 +30,5 @@ def test_the_quick_benchmark_suite_runs_and_writes_every_figure(tmp_path):
         for name in names:
             assert name in report[section], (section, name)
     assert report["predict"]["mlflow_imported"] == "False"
-    for line in ("-- generator", "-- train", "-- predict", "(target"):
+    for line in ("-- generator", "-- train", "-- predict", "-- extract", "(target"):
         assert line in result.stdout

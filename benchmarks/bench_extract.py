@@ -1,0 +1,85 @@
+"""Reading cases from findings paragraphs: per-field precision and recall on the gold set.
+
+The gold set (``tests/extract/gold.jsonl``) holds findings paragraphs quoted
+from published cases of all seven classes, annotated field by field. Its
+``dev`` half was read while the extraction rules were written; its
+``held_out`` half was annotated apart and never used to change a rule, so its
+figures are the honest ones. A value counts as right only if it equals the
+annotation exactly; a field the extractor fills and the annotation leaves out
+is a false positive. Goals (issue 11): micro precision >= 0.90, micro recall
+>= 0.85. Measures and prints; asserts nothing.
+
+    python benchmarks/bench_extract.py
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+GOLD = Path(__file__).resolve().parents[1] / "tests" / "extract" / "gold.jsonl"
+TARGETS = {"micro_precision.held_out": (">=", 0.90), "micro_recall.held_out": (">=", 0.85),
+           "micro_precision.all": (">=", 0.90), "micro_recall.all": (">=", 0.85)}
+
+
+def load_gold(path: Path = GOLD) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def score(records: list[dict[str, Any]]) -> tuple[Counter, Counter, Counter, float]:
+    """True positives, false positives and false negatives per field, and seconds per paragraph."""
+    from tumorclf.extract import ReportError, extract_case
+
+    tp, fp, fn = Counter(), Counter(), Counter()
+    start = time.perf_counter()
+    for record in records:
+        gold = {name: item["value"] for name, item in record["fields"].items()}
+        try:
+            found = extract_case(record["text"]).case
+        except ReportError:
+            found = {}
+        for name in gold.keys() | found.keys():
+            if name in gold and name in found and gold[name] == found[name]:
+                tp[name] += 1
+            else:
+                fp[name] += name in found
+                fn[name] += name in gold
+    return tp, fp, fn, (time.perf_counter() - start) / max(len(records), 1)
+
+
+def _ratio(a: int, b: int) -> float:
+    return a / b if b else float("nan")
+
+
+def measure(path: Path = GOLD) -> dict[str, Any]:
+    records = load_gold(path)
+    figures: dict[str, Any] = {}
+    for split in ("held_out", "dev", "all"):
+        chosen = [r for r in records if split == "all" or r["split"] == split]
+        tp, fp, fn, seconds = score(chosen)
+        t, f, n = sum(tp.values()), sum(fp.values()), sum(fn.values())
+        figures[f"paragraphs.{split}"] = len(chosen)
+        figures[f"micro_precision.{split}"] = _ratio(t, t + f)
+        figures[f"micro_recall.{split}"] = _ratio(t, t + n)
+        if split == "all":
+            figures["ms_per_paragraph"] = 1000 * seconds
+            for name in sorted(tp.keys() | fp.keys() | fn.keys()):
+                figures[f"precision.{name}"] = _ratio(tp[name], tp[name] + fp[name])
+                figures[f"recall.{name}"] = _ratio(tp[name], tp[name] + fn[name])
+                figures[f"annotated.{name}"] = tp[name] + fn[name]
+    return figures
+
+
+def main() -> None:
+    from _report import context, print_figures
+
+    info = context()
+    print(info["date"], info["machine"])
+    print_figures("extract", measure(), TARGETS)
+
+
+if __name__ == "__main__":
+    main()
