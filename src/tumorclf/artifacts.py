@@ -34,6 +34,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from tumorclf import stages
 from tumorclf.atomic import atomic_write, staging_dir, sweep_stale
 
 MANIFEST_VERSION = 1
@@ -130,6 +131,7 @@ def save_model(model: Any, manifest: dict[str, Any], models_dir: str | Path, run
         with open(stage / name, "rb") as handle:
             os.fsync(handle.fileno())
     final_dir.parent.mkdir(parents=True, exist_ok=True)
+    stages.reached("writing_artifact")
     os.replace(stage, final_dir)  # the run appears in runs/ whole, or not at all
     return final_dir / MODEL_FILE
 

@@ -44,6 +44,16 @@ def wait_until_listening(process: subprocess.Popen, host: str, port: int, timeou
     return True
 
 
+def wait_until_closed(host: str, port: int, timeout: float) -> bool:
+    """True once nothing listens on ``host:port`` (a server's workers may outlive it by a moment)."""
+    deadline = time.monotonic() + timeout
+    while port_is_open(host, port):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
 def stop(process: subprocess.Popen) -> None:
     """SIGTERM the UI's process group, then SIGKILL what is left after a grace period."""
     if process.poll() is not None:

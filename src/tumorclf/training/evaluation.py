@@ -35,6 +35,7 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, RepeatedStratifiedKFold, StratifiedKFold
 
+from tumorclf import stages
 from tumorclf.training.candidates import REAL_ONLY_MODELS, build_pipeline, param_grid
 from tumorclf.training.fill_in import WithSyntheticFillIn
 from tumorclf.training.metrics import classification_metrics, log_loss, summarise
@@ -141,6 +142,7 @@ def _best_params(fitted: Any) -> dict[str, Any]:
 
 
 def _guard(task: Callable[[], FoldResult], candidate: str, kind: str, fold: int) -> FoldResult:
+    stages.reached("cv_task")
     try:
         return task()
     except Exception:  # a failing candidate must not stop the others

@@ -28,6 +28,7 @@ import pandas as pd
 import yaml
 
 from tumorclf.artifacts import TRUSTED_TYPES, package_versions, promote_champion, save_model, sweep
+from tumorclf import stages
 from tumorclf.atomic import signals_deferred
 from tumorclf.case_io import as_text_frame, read_cases_csv, to_csv_frame
 from tumorclf.paths import project_root
@@ -243,10 +244,12 @@ def train(
     literature = CaseGenerator(priors)
     classes = sorted(priors.classes)
     real = validate(read_cases_csv(real_path), classes=priors.classes).reset_index(drop=True)
+    stages.reached("updating_priors")
     overall, fold_updates = prior_updates(priors, real, config, on_task_done)
     updates = [overall, *fold_updates]
     generator = overall.generator
     on_stage("drawing synthetic cases")
+    stages.reached("sampling")
     synthetic = generator.sample(config["synthetic"]["n"], balance=config["synthetic"]["balance"],
                                  random_state=config["seed"])
     fingerprint = data_fingerprint(real_path, priors.sha256, config)
@@ -281,6 +284,7 @@ def train(
         champion = min(eligible, key=lambda r: _selection_key(r, config["selection"]))
 
         on_stage("recording")
+        stages.reached("recording")
         y_syn = synthetic["diagnosis"].astype(str).to_numpy(dtype=object)
         rows = summary_rows(reports)
         with tempfile.TemporaryDirectory() as tmp:
@@ -336,6 +340,7 @@ def train(
         # Ctrl-C or SIGTERM wait until it is whole.
         try:
             with signals_deferred():
+                stages.reached("commit")
                 tracker.finish_open("FINISHED")
                 tracker.set_alias(config["mlflow"]["registered_model"], version)
                 promote_champion(models_dir, parent)
