@@ -45,7 +45,7 @@ def real_case_targets(figures: dict[str, Any]) -> dict[str, tuple[str, float]]:
 def measure(overrides: list[str] | None = None, test_n: int = 20_000, test_seed: int = 987_654,
             models_dir: Path | None = None) -> dict[str, Any]:
     """Train into a temporary store (and ``models_dir`` if given, else a temporary one); score the champion."""
-    from tumorclf.artifacts import load_model
+    from tumorclf.persistence.artifacts import load_model
     from tumorclf.synthetic import load_generator
     from tumorclf.training.config import load_config
     from tumorclf.training.metrics import classification_metrics

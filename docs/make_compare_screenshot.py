@@ -19,9 +19,9 @@ from pathlib import Path
 from mlflow.tracking import MlflowClient
 from playwright.sync_api import sync_playwright
 
+from tumorclf.tracking.store import resolve_tracking_uri
+from tumorclf.tracking.ui import free_port, port_is_open
 from tumorclf.training.config import load_config
-from tumorclf.training.tracking import resolve_tracking_uri
-from tumorclf.ui import free_port, port_is_open
 
 OUT = Path(__file__).with_name("compare-runs.png")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage",

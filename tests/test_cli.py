@@ -57,7 +57,7 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from tumorclf.artifacts import promote_champion, save_model  # noqa: E402
+from tumorclf.persistence.artifacts import promote_champion, save_model  # noqa: E402
 
 from .conftest import fit_candidate  # noqa: E402
 

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 import tumorclf
-from tumorclf.artifacts import ArtifactError, promote_champion, save_model
 from tumorclf.case_io import read_cases_csv, write_cases_csv
+from tumorclf.persistence.artifacts import ArtifactError, promote_champion, save_model
 from tumorclf.prediction import FINDINGS, Classifier, ModelVersionWarning, check_compatibility
 from tumorclf.schema import SCHEMA_VERSION, CaseValidationError, validate
 
@@ -200,7 +200,7 @@ def test_incompatible_versions_are_refused_and_drift_warned(champion):
         check_compatibility(manifest)
     with pytest.raises(ArtifactError, match="case schema 9.0"):
         check_compatibility({"schema_version": "9.0"})
-    from tumorclf.artifacts import package_versions
+    from tumorclf.persistence.artifacts import package_versions
 
     current = package_versions()
     drifted = {**current, "numpy": current["numpy"] + ".post1"}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tumorclf.atomic import atomic_write
+from tumorclf.persistence.atomic import atomic_write
 
 #: The index name that makes validation errors say "line N" (the line in the file).
 LINE = "line"

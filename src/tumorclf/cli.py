@@ -117,7 +117,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def _load_model(model: str | None):
     import tumorclf
-    from tumorclf.artifacts import ArtifactError
+    from tumorclf.persistence.artifacts import ArtifactError
 
     try:
         return tumorclf.load(model)
@@ -209,7 +209,7 @@ def predict(
     if output is None:
         typer.echo(table.to_csv(index=False, float_format="%.4f"), nl=False)
         return
-    from tumorclf.atomic import atomic_write
+    from tumorclf.persistence.atomic import atomic_write
 
     with atomic_write(output) as handle:
         table.to_csv(handle, index=False, float_format="%.6f")
@@ -252,8 +252,8 @@ def evaluate(
 
 
 def _tracking_uri(flag: str | None) -> str:
+    from tumorclf.tracking.store import resolve_tracking_uri
     from tumorclf.training.config import load_config
-    from tumorclf.training.tracking import resolve_tracking_uri
 
     return resolve_tracking_uri(flag, load_config()["mlflow"]["tracking_uri"])
 
@@ -265,7 +265,7 @@ def ui(
     tracking_uri: Annotated[str | None, typer.Option(help="Store to show (default: as for train).")] = None,
 ) -> None:
     """Open the MLflow UI over this project's experiment store (one worker; Ctrl-C stops it)."""
-    from tumorclf.ui import serve
+    from tumorclf.tracking.ui import serve
 
     uri = _tracking_uri(tracking_uri)
     typer.echo(f"MLflow UI over {uri}")
@@ -284,11 +284,12 @@ def compare(
     tracking_uri: Annotated[str | None, typer.Option(help="Store to read (default: as for train).")] = None,
 ) -> None:
     """Compare candidates across the latest trains, as a table in the terminal."""
-    from tumorclf.experiments import comparison_rows
+    from tumorclf.tracking.compare import comparison_rows
+    from tumorclf.training.metrics import COMPARISON_COLUMNS
     from tumorclf.training.report import print_comparison
 
     try:
-        rows = comparison_rows(_tracking_uri(tracking_uri), experiment, last)
+        rows = comparison_rows(_tracking_uri(tracking_uri), experiment, last, COMPARISON_COLUMNS)
     except LookupError as error:
         _fail(str(error))
     if not rows:

@@ -4,7 +4,7 @@
 gives one column per class and :meth:`~Classifier.predict_case` a
 :class:`Prediction` with the differential and an explanation in a
 radiologist's words. This path imports neither mlflow nor skops for a model
-this machine trained (see :mod:`tumorclf.artifacts`), and encodes cases with
+this machine trained (see :mod:`tumorclf.persistence.artifacts`), and encodes cases with
 table look-ups rather than DataFrame machinery.
 
 ``prior`` re-weights the model's posterior for the population a case comes
@@ -321,7 +321,7 @@ def _major_minor(version: str) -> tuple[str, ...]:
 
 def check_compatibility(manifest: Mapping[str, Any]) -> None:
     """Refuse an incompatible model; warn about minor version drift."""
-    from tumorclf.artifacts import ArtifactError, package_versions
+    from tumorclf.persistence.artifacts import ArtifactError, package_versions
 
     schema = str(manifest.get("schema_version", "?"))
     if schema.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
@@ -354,52 +354,20 @@ def load(source: str | Path | None = None) -> Classifier:
 
     Raises
     ------
-    tumorclf.artifacts.ArtifactError
+    tumorclf.persistence.artifacts.ArtifactError
         No model there; a checksum that does not match its manifest; a type
         outside the trusted list; an incompatible schema or scikit-learn version.
     """
     if isinstance(source, str) and _MLFLOW_URI.match(source):
-        model, manifest = _load_from_mlflow(source)
+        from tumorclf.tracking.registry import load_registered
+
+        model, manifest = load_registered(source)
     else:
-        from tumorclf.artifacts import load_model
         from tumorclf.paths import workspace_dir
+        from tumorclf.persistence.artifacts import load_model
 
         path = Path(source) if source is not None else workspace_dir("models")
         model, manifest = load_model(path)
         source = str(path)
     check_compatibility(manifest)
     return Classifier(model, manifest, source=str(source))
-
-
-def _load_from_mlflow(uri: str) -> tuple[Any, dict[str, Any]]:
-    import json
-    import tempfile
-
-    import mlflow
-    from mlflow.tracking import MlflowClient
-
-    from tumorclf.artifacts import load_skops
-    from tumorclf.training.tracking import resolve_tracking_uri
-
-    mlflow.set_tracking_uri(resolve_tracking_uri())
-    client = MlflowClient()
-    if uri.startswith("models:/"):
-        name, _, alias = uri.removeprefix("models:/").partition("@")
-        version = client.get_model_version_by_alias(name, alias) if alias else None
-        run_id = version.run_id if version else None
-    else:
-        run_id = uri.removeprefix("runs:/").split("/")[0]
-    with tempfile.TemporaryDirectory() as tmp:
-        local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=tmp))
-        skops_files = list(local.rglob("*.skops"))
-        if not skops_files:
-            from tumorclf.artifacts import ArtifactError
-
-            raise ArtifactError(f"{uri} holds no skops model")
-        model = load_skops(skops_files[0])
-        manifest = {}
-        if run_id:
-            manifest_path = mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path="tumorclf_manifest.json",
-                                                                dst_path=tmp)
-            manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
-    return model, manifest

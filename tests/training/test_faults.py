@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tumorclf.artifacts import load_model, sha256_of
+from tumorclf.persistence.artifacts import load_model, sha256_of
 
 from .conftest import TINY, TINY_CANDIDATES
 
@@ -114,7 +114,7 @@ def test_an_interruption_at_any_stage_loses_nothing(workspace, baseline, sig, st
     load_model(models)
     runs = runs_of_process(workspace, process.pid)
     if sig == signal.SIGKILL:
-        from tumorclf.training.tracking import Tracker
+        from tumorclf.tracking.runs import Tracker
 
         Tracker(f"sqlite:///{workspace / 'store' / 'mlflow.db'}", "tumorclf")  # the next start marks them
         runs = runs_of_process(workspace, process.pid)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tumorclf.ui import free_port, stop, wait_until_listening
+from tumorclf.tracking.ui import free_port, stop, wait_until_listening
 
 from .conftest import tiny_config
 

@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from tumorclf.artifacts import load_model
 from tumorclf.cli import app
+from tumorclf.persistence.artifacts import load_model
 from tumorclf.training.run import train
 
 from .conftest import TINY, tiny_config
@@ -131,10 +131,11 @@ def test_the_champion_loads_through_its_mlflow_uri(trained, monkeypatch):
 
 
 def test_compare_reads_back_both_trains(trained):
-    from tumorclf.experiments import comparison_rows
+    from tumorclf.tracking.compare import comparison_rows
+    from tumorclf.training.metrics import COMPARISON_COLUMNS
 
     outcome, _ = trained
-    rows = comparison_rows(outcome.tracking_uri, "tumorclf", last=5)
+    rows = comparison_rows(outcome.tracking_uri, "tumorclf", last=5, columns=COMPARISON_COLUMNS)
     trains = {r["train"] for r in rows}
     assert "train tiny test" in trains
     champions = [r for r in rows if r["champion"] and r["train_run_id"] == outcome.parent_run_id]

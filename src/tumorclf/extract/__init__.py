@@ -6,7 +6,7 @@
 >>> found.case["level"], found.case["dural_tail"], found.case["calcification"]
 ('T12-L2', False, 'punctate')
 >>> found.spans["dural_tail"].text
-'dural tail'
+'no dural tail'
 
 Rules, not a model: the wordings of :mod:`tumorclf.extract.rules`, and a
 NegEx-style reading of negation and uncertainty (:mod:`tumorclf.extract.negation`):

@@ -27,13 +27,21 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from tumorclf.artifacts import TRUSTED_TYPES, package_versions, promote_champion, save_model, sweep
 from tumorclf import stages
-from tumorclf.atomic import signals_deferred
 from tumorclf.case_io import as_text_frame, read_cases_csv, to_csv_frame
 from tumorclf.paths import project_root
+from tumorclf.persistence.artifacts import (
+    TRUSTED_TYPES,
+    package_versions,
+    promote_champion,
+    save_model,
+    sweep,
+)
+from tumorclf.persistence.atomic import signals_deferred
 from tumorclf.schema import SCHEMA_VERSION, validate
 from tumorclf.synthetic import CaseGenerator, load_priors
+from tumorclf.tracking.runs import Tracker, git_commit, mlflow_seconds, reset_timer
+from tumorclf.tracking.store import resolve_tracking_uri, ui_command
 from tumorclf.training import plots
 from tumorclf.training.candidates import check_candidate
 from tumorclf.training.config import ConfigError, flatten
@@ -47,14 +55,6 @@ from tumorclf.training.evaluation import (
 )
 from tumorclf.training.metrics import COMPARISON_COLUMNS, LOWER_IS_BETTER, REAL_HEADLINE
 from tumorclf.training.real_cv import PriorUpdate, groups_of
-from tumorclf.training.tracking import (
-    Tracker,
-    git_commit,
-    mlflow_seconds,
-    reset_timer,
-    resolve_tracking_uri,
-    ui_command,
-)
 
 PREDICTION_REQUIREMENTS = ("scikit-learn", "numpy", "scipy", "pandas", "skops")
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from tumorclf.training.metrics import COMPARISON_COLUMNS as COLUMNS
 
-
-def comparison_rows(tracking_uri: str, experiment: str, last: int = 3) -> list[dict[str, Any]]:
+def comparison_rows(tracking_uri: str, experiment: str, last: int = 3,
+                    columns: Sequence[str] = ()) -> list[dict[str, Any]]:
     """One row per candidate run of the last ``last`` trains, newest train first, best real log loss first.
+
+    Each row has the train, the candidate, whether it is a reference or the
+    champion, its status, and the metrics named in ``columns``.
 
     Raises
     ------
@@ -37,6 +40,6 @@ def comparison_rows(tracking_uri: str, experiment: str, last: int = 3) -> list[d
                 "reference": child.data.tags.get("reference") == "true",
                 "champion": parent.data.tags.get("champion") == child.data.tags.get("candidate"),
                 "status": child.info.status,
-                **{name: child.data.metrics.get(name) for name in COLUMNS},
+                **{name: child.data.metrics.get(name) for name in columns},
             })
     return rows

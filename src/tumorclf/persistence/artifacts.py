@@ -18,7 +18,7 @@ Two files hold the same model:
   in :data:`TRUSTED_TYPES`, a list kept here in code, not read from the file;
 * ``model.pkl``, fast to load (skops itself takes longer to import than
   scikit-learn): a pickle, unpickled only when its HMAC verifies under this
-  machine's signing key (:mod:`tumorclf.signing`), i.e. only when this
+  machine's signing key (:mod:`tumorclf.persistence.signing`), i.e. only when this
   machine's own training wrote it. Any other file goes the skops way.
 """
 
@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from tumorclf import stages
-from tumorclf.atomic import atomic_write, staging_dir, sweep_stale
+from tumorclf.persistence.atomic import atomic_write, staging_dir, sweep_stale
 
 MANIFEST_VERSION = 1
 CHAMPION = "champion.json"
@@ -106,7 +106,7 @@ def save_model(model: Any, manifest: dict[str, Any], models_dir: str | Path, run
 
     import skops.io
 
-    from tumorclf.signing import sign
+    from tumorclf.persistence.signing import sign
 
     final_dir = Path(models_dir) / "runs" / run_id
     stage = staging_dir(models_dir) / f"run-{os.getpid()}-{run_id}"
@@ -189,7 +189,7 @@ def _load_signed(folder: Path, manifest: dict[str, Any]) -> Any | None:
         data = (folder / name).read_bytes()
     except OSError:
         return None
-    from tumorclf.signing import verify
+    from tumorclf.persistence.signing import verify
 
     if not verify(data, manifest.get("signature")):
         return None

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tumorclf.ui import free_port, serve, ui_argv
+from tumorclf.tracking.ui import free_port, serve, ui_argv
 
 
 def test_ui_runs_mlflow_on_loopback_with_one_worker():

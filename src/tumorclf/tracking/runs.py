@@ -1,10 +1,7 @@
-"""MLflow: where runs go, and the runs themselves (one parent, one child per candidate).
+"""A train's record in MLflow: one parent run, one child per candidate, the model and its alias.
 
-The tracking URI is resolved when a command runs, never at import: the
-``--tracking-uri`` flag, else ``$MLFLOW_TRACKING_URI``, else the config's
-``mlflow.tracking_uri``, else an sqlite database in ``experiments/`` with
-artifacts in ``experiments/artifacts``. Every MLflow call goes through
-:func:`timed`, so a train can report MLflow's share of its wall time.
+Where the runs go is :mod:`tumorclf.tracking.store`. Every MLflow call goes
+through :func:`timed`, so a train can report MLflow's share of its wall time.
 """
 
 from __future__ import annotations
@@ -18,13 +15,12 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from tumorclf.paths import project_root, workspace_dir
+from tumorclf.paths import project_root
 from tumorclf.process import pid_alive
+from tumorclf.tracking.store import artifact_root, store_lock
 
 #: Seconds spent inside MLflow calls since the last :func:`reset_timer`.
 _SPENT = [0.0]
-DEFAULT_DB = "mlflow.db"
-ARTIFACTS = "artifacts"
 MAX_PARAM_LENGTH = 6000
 #: Opens the experiment in the UI's model-training view (runs, compare), not the GenAI one.
 EXPERIMENT_TAGS = {
@@ -48,49 +44,6 @@ def timed() -> Iterator[None]:
         yield
     finally:
         _SPENT[0] += time.perf_counter() - start
-
-
-def default_tracking_uri(experiments_dir: Path | None = None) -> str:
-    folder = (experiments_dir or workspace_dir("experiments")).resolve()
-    return f"sqlite:///{folder / DEFAULT_DB}"
-
-
-def resolve_tracking_uri(flag: str | None = None, configured: str | None = None) -> str:
-    """Flag, then ``$MLFLOW_TRACKING_URI``, then the config, then the sqlite default."""
-    return flag or os.environ.get("MLFLOW_TRACKING_URI") or configured or default_tracking_uri()
-
-
-def artifact_root(tracking_uri: str) -> str | None:
-    """For the sqlite default, artifacts live beside the database; servers choose their own."""
-    if tracking_uri.startswith("sqlite:///"):
-        folder = Path(tracking_uri.removeprefix("sqlite:///")).parent
-        return (folder / ARTIFACTS).resolve().as_uri()
-    return None
-
-
-def ui_command(tracking_uri: str) -> str:
-    return f"mlflow ui --backend-store-uri {tracking_uri} --host 127.0.0.1 --port 5000"
-
-
-@contextlib.contextmanager
-def store_lock(tracking_uri: str) -> Iterator[None]:
-    """Serialise the steps two trains must not race on (creating the store, registering a version).
-
-    Only sqlite stores need it; a tracking server does its own locking.
-    """
-    if not tracking_uri.startswith("sqlite:///"):
-        yield
-        return
-    import fcntl
-
-    lock_path = Path(tracking_uri.removeprefix("sqlite:///") + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def git_commit() -> str:

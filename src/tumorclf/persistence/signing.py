@@ -3,7 +3,7 @@
 A model file may be unpickled only if its HMAC-SHA256 under this key
 verifies; a file from anywhere else cannot carry a valid signature, so it is
 read by skops with an explicit trusted-type list instead (see
-:mod:`tumorclf.artifacts`). The key lives outside the project, readable by
+:mod:`tumorclf.persistence.artifacts`). The key lives outside the project, readable by
 its owner only: ``$TUMORCLF_SIGNING_KEY`` names the file, else
 ``$XDG_DATA_HOME/tumorclf/signing.key`` (``~/.local/share/...``).
 """

@@ -9,11 +9,17 @@ import shutil
 import numpy as np
 import pytest
 
-from tumorclf.artifacts import TRUSTED_TYPES, ArtifactError, load_model, promote_champion, save_model, sha256_of
-
+from tumorclf.persistence.artifacts import (
+    TRUSTED_TYPES,
+    ArtifactError,
+    load_model,
+    promote_champion,
+    save_model,
+    sha256_of,
+)
 from tumorclf.training.config import load_config
 
-from .conftest import fit_candidate
+from ..conftest import fit_candidate
 
 
 class Exploit:

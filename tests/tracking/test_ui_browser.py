@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from tumorclf.ui import free_port, wait_until_closed, wait_until_listening
+from tumorclf.tracking.ui import free_port, wait_until_closed, wait_until_listening
 
-from .training.conftest import tiny_config
+from ..training.conftest import tiny_config
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
