@@ -90,11 +90,13 @@ class Candidate:
 
 
 @contextlib.contextmanager
-def execution(parallel: Mapping[str, Any]) -> Iterator[int]:
+def execution(parallel: Mapping[str, Any], scatter: Sequence[Any] = ()) -> Iterator[int]:
     """Where the tasks run: joblib processes here, or an existing Dask cluster; yields n_jobs.
 
     The dask backend joins the scheduler at ``parallel.scheduler_address`` and
-    never starts a cluster of its own.
+    never starts a cluster of its own. The objects in ``scatter`` (the data
+    frames every task shares) go to the workers once; tasks then carry
+    references to them instead of copies.
     """
     if parallel.get("backend", "local") != "dask":
         yield parallel["n_jobs"]
@@ -107,7 +109,7 @@ def execution(parallel: Mapping[str, Any]) -> Iterator[int]:
 
     client = Client(parallel["scheduler_address"], timeout="30s", set_as_default=True)
     try:
-        with parallel_config(backend="dask"):
+        with parallel_config(backend="dask", scatter=list(scatter) or None):
             yield -1
     finally:
         client.close()
@@ -239,10 +241,14 @@ def candidates_from_config(config: Mapping[str, Any], generator: Any, literature
     return out
 
 
-def run_tasks(tasks: list, parallel: Mapping[str, Any], on_done: Callable[[Any], None] = lambda r: None) -> list:
-    """Run delayed tasks where the config says (joblib here or a Dask cluster), in any order."""
+def run_tasks(tasks: list, parallel: Mapping[str, Any], on_done: Callable[[Any], None] = lambda r: None,
+              shared: Sequence[Any] = ()) -> list:
+    """Run delayed tasks where the config says (joblib here or a Dask cluster), in any order.
+
+    ``shared``: the large arguments many tasks take, sent to a cluster once.
+    """
     results = []
-    with execution(parallel) as n_jobs:
+    with execution(parallel, shared) as n_jobs:
         for result in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks):
             on_done(result)
             results.append(result)
@@ -306,7 +312,8 @@ def evaluate(
             phase_one.append(delayed(real_fold)(candidate, X_real, y_real, update.train_index, update.test_index,
                                                 update.fold, classes, update.generator, config["fill_in"],
                                                 cv["inner_folds"], r_seed))
-    first = run_tasks(phase_one, config["parallel"], on_task_done)
+    shared = [X_syn, y_syn, X_real, y_real, *(u.generator for u in fold_updates)]
+    first = run_tasks(phase_one, config["parallel"], on_task_done, shared)
     first += [
         FoldResult(c.name, "real", u.fold, u.test_index, u.train_index, u.proba, dict(u.best_params), u.seconds)
         for c in candidates if c.from_prior_update for u in fold_updates
@@ -323,7 +330,7 @@ def evaluate(
         for c_index, candidate in enumerate(candidates)
         if not candidate.reference and not tuned[candidate.name].error
     ]
-    second = run_tasks(phase_two, config["parallel"], on_task_done)
+    second = run_tasks(phase_two, config["parallel"], on_task_done, [full_data, y_full, X_real, y_real])
 
     by_candidate: dict[str, list[FoldResult]] = {c.name: [] for c in candidates}
     for result in first + second:
