@@ -146,21 +146,18 @@ class Tracker:
                 dataset._to_mlflow_entity(), tags=[InputTag("mlflow.data.context", context)]
             )])
 
-    def log_model(self, run_id: str, model: Any, input_example: Any, registered_name: str,
-                  pip_requirements: list[str], trusted_types: list[str]) -> str:
-        """Log the champion (skops, signature, predict_proba) and register it; return its version."""
-        with timed(), store_lock(self.tracking_uri):
-            import mlflow.sklearn
-            from mlflow.models import infer_signature
+    def log_model(self, run_id: str, model_dir: Path, classes: list[str], input_example: Any,
+                  registered_name: str, pip_requirements: list[str]) -> str:
+        """Log the champion's folder as a pyfunc (:mod:`tumorclf.tracking.pyfunc`), register it; return its version.
 
-            signature = infer_signature(input_example, model.predict_proba(input_example))
+        ``pip_requirements`` are pinned by the caller from the training
+        environment: nothing is inferred at log time.
+        """
+        with timed(), store_lock(self.tracking_uri):
+            from tumorclf.tracking.pyfunc import log_champion
+
             with self.mlflow.start_run(run_id=run_id, nested=True):
-                info = mlflow.sklearn.log_model(
-                    model, name="model", serialization_format="skops",
-                    skops_trusted_types=trusted_types, signature=signature,
-                    input_example=input_example, pip_requirements=pip_requirements,
-                    pyfunc_predict_fn="predict_proba", registered_model_name=registered_name,
-                )
+                info = log_champion(model_dir, classes, input_example, registered_name, pip_requirements)
         return str(info.registered_model_version)
 
     def set_alias(self, registered_name: str, version: str, alias: str = "champion") -> None:

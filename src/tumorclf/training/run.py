@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib.metadata import version as version_of
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,6 @@ from tumorclf import stages
 from tumorclf.case_io import as_text_frame, read_cases_csv, to_csv_frame
 from tumorclf.paths import project_root
 from tumorclf.persistence.artifacts import (
-    TRUSTED_TYPES,
-    package_versions,
     promote_champion,
     save_model,
     sweep,
@@ -56,7 +55,8 @@ from tumorclf.training.evaluation import (
 from tumorclf.training.metrics import COMPARISON_COLUMNS, LOWER_IS_BETTER, REAL_HEADLINE
 from tumorclf.training.real_cv import PriorUpdate, groups_of
 
-PREDICTION_REQUIREMENTS = ("scikit-learn", "numpy", "scipy", "pandas", "skops")
+#: What serving the champion needs, pinned to this environment's versions when it is logged.
+PREDICTION_REQUIREMENTS = ("mlflow", "scikit-learn", "numpy", "scipy", "pandas", "skops")
 
 
 @dataclass
@@ -319,11 +319,9 @@ def train(
             copy = Path(tmp) / "tumorclf_manifest.json"
             copy.write_bytes((model_path.parent / "manifest.json").read_bytes())
             tracker.log_artifacts(child_ids[champion.name], Path(tmp))
-        example = real.drop(columns=["diagnosis", "source", "id", "quote", "remarks"], errors="ignore").head(3)
-        versions = package_versions()
-        requirements = [f"{p}=={versions[p]}" for p in PREDICTION_REQUIREMENTS]
-        version = tracker.log_model(child_ids[champion.name], champion.model, as_text_frame(example),
-                                    config["mlflow"]["registered_model"], requirements, list(TRUSTED_TYPES))
+        requirements = [f"{p}=={version_of(p)}" for p in PREDICTION_REQUIREMENTS]
+        version = tracker.log_model(child_ids[champion.name], model_path.parent, list(generator.classes_),
+                                    sparse_example(real), config["mlflow"]["registered_model"], requirements)
         oracle = next((r for r in reports if r.name == ORACLE), None)
         column = selection_column(config["selection"])
         tracker.log(parent, metrics={
@@ -358,6 +356,17 @@ def train(
         rows=rows, selection_metric=selection_column(config["selection"]), wall_seconds=time.perf_counter() - start,
         mlflow_seconds=mlflow_seconds(),
     )
+
+
+def sparse_example(real: pd.DataFrame) -> pd.DataFrame:
+    """A real case as a report gives it: only its reported fields, age a number, the rest text."""
+    fields = as_text_frame(real.drop(columns=["diagnosis", "source", "id", "quote", "remarks"], errors="ignore"))
+    reported = fields.ne("")
+    row = int(reported.sum(axis=1).sub(6).abs().idxmin())  # about six findings: sparse, yet informative
+    example = fields.loc[[row], reported.loc[row]].reset_index(drop=True)
+    if "age" in example:
+        example["age"] = example["age"].astype(float)
+    return example
 
 
 def _prior_update_table(updates: Sequence[PriorUpdate]) -> pd.DataFrame:

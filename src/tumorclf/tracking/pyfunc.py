@@ -1,0 +1,87 @@
+"""The champion as an MLflow pyfunc: optional fields in, named class probabilities out.
+
+``mlflow.pyfunc.load_model("models:/tumorclf@champion")`` (or ``mlflow models
+serve``) takes cases with any subset of the schema's fields, as the schema
+promises, and answers one row per case: a ``p_<class>`` column per class in
+display order, the top ``diagnosis`` and the ``differential``, the same
+values as :meth:`tumorclf.prediction.Classifier.predict_proba`. The predict
+param ``prior`` ("training", "clinical", "uniform") re-weights them. Invalid
+cases raise MLflow's INVALID_PARAMETER_VALUE with the schema's message, which
+the scoring server returns as HTTP 400. The model folder (skops file and
+manifest, checked on load) travels as an artifact, and the tumorclf package
+as the model's code, so no other copy of tumorclf is needed where it is served.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import mlflow.pyfunc
+
+#: The artifact key of the model folder inside the logged pyfunc.
+MODEL_ARTIFACT = "tumorclf_model"
+PRIORS = ("training", "clinical", "uniform")
+
+
+class TumorclfModel(mlflow.pyfunc.PythonModel):
+    """A tumorclf Classifier behind MLflow's pyfunc interface."""
+
+    # No type hints on these two: MLflow reads them as a schema of their own (ours is the signature).
+    def load_context(self, context):  # noqa: ANN001, ANN201
+        from tumorclf.persistence.artifacts import load_model
+        from tumorclf.prediction import Classifier, check_compatibility
+
+        model, manifest = load_model(Path(context.artifacts[MODEL_ARTIFACT]))
+        check_compatibility(manifest)
+        self.classifier = Classifier(model, manifest, source="mlflow pyfunc")
+
+    def predict(self, context, model_input, params=None):  # noqa: ANN001, ANN201
+        from mlflow.exceptions import MlflowException
+        from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
+
+        from tumorclf.prediction_report import prediction_table
+        from tumorclf.schema import CaseValidationError
+
+        prior = (params or {}).get("prior") or "training"
+        if prior not in PRIORS:
+            raise MlflowException(f"The 'prior' param must be one of {', '.join(PRIORS)}; got {prior!r}.",
+                                  error_code=INVALID_PARAMETER_VALUE)
+        frame = model_input.dropna(axis=1, how="all") if hasattr(model_input, "dropna") else model_input
+        try:
+            return prediction_table(self.classifier, frame, prior)
+        except (CaseValidationError, ValueError) as error:
+            raise MlflowException(str(error), error_code=INVALID_PARAMETER_VALUE) from None
+
+
+def signature(classes: list[str]) -> Any:
+    """Every schema field optional (age a number, the rest text in the schema's spellings); named outputs."""
+    from mlflow.models import ModelSignature
+    from mlflow.types.schema import AnyType, ColSpec, ParamSchema, ParamSpec, Schema
+
+    from tumorclf.schema import FIELDS
+
+    # Age is declared Any: MLflow's double refuses JSON integers (19) and its long refuses a pandas
+    # float column (any batch with a missing age); the schema's own check makes it years 0-100.
+    inputs = [ColSpec("string", "id", required=False)]
+    inputs += [ColSpec(AnyType() if name == "age" else "string", name, required=False) for name in FIELDS]
+    inputs.append(ColSpec("string", "level", required=False))
+    outputs = [ColSpec("double", f"p_{c}") for c in classes]
+    outputs += [ColSpec("string", "diagnosis"), ColSpec("string", "differential")]
+    return ModelSignature(inputs=Schema(inputs), outputs=Schema(outputs),
+                          params=ParamSchema([ParamSpec("prior", "string", "training")]))
+
+
+def log_champion(model_dir: Path, classes: list[str], input_example: Any, registered_name: str,
+                 pip_requirements: list[str]) -> Any:
+    """Log the champion's folder as a pyfunc in the active run and register it; returns MLflow's ModelInfo."""
+    import tumorclf
+
+    return mlflow.pyfunc.log_model(
+        name="model", python_model=TumorclfModel(), artifacts={MODEL_ARTIFACT: str(model_dir)},
+        code_paths=[str(Path(tumorclf.__file__).parent)], signature=signature(classes),
+        input_example=input_example, pip_requirements=pip_requirements, registered_model_name=registered_name,
+    )
+
+
+__all__ = ["MODEL_ARTIFACT", "TumorclfModel", "log_champion", "signature"]

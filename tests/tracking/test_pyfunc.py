@@ -1,0 +1,122 @@
+"""The registered champion the MLflow way: optional fields, named classes, served over REST."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tumorclf.tracking.ui import free_port, stop, wait_until_closed, wait_until_listening
+
+from ..training.conftest import tiny_config
+
+SPARSE = {"age": 19, "sex": "M", "level": "T12-L2", "calcification": "punctate", "dural_tail": "-"}
+
+
+@pytest.fixture(scope="module")
+def registered(tmp_path_factory):
+    from tumorclf.training.run import train
+
+    root = tmp_path_factory.mktemp("pyfunc")
+    uri = f"sqlite:///{root / 'mlflow.db'}"
+    outcome = train(tiny_config(), tracking_uri=uri, models_dir=root / "models", label="pyfunc")
+    return uri, outcome
+
+
+@pytest.fixture
+def store(registered, monkeypatch):
+    uri, outcome = registered
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    return uri, outcome
+
+
+def _expected(case):
+    import tumorclf
+
+    return tumorclf.load("models:/tumorclf@champion").predict_proba(case)
+
+
+def test_the_signature_makes_every_field_optional(store):
+    from mlflow.models import get_model_info
+
+    info = get_model_info("models:/tumorclf@champion")
+    inputs = {spec.name: spec for spec in info.signature.inputs.inputs}
+    assert {"age", "sex", "level", "compartment", "dural_tail", "t2_signal"} <= set(inputs)
+    assert not any(spec.required for spec in inputs.values())
+    assert str(inputs["dural_tail"].type).endswith("string")
+    import mlflow.pyfunc
+
+    example = mlflow.pyfunc.load_model("models:/tumorclf@champion").input_example
+    assert 1 <= len(example.columns) < 15  # a real case as a report gives it: sparse
+
+
+def test_pyfunc_answers_named_class_probabilities_equal_to_the_python_api(store):
+    import mlflow.pyfunc
+
+    model = mlflow.pyfunc.load_model("models:/tumorclf@champion")
+    answer = model.predict(pd.DataFrame([SPARSE]))
+    expected = _expected(SPARSE)
+    columns = [f"p_{c}" for c in expected.columns]
+    assert list(answer.columns[: len(columns)]) == columns
+    np.testing.assert_allclose(answer[columns].to_numpy(), expected.to_numpy(), rtol=0, atol=1e-9)
+    assert answer.loc[0, "diagnosis"] == expected.idxmax(axis=1).iloc[0]
+    clinical = model.predict(pd.DataFrame([SPARSE]), params={"prior": "clinical"})
+    assert not np.allclose(clinical[columns].to_numpy(), answer[columns].to_numpy())
+
+
+def test_pyfunc_refuses_a_bad_case_with_the_schemas_message(store):
+    import mlflow.pyfunc
+    from mlflow.exceptions import MlflowException
+
+    model = mlflow.pyfunc.load_model("models:/tumorclf@champion")
+    with pytest.raises(MlflowException, match="field 'sex': 'Q' is not one of the allowed values"):
+        model.predict(pd.DataFrame([{"sex": "Q"}]))
+    with pytest.raises(MlflowException, match="'prior' param must be one of"):
+        model.predict(pd.DataFrame([SPARSE]), params={"prior": "skewed"})
+
+
+def _post(url: str, payload: dict) -> tuple[int, str]:
+    request = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_the_served_champion_answers_over_rest_as_the_python_api_does(store, tmp_path):
+    uri, _ = store
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with open(log, "w", encoding="utf-8") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mlflow", "models", "serve", "-m", "models:/tumorclf@champion",
+             "--env-manager", "local", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            # the server runs uvicorn from this environment, as an activated one would find it
+            env={**os.environ, "MLFLOW_TRACKING_URI": uri,
+                 "PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])},
+        )
+    try:
+        if not wait_until_listening(process, "127.0.0.1", port, timeout=180):
+            pytest.fail(f"mlflow models serve did not start:\n{log.read_text(encoding='utf-8')[-3000:]}")
+        status, body = _post(f"http://127.0.0.1:{port}/invocations", {"dataframe_records": [SPARSE]})
+        assert status == 200, body
+        answer = pd.DataFrame(json.loads(body)["predictions"])
+        expected = _expected(SPARSE)
+        columns = [f"p_{c}" for c in expected.columns]
+        np.testing.assert_allclose(answer[columns].to_numpy(), expected.to_numpy(), rtol=0, atol=1e-9)
+        status, body = _post(f"http://127.0.0.1:{port}/invocations", {"dataframe_records": [{"sex": "Q"}]})
+        assert 400 <= status < 500, (status, body)
+        assert "field 'sex'" in body and "Traceback" not in body
+    finally:
+        stop(process)
+    assert wait_until_closed("127.0.0.1", port, timeout=60)
