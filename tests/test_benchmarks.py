@@ -32,3 +32,21 @@ def test_the_quick_benchmark_suite_runs_and_writes_every_figure(tmp_path):
     assert report["predict"]["mlflow_imported"] == "False"
     for line in ("-- generator", "-- train", "-- predict", "-- extract", "(target"):
         assert line in result.stdout
+
+
+def test_the_quick_fuzz_finds_no_crash_no_bad_output_and_no_traceback(tmp_path, generator):
+    from tumorclf.persistence.artifacts import promote_champion, save_model
+
+    from .conftest import fit_candidate
+
+    model, manifest = fit_candidate(generator, n=1500)
+    save_model(model, manifest, tmp_path, "fuzz")
+    promote_champion(tmp_path, "fuzz")
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "bench_fuzz.py"), "--quick", "--model", str(tmp_path)],
+                            capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    figures = dict(line.split(None, 1) for line in result.stdout.splitlines()[2:] if line.strip())
+    for name in ("cases_crashes", "cases_bad_outputs", "files_tracebacks", "files_unexpected_exit",
+                 "files_partial_outputs"):
+        assert figures[name].split()[0] == "0", (name, figures[name])
+    assert int(figures["cases_refused_with_schema_error"].split()[0]) > 0  # the fuzz did reach the validator

@@ -187,6 +187,9 @@ def test_arrays_code_missing_as_minus_one():
     assert (arrays.codes == -1).all()
 
 
-def test_not_cases_is_a_type_error():
+@pytest.mark.parametrize("not_cases", ["age=19", 19.5, True, None, b"age"])
+def test_not_cases_is_a_type_error_and_the_schemas_error(not_cases):
     with pytest.raises(TypeError, match="dict, a list of dicts or a DataFrame"):
-        validate("age=19")
+        validate(not_cases)
+    with pytest.raises(CaseValidationError, match="dict, a list of dicts or a DataFrame"):
+        validate(not_cases)

@@ -59,3 +59,15 @@ class CaseValidationError(ValueError):
             summary = ", ".join(f"{field!r}: {count:,}" for field, count in by_field.most_common())
             lines.append(f"  ... and {len(rest):,} more ({summary})")
         return "\n".join(lines)
+
+
+class NotCasesError(CaseValidationError, TypeError):
+    """Input that is not cases at all (a number, a string): a :class:`CaseValidationError`, and a TypeError."""
+
+    def __init__(self, value: object) -> None:
+        super().__init__([Problem(None, "<cases>", type(value).__name__, "is not cases",
+                                  "a dict, a list of dicts or a DataFrame")])
+
+    def _message(self) -> str:
+        kind = self.problems[0].value
+        return f"cases must be a dict, a list of dicts or a DataFrame; got {kind}"

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tumorclf.schema.errors import CaseValidationError, Problem
+from tumorclf.schema.errors import CaseValidationError, NotCasesError, Problem
 from tumorclf.schema.labels import parse_label
 from tumorclf.schema.parsing import FIELD_PARSERS, InvalidValue, is_missing, parse_level_range
 from tumorclf.schema.vocabulary import (
@@ -105,9 +105,7 @@ def _columns_of(cases: Cases) -> tuple[dict[str, list[Any] | np.ndarray], list[H
     else:
         rows = [cases] if isinstance(cases, Mapping) else cases
         if isinstance(rows, str | bytes) or not isinstance(rows, Iterable):
-            raise TypeError(
-                f"cases must be a dict, a list of dicts or a DataFrame; got {type(cases).__name__}"
-            )
+            raise NotCasesError(cases)
         rows = list(rows)
         index = list(range(len(rows)))
         keys: dict[Any, None] = {}
