@@ -18,17 +18,22 @@ def read_cases_csv(path: str | Path) -> pd.DataFrame:
     """Read a cases CSV as text, untouched; rows are labelled by their line in the file.
 
     Every cell stays a string (empty = not reported), so validation sees what
-    the file says. Raises ``ValueError`` for a file that is not UTF-8 text.
+    the file says. The file is parsed straight from disk (no copy of its text
+    in memory). Raises ``ValueError`` for a file that is not UTF-8 text, is
+    empty, or has no header.
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            first = handle.readline()
+            if not first.strip() and not handle.read(1 << 16).strip():
+                raise ValueError(f"{path} is empty; expected a header row and one case per line")
+        _check_header(path, next(csv.reader(io.StringIO(first)), []))
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         raise ValueError(f"{path} is not UTF-8 text (byte {error.start}); save it as UTF-8 CSV") from None
-    if not text.strip():
-        raise ValueError(f"{path} is empty; expected a header row and one case per line")
-    _check_header(path, next(csv.reader(io.StringIO(text.split("\n", 1)[0])), []))
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path} is empty; expected a header row and one case per line") from None
     frame.index = pd.RangeIndex(2, len(frame) + 2, name=LINE)
     return frame
 
