@@ -29,3 +29,43 @@ def test_it_equals_the_per_row_ranking(seed):
 def test_threshold_and_minimum_are_respected():
     column = differential_column(np.array([[0.5, 0.3, 0.15, 0.05]]), CLASSES, threshold=0.2, min_classes=1)
     assert column[0] == "mcs 0.500; schwannoma 0.300"
+
+
+@pytest.fixture(scope="module")
+def classifier(generator):
+    from tumorclf.prediction import Classifier
+
+    from .conftest import fit_candidate
+
+    model, manifest = fit_candidate(generator, n=1500)
+    return Classifier(model, manifest)
+
+
+def test_predictions_written_block_by_block_equal_the_whole_table(classifier, generator, tmp_path):
+    import pandas as pd
+
+    from tumorclf.case_io import read_cases_csv, write_cases_csv
+    from tumorclf.prediction_report import prediction_table, write_prediction_csv
+
+    cases = generator.sample(23, random_state=2).drop(columns=["diagnosis", "source"])
+    cases.insert(0, "id", [f"c{i}" for i in range(23)])
+    source, out = tmp_path / "cases.csv", tmp_path / "out.csv"
+    write_cases_csv(cases, source)
+    assert write_prediction_csv(classifier, source, out, "training", chunk_rows=5) == 23
+    whole = prediction_table(classifier, read_cases_csv(source), "training")
+    pd.testing.assert_frame_equal(pd.read_csv(out), pd.read_csv(__import__("io").StringIO(
+        whole.to_csv(index=False, float_format="%.6f"))))
+
+
+def test_problems_in_any_block_are_all_named_by_line_and_nothing_is_written(classifier, tmp_path):
+    from tumorclf.prediction_report import write_prediction_csv
+    from tumorclf.schema import CaseValidationError
+
+    lines = ["id,age,level"] + [f"r{i},{240 if i in (1, 7) else 30},T4" for i in range(9)]
+    source, out = tmp_path / "cases.csv", tmp_path / "out.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(CaseValidationError) as caught:
+        write_prediction_csv(classifier, source, out, "training", chunk_rows=3)
+    assert [p.row for p in caught.value.problems] == [3, 9]  # file lines, across blocks
+    assert "line 3, field 'age'" in str(caught.value) and "line 9, field 'age'" in str(caught.value)
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["cases.csv"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +23,11 @@ def read_cases_csv(path: str | Path) -> pd.DataFrame:
     in memory). Raises ``ValueError`` for a file that is not UTF-8 text, is
     empty, or has no header.
     """
+    return pd.concat(list(iter_cases_csv(path)))
+
+
+def iter_cases_csv(path: str | Path, chunk_rows: int | None = None) -> Iterator[pd.DataFrame]:
+    """:func:`read_cases_csv` in blocks of ``chunk_rows`` rows (all at once if None), line labels kept."""
     path = Path(path)
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
@@ -29,13 +35,18 @@ def read_cases_csv(path: str | Path) -> pd.DataFrame:
             if not first.strip() and not handle.read(1 << 16).strip():
                 raise ValueError(f"{path} is empty; expected a header row and one case per line")
         _check_header(path, next(csv.reader(io.StringIO(first)), []))
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        reader = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                             chunksize=chunk_rows)
+        blocks = reader if chunk_rows else [reader]
+        start = 2
+        for frame in blocks:
+            frame.index = pd.RangeIndex(start, start + len(frame), name=LINE)
+            start += len(frame)
+            yield frame
     except UnicodeDecodeError as error:
         raise ValueError(f"{path} is not UTF-8 text (byte {error.start}); save it as UTF-8 CSV") from None
     except pd.errors.EmptyDataError:
         raise ValueError(f"{path} is empty; expected a header row and one case per line") from None
-    frame.index = pd.RangeIndex(2, len(frame) + 2, name=LINE)
-    return frame
 
 
 def _check_header(path: Path, header: list[str]) -> None:

@@ -195,25 +195,18 @@ def predict(
 
             print_prediction(classifier.predict_case(record, prior=chosen_prior))
             return
-        try:
-            frame = read_cases_csv(cases)
-        except (ValueError, FileNotFoundError) as error:
-            _fail(str(error))
-        from tumorclf.prediction_report import prediction_table
+        from tumorclf.prediction_report import prediction_table, write_prediction_csv
 
-        table = prediction_table(classifier, frame, chosen_prior)
+        if output is not None:
+            written = write_prediction_csv(classifier, cases, output, chosen_prior)
+            typer.echo(f"Wrote {written:,} predictions to {output}.", err=True)
+            return
+        table = prediction_table(classifier, read_cases_csv(cases), chosen_prior)
     except CaseValidationError as error:
         _fail(f"no predictions written: {error}")
-    except ValueError as error:
+    except (ValueError, FileNotFoundError) as error:
         _fail(str(error))
-    if output is None:
-        typer.echo(table.to_csv(index=False, float_format="%.4f"), nl=False)
-        return
-    from tumorclf.persistence.atomic import atomic_write
-
-    with atomic_write(output) as handle:
-        table.to_csv(handle, index=False, float_format="%.6f")
-    typer.echo(f"Wrote {len(table):,} predictions to {output}.", err=True)
+    typer.echo(table.to_csv(index=False, float_format="%.4f"), nl=False)
 
 
 @app.command()

@@ -55,6 +55,43 @@ def prediction_table(classifier: Classifier, frame: pd.DataFrame, prior: Any) ->
     return out
 
 
+#: Rows read, validated and predicted at a time when predictions go to a file.
+CHUNK_ROWS = 100_000
+
+
+def write_prediction_csv(classifier: Classifier, cases: Any, output: Any, prior: Any,
+                         chunk_rows: int = CHUNK_ROWS) -> int:
+    """Predict a cases CSV into ``output`` block by block; return the number of rows written.
+
+    Memory stays that of one block whatever the file's size. Every block is
+    validated; if any row is bad, nothing is written (the output appears
+    atomically or not at all) and one error names every problem of the file.
+    """
+    from tumorclf.case_io import iter_cases_csv
+    from tumorclf.persistence.atomic import atomic_write
+    from tumorclf.schema import CaseValidationError, validate
+
+    problems: list[Any] = []
+    row_label = "line"
+    written = 0
+    with atomic_write(output) as handle:
+        for block in iter_cases_csv(cases, chunk_rows):
+            try:
+                if problems:  # the file will not be written: only find the rest of its problems
+                    validate(block, classes=None)
+                    continue
+                table = prediction_table(classifier, block, prior)
+            except CaseValidationError as error:
+                problems += error.problems
+                row_label = error.row_label
+                continue
+            table.to_csv(handle, header=written == 0, index=False, float_format="%.6f")
+            written += len(table)
+        if problems:
+            raise CaseValidationError(problems, row_label=row_label)
+    return written
+
+
 def print_report_prediction(prediction: Prediction) -> None:
     """What was read from the report (value, words), then the differential: one screen."""
     from rich.console import Console
