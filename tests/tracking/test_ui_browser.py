@@ -91,7 +91,7 @@ def ui_url(store, tmp_path_factory):
     finally:
         process.send_signal(signal.SIGINT)  # as Ctrl-C would
         try:
-            process.wait(timeout=30)
+            process.wait(timeout=90)  # a bounded wait: its own stop takes up to 15 s, more on a busy machine
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()

@@ -6,6 +6,7 @@ SIGTERM, or an error here) stops every process it started.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -56,18 +57,21 @@ def wait_until_closed(host: str, port: int, timeout: float) -> bool:
 
 def stop(process: subprocess.Popen) -> None:
     """SIGTERM the UI's process group, then SIGKILL what is left after a grace period."""
-    if process.poll() is not None:
-        return
     for sig, wait in ((signal.SIGTERM, STOP_GRACE_SECONDS), (signal.SIGKILL, 5.0)):
+        if process.poll() is not None:
+            break
         try:
             os.killpg(process.pid, sig)
         except ProcessLookupError:
             return
         try:
             process.wait(timeout=wait)
-            return
+            break
         except subprocess.TimeoutExpired:
             continue
+    # The server's workers (uvicorn, job runners) may outlive its main process: none is left behind.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def serve(tracking_uri: str, host: str = "127.0.0.1", port: int = 5000, *, workers: int = 1,
