@@ -44,6 +44,18 @@ def seed_case() -> dict:
     return dict(SEED_CASE)
 
 
+def as_from_a_terminal() -> None:
+    """``preexec_fn`` for a child that a test will Ctrl-C: SIGINT back to its default.
+
+    A shell's background jobs (CI harnesses, ``nohup ... &``) start with SIGINT
+    ignored, and children inherit that; Python then never raises
+    KeyboardInterrupt, so a test's Ctrl-C would go unheard.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def fit_candidate(generator: CaseGenerator, name: str = "naive_bayes", n: int = 3000, seed: int = 0):
     """A default-config candidate fitted on ``n`` uniform synthetic cases, and a manifest for it."""
     from tumorclf.schema import SCHEMA_VERSION

@@ -21,6 +21,7 @@ import pytest
 
 from tumorclf.tracking.ui import free_port, wait_until_closed, wait_until_listening
 
+from ..conftest import as_from_a_terminal
 from ..training.conftest import tiny_config
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -82,7 +83,7 @@ def ui_url(store, tmp_path_factory):
     with open(log, "w", encoding="utf-8") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "tumorclf", "ui", "--port", str(port), "--tracking-uri", uri],
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=as_from_a_terminal,
         )
     try:
         if not wait_until_listening(process, "127.0.0.1", port, timeout=120):

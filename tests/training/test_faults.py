@@ -21,6 +21,7 @@ import yaml
 
 from tumorclf.persistence.artifacts import load_model, sha256_of
 
+from ..conftest import as_from_a_terminal
 from .conftest import TINY, TINY_CANDIDATES
 
 
@@ -42,7 +43,7 @@ def start_train(root: Path, store: str = "store", label: str = "x", **env_extra:
         [sys.executable, "-m", "tumorclf", "train", "--config", str(root / "tiny.yaml"),
          "--set", f"seed={abs(hash(label)) % 1000}",
          "--tracking-uri", f"sqlite:///{root / store / 'mlflow.db'}", "--models-dir", str(root / store / "models")],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True, preexec_fn=as_from_a_terminal,
     )
 
 
@@ -108,7 +109,12 @@ def test_an_interruption_at_any_stage_loses_nothing(workspace, baseline, sig, st
                           TUMORCLF_STAGE_MARKER=str(marker))
     assert wait_for_marker(marker, process).split() == [stage, str(process.pid)]
     process.send_signal(sig)
-    output, _ = process.communicate(timeout=120)
+    try:
+        output, _ = process.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        process.kill()  # never leave it running into the next test
+        output, _ = process.communicate()
+        pytest.fail(f"the train did not stop within 300 s of {sig.name} at {stage}:\n{output[-1500:]}")
     assert_models_folder_whole(models)
     assert (models / "champion.json").read_bytes() == champion_before, (sig, stage, output[-500:])
     load_model(models)
