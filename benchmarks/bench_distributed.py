@@ -46,7 +46,7 @@ def measure(overrides: list[str] | None = None) -> dict[str, Any]:
         return time.perf_counter() - start, done[0]
 
     local_s, tasks = timed_run({**config, "parallel": {**config["parallel"], "backend": "local"}})
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         dask_s, _ = timed_run({**config, "parallel": {**config["parallel"], "backend": "dask",
                                                        "scheduler_address": cluster.scheduler_address}})
     figures.update({
