@@ -141,8 +141,6 @@ RULES: tuple[Rule, ...] = (
                          rf"(?:on|in)\s+{NOT_T1}(?:{T2})"), _t2, generic=True),
 )
 
-#: Fields a rule may fill, in the schema's order.
-RULE_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(rule.field for rule in RULES))
 
 # -- age, sex and level are read by their own finders ---------------------------------
 
@@ -180,4 +178,4 @@ def level_name(token: str) -> str:
     return token
 
 
-__all__ = ["RULES", "RULE_FIELDS", "Rule", "level_name"]
+__all__ = ["RULES", "Rule", "level_name"]
