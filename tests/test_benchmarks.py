@@ -50,3 +50,17 @@ def test_the_quick_fuzz_finds_no_crash_no_bad_output_and_no_traceback(tmp_path, 
                  "files_partial_outputs"):
         assert figures[name].split()[0] == "0", (name, figures[name])
     assert int(figures["cases_refused_with_schema_error"].split()[0]) > 0  # the fuzz did reach the validator
+
+
+def test_the_sweep_cost_benchmark_measures_every_candidate_and_projects_the_sweep():
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "bench_sweep_cost.py"), "--sizes", "1000,2000",
+                             "--workers", "1"], capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    out = result.stdout
+    assert "[('1s', 'unset', False)]" in out  # the cluster ran with the project's worker settings
+    projected = out.split("Projected sweep")[1].splitlines()
+    for name in ("logistic_regression", "random_forest", "gradient_boosting", "naive_bayes", "neural_network",
+                 "updated_priors", "all candidates"):
+        row = next(line for line in projected if line.startswith(name))
+        hours = [float(cell) for cell in row[22:].split() if cell.replace(".", "").isdigit()]
+        assert hours and all(h >= 0 for h in hours), row

@@ -29,6 +29,17 @@ def test_bad_overrides_are_refused(override, message):
         load_config(overrides=[override])
 
 
+def test_the_large_sweep_config_loads_and_keeps_the_real_case_champion_in_the_running():
+    from tumorclf.paths import project_file
+    from tumorclf.training.candidates import check_candidate
+
+    config = load_config(project_file("configs/large_sweep.yaml"))
+    assert config["parallel"]["backend"] == "dask" and config["synthetic"]["n"] == 1_000_000
+    assert "updated_priors" in config["candidates"]
+    for name, spec in config["candidates"].items():
+        assert check_candidate(name, spec) == [], name
+
+
 def test_overrides_reach_open_mappings():
     config = load_config(overrides=["candidates.random_forest.grid.max_depth=[3, 6]", "synthetic.n=500"])
     assert config["candidates"]["random_forest"]["grid"]["max_depth"] == [3, 6]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 
+from tumorclf.paths import project_file
 from tumorclf.training.config import ConfigError, load_config
 
 from .conftest import evaluation_inputs, run_evaluation, tiny_config
@@ -80,3 +83,50 @@ def test_the_dask_backend_needs_a_scheduler_address():
         load_config(overrides=["parallel.backend=dask"])
     with pytest.raises(ConfigError, match="parallel.backend"):
         load_config(overrides=["parallel.backend=spark"])
+
+
+def _leaves(mapping, prefix=()):
+    for key, value in mapping.items():
+        if isinstance(value, dict):
+            yield from _leaves(value, (*prefix, key))
+        else:
+            yield (*prefix, key)
+
+
+def test_the_project_worker_settings_name_only_settings_dask_has():
+    """A misspelt Dask setting is ignored without a word: each must exist in distributed's defaults."""
+    import dask.config
+    import distributed
+    import yaml
+
+    ours = dask.config.collect(paths=[str(project_file("configs/dask"))], env={})
+    defaults = yaml.safe_load((Path(distributed.__file__).parent / "distributed.yaml").read_text())
+    for path in _leaves(ours):
+        node = defaults
+        for key in path:
+            assert isinstance(node, dict) and key in node, ".".join(path)
+            node = node[key]
+    assert ours["distributed"]["nanny"]["pre-spawn-environ"] == {"MALLOC_TRIM_THRESHOLD_": None}
+
+
+def test_workers_started_with_the_project_settings_get_them(tmp_path):
+    """As `DASK_CONFIG=configs/dask dask worker ...` starts them."""
+    import subprocess
+    import sys
+
+    script = (
+        "import os, dask.config\n"
+        "from distributed import LocalCluster, Client\n"
+        "def view():\n"
+        "    return dask.config.get('distributed.admin.tick.interval'), os.environ.get('MALLOC_TRIM_THRESHOLD_')\n"
+        "if __name__ == '__main__':\n"
+        "    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=':0') as c, Client(c) as cl:\n"
+        "        print(list(cl.run(view).values()))\n"
+    )
+    (tmp_path / "start.py").write_text(script)
+    env = {**os.environ, "DASK_CONFIG": str(project_file("configs/dask"))}
+    env.pop("MALLOC_TRIM_THRESHOLD_", None)
+    result = subprocess.run([sys.executable, str(tmp_path / "start.py")], capture_output=True, text=True,
+                            env=env, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "[('1s', None)]"
