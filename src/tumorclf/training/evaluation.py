@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, parallel_config
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, RepeatedStratifiedKFold, StratifiedKFold
 
@@ -105,7 +105,6 @@ def execution(parallel: Mapping[str, Any], scatter: Sequence[Any] = ()) -> Itera
         from dask.distributed import Client
     except ImportError:
         raise RuntimeError("parallel.backend dask needs dask.distributed: pip install 'tumorclf[dask]'") from None
-    from joblib import parallel_config
 
     client = Client(parallel["scheduler_address"], timeout="30s", set_as_default=True)
     try:
@@ -253,8 +252,6 @@ class OnItsOwn:
     func: Callable[..., Any]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from joblib import parallel_config
-
         with parallel_config(backend="sequential"):
             return self.func(*args, **kwargs)
 
