@@ -126,13 +126,15 @@ def measure(config_path: Path, sizes: list[int], workers: int) -> tuple[list[dic
     from tumorclf.schema import validate
     from tumorclf.synthetic import CaseGenerator, load_priors
     from tumorclf.training.config import load_config
-    from tumorclf.training.evaluation import candidates_from_config, prior_updates
+    from tumorclf.training.evaluation import candidates_from_config
+    from tumorclf.training.real_cv import update_priors, update_tasks
 
     config = load_config(config_path, overrides=["parallel.backend=local", "parallel.n_jobs=2"])
     priors = load_priors(default_priors_path())
     literature = CaseGenerator(priors)
     real = validate(read_cases_csv(default_real_cases_path()), classes=priors.classes).reset_index(drop=True)
-    generator = prior_updates(priors, real, {**config, "real_cv": {"folds": 2}})[0].generator
+    everything = update_tasks(priors, real, [], config["prior_update"], config["seed"])[0]  # no folds: all cases
+    generator = update_priors(*everything).generator
     candidates = [c for c in candidates_from_config(config, generator, literature) if not c.reference]
     points = {c.name: costliest_point(c.grid) for c in candidates}
 

@@ -41,11 +41,12 @@ def evaluation_inputs(config):
     return synthetic, real, CaseGenerator(priors), overall.generator, folds
 
 
-def run_evaluation(config, inputs):
+def run_evaluation(config, inputs, **options):
     from tumorclf.training.evaluation import candidates_from_config, evaluate
 
     synthetic, real, literature, updated, folds = inputs
-    return evaluate(candidates_from_config(config, updated, literature), synthetic, real, updated, config, folds)
+    return evaluate(candidates_from_config(config, updated, literature), synthetic, real, updated, config, folds,
+                    **options)
 
 
 def tiny_config(**changes):

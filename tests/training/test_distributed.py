@@ -17,9 +17,12 @@ from .conftest import evaluation_inputs, run_evaluation, tiny_config
 @pytest.fixture(scope="module")
 def cluster():
     distributed = pytest.importorskip("dask.distributed")
+    environ = dict(os.environ)  # the nannies write Dask's worker variables here and leave them
     with distributed.LocalCluster(n_workers=3, threads_per_worker=1, processes=True,
                                   dashboard_address=":0") as local:
         yield local
+    os.environ.clear()
+    os.environ.update(environ)
 
 
 def _scores(report):
@@ -67,11 +70,7 @@ def test_the_cluster_runs_one_task_per_fold_and_nothing_nested(cluster):
     inputs = evaluation_inputs(config)
     done: list[FoldResult] = []
     with Client(cluster.scheduler_address) as client, get_task_stream(client) as stream:
-        from tumorclf.training.evaluation import candidates_from_config, evaluate
-
-        synthetic, real, literature, updated, folds = inputs
-        evaluate(candidates_from_config(config, updated, literature), synthetic, real, updated, config, folds,
-                 on_task_done=done.append)
+        run_evaluation(config, inputs, on_task_done=done.append)
     ran = [str(task["key"]) for task in stream.data]
     assert not [key for key in ran if "OnItsOwn" not in key]  # no grid-search fit of its own
     calls = [re.search(r"_(\d+)_calls-", key) for key in ran]  # joblib may send a few tasks as one batch
