@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import signal
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+
+class Reading(str, Enum):
+    """How a case is read (tumorclf.schema.vocabulary.READINGS)."""
+
+    as_entered = "as_entered"
+    as_published = "as_published"
 
 app = typer.Typer(
     name="tumorclf",
@@ -41,7 +49,8 @@ def generate(
     seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same file.")] = 0,
     balance: Annotated[str, typer.Option(help="Class balance: 'clinical' (prevalences) or 'uniform'.")] = "clinical",
     priors: Annotated[Path | None, typer.Option(help="Priors file (default: configs/priors.yaml).")] = None,
-    no_missing: Annotated[bool, typer.Option("--no-missing", help="Report every field (no missingness).")] = False,
+    no_missing: Annotated[bool, typer.Option("--no-missing", help="State every field (the same as --missingness none).")] = False,
+    missingness: Annotated[str, typer.Option(help="How the complete draws are masked: as_published (each a paper of a style, findings stated at its rates), as_entered (each field kept with a per-case chance, whatever its value), none.")] = "as_published",
 ) -> None:
     """Draw labelled synthetic cases from the literature priors into a CSV.
 
@@ -60,8 +69,12 @@ def generate(
         _fail(str(error))
     if balance not in ("clinical", "uniform"):
         _fail(f"--balance must be 'clinical' or 'uniform'; got {balance!r}")
+    from tumorclf.synthetic.generator import MISSINGNESS
+
+    if missingness not in MISSINGNESS:
+        _fail(f"--missingness must be one of {', '.join(MISSINGNESS)}; got {missingness!r}")
     start = time.perf_counter()
-    frame = generator.sample(n, balance=balance, random_state=seed, missing=not no_missing)
+    frame = generator.sample(n, balance=balance, random_state=seed, missingness="none" if no_missing else missingness)
     write_cases_csv(frame, output)
     counts = frame["diagnosis"].value_counts().reindex(list(generator.classes_))
     summary = ", ".join(f"{c} {k:,}" for c, k in counts.items())
@@ -125,7 +138,7 @@ def _load_model(model: str | None):
         _fail(f"cannot load the model: {error}")
 
 
-def _predict_report(report: str, model: str | None, prior: object) -> None:
+def _predict_report(report: str, model: str | None, prior: object, reading: str) -> None:
     from tumorclf.extract import ReportError
     from tumorclf.prediction_report import print_report_prediction
 
@@ -141,9 +154,11 @@ def _predict_report(report: str, model: str | None, prior: object) -> None:
             _fail(f"cannot read the report {path}: {error}")
     classifier = _load_model(model)
     try:
-        prediction = classifier.predict_report(report, prior=prior)
+        prediction = classifier.predict_report(report, prior=prior, reading=reading)
     except ReportError as error:
         _fail(f"no differential: {error}")
+    except ValueError as error:
+        _fail(str(error))
     print_report_prediction(prediction)
 
 
@@ -161,6 +176,7 @@ def predict(
     report: Annotated[str | None, typer.Option("--report", help="A findings paragraph, as text or a text file's path: the case is read from it.")] = None,
     model: Annotated[str | None, typer.Option("--model", help="Model path or MLflow URI (default: the champion in models/).")] = None,
     prior: Annotated[str, typer.Option(help="Class prior: training, clinical, uniform, or JSON {class: weight}.")] = "training",
+    reading: Annotated[Reading, typer.Option(help="as_entered: the fields given are findings, the rest unknown. as_published: a published row, its silences read as papers keep them.")] = Reading.as_entered,
 ) -> None:
     """Rank the diagnoses of cases: probabilities, top diagnosis and differential.
 
@@ -168,13 +184,15 @@ def predict(
     class, the top diagnosis and the differential. With --case, prints one
     case's differential and the findings that drove it. With --report, reads
     the case from a findings paragraph, shows each value with the words it
-    was read from, then the differential.
+    was read from, then the differential. Cases are read as entered unless
+    --reading as_published says otherwise; every output names its reading.
     """
     import json
 
     from tumorclf.case_io import read_cases_csv
     from tumorclf.schema import CaseValidationError
 
+    reading = Reading(reading).value
     if sum(x is not None for x in (cases, case, report)) != 1:
         _fail("give one of: a CASES.csv file, --case JSON, or --report TEXT|FILE")
     try:
@@ -182,7 +200,7 @@ def predict(
     except json.JSONDecodeError as error:
         _fail(f"--prior is not valid JSON: {error}")
     if report is not None:
-        _predict_report(report, model, chosen_prior)
+        _predict_report(report, model, chosen_prior, reading)
         return
     classifier = _load_model(model)
     try:
@@ -193,15 +211,15 @@ def predict(
                 _fail(f"--case is not valid JSON: {error}")
             from tumorclf.prediction_report import print_prediction
 
-            print_prediction(classifier.predict_case(record, prior=chosen_prior))
+            print_prediction(classifier.predict_case(record, prior=chosen_prior, reading=reading))
             return
         from tumorclf.prediction_report import prediction_table, write_prediction_csv
 
         if output is not None:
-            written = write_prediction_csv(classifier, cases, output, chosen_prior)
+            written = write_prediction_csv(classifier, cases, output, chosen_prior, reading=reading)
             typer.echo(f"Wrote {written:,} predictions to {output}.", err=True)
             return
-        table = prediction_table(classifier, read_cases_csv(cases), chosen_prior)
+        table = prediction_table(classifier, read_cases_csv(cases), chosen_prior, reading)
     except CaseValidationError as error:
         _fail(f"no predictions written: {error}")
     except (ValueError, FileNotFoundError) as error:
@@ -214,6 +232,7 @@ def evaluate(
     model: Annotated[str | None, typer.Option("--model", help="Model path or MLflow URI (default: the champion).")] = None,
     data: Annotated[Path | None, typer.Option("--data", help="Labelled cases CSV (default: data/real_cases.csv).")] = None,
     prior: Annotated[str, typer.Option(help="Class prior, as for predict.")] = "training",
+    reading: Annotated[Reading, typer.Option(help="How each case is read, as for predict.")] = Reading.as_entered,
 ) -> None:
     """Score a model on labelled cases: log loss, Brier, top-k accuracy, MCS sensitivity.
 
@@ -228,6 +247,7 @@ def evaluate(
     from tumorclf.schema import CaseValidationError, validate
     from tumorclf.training.metrics import classification_metrics
 
+    reading = Reading(reading).value
     classifier = _load_model(model)
     path = data or default_real_cases_path()
     try:
@@ -236,10 +256,14 @@ def evaluate(
         _fail(str(error))
     if "diagnosis" not in frame:
         _fail(f"{path} has no diagnosis column: evaluation needs labelled cases")
-    proba = classifier.predict_proba_array(frame, _parse_prior(prior))
+    try:
+        proba = classifier.predict_proba_array(frame, _parse_prior(prior), reading)
+    except ValueError as error:
+        _fail(str(error))
     labels = np.array([classifier.classes_.index(str(d)) for d in frame["diagnosis"]])
     metrics = classification_metrics(labels, proba, classifier.classes_)
-    typer.echo(f"{len(frame)} cases from {path}, model {classifier.manifest.get('candidate', '?')}, prior {prior}")
+    typer.echo(f"{len(frame)} cases from {path}, model {classifier.manifest.get('candidate', '?')}, prior {prior}, "
+               f"read {reading.replace('_', ' ')}")
     for name, value in metrics.items():
         typer.echo(f"  {name:22s} {value:8.4f}")
 

@@ -10,6 +10,13 @@ table look-ups rather than DataFrame machinery.
 ``prior`` re-weights the model's posterior for the population a case comes
 from, by Bayes' rule: p'(c | x) is proportional to p(c | x) * prior(c) /
 training(c), where ``training`` is the class balance the model learned from.
+
+``reading`` says how a case is read: ``"as_entered"`` (the default: the
+stated fields are findings, the rest unknown) or ``"as_published"`` (a
+published row, whose silences the reporting model explains). A generative
+champion has both; a discriminative one has the one its training rows
+taught (``Classifier.readings_``). Every output names the reading it used,
+and an explanation's reasons always come from the findings themselves.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import numpy as np
 from tumorclf.class_prior import resolve_prior
 from tumorclf.features import encode_arrays
 from tumorclf.schema import CODE_COLUMN, CODE_VALUES, SCHEMA_VERSION, CaseArrays, as_case_arrays
+from tumorclf.schema.vocabulary import READINGS
 
 #: Findings as a radiologist names them, per field and canonical value.
 _WORDS: dict[str, dict[Any, str]] = {
@@ -57,6 +65,12 @@ def class_words(name: str) -> str:
     return "MCS" if name == "mcs" else name.replace("_", " ")
 
 
+def reading_words(reading: str) -> str:
+    """How a reading is named to a person."""
+    return {"as_entered": "read as entered: fields not given are unknown",
+            "as_published": "read as published: silences as papers keep them"}.get(reading, reading)
+
+
 @dataclass(slots=True)
 class Effect:
     """How much one reported finding moved one class: the log-odds of the class for the
@@ -83,11 +97,12 @@ class Prediction:
     effects: list[Effect] = field(repr=False, default_factory=list)
     prior: str = "training"
     extraction: Any = field(repr=False, default=None)  # the Extraction a report was read into, if any
+    reading: str = "as_entered"
 
     def __str__(self) -> str:
         lines = [str(self.extraction), ""] if self.extraction is not None else []
         lines += [f"Most likely: {class_words(self.diagnosis)} ({self.probabilities[self.diagnosis]:.1%})",
-                  "Differential:"]
+                  f"Differential (prior: {self.prior}; {reading_words(self.reading)}):"]
         lines += [f"  {class_words(c):28s} {p:7.1%}" for c, p in self.differential]
         if self.explanation:
             lines += ["Why:", *(f"  {e}" for e in self.explanation)]
@@ -123,6 +138,8 @@ class Classifier:
         self._encoding = steps[0][1].encoding
         self._middle = [step for _, step in steps[1:-1]]
         self._estimator = steps[-1][1]
+        # Models from before the two readings learnt from published rows: they read cases as published.
+        self.readings_ = tuple(self.manifest.get("readings") or ("as_published",))
 
     def __repr__(self) -> str:
         return (f"Classifier({self.manifest.get('candidate', '?')}, {len(self.classes_)} classes, "
@@ -138,8 +155,21 @@ class Classifier:
                 X = step.transform(X)
         return X
 
-    def _raw_proba(self, arrays: CaseArrays) -> np.ndarray:
+    def _check_reading(self, reading: str) -> str:
+        if reading not in READINGS:
+            raise ValueError(f"reading must be one of {', '.join(READINGS)}; got {reading!r}")
+        if reading not in self.readings_:
+            raise ValueError(
+                f"this model ({self.manifest.get('candidate', '?')}) reads cases only {' or '.join(self.readings_)}: "
+                f"it learnt from rows masked that way. Pass reading={self.readings_[0]!r}, or retrain with "
+                f"fill_in.missingness={reading}."
+            )
+        return reading
+
+    def _raw_proba(self, arrays: CaseArrays, reading: str = "as_entered") -> np.ndarray:
         X = self._transform(encode_arrays(arrays, self._encoding))
+        if hasattr(self._estimator, "predict_proba_reading"):
+            return self._estimator.predict_proba_reading(X, reading)[:, self._columns]
         return self._estimator.predict_proba(X)[:, self._columns]
 
     def _weights(self, prior: Any) -> tuple[np.ndarray | None, str]:
@@ -161,12 +191,12 @@ class Classifier:
         shifted = proba * weights
         return shifted / shifted.sum(axis=1, keepdims=True)
 
-    def predict_proba_array(self, cases: Any, prior: Any = None) -> np.ndarray:
+    def predict_proba_array(self, cases: Any, prior: Any = None, reading: str = "as_entered") -> np.ndarray:
         """:meth:`predict_proba` as a bare array, columns in :attr:`classes_` order."""
         weights, _ = self._weights(prior)
-        return self._shift(self._raw_proba(as_case_arrays(cases)), weights)
+        return self._shift(self._raw_proba(as_case_arrays(cases), self._check_reading(reading)), weights)
 
-    def predict_proba(self, cases: Any, prior: Any = None) -> Any:
+    def predict_proba(self, cases: Any, prior: Any = None, reading: str = "as_entered") -> Any:
         """Class probabilities: a DataFrame with one column per class, rows summing to 1.
 
         Parameters
@@ -175,43 +205,53 @@ class Classifier:
             Validated on the way; bad input raises the schema's CaseValidationError.
         prior : {None, "training", "clinical", "uniform"} or dict, default None
             The population's class prior; None keeps the model's own (its training balance).
+        reading : {"as_entered", "as_published"}, default "as_entered"
+            How a case is read: its stated fields as findings, the rest unknown;
+            or as a published row (see :attr:`readings_` for what this model offers).
 
         Returns
         -------
         DataFrame
-            Index: the cases' ``id`` if given, else their index or position.
+            Index: the cases' ``id`` if given, else their index or position;
+            ``attrs["reading"]`` and ``attrs["prior"]`` name how it was read.
         """
         import pandas as pd
 
         arrays = as_case_arrays(cases)
-        proba = self.predict_proba_array(arrays, prior)
+        proba = self.predict_proba_array(arrays, prior, reading)
         if "id" in arrays.extras:
             index = pd.Index(arrays.extras["id"], name="id")
         else:
             index = pd.Index(arrays.index) if arrays.index is not None else None
-        return pd.DataFrame(proba, columns=self.classes_, index=index)
+        frame = pd.DataFrame(proba, columns=self.classes_, index=index)
+        frame.attrs.update(reading=reading, prior=self._weights(prior)[1])
+        return frame
 
     # -- one case, explained --------------------------------------------------------
 
-    def predict_case(self, case: Mapping[str, Any], prior: Any = None, *, threshold: float = 0.01,
-                     min_classes: int = 3, max_reasons: int = 6) -> Prediction:
+    def predict_case(self, case: Mapping[str, Any], prior: Any = None, *, reading: str = "as_entered",
+                     threshold: float = 0.01, min_classes: int = 3, max_reasons: int = 6) -> Prediction:
         """A :class:`Prediction` for one case: diagnosis, differential and explanation.
 
         The differential lists classes down to ``threshold`` probability, never
-        fewer than ``min_classes``. The explanation sets each reported finding
+        fewer than ``min_classes``. The explanation sets each stated finding
         back to unknown, scores all those variants in one batch, and reports the
         findings that moved the top classes most, e.g. "punctate calcification:
-        toward MCS". For a model whose log-probabilities add up over findings
-        (logistic regression, naive Bayes) this is the finding's exact share.
+        toward MCS". It is always computed with the case read as entered, so a
+        reason is the finding's own (p(value | class)), never how often papers
+        state it. For a model whose log-probabilities add up over findings
+        (naive Bayes, the updated priors as entered) this is the finding's exact share.
         """
         arrays = as_case_arrays(case)
         if len(arrays) != 1:
             raise ValueError(f"predict_case takes one case; got {len(arrays)}. Use predict_proba for a batch.")
+        self._check_reading(reading)
         weights, prior_name = self._weights(prior)
         reported = [f for f in FINDINGS if _is_reported(arrays, f)]
         batch = _without_each(arrays, reported)
-        proba = self._shift(self._raw_proba(batch), weights)
-        top = proba[0]
+        explained = "as_entered" if "as_entered" in self.readings_ else reading
+        proba = self._shift(self._raw_proba(batch, explained), weights)
+        top = proba[0] if reading == explained else self._shift(self._raw_proba(_first(batch), reading), weights)[0]
         order = np.argsort(-top, kind="stable")
         diagnosis = self.classes_[order[0]]
         differential = [(self.classes_[j], float(top[j])) for k, j in enumerate(order)
@@ -225,9 +265,10 @@ class Classifier:
             explanation=[e.sentence for e in chosen],
             effects=effects,
             prior=prior_name,
+            reading=reading,
         )
 
-    def predict_report(self, text: str, prior: Any = None) -> Prediction:
+    def predict_report(self, text: str, prior: Any = None, reading: str = "as_entered") -> Prediction:
         """Read the case from a findings paragraph, then :meth:`predict_case` it.
 
         The :class:`Prediction` carries the :class:`~tumorclf.extract.Extraction`
@@ -239,16 +280,20 @@ class Classifier:
         tumorclf.extract.ReportError
             For an empty text, one not in English, or one with no finding.
         """
-        return _predict_report(self, text, prior)
+        return _predict_report(self, text, prior, reading)
 
 
-def _predict_report(classifier: Classifier, text: str, prior: Any = None) -> Prediction:
+def _predict_report(classifier: Classifier, text: str, prior: Any = None, reading: str = "as_entered") -> Prediction:
     from dataclasses import replace
 
     from tumorclf.extract import extract_case
 
     extraction = extract_case(text)
-    return replace(classifier.predict_case(extraction.case, prior), extraction=extraction)
+    return replace(classifier.predict_case(extraction.case, prior, reading=reading), extraction=extraction)
+
+
+def _first(arrays: CaseArrays) -> CaseArrays:
+    return CaseArrays(age=arrays.age[:1], codes=arrays.codes[:1])
 
 
 def _is_reported(arrays: CaseArrays, finding: str) -> bool:

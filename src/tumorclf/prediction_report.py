@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tumorclf.prediction import Classifier, Prediction, class_words
+from tumorclf.prediction import Classifier, Prediction, class_words, reading_words
 
 
 def differential_text(probabilities: pd.Series, threshold: float = 0.01, min_classes: int = 3) -> str:
@@ -42,9 +42,10 @@ def differential_column(proba: np.ndarray, classes: list[str], threshold: float 
     return out
 
 
-def prediction_table(classifier: Classifier, frame: pd.DataFrame, prior: Any) -> pd.DataFrame:
-    """One row per case: id (if any), p_<class> columns, diagnosis, differential."""
-    proba = classifier.predict_proba(frame, prior=prior)
+def prediction_table(classifier: Classifier, frame: pd.DataFrame, prior: Any,
+                     reading: str = "as_entered") -> pd.DataFrame:
+    """One row per case: id (if any), p_<class> columns, diagnosis, differential, and the reading used."""
+    proba = classifier.predict_proba(frame, prior=prior, reading=reading)
     out = pd.DataFrame(index=range(len(proba)))
     if proba.index.name == "id":
         out["id"] = proba.index.to_numpy()
@@ -52,6 +53,7 @@ def prediction_table(classifier: Classifier, frame: pd.DataFrame, prior: Any) ->
         out[f"p_{c}"] = proba[c].to_numpy()
     out["diagnosis"] = proba.idxmax(axis=1).to_numpy()
     out["differential"] = differential_column(proba.to_numpy(), list(proba.columns))
+    out["reading"] = reading
     return out
 
 
@@ -60,7 +62,7 @@ CHUNK_ROWS = 100_000
 
 
 def write_prediction_csv(classifier: Classifier, cases: Any, output: Any, prior: Any,
-                         chunk_rows: int = CHUNK_ROWS) -> int:
+                         chunk_rows: int = CHUNK_ROWS, reading: str = "as_entered") -> int:
     """Predict a cases CSV into ``output`` block by block; return the number of rows written.
 
     Memory stays that of one block whatever the file's size. Every block is
@@ -80,7 +82,7 @@ def write_prediction_csv(classifier: Classifier, cases: Any, output: Any, prior:
                 if problems:  # the file will not be written: only find the rest of its problems
                     validate(block, classes=None)
                     continue
-                table = prediction_table(classifier, block, prior)
+                table = prediction_table(classifier, block, prior, reading)
             except CaseValidationError as error:
                 problems += error.problems
                 row_label = error.row_label
@@ -112,8 +114,7 @@ def print_report_prediction(prediction: Prediction) -> None:
     if uncertain:
         console.print("Not counted (uncertain): " + "; ".join(f'"{escape(m.span.text)}"' for m in uncertain))
     missing = 14 - len(extraction.case)
-    console.print(f"Not stated in the report: {missing} of 14 fields (a report's silences count as the published "
-                  "reports taught the model).")
+    console.print(f"Not stated in the report: {missing} of 14 fields ({reading_words(prediction.reading)}).")
     print_prediction(prediction)
 
 
@@ -122,7 +123,7 @@ def print_prediction(prediction: Prediction) -> None:
     from rich.table import Table
 
     console = Console()
-    table = Table(title=f"Differential (prior: {prediction.prior})")
+    table = Table(title=f"Differential (prior: {prediction.prior}; {reading_words(prediction.reading)})")
     table.add_column("class")
     table.add_column("probability", justify="right")
     for name, p in prediction.differential:

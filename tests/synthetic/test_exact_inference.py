@@ -1,12 +1,17 @@
 """The posterior equals a well-kept library's exact inference (pgmpy's variable elimination).
 
-The model updated by the real cases is written out as a discrete Bayesian
-network: class -> age, level and every root field; class and parent ->
-child. Each node's states are its values and "not reported" last. Variable
-elimination then answers two questions the generator answers in closed form:
+The finding and reporting models updated by the real cases are written out
+as one discrete Bayesian network: class -> the true value of age, level and
+every root field; class and the parent's true value -> a child's true value
+(a calcification site gets a state "none" where there is no calcification);
+a publication style -> whether each field is stated ("said" nodes, one
+state per value and "silent", given the true value and the style).
+Variable elimination then answers both readings the generator answers in
+closed form:
 
-* every node observed ("not reported" included): ``unreported="evidence"``;
-* only the reported nodes observed, the rest summed out: ``unreported="marginalised"``.
+* ``as_published``: the "said" nodes observed (silences included), every
+  true value summed out where the case is silent;
+* ``as_entered``: only the stated fields' true values observed, no reporting.
 """
 
 from __future__ import annotations
@@ -17,16 +22,20 @@ import pytest
 from tumorclf.schema import CODE_COLUMN, LEVELS
 from tumorclf.synthetic import load_generator
 from tumorclf.synthetic.priors import PARENTS, TABLE_FIELDS
-from tumorclf.synthetic.report_model import AGE_UNREPORTED, LEVEL_UNREPORTED, outcome_codes
 
 pgmpy = pytest.importorskip("pgmpy")
 
-SETTINGS = {"strength": 8.0, "missing_strength": 10.0, "floor": 0.01}
+SETTINGS = {"strength": 8.0, "reporting_strength": 10.0, "styles": 2, "floor": 0.01}
 
 
 @pytest.fixture(scope="module")
 def updated():
     return load_generator(real_cases="default", settings=SETTINGS)
+
+
+def _structural(table: np.ndarray) -> np.ndarray:
+    """Parent rows under which a child cannot exist: (C, Kp)."""
+    return table.sum(axis=-1) == 0
 
 
 @pytest.fixture(scope="module")
@@ -35,68 +44,110 @@ def network(updated):
     from pgmpy.inference import VariableElimination
     from pgmpy.models import DiscreteBayesianNetwork
 
-    model, n_classes = updated.model, len(updated.classes_)
-    edges = [("class", "age"), ("class", "level")] + [("class", f) for f in TABLE_FIELDS]
+    findings, reporting = updated.findings, updated.reporting
+    n_classes, n_styles = len(updated.classes_), len(reporting.styles)
+    edges = [("class", "age"), ("class", "level"), ("age", "age_said"), ("style", "age_said"),
+             ("level", "level_said"), ("style", "level_said")]
+    for name in TABLE_FIELDS:
+        edges += [("class", name), (name, f"{name}_said"), ("style", f"{name}_said")]
     edges += [(parent, child) for child, parent in PARENTS.items()]
     net = DiscreteBayesianNetwork(edges)
-    cpds = [TabularCPD("class", n_classes, np.full((n_classes, 1), 1 / n_classes))]
-    for name, table in (("age", model.age), ("level", model.level)):
-        cpds.append(TabularCPD(name, table.shape[1], table.T, evidence=["class"], evidence_card=[n_classes]))
+    cpds = [TabularCPD("class", n_classes, np.full((n_classes, 1), 1 / n_classes)),
+            TabularCPD("style", n_styles, reporting.weights[:, None])]
+    for name, table, rate in (("age", findings.age, reporting.age), ("level", findings.level, reporting.level)):
+        k = table.shape[1]
+        cpds.append(TabularCPD(name, k, table.T, evidence=["class"], evidence_card=[n_classes]))
+        # said: state 0 stated, 1 silent, whatever the value (columns: value, then style fastest)
+        said = np.stack([np.tile(rate, k), np.tile(1 - rate, k)])
+        cpds.append(TabularCPD(f"{name}_said", 2, said, evidence=[name, "style"], evidence_card=[k, n_styles]))
+    states: dict[str, int] = {}
     for name in TABLE_FIELDS:
-        table = model.fields[name]
-        if name in PARENTS:  # (C, Kp + 1, K + 1): columns run over (class, parent), parent fastest
-            values = table.transpose(2, 0, 1).reshape(table.shape[2], -1)
-            cpds.append(TabularCPD(name, table.shape[2], values, evidence=["class", PARENTS[name]],
-                                   evidence_card=[n_classes, table.shape[1]]))
+        table = findings.fields[name]
+        k = table.shape[-1]
+        if name in PARENTS:  # (C, Kp, K), a "none" state added where the child cannot exist
+            parent_k = states[PARENTS[name]] if PARENTS[name] in states else findings.fields[PARENTS[name]].shape[-1]
+            extra = _structural(table).any()
+            full = np.concatenate([table, _structural(table)[..., None].astype(float)], axis=-1) if extra else table
+            states[name] = full.shape[-1]
+            values = full.transpose(2, 0, 1).reshape(full.shape[-1], -1)
+            cpds.append(TabularCPD(name, full.shape[-1], values, evidence=["class", PARENTS[name]],
+                                   evidence_card=[n_classes, parent_k]))
         else:
-            cpds.append(TabularCPD(name, table.shape[1], table.T, evidence=["class"], evidence_card=[n_classes]))
+            states[name] = k
+            cpds.append(TabularCPD(name, k, table.T, evidence=["class"], evidence_card=[n_classes]))
+        rate = reporting.fields[name]  # (Z, K)
+        n_true = states[name]
+        said = np.zeros((k + 1, n_true, n_styles))
+        for v in range(n_true):
+            if v < k:
+                said[v, v] = rate[:, v]
+                said[k, v] = 1 - rate[:, v]
+            else:  # a child that does not exist is never stated
+                said[k, v] = 1.0
+        cpds.append(TabularCPD(f"{name}_said", k + 1, said.reshape(k + 1, -1), evidence=[name, "style"],
+                               evidence_card=[n_true, n_styles]))
     net.add_cpds(*cpds)
     assert net.check_model()
     return VariableElimination(net)
 
 
-def _states(updated, arrays, i):
-    """Each node's observed state for case ``i``, and whether the case reports it."""
+def _evidence(updated, arrays, i, reading):
     age = arrays.age[i]
     top, bottom = arrays.codes[i, CODE_COLUMN["level_top"]], arrays.codes[i, CODE_COLUMN["level_bottom"]]
-    states = {
-        "age": (AGE_UNREPORTED if np.isnan(age) else int(age), not np.isnan(age)),
-        "level": (LEVEL_UNREPORTED if top < 0 else int(top) * len(LEVELS) + int(bottom), top >= 0),
-    }
+    stated = {}
+    if not np.isnan(age):
+        stated["age"] = int(age)
+    if top >= 0:
+        stated["level"] = int(top) * len(LEVELS) + int(bottom)
     for name in TABLE_FIELDS:
-        code = arrays.codes[i, CODE_COLUMN[name]]
-        k = updated.model.fields[name].shape[-1] - 1
-        states[name] = (int(outcome_codes(np.array([code]), k)[0]), code >= 0)
-    return states
+        code = int(arrays.codes[i, CODE_COLUMN[name]])
+        if code >= 0:
+            stated[name] = code
+    if reading == "as_entered":
+        return stated
+    # Age and level "said" nodes say only whether they are stated; their stated values are observed too.
+    evidence = {name: stated[name] for name in ("age", "level") if name in stated}
+    evidence.update({"age_said": 0 if "age" in stated else 1, "level_said": 0 if "level" in stated else 1})
+    for name in TABLE_FIELDS:
+        k = updated.findings.fields[name].shape[-1]
+        evidence[f"{name}_said"] = stated.get(name, k)
+    return evidence
 
 
 @pytest.fixture(scope="module")
-def cases(updated, seed_case_arrays):
-    sample = updated.sample_arrays(40, balance="uniform", random_state=3)
-    return sample, seed_case_arrays
-
-
-@pytest.fixture(scope="module")
-def seed_case_arrays():
+def cases(updated):
     from tumorclf.schema import to_arrays
 
     from ..conftest import SEED_CASE
 
-    return to_arrays(SEED_CASE)
+    published = updated.sample_arrays(30, balance="uniform", random_state=3)
+    entered = updated.sample_arrays(12, balance="uniform", random_state=4, missingness="as_entered")
+    return published, entered, to_arrays(SEED_CASE)
 
 
-@pytest.mark.parametrize("unreported", ["evidence", "marginalised"])
-def test_posterior_equals_variable_elimination(updated, network, cases, unreported):
+@pytest.mark.parametrize("reading", ["as_published", "as_entered"])
+def test_posterior_equals_variable_elimination(updated, network, cases, reading):
     checked = 0
     for arrays in cases:
-        ours = updated.posterior_array(arrays, "uniform", unreported=unreported)
+        ours = updated.posterior_array(arrays, "uniform", reading=reading)
         for i in range(len(arrays)):
             top, bottom = (arrays.codes[i, CODE_COLUMN[f]] for f in ("level_top", "level_bottom"))
             if (top < 0) != (bottom < 0):
                 continue  # one end of a level alone is not a state of the network
-            evidence = {name: state for name, (state, reported) in _states(updated, arrays, i).items()
-                        if unreported == "evidence" or reported}
+            evidence = _evidence(updated, arrays, i, reading)
             exact = network.query(["class"], evidence=evidence, show_progress=False).values
             np.testing.assert_allclose(ours[i], exact, rtol=0, atol=1e-9)
             checked += 1
-    assert checked >= 35
+    assert checked >= 40
+
+
+def test_the_cross_check_fails_for_a_wrong_posterior(updated, network, cases):
+    """The comparison has teeth: the reporting model left out of the published reading is caught."""
+    arrays = cases[0]
+    wrong = updated.posterior_array(arrays, "uniform", reading="as_entered")
+    differs = 0
+    for i in range(len(arrays)):
+        exact = network.query(["class"], evidence=_evidence(updated, arrays, i, "as_published"),
+                              show_progress=False).values
+        differs += not np.allclose(wrong[i], exact, atol=1e-9)
+    assert differs > 0

@@ -1,4 +1,4 @@
-"""The priors updated by real cases: conjugate arithmetic, learnt silences, floor, and the classifier."""
+"""The priors updated by real cases: conjugate arithmetic, silences explained by reporting, floor, the classifier."""
 
 from __future__ import annotations
 
@@ -22,67 +22,78 @@ def _cases(n: int, diagnosis: str, **fields) -> tuple[pd.DataFrame, np.ndarray]:
     return pd.DataFrame([dict(fields)] * n), np.full(n, diagnosis, dtype=object)
 
 
-def test_a_row_is_the_posterior_mean_of_its_conjugate_priors(generator):
-    # 30 meningiomas, 20 reporting a dural tail, 10 silent on it; no other class has cases.
-    X = pd.DataFrame([{"dural_attachment": True, "dural_tail": True}] * 20 + [{"dural_attachment": True}] * 10)
+def test_a_row_is_the_posterior_mean_of_its_dirichlet_prior(generator):
+    # 30 meningiomas with a dural attachment, 20 stating a dural tail and 10 stating none: no silence to explain.
+    X = pd.DataFrame([{"dural_attachment": True, "dural_tail": True}] * 20
+                     + [{"dural_attachment": True, "dural_tail": False}] * 10)
     y = np.full(30, "meningioma", dtype=object)
-    updated = generator.updated(X, y, strength=5.0, missing_strength=4.0, floor=0.0)
+    updated = generator.updated(X, y, strength=5.0, reporting_strength=4.0, floor=0.0)
     c = generator.classes_.index("meningioma")
-    literature = generator.model.fields["dural_tail"][c, 1]  # given a reported dural attachment
-    p_lit = literature[:2] / literature[:2].sum()
-    p_true = (5.0 * p_lit[1] + 20) / (5.0 + 20)
-    # silence pooled over classes (only meningiomas here) with the literature rate as one pseudo-case
-    pooled = (10 + generator.model.fields["dural_tail"][:, 1, -1].mean()) / (30 + 1)
-    m = (4.0 * pooled + 10) / (4.0 + 30)
-    row = updated.model.fields["dural_tail"][c, 1]
-    assert row == pytest.approx([(1 - m) * (1 - p_true), (1 - m) * p_true, m])
+    literature = generator.findings.fields["dural_tail"][c, 1]  # given a dural attachment
+    p_true = (5.0 * literature[1] + 20) / (5.0 + 30)
+    assert updated.findings.fields["dural_tail"][c, 1] == pytest.approx([1 - p_true, p_true])
+    assert updated.findings.fields["dural_tail"][c, 0] == pytest.approx(generator.findings.fields["dural_tail"][c, 0])
+    # Reporting: each value's rate is a Beta posterior around the literature's rate, from stated / present counts.
+    r0 = 1 - generator.priors.missing["dural_tail"]
+    rate = updated.reporting.fields["dural_tail"][0]
+    assert rate == pytest.approx([(4.0 * r0 + 10) / (4.0 + 10), (4.0 * r0 + 20) / (4.0 + 20)])
 
 
 def test_with_no_cases_of_a_class_its_values_stay_the_literatures(generator):
     X, y = _cases(40, "schwannoma", calcification="none", age=50)
-    updated = generator.updated(X, y, strength=8.0, missing_strength=10.0, floor=0.0)
+    updated = generator.updated(X, y, strength=8.0, floor=0.0)
     c = generator.classes_.index("mcs")
     for name in ("calcification", "t2_signal", "sex"):
-        lit, new = generator.model.fields[name][c], updated.model.fields[name][c]
-        assert new[:-1] / new[:-1].sum() == pytest.approx(lit[:-1] / lit[:-1].sum())
+        assert updated.findings.fields[name][c] == pytest.approx(generator.findings.fields[name][c])
 
 
 def test_many_reports_outweigh_the_literature(generator):
     X, y = _cases(2000, "mcs", calcification="rings_arcs")
-    updated = generator.updated(X, y, strength=8.0, missing_strength=10.0, floor=0.0)
-    row = updated.model.fields["calcification"][generator.classes_.index("mcs")]
-    assert row[:-1].argmax() == 3 and row[3] / row[:-1].sum() > 0.99  # rings_arcs
+    updated = generator.updated(X, y, strength=8.0, floor=0.0)
+    row = updated.findings.fields["calcification"][generator.classes_.index("mcs")]
+    assert row.argmax() == 3 and row[3] > 0.99  # rings_arcs
 
 
-def test_silence_is_learnt_per_class_when_reports_differ(generator):
-    # Meningioma reports always mention the tail, schwannoma reports never do.
-    men, y_men = _cases(60, "meningioma", dural_attachment=True, dural_tail=True)
-    sch, y_sch = _cases(60, "schwannoma", dural_attachment=True)
-    X, y = pd.concat([men, sch], ignore_index=True), np.concatenate([y_men, y_sch])
-    updated = generator.updated(X, y, strength=8.0, missing_strength=2.0, floor=0.0)
-    silent = updated.model.fields["dural_tail"][:, 1, -1]  # p(no word on a tail | attachment reported)
-    assert silent[generator.classes_.index("schwannoma")] > 0.9 > 0.1 > silent[generator.classes_.index("meningioma")]
-    post = updated.posterior({"dural_attachment": True}, prior="uniform")  # silent on the tail
-    assert post["schwannoma"].iloc[0] > post["meningioma"].iloc[0]
+def test_a_value_papers_state_more_often_is_not_made_commoner(generator):
+    # Every class's papers state a calcification when there is one and rarely say "none":
+    # the silent rows are read as mostly uncalcified, not as missing at random.
+    rng = np.random.default_rng(0)
+    rows, labels = [], []
+    for name in ("schwannoma", "meningioma", "neurofibroma"):
+        for _ in range(300):
+            calcified = rng.random() < 0.3
+            if calcified:
+                rows.append({"calcification": "punctate"})
+            else:
+                rows.append({"calcification": "none"} if rng.random() < 0.1 else {})
+            labels.append(name)
+    updated = generator.updated(pd.DataFrame(rows), np.array(labels, dtype=object), strength=2.0,
+                                reporting_strength=2.0, floor=0.0)
+    for name in ("schwannoma", "meningioma", "neurofibroma"):
+        row = updated.findings.fields["calcification"][generator.classes_.index(name)]
+        assert row[1] == pytest.approx(0.3, abs=0.08), name  # counting stated values alone gives about 0.8
+    rate = updated.reporting.fields["calcification"][0]
+    assert rate[1] > 0.8 and rate[0] < 0.2
 
 
 def test_the_floor_keeps_every_class_possible_after_an_unexpected_finding(generator):
     X, y = _cases(300, "meningioma", compartment="intradural_extramedullary", dural_attachment=True)
     unexpected = {"compartment": "intramedullary", "dural_attachment": False, "age": 3}
     for floor in (0.01, 0.05):
-        updated = generator.updated(X, y, strength=0.5, missing_strength=0.5, floor=floor)
+        updated = generator.updated(X, y, strength=0.5, reporting_strength=0.5, floor=floor)
         assert (updated.posterior(unexpected, prior="uniform").to_numpy() > 0).all()
-        for name, table in updated.model.fields.items():
-            allowed = generator.model.fields[name] > 0
-            support = allowed.sum(axis=-1, keepdims=True)
+        for name, table in updated.findings.fields.items():
+            allowed = generator.findings.fields[name] > 0
+            support = np.maximum(allowed.sum(axis=-1, keepdims=True), 1)  # a structural row has no support
             assert (table[allowed] >= (floor / np.broadcast_to(support, table.shape))[allowed] - 1e-15).all(), name
             assert (table[~allowed] == 0).all(), name  # the floor never opens what the structure forbids
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"strength": 0.0}, "'strength' parameter"),
-    ({"strength": 1.0, "missing_strength": -1.0}, "'missing_strength' parameter"),
+    ({"strength": 1.0, "reporting_strength": -1.0}, "'reporting_strength' parameter"),
     ({"strength": 1.0, "floor": 1.0}, "'floor' parameter"),
+    ({"strength": 1.0, "styles": 3}, "'styles' parameter"),
 ])
 def test_bad_update_settings_are_refused(generator, kwargs, message):
     X, y = _cases(3, "mcs", age=10)
@@ -106,12 +117,15 @@ def real():
 
 def test_the_classifier_is_the_updated_posterior_on_frames_and_codes(priors, real):
     y = real["diagnosis"].astype(str).to_numpy(dtype=object)
-    model = UpdatedPriorsClassifier(priors, strength=8.0, missing_strength=10.0, floor=0.01).fit(real, y)
+    model = UpdatedPriorsClassifier(priors, strength=8.0, styles=2, floor=0.01).fit(real, y)
     assert list(model.classes_) == sorted(priors.classes)
     generator = model.generator(priors)
     order = np.argsort(priors.classes)
     expected = generator.posterior_array(real, "uniform")[:, order]
     assert np.allclose(model.predict_proba(real), expected, atol=1e-12)
+    published = generator.posterior_array(real, "uniform", reading="as_published")[:, order]
+    assert np.allclose(model.predict_proba_reading(real, "as_published"), published, atol=1e-12)
+    assert not np.allclose(published, expected)
     pipeline = make_pipeline(CaseEncoder("codes"), clone(model)).fit(real, y)
     assert np.allclose(pipeline.predict_proba(real), expected, atol=1e-12)
     assert model.training_prior_ == {c: pytest.approx(1 / 7) for c in priors.classes}
@@ -147,6 +161,7 @@ def test_update_search_chooses_on_folds_that_keep_a_papers_patients_together(pri
 
 
 def test_load_generator_updates_with_the_shipped_cases(generator):
-    updated = load_generator(real_cases="default", settings={"strength": 8.0, "missing_strength": 10.0})
+    updated = load_generator(real_cases="default", settings={"strength": 8.0, "reporting_strength": 10.0})
     assert isinstance(updated, CaseGenerator) and updated.update_["n_cases"] >= 300
-    assert not np.allclose(updated.model.age, generator.model.age)
+    assert updated.update_["em_converged"]
+    assert not np.allclose(updated.findings.age, generator.findings.age)

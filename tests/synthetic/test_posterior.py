@@ -27,14 +27,24 @@ def test_posteriors_sum_to_one_for_sampled_cases(generator):
     assert np.isfinite(post.to_numpy()).all()
 
 
-def test_empty_case_moves_the_prior_only_through_structural_silence(generator):
-    # In the literature model every field is left out at one rate in every class;
-    # only a calcification site goes unreported more often in classes that
-    # calcify less, since without calcification there is no site to report.
-    site = generator.model.fields["calcification_site"][:, -1, -1]  # p(no site | no calcification reported)
+def test_an_empty_case_read_as_entered_is_the_prior(generator):
     for prior in ("clinical", "uniform"):
-        weights = generator.class_weights(prior) * site
-        assert np.allclose(generator.posterior({}, prior=prior).iloc[0], weights / weights.sum())
+        post = generator.posterior({}, prior=prior)
+        assert np.allclose(post.iloc[0], generator.class_weights(prior))
+        assert post.attrs["reading"] == "as_entered"
+
+
+def test_an_empty_row_read_as_published_moves_the_prior_only_through_structural_silence(generator):
+    # In the literature model every field is stated at one rate whatever its value
+    # and class; only a calcification site goes unstated more often in classes that
+    # calcify less, since without calcification there is no site to state.
+    none = generator.findings.fields["calcification"][:, 0]
+    rate = generator.reporting.fields["calcification_site"][0, 0]
+    silent_site = none + (1 - none) * (1 - rate)
+    for prior in ("clinical", "uniform"):
+        weights = generator.class_weights(prior) * silent_site
+        post = generator.posterior({}, prior=prior, reading="as_published")
+        assert np.allclose(post.iloc[0], weights / weights.sum())
 
 
 def test_prior_enters_by_bayes_rule(generator, seed_case):
@@ -51,7 +61,7 @@ def test_ids_are_kept(generator):
 
 def _log_evidence(generator, arrays, prior="uniform"):
     log_prior = np.log(generator.class_weights(prior))
-    return logsumexp(generator.log_likelihood(arrays, "marginalised") + log_prior, axis=1)
+    return logsumexp(generator.log_likelihood(arrays, "as_entered") + log_prior, axis=1)
 
 
 def _with_code(arrays, field, code):
@@ -69,21 +79,18 @@ def _with_code(arrays, field, code):
     ("level_top", {"level_bottom": "L2"}),
 ])
 def test_marginalising_a_field_equals_averaging_over_its_values(generator, field, case):
-    """Marginalised, a field left out sums over its outcomes; in the literature
-    model it goes unreported at rate m whatever its value and class."""
+    """Read as entered, a field left out is summed over its values: p(x) = sum_v p(x, f=v)."""
     without = to_arrays(case)
     evidence = _log_evidence(generator, without)[0]
     values = range(len(CODE_VALUES[field]))
     per_value = np.array([_log_evidence(generator, _with_code(without, field, v))[0] for v in values])
-    # p(x) (1 - m) = sum_v p(x, f=v); a level is reported whole or not at all,
-    # so one end of it alone is the sum over the other end.
-    m = 0.0 if field == "level_top" else generator.priors.missing[field]
-    assert np.isclose(logsumexp(per_value), evidence + np.log1p(-m))
+    # One end of a level alone is the sum over the other end.
+    assert np.isclose(logsumexp(per_value), evidence)
     # p(c | x) = sum_v p(f=v | x) p(c | x, f=v)
     weights = np.exp(per_value - evidence)
     assert (weights > 0).any()
     weights /= weights.sum()
-    posterior = lambda arrays: generator.posterior_array(arrays, "uniform", unreported="marginalised")[0]  # noqa: E731
+    posterior = lambda arrays: generator.posterior_array(arrays, "uniform", reading="as_entered")[0]  # noqa: E731
     mixed = sum(w * posterior(_with_code(without, field, v))
                 for w, v in zip(weights, values) if w > 0)  # impossible values weigh 0
     assert np.allclose(mixed, posterior(without))
@@ -97,7 +104,7 @@ def test_marginalising_age_sums_over_whole_years(generator, seed_case):
         _log_evidence(generator, type(without)(age=np.array([float(a)]), codes=without.codes))[0]
         for a in AGES
     ]
-    assert np.isclose(logsumexp(per_age), evidence + np.log1p(-generator.priors.missing["age"]))
+    assert np.isclose(logsumexp(per_age), evidence)
 
 
 PATTERNS = [
@@ -113,7 +120,7 @@ PATTERNS = [
 
 @pytest.fixture(scope="module")
 def big_sample(generator):
-    return generator.sample_arrays(1_400_000, balance="uniform", random_state=2024, missing=False)
+    return generator.sample_arrays(1_400_000, balance="uniform", random_state=2024, missingness="none")
 
 
 @pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: "+".join(p))
@@ -129,7 +136,7 @@ def test_posterior_matches_monte_carlo_frequencies(generator, big_sample, patter
     assert m > 2_000, "pattern too rare for a Monte Carlo check"
     labels = big_sample.labels[match]
     observed = np.array([(labels == c).mean() for c in generator.classes_])
-    expected = generator.posterior(pattern, prior="uniform", unreported="marginalised").iloc[0].to_numpy()
+    expected = generator.posterior(pattern, prior="uniform", reading="as_entered").iloc[0].to_numpy()
     se = np.sqrt(expected * (1 - expected) / m)
     assert (np.abs(observed - expected) <= 5 * se + 1e-3).all(), (observed.round(4), expected.round(4))
 

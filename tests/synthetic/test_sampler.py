@@ -27,7 +27,7 @@ def within_tolerance(observed: np.ndarray, expected: np.ndarray, m: int) -> np.n
 def complete_sample(generator):
     """A large balanced sample with every field reported."""
     n = N_PER_CLASS * len(generator.classes_)
-    arrays = generator.sample_arrays(n, balance="uniform", random_state=11, missing=False)
+    arrays = generator.sample_arrays(n, balance="uniform", random_state=11, missingness="none")
     return arrays, pd.Index(generator.classes_).get_indexer(arrays.labels)
 
 

@@ -47,7 +47,8 @@ PACKAGES = ("tumorclf", "scikit-learn", "numpy", "scipy", "pandas", "skops")
 TRUSTED_TYPES: tuple[str, ...] = (
     "tumorclf.features.CaseEncoder",
     "tumorclf.synthetic.fitted.UpdatedPriorsClassifier",
-    "tumorclf.synthetic.report_model.ReportModel",
+    "tumorclf.synthetic.findings.FindingModel",
+    "tumorclf.synthetic.findings.ReportingModel",
     "sklearn.pipeline.Pipeline",
     "sklearn.preprocessing._data.StandardScaler",
     "sklearn.linear_model._logistic.LogisticRegression",

@@ -82,6 +82,11 @@ LEVEL_SHORTHAND: Final = "level"
 LABEL: Final = "diagnosis"
 PASSTHROUGH: Final[tuple[str, ...]] = ("id", "source", "quote", "remarks")
 
+#: The two ways a case is read. ``as_entered`` (every user-facing default): the
+#: stated fields are findings, the rest unknown. ``as_published``: a published
+#: row, whose choice of what to state is modelled too.
+READINGS: Final[tuple[str, ...]] = ("as_entered", "as_published")
+
 #: Values that mean "not reported", compared after lower-casing and stripping.
 MISSING_SPELLINGS: Final = frozenset(
     {"", "n/a", "na", "nan", "none reported", "not reported", "unknown", "?", "nr", "null"}

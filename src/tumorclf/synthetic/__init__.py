@@ -32,9 +32,10 @@ def load_generator(path: str | Path | None = None, *, real_cases: Any = None,
         Labelled real cases (``"default"``: the project's ``data/real_cases.csv``)
         to update the literature priors with. Without them: the literature alone.
     settings : dict, optional
-        The update's ``strength``, ``missing_strength``, ``floor`` (and
-        ``age_bandwidth``). By default they are chosen by cross-validation over
-        the real cases grouped by source, as ``tumorclf train`` does.
+        The update's ``strength``, ``reporting_strength``, ``styles``,
+        ``floor`` (and ``age_bandwidth``). By default they are chosen by
+        cross-validation over the real cases grouped by source, as
+        ``tumorclf train`` does.
     random_state : int
         Seeds the folds of that cross-validation.
 
@@ -63,5 +64,7 @@ def load_generator(path: str | Path | None = None, *, real_cases: Any = None,
 
         search = update_search(priors, random_state=random_state).fit(real, labels, groups=groups_of(real))
         settings = search.best_params_
-    kept = {k: float(v) for k, v in settings.items() if k in ("strength", "missing_strength", "floor", "age_bandwidth")}
+    from tumorclf.synthetic.fitted import UPDATE_SETTINGS
+
+    kept = {k: (int(v) if k == "styles" else float(v)) for k, v in settings.items() if k in UPDATE_SETTINGS}
     return generator.updated(real, labels, **kept)

@@ -1,19 +1,22 @@
 """The literature priors updated by real cases, as a scikit-learn classifier.
 
-:class:`UpdatedPriorsClassifier` fits by updating the literature model with
-labelled real cases (:meth:`CaseGenerator.updated`); its :meth:`generator`
-then samples synthetic fill-in and its ``predict_proba`` is the updated
-model's posterior ("the fitted oracle", and a candidate like any other). :func:`update_search` chooses the update's
-strength, floor and temperature by cross-validation over real cases grouped
-by source, so that no paper's patients sit on both sides of a fold and no
-setting is picked by hand.
+:class:`UpdatedPriorsClassifier` fits by identifying the finding and
+reporting models from labelled published cases (:meth:`CaseGenerator.updated`);
+its :meth:`generator` then samples synthetic fill-in and its
+``predict_proba`` is the updated model's posterior in its ``reading``
+("the fitted oracle", and a candidate like any other);
+:meth:`~UpdatedPriorsClassifier.predict_proba_reading` gives either reading.
+:func:`update_search` chooses the update's settings by cross-validation over
+real cases grouped by source, so that no paper's patients sit on both sides
+of a fold and no setting is picked by hand.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Mapping, Sequence
-from numbers import Real
+from numbers import Integral, Real
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -22,25 +25,29 @@ from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import log_loss, make_scorer
 from sklearn.model_selection import GridSearchCV, StratifiedGroupKFold
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from tumorclf.schema import CaseArrays, as_case_arrays
+from tumorclf.synthetic.findings import READINGS, check_reading, log_likelihood
 from tumorclf.synthetic.priors import Priors
-from tumorclf.synthetic.report_model import log_likelihood
 
-#: The grid searched when none is configured: literature strength and pooled
-#: silence strength in pseudo-cases per table row, uniform floor, likelihood temperature.
+#: The grid searched when none is configured: literature strength and reporting
+#: strength in pseudo-cases per table row, latent publication styles, uniform
+#: floor, likelihood temperature.
 DEFAULT_GRID: dict[str, list[float]] = {
     "strength": [4.0, 16.0, 64.0],
-    "missing_strength": [3.0, 30.0, 300.0],
+    "reporting_strength": [10.0],
+    "styles": [1, 2],
     "floor": [0.005, 0.03],
-    "temperature": [0.4, 0.7, 1.0],
+    "temperature": [0.6, 1.0],
 }
+#: The update's own settings, as :meth:`CaseGenerator.updated` takes them.
+UPDATE_SETTINGS = ("strength", "reporting_strength", "styles", "floor", "age_bandwidth")
 
 
 class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
-    """The literature model updated by the training cases; predicts its posterior.
+    """The literature's finding and reporting models updated by the training cases; predicts their posterior.
 
     Takes case frames, or the ``"codes"`` matrix of
     :class:`~tumorclf.features.CaseEncoder` (so it can end a Pipeline like any
@@ -53,48 +60,62 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
         The literature priors, or the path of a priors file (default: the
         project's ``configs/priors.yaml``).
     strength : float, default=8.0
-        Pseudo-cases the literature's values are worth in every table row.
-    missing_strength : float, default=10.0
-        Pseudo-cases the rate of silence pooled over classes is worth in every row.
+        Pseudo-cases the literature's values are worth in every finding row.
+    reporting_strength : float, default=10.0
+        Pseudo-cases a style's starting reporting rate is worth.
+    styles : {1, 2}, default=1
+        Latent publication styles of the reporting model.
     floor : float, default=0.01
-        Weight of a uniform distribution mixed into every row.
+        Weight of a uniform distribution mixed into every finding row.
     temperature : float, default=1.0
         Scales the log likelihood at prediction (1: the exact posterior).
     age_bandwidth : float, default=4.0
         Years; the kernel real ages are counted through.
     prior : str or dict, default="uniform"
         The class prior of :meth:`predict_proba`.
+    reading : {"as_entered", "as_published"}, default="as_entered"
+        How :meth:`predict_proba` reads a case: stated fields only, or as a
+        published row whose silences the reporting model explains.
 
     Attributes
     ----------
-    model_ : ReportModel
-        The updated tables.
+    findings_ : FindingModel
+        How each class looks, updated.
+    reporting_ : ReportingModel
+        How papers report, identified jointly.
     classes_ : ndarray of str
         Sorted class names (columns of :meth:`predict_proba`).
     training_prior_ : dict
         The class prior its probabilities are under (``prior``), for prior shift.
+    readings_ : tuple of str
+        The readings :meth:`predict_proba_reading` offers.
     """
 
     _parameter_constraints: ClassVar[dict] = {
         "priors": [Priors, str, Path, None],
         "strength": [Interval(Real, 0, None, closed="neither")],
-        "missing_strength": [Interval(Real, 0, None, closed="neither")],
+        "reporting_strength": [Interval(Real, 0, None, closed="neither")],
+        "styles": [Interval(Integral, 1, 2, closed="both")],
         "floor": [Interval(Real, 0, 1, closed="left")],
         "temperature": [Interval(Real, 0, None, closed="neither")],
         "age_bandwidth": [Interval(Real, 0, None, closed="left")],
         "prior": [str, dict],
+        "reading": [StrOptions(set(READINGS))],
     }
 
     def __init__(self, priors: Priors | str | Path | None = None, strength: float = 8.0,
-                 missing_strength: float = 10.0, floor: float = 0.01, temperature: float = 1.0,
-                 age_bandwidth: float = 4.0, prior: Any = "uniform") -> None:
+                 reporting_strength: float = 10.0, styles: int = 1, floor: float = 0.01,
+                 temperature: float = 1.0, age_bandwidth: float = 4.0, prior: Any = "uniform",
+                 reading: str = "as_entered") -> None:
         self.priors = priors
         self.strength = strength
-        self.missing_strength = missing_strength
+        self.reporting_strength = reporting_strength
+        self.styles = styles
         self.floor = floor
         self.temperature = temperature
         self.age_bandwidth = age_bandwidth
         self.prior = prior
+        self.reading = reading
 
     def _priors(self) -> Priors:
         if isinstance(self.priors, Priors):
@@ -110,34 +131,58 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
 
         self._validate_params()
         priors = self._priors()
-        generator = CaseGenerator(priors).updated(
-            _arrays(X), np.asarray(y, dtype=object), strength=self.strength,
-            missing_strength=self.missing_strength, floor=self.floor, age_bandwidth=self.age_bandwidth,
-        )
-        self.model_ = generator.model
+        arrays, labels = _arrays(X), np.asarray(y, dtype=object).astype(str)
+        settings = {k: getattr(self, k) for k in UPDATE_SETTINGS}
+        key = _fit_key(priors, arrays, labels, settings)
+        generator = _FITS.get(key)
+        if generator is None:  # a grid over the temperature refits the same update: fit it once
+            generator = CaseGenerator(priors).updated(arrays, labels, **settings)
+            _FITS[key] = generator
+            while len(_FITS) > _FITS_KEPT:
+                _FITS.pop(next(iter(_FITS)))
+        self.findings_ = generator.findings
+        self.reporting_ = generator.reporting
+        self.em_iterations_ = int(generator.update_["em_iterations"])
         self.class_weights_ = generator.class_weights(self.prior)
         self._order = np.argsort(priors.classes)
         self.classes_ = np.asarray(priors.classes, dtype=object)[self._order]
         self.training_prior_ = {str(c): float(w) for c, w in zip(priors.classes, self.class_weights_)}
+        self.readings_ = READINGS
         return self
 
     def generator(self, priors: Priors) -> Any:
-        """A :class:`~tumorclf.synthetic.CaseGenerator` over the updated tables, to sample fill-in."""
+        """A :class:`~tumorclf.synthetic.CaseGenerator` over the updated models, to sample fill-in."""
         from tumorclf.synthetic.generator import CaseGenerator
 
-        check_is_fitted(self, "model_")
-        return CaseGenerator(priors, self.model_, update={
-            k: getattr(self, k) for k in ("strength", "missing_strength", "floor", "age_bandwidth")
-        })
+        check_is_fitted(self, "findings_")
+        return CaseGenerator(priors, self.findings_, self.reporting_,
+                             update={k: getattr(self, k) for k in UPDATE_SETTINGS})
 
-    def predict_proba(self, X: Any) -> np.ndarray:
-        check_is_fitted(self, "model_")
-        joint = self.temperature * log_likelihood(self.model_, _arrays(X)) + np.log(self.class_weights_)
+    def predict_proba_reading(self, X: Any, reading: str) -> np.ndarray:
+        """Class probabilities with the case read ``"as_entered"`` or ``"as_published"``."""
+        check_is_fitted(self, "findings_")
+        ll = log_likelihood(self.findings_, _arrays(X), check_reading(reading), self.reporting_)
+        joint = self.temperature * ll + np.log(self.class_weights_)
         proba = np.exp(joint - logsumexp(joint, axis=1, keepdims=True))
         return proba[:, self._order]
 
+    def predict_proba(self, X: Any) -> np.ndarray:
+        return self.predict_proba_reading(X, self.reading)
+
     def predict(self, X: Any) -> np.ndarray:
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+#: Updates already fitted in this process, by data and settings (not temperature, which acts at prediction).
+_FITS: dict[tuple, Any] = {}
+_FITS_KEPT = 32
+
+
+def _fit_key(priors: Priors, arrays: CaseArrays, labels: np.ndarray, settings: Mapping[str, Any]) -> tuple:
+    digest = hashlib.sha256()
+    for part in (arrays.age.tobytes(), np.ascontiguousarray(arrays.codes).tobytes(), "\0".join(labels).encode()):
+        digest.update(part)
+    return (priors.sha256, digest.hexdigest(), tuple(sorted((k, float(v)) for k, v in settings.items())))
 
 
 @functools.lru_cache(maxsize=4)
@@ -185,8 +230,8 @@ def groups_of(real: Any) -> np.ndarray:
 
 
 def update_search(priors: Priors, grid: Mapping[str, Sequence[float]] | None = None, *, folds: int = 4,
-                  random_state: int | None = 0) -> GridSearchCV:
-    """A grid search over the update's settings, scored by log loss on grouped folds.
+                  random_state: int | None = 0, reading: str = "as_entered") -> GridSearchCV:
+    """A grid search over the update's settings, scored by log loss on grouped folds in ``reading``.
 
     Fit it with ``fit(X, y, groups=sources)``; ``best_estimator_`` is then the
     model refitted on every case with the chosen settings.
@@ -194,10 +239,10 @@ def update_search(priors: Priors, grid: Mapping[str, Sequence[float]] | None = N
     classes = sorted(priors.classes)
     scorer = make_scorer(log_loss, greater_is_better=False, response_method="predict_proba", labels=classes)
     return GridSearchCV(
-        UpdatedPriorsClassifier(priors), {k: list(v) for k, v in (grid or DEFAULT_GRID).items()},
+        UpdatedPriorsClassifier(priors, reading=check_reading(reading)), {k: list(v) for k, v in (grid or DEFAULT_GRID).items()},
         scoring=scorer, cv=StratifiedGroupKFold(folds, shuffle=True, random_state=random_state),
         refit=True, n_jobs=1, error_score="raise",
     )
 
 
-__all__ = ["DEFAULT_GRID", "UpdatedPriorsClassifier", "groups_of", "update_search"]
+__all__ = ["DEFAULT_GRID", "UPDATE_SETTINGS", "UpdatedPriorsClassifier", "groups_of", "update_search"]

@@ -1,17 +1,21 @@
 """The synthetic case generator: a probability model that samples and scores.
 
-:class:`CaseGenerator` holds a :class:`~tumorclf.synthetic.report_model.ReportModel`
-(what reports say, silences included) and offers two things:
+:class:`CaseGenerator` holds a :class:`~tumorclf.synthetic.findings.FindingModel`
+(how each tumour looks) and a :class:`~tumorclf.synthetic.findings.ReportingModel`
+(how papers report it), and offers two things:
 
-* :meth:`CaseGenerator.sample`: seeded, vectorised draws of labelled cases;
-* :meth:`CaseGenerator.posterior`: the exact p(class | report) under that
-  model. That is the Bayes-optimal reference ("oracle") trained models are
-  measured against.
+* :meth:`CaseGenerator.sample`: seeded, vectorised draws of labelled cases:
+  complete cases from the finding model, then masked by a named
+  missingness process (:data:`MISSINGNESS`);
+* :meth:`CaseGenerator.posterior`: the exact p(class | case) in either
+  reading (``"as_entered"``, the default, or ``"as_published"``). That is
+  the Bayes-optimal reference ("oracle") trained models are measured against.
 
-Built from the literature priors alone, a field is left out at the same rate
-in every class, so leaving it out says nothing about the class. Updated by
-real cases (:meth:`CaseGenerator.updated`), what a report leaves out is
-evidence too, as learnt from the reports.
+Built from the literature priors alone, every field is reported at the
+file's rate whatever its value, so a silence says nothing about the class in
+either reading. Updated by real cases (:meth:`CaseGenerator.updated`), the
+finding and reporting models are identified jointly
+(:mod:`tumorclf.synthetic.update`).
 """
 
 from __future__ import annotations
@@ -32,17 +36,26 @@ from tumorclf.schema import (
     as_case_arrays,
     frame_from_arrays,
 )
-from tumorclf.synthetic.priors import PARENTS, Priors
-from tumorclf.synthetic.report_model import (
-    AGE_UNREPORTED,
-    LEVEL_UNREPORTED,
+from tumorclf.synthetic.findings import (
     ROOT_FIELDS,
-    ReportModel,
-    from_priors,
+    FindingModel,
+    ReportingModel,
+    check_reading,
+    findings_from_priors,
     log_likelihood,
-    outcome_codes,
+    reporting_from_priors,
 )
-from tumorclf.synthetic.update import update_model
+from tumorclf.synthetic.priors import PARENTS, Priors
+from tumorclf.synthetic.update import update_models
+
+#: How sampled cases are masked. ``as_published``: each case draws a
+#: publication style and each finding is stated at that style's rate for its
+#: value; ``as_entered``: each case draws a completeness u ~ Uniform(0.2, 1)
+#: and keeps each field with chance u, whatever its value and class (a silence
+#: says nothing); ``none``: every field stated.
+MISSINGNESS: tuple[str, ...] = ("as_published", "as_entered", "none")
+#: The range of the per-case completeness of ``as_entered`` masking.
+ENTERED_COMPLETENESS = (0.2, 1.0)
 
 Balance = str | Mapping[str, float] | Sequence[float]
 
@@ -68,23 +81,27 @@ class CaseGenerator:
     ----------
     priors : Priors
         Compiled literature priors, from :func:`tumorclf.synthetic.load_priors`.
-    model : ReportModel, optional
-        The tables to sample from and score with; by default the literature
-        model of ``priors`` (:func:`~tumorclf.synthetic.report_model.from_priors`).
+    findings : FindingModel, optional
+        How each class looks; by default the literature's.
+    reporting : ReportingModel, optional
+        How papers report; by default the priors file's rates, whatever the value.
 
     Attributes
     ----------
     classes_ : tuple of str
     clinical_prior_ : ndarray of shape (n_classes,)
         Prevalences from the priors file.
-    model : ReportModel
+    findings : FindingModel
+    reporting : ReportingModel
     update_ : dict
-        How the model was updated by real cases (empty for the literature model).
+        How the models were updated by real cases (empty for the literature model).
     """
 
-    def __init__(self, priors: Priors, model: ReportModel | None = None, *, update: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, priors: Priors, findings: FindingModel | None = None, reporting: ReportingModel | None = None,
+                 *, update: Mapping[str, Any] | None = None) -> None:
         self.priors = priors
-        self.model = model if model is not None else from_priors(priors)
+        self.findings = findings if findings is not None else findings_from_priors(priors)
+        self.reporting = reporting if reporting is not None else reporting_from_priors(priors)
         self.update_ = dict(update or {})
         self.classes_ = priors.classes
         self.clinical_prior_ = priors.prevalence
@@ -94,12 +111,14 @@ class CaseGenerator:
         return f"CaseGenerator(priors={self.priors.path!r}, classes={len(self.classes_)}{how})"
 
     def updated(self, cases: Any, labels: Sequence[str] | np.ndarray, *, strength: float,
-                missing_strength: float = 10.0, floor: float = 0.0, age_bandwidth: float = 4.0) -> CaseGenerator:
-        """A generator whose tables are the posterior given labelled real cases.
+                reporting_strength: float = 10.0, styles: int = 1, floor: float = 0.0,
+                age_bandwidth: float = 4.0) -> CaseGenerator:
+        """A generator whose finding and reporting models are fitted to labelled published cases.
 
         The literature's values are Dirichlet priors worth ``strength`` cases
-        in every row, the pooled silence rates Beta priors worth
-        ``missing_strength``; see :mod:`tumorclf.synthetic.update`.
+        in every finding row, the starting reporting rates Beta priors worth
+        ``reporting_strength``; ``styles`` latent publication styles; see
+        :mod:`tumorclf.synthetic.update`.
         """
         arrays = as_case_arrays(cases)
         labels = np.asarray(labels, dtype=object).astype(str)
@@ -107,12 +126,15 @@ class CaseGenerator:
         if unknown:
             raise ValueError(f"Unknown diagnoses {unknown}; the classes are {list(self.classes_)}.")
         index = np.array([self.classes_.index(v) for v in labels], dtype=np.intp)
-        base = from_priors(self.priors)
-        model = update_model(base, arrays, index, strength=strength, missing_strength=missing_strength,
-                             floor=floor, age_bandwidth=age_bandwidth)
-        return CaseGenerator(self.priors, model, update={
-            "n_cases": len(arrays), "strength": strength, "missing_strength": missing_strength,
-            "floor": floor, "age_bandwidth": age_bandwidth,
+        findings, reporting, trace = update_models(
+            findings_from_priors(self.priors), reporting_from_priors(self.priors), arrays, index,
+            strength=strength, reporting_strength=reporting_strength, styles=styles, floor=floor,
+            age_bandwidth=age_bandwidth,
+        )
+        return CaseGenerator(self.priors, findings, reporting, update={
+            "n_cases": len(arrays), "strength": strength, "reporting_strength": reporting_strength,
+            "styles": styles, "floor": floor, "age_bandwidth": age_bandwidth,
+            "em_iterations": trace.iterations, "em_converged": trace.converged,
         })
 
     def class_weights(self, balance: Balance = "clinical") -> np.ndarray:
@@ -127,17 +149,18 @@ class CaseGenerator:
         balance: Balance = "clinical",
         random_state: int | np.random.Generator | None = None,
         *,
-        missing: bool = True,
+        missingness: str = "as_published",
     ) -> CaseArrays:
         """Draw ``n`` labelled cases as :class:`CaseArrays` (no DataFrame built).
 
         Class counts follow ``balance`` exactly (largest remainder) and rows
-        come out shuffled. With ``missing=True`` fields go unreported as the
-        model says; with ``missing=False`` every field is drawn from its
-        distribution given that it is reported.
+        come out shuffled. Complete cases are drawn from the finding model,
+        then masked by ``missingness`` (see :data:`MISSINGNESS`).
         """
         if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
             raise ValueError(f"The 'n' parameter must be a non-negative integer. Got {n!r} instead.")
+        if missingness not in MISSINGNESS:
+            raise ValueError(f"The 'missingness' parameter must be one of {MISSINGNESS}. Got {missingness!r} instead.")
         rng = np.random.default_rng(random_state)
         counts = allocate(int(n), self.class_weights(balance))
         labels = np.repeat(np.arange(len(self.classes_)), counts)
@@ -147,9 +170,13 @@ class CaseGenerator:
         for c, m in enumerate(counts):
             block = slice(start, start + m)
             start += m
-            self._sample_class(c, m, rng, age[block], codes[block], missing)
+            self._sample_class(c, m, rng, age[block], codes[block])
+        if missingness == "as_published":
+            self._mask_as_published(rng, age, codes)
+        elif missingness == "as_entered":
+            self._mask_as_entered(rng, age, codes)
         order = rng.permutation(n)
-        tag = f"synthetic (priors {self.priors.sha256[:8]}, seed {random_state})"
+        tag = f"synthetic (priors {self.priors.sha256[:8]}, seed {random_state}, {missingness})"
         return CaseArrays(
             age=age[order],
             codes=codes[order],
@@ -164,7 +191,7 @@ class CaseGenerator:
         balance: Balance = "clinical",
         random_state: int | np.random.Generator | None = None,
         *,
-        missing: bool = True,
+        missingness: str = "as_published",
     ) -> pd.DataFrame:
         """Draw ``n`` labelled cases as a validated frame: schema columns, ``diagnosis``, ``source``.
 
@@ -175,71 +202,84 @@ class CaseGenerator:
         >>> df["diagnosis"].value_counts().nunique()  # equal class counts (up to one)
         2
         """
-        arrays = self.sample_arrays(n, balance, random_state, missing=missing)
+        arrays = self.sample_arrays(n, balance, random_state, missingness=missingness)
         return frame_from_arrays(arrays, classes=self.classes_)
 
-    @staticmethod
-    def _draw(rng: np.random.Generator, p: np.ndarray, size: int, missing: bool) -> np.ndarray:
-        """Outcome indices from one row; without ``missing``, conditional on being reported."""
-        if not missing:
-            reported = p[:-1]
-            if reported.sum() == 0:
-                return np.full(size, len(p) - 1)
-            p = np.append(reported / reported.sum(), 0.0)
-        return rng.choice(len(p), size=size, p=p)
-
-    def _sample_class(self, c: int, m: int, rng: np.random.Generator, age: np.ndarray,
-                      codes: np.ndarray, missing: bool) -> None:
-        model = self.model
-        years = self._draw(rng, model.age[c], m, missing)
-        age[:] = np.where(years == AGE_UNREPORTED, np.nan, years)
-        cell = self._draw(rng, model.level[c], m, missing)
-        top, bottom = np.divmod(cell, len(LEVELS))
-        gone = cell == LEVEL_UNREPORTED
-        codes[:, CODE_COLUMN["level_top"]] = np.where(gone, -1, top)
-        codes[:, CODE_COLUMN["level_bottom"]] = np.where(gone, -1, bottom)
+    def _sample_class(self, c: int, m: int, rng: np.random.Generator, age: np.ndarray, codes: np.ndarray) -> None:
+        """Complete cases of class ``c``: every field drawn, children given their parent's value."""
+        findings = self.findings
+        age[:] = rng.choice(findings.age.shape[1], size=m, p=findings.age[c])
+        top, bottom = np.divmod(rng.choice(findings.level.shape[1], size=m, p=findings.level[c]), len(LEVELS))
+        codes[:, CODE_COLUMN["level_top"]] = top
+        codes[:, CODE_COLUMN["level_bottom"]] = bottom
         for name in SAMPLING_ORDER:
-            table = model.fields[name][c]
-            k = table.shape[-1] - 1
+            table = findings.fields[name][c]
             out = codes[:, CODE_COLUMN[name]]
             if name not in PARENTS:
-                drawn = self._draw(rng, table, m, missing)
-            else:
-                parent = outcome_codes(codes[:, CODE_COLUMN[PARENTS[name]]], table.shape[0] - 1)
-                drawn = np.empty(m, dtype=np.intp)
-                for row in range(table.shape[0]):
-                    members = np.flatnonzero(parent == row)
-                    drawn[members] = self._draw(rng, table[row], len(members), missing)
-            out[:] = np.where(drawn == k, -1, drawn)
+                out[:] = rng.choice(table.shape[-1], size=m, p=table)
+                continue
+            parent = codes[:, CODE_COLUMN[PARENTS[name]]]
+            for row in range(table.shape[0]):
+                members = np.flatnonzero(parent == row)
+                total = table[row].sum()
+                out[members] = -1 if total == 0 else rng.choice(table.shape[-1], size=len(members),
+                                                                p=table[row] / total)
+
+    def _mask_as_published(self, rng: np.random.Generator, age: np.ndarray, codes: np.ndarray) -> None:
+        """Each case a paper of a style drawn from the reporting model; each finding stated at its rate."""
+        reporting = self.reporting
+        n = len(age)
+        style = rng.choice(len(reporting.styles), size=n, p=reporting.weights)
+        age[rng.random(n) >= reporting.age[style]] = np.nan
+        gone = rng.random(n) >= reporting.level[style]
+        codes[gone, CODE_COLUMN["level_top"]] = -1
+        codes[gone, CODE_COLUMN["level_bottom"]] = -1
+        for name, rate in reporting.fields.items():
+            column = codes[:, CODE_COLUMN[name]]
+            present = column >= 0
+            keep = np.zeros(n, dtype=bool)
+            keep[present] = rng.random(int(present.sum())) < rate[style[present], column[present]]
+            column[~keep] = -1
+
+    def _mask_as_entered(self, rng: np.random.Generator, age: np.ndarray, codes: np.ndarray) -> None:
+        """Each case keeps each field with its own chance u ~ Uniform(0.2, 1), whatever the value."""
+        n = len(age)
+        low, high = ENTERED_COMPLETENESS
+        completeness = rng.uniform(low, high, size=n)
+        age[rng.random(n) >= completeness] = np.nan
+        gone = rng.random(n) >= completeness
+        codes[gone, CODE_COLUMN["level_top"]] = -1
+        codes[gone, CODE_COLUMN["level_bottom"]] = -1
+        for name in self.reporting.fields:
+            column = codes[:, CODE_COLUMN[name]]
+            column[rng.random(n) >= completeness] = -1
 
     # -- the exact posterior --------------------------------------------------------
 
-    def log_likelihood(self, cases: Any, unreported: str = "evidence") -> np.ndarray:
-        """log p(report | class), shape ``(n_cases, n_classes)``.
+    def log_likelihood(self, cases: Any, reading: str = "as_entered") -> np.ndarray:
+        """log p(case | class), shape ``(n_cases, n_classes)``.
 
         Parameters
         ----------
         cases : dict, list of dict, DataFrame or CaseArrays
-        unreported : {"evidence", "marginalised"}
-            ``"evidence"`` (default): a field a case leaves out is the outcome
-            "not reported", with the model's chance of a report leaving it
-            out; that is what a published report is. ``"marginalised"``: a
-            field left out is summed over every outcome, so it says nothing;
-            that is a case whose other findings were simply not entered.
+        reading : {"as_entered", "as_published"}
+            ``"as_entered"`` (default): stated fields are findings, the rest
+            unknown and summed out; how papers report plays no part.
+            ``"as_published"``: the case is a published row, its silences
+            included, under the reporting model.
         """
-        return log_likelihood(self.model, as_case_arrays(cases), unreported)
+        return log_likelihood(self.findings, as_case_arrays(cases), reading, self.reporting)
 
-    def posterior_array(self, cases: Any, prior: Balance = "clinical", *, unreported: str = "evidence",
+    def posterior_array(self, cases: Any, prior: Balance = "clinical", *, reading: str = "as_entered",
                         temperature: float = 1.0) -> np.ndarray:
         """:meth:`posterior` as a bare array of shape ``(n_cases, n_classes)``.
 
         ``temperature`` scales the log likelihood (1: the exact posterior;
-        below 1: a tempered one, for findings that are not independent given
-        the class as the model assumes).
+        below 1: a tempered one).
         """
         log_prior = np.log(resolve_prior(prior, self.classes_, clinical=self.clinical_prior_))
         with np.errstate(divide="ignore", invalid="ignore"):
-            joint = temperature * self.log_likelihood(cases, unreported) + log_prior
+            joint = temperature * self.log_likelihood(cases, reading) + log_prior
             result = np.exp(joint - logsumexp(joint, axis=1, keepdims=True))
         impossible = ~np.isfinite(result).all(axis=1)
         if impossible.any():
@@ -247,8 +287,8 @@ class CaseGenerator:
             raise ValueError(f"Cases at positions {rows} have zero probability under every class with this prior.")
         return result
 
-    def posterior(self, cases: Any, prior: Balance = "clinical", *, unreported: str = "evidence") -> pd.DataFrame:
-        """The exact posterior p(class | report): the Bayes oracle.
+    def posterior(self, cases: Any, prior: Balance = "clinical", *, reading: str = "as_entered") -> pd.DataFrame:
+        """The exact posterior p(class | case): the Bayes oracle.
 
         Parameters
         ----------
@@ -256,8 +296,9 @@ class CaseGenerator:
             Cases in the schema.
         prior : {"clinical", "uniform"} or dict
             The class prior of the population the cases come from.
-        unreported : {"evidence", "marginalised"}
-            What a field a case leaves out means: see :meth:`log_likelihood`.
+        reading : {"as_entered", "as_published"}
+            How the case is read: see :meth:`log_likelihood`. The frame's
+            ``attrs["reading"]`` names it.
 
         Returns
         -------
@@ -271,11 +312,15 @@ class CaseGenerator:
         ...              "dumbbell": True, "enhancement": "homogeneous",
         ...              "calcification": "punctate", "dural_tail": False}
         >>> post = load_generator().posterior(seed_case)
-        >>> post.idxmax(axis=1)[0]
-        'mcs'
+        >>> post.idxmax(axis=1)[0], post.attrs["reading"]
+        ('mcs', 'as_entered')
         """
+        check_reading(reading)
         arrays = as_case_arrays(cases)
         index = pd.Index(arrays.extras["id"], name="id") if "id" in arrays.extras else (
             pd.Index(arrays.index) if arrays.index is not None else None
         )
-        return pd.DataFrame(self.posterior_array(arrays, prior, unreported=unreported), columns=list(self.classes_), index=index)
+        frame = pd.DataFrame(self.posterior_array(arrays, prior, reading=reading), columns=list(self.classes_),
+                             index=index)
+        frame.attrs["reading"] = reading
+        return frame

@@ -1,78 +1,109 @@
-"""Literature priors updated by real cases: a conjugate posterior per table row.
+"""The literature updated by real cases: the finding and reporting models identified jointly.
 
-Every row of a :class:`~tumorclf.synthetic.report_model.ReportModel` table is a
-distribution over reported outcomes: "not reported" with chance ``m``, and
-the values with chances ``(1 - m) p``. Each part gets its own conjugate prior
-and is updated by the real cases' counts to its posterior mean:
+A published row states some findings and is silent on others. Counting its
+stated values as if they were the tumour's (the old single "report model")
+learns how papers are *written*: MCS papers state "no dural tail", so stating
+it became evidence for MCS. Here the row is the product of the two models of
+:mod:`tumorclf.synthetic.findings`, and both are fitted by expectation-
+maximisation (Dempster, Laird & Rubin 1977) over the real cases:
 
-* the values, ``p``: the literature's distribution as a Dirichlet prior worth
-  ``strength`` cases, updated by the values the real reports give::
+* **E-step.** For each row, its class known: the posterior over its latent
+  publication style, and, given each style, over the true value of every
+  field it is silent on (p(v | c) (1 - r_z(v)), normalised), children with
+  their parent's true value summed over jointly.
+* **M-step.** Each finding table row is the posterior mean of a Dirichlet
+  prior worth ``strength`` cases centred on the literature, updated by the
+  expected value counts; each reporting rate r_z(f, v) the posterior mean of
+  a Beta prior worth ``reporting_strength`` cases centred on the style's
+  starting rate, updated by expected stated / present counts; the style
+  weights likewise.
 
-      p_post = (strength * p_lit + value_counts) / (strength + n_reported)
+What makes the split identifiable (each assumption tested on data drawn
+from a known pair, ``tests/synthetic/test_update.py``):
 
-* the silence, ``m``: a Beta prior centred on the rate at which the training
-  reports of *every* class leave this field out, worth ``missing_strength``
-  cases, updated by this class's reports::
+1. **Reporting is shared across classes**: whether a paper states a finding
+   depends on the finding's value and the paper's style, not on the tumour
+   type. A value stated more often in one class's papers is therefore read
+   as that value being commoner in the class only as far as the other
+   classes' papers, which state it at the same rate when present, allow.
+2. **Styles are few and latent** (``styles`` = 1 or 2): a "case report"
+   style starting at the priors file's per-field rates, and a "tabulated"
+   style (a review table or series that states nearly every field for every
+   patient) starting at 0.9. A row's style is inferred from its own pattern.
+3. **The literature pins p(v | c)**: its per-class series are the Dirichlet
+   prior; real rows refine it where the literature is thin.
 
-      m_post = (missing_strength * m_pooled + n_unreported) / (missing_strength + n)
-
-So with few real cases a row stays near the literature, with many it follows
-the reports; a class's reports may leave a field out more or less often than
-others ("reported when remarkable"), but a handful of reports in one style (a
-review table that lists every field) cannot make silence impossible for that
-class. A ``floor`` then mixes every row with the uniform distribution over
-its possible outcomes, so that no class becomes impossible through one
-unexpected finding. Ages are counted through a Gaussian kernel of
-``age_bandwidth`` years and levels through a kernel that shifts a segment by
-one level up or down, so that 40 cases teach a shape rather than 40 spikes.
+Age and level are stated whatever their value (their rate is per style
+only), so their silences say nothing about the class. Ages are counted
+through a Gaussian kernel of ``age_bandwidth`` years and levels through a
+kernel that shifts a segment by one level up or down, so that 40 cases teach
+a shape rather than 40 spikes. A ``floor`` mixes every finding row with the
+uniform distribution over its possible values, so that no class is made
+impossible by one unexpected finding.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from tumorclf.schema import CODE_COLUMN, CaseArrays
-from tumorclf.synthetic.priors import AGES, PARENTS
-from tumorclf.synthetic.report_model import (
-    AGE_UNREPORTED,
-    LEVEL_UNREPORTED,
+from tumorclf.synthetic.findings import (
+    CHILDREN,
+    LONE_FIELDS,
     N_LEVELS,
-    ReportModel,
-    outcome_codes,
+    FindingModel,
+    ReportingModel,
+    child_factors,
+    group_terms,
+    style_log_likelihood,
+    value_weights,
 )
+from tumorclf.synthetic.priors import AGES
 
 #: Weights of the level kernel: the reported segment, and one level up or down.
 LEVEL_KERNEL = (0.25, 0.5, 0.25)
+#: The latent publication styles, in order, for ``styles`` = 1, 2.
+STYLE_NAMES = ("case_report", "tabulated")
+#: Where the "tabulated" style's stated rates start, and what its Beta prior is centred on.
+TABULATED_RATE = 0.9
+
+
+@dataclass(frozen=True)
+class FitTrace:
+    """How the EM went: iterations run, whether it converged, the log likelihood at each step."""
+
+    iterations: int
+    converged: bool
+    log_likelihood: tuple[float, ...]
 
 
 def _age_counts(age: np.ndarray, labels: np.ndarray, n_classes: int, bandwidth: float) -> np.ndarray:
-    counts = np.zeros((n_classes, AGE_UNREPORTED + 1))
+    counts = np.zeros((n_classes, len(AGES)))
     seen = ~np.isnan(age)
-    np.add.at(counts[:, AGE_UNREPORTED], labels[~seen], 1.0)
     if bandwidth > 0:
         kernel = np.exp(-0.5 * ((AGES[None, :] - age[seen, None]) / bandwidth) ** 2)
         kernel /= kernel.sum(axis=1, keepdims=True)  # truncated to 0-100: each case counts once
     else:
         kernel = np.eye(len(AGES))[np.clip(np.floor(age[seen] + 0.5), 0, AGES[-1]).astype(np.intp)]
-    np.add.at(counts[:, :AGE_UNREPORTED], labels[seen], kernel)
+    np.add.at(counts, labels[seen], kernel)
     return counts
 
 
 def _level_counts(top: np.ndarray, bottom: np.ndarray, labels: np.ndarray, n_classes: int) -> np.ndarray:
     """Counts over (top, bottom) cells, each case spread over its segment shifted by -1, 0, +1."""
-    counts = np.zeros((n_classes, LEVEL_UNREPORTED + 1))
+    counts = np.zeros((n_classes, N_LEVELS * N_LEVELS))
     both = (top >= 0) & (bottom >= 0)
-    np.add.at(counts[:, LEVEL_UNREPORTED], labels[(top < 0) & (bottom < 0)], 1.0)
-    t, b, c = top[both], bottom[both], labels[both]
+    t, b, c = top[both].astype(np.intp), bottom[both].astype(np.intp), labels[both]
     shifts = np.array([-1, 0, 1])
-    weights = np.array(LEVEL_KERNEL)
     tt, bb = t[:, None] + shifts, b[:, None] + shifts
     valid = (tt >= 0) & (bb < N_LEVELS)
-    w = np.where(valid, weights, 0.0)
+    w = np.where(valid, np.array(LEVEL_KERNEL), 0.0)
     w /= w.sum(axis=1, keepdims=True)
     cells = np.clip(tt, 0, N_LEVELS - 1) * N_LEVELS + np.clip(bb, 0, N_LEVELS - 1)
     np.add.at(counts, (np.repeat(c, 3), cells.ravel()), w.ravel())
-    # A case with only one end reported adds nothing here: rare, and it would need a guess.
+    # A case with only one end stated adds nothing here: rare, and it would need a guess.
     return counts
 
 
@@ -81,92 +112,191 @@ def _normalised(rows: np.ndarray) -> np.ndarray:
     return np.divide(rows, total, out=np.zeros_like(rows), where=total > 0)
 
 
-def _posterior_rows(prior: np.ndarray, counts: np.ndarray, strength: float, missing_strength: float,
-                    floor: float) -> np.ndarray:
-    """Posterior mean of each row (last axis: values, then "not reported"), then a uniform floor.
-
-    Rows are indexed by class first; the pooled silence rate sums over classes.
-    """
-    values, unreported = counts[..., :-1], counts[..., -1]
-    p_lit = _normalised(prior[..., :-1])
-    p_post = _normalised(strength * p_lit + values)
-    n = counts.sum(axis=-1)
-    # Silence pooled over classes, with the literature's rate as one pseudo-case.
-    pooled = (unreported.sum(axis=0) + prior[..., -1].mean(axis=0)) / (n.sum(axis=0) + 1.0)
-    m_post = (missing_strength * pooled + unreported) / (missing_strength + n)
-    structural = p_lit.sum(axis=-1) == 0  # a child that cannot exist under this parent value
-    m_post = np.where(structural, 1.0, m_post)
-    post = np.concatenate([p_post * (1 - m_post)[..., None], m_post[..., None]], axis=-1)
+def _posterior_rows(literature: np.ndarray, counts: np.ndarray, strength: float, floor: float) -> np.ndarray:
+    """Dirichlet posterior mean of each row, then a uniform floor over the row's possible values."""
+    post = _normalised(strength * _normalised(literature) + counts)
     if floor > 0:
-        support = (prior > 0).astype(float)
-        post = (1 - floor) * post + floor * support / support.sum(axis=-1, keepdims=True)
+        support = (literature > 0).astype(float)
+        post = (1 - floor) * post + floor * _normalised(support)
     return post
 
 
-def field_counts(arrays: CaseArrays, labels: np.ndarray, n_classes: int, name: str,
-                 shape: tuple[int, ...]) -> np.ndarray:
-    """Counts of reported outcomes of one field per class (and parent outcome)."""
-    counts = np.zeros((n_classes, *shape))
-    child = outcome_codes(arrays.codes[:, CODE_COLUMN[name]], shape[-1] - 1)
-    if name in PARENTS:
-        parent = outcome_codes(arrays.codes[:, CODE_COLUMN[PARENTS[name]]], shape[0] - 1)
-        np.add.at(counts, (labels, parent, child), 1.0)
-    else:
-        np.add.at(counts, (labels, child), 1.0)
-    return counts
+def starting_reporting(base: ReportingModel, styles: int) -> ReportingModel:
+    """The reporting model EM starts from and whose rates its Beta priors are centred on.
+
+    ``base`` is the literature's (one style, the priors file's rates); a
+    second style, "tabulated", starts at :data:`TABULATED_RATE` for every field.
+    """
+    if styles not in (1, 2):
+        raise ValueError(f"The 'styles' parameter must be 1 or 2. Got {styles!r} instead.")
+
+    def stack(first: np.ndarray) -> np.ndarray:
+        rows = [first[0]] + [np.full_like(first[0], TABULATED_RATE)] * (styles - 1)
+        return np.stack(rows)
+
+    return ReportingModel(
+        styles=STYLE_NAMES[:styles],
+        weights=np.array([0.7, 0.3])[:styles] / np.array([0.7, 0.3])[:styles].sum(),
+        age=stack(base.age[:1, None])[:, 0],
+        level=stack(base.level[:1, None])[:, 0],
+        fields={name: stack(rate[:1]) for name, rate in base.fields.items()},
+    )
 
 
-def update_model(
-    base: ReportModel,
+class _Expected:
+    """Expected counts of one E-step: values per class, stated / present per style."""
+
+    def __init__(self, findings: FindingModel, reporting: ReportingModel) -> None:
+        self.values = {name: np.zeros_like(table) for name, table in findings.fields.items()}
+        self.stated = {name: np.zeros_like(rate) for name, rate in reporting.fields.items()}
+        self.present = {name: np.zeros_like(rate) for name, rate in reporting.fields.items()}
+        self.age_stated = np.zeros_like(reporting.age)
+        self.level_stated = np.zeros_like(reporting.level)
+
+
+def _silent_posterior(table_rows: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """p(true value | silent, class, style): rows (..., K) of p(v | c), rates (Z, K) -> (Z, ..., K)."""
+    shape = (rate.shape[0],) + (1,) * (table_rows.ndim - 1) + (rate.shape[1],)
+    return _normalised(table_rows[None] * (1.0 - rate).reshape(shape))
+
+
+def _e_step(findings: FindingModel, reporting: ReportingModel, arrays: CaseArrays,
+            labels: np.ndarray) -> tuple[_Expected, np.ndarray, float]:
+    """Expected counts, the style responsibilities ``(Z, n)`` and the data's log likelihood."""
+    per_style = style_log_likelihood(findings, arrays, reporting, labels)[..., 0]  # (Z, n)
+    joint = per_style + np.log(reporting.weights)[:, None]
+    top = joint.max(axis=0)
+    responsibility = np.exp(joint - top)
+    total = responsibility.sum(axis=0)
+    responsibility /= total
+    log_lik = float((top + np.log(total)).sum())
+
+    out = _Expected(findings, reporting)
+    by_class = np.eye(len(findings.classes))[labels]  # (n, C): sums rows into their class
+    codes = arrays.codes
+    out.age_stated += responsibility @ (~np.isnan(arrays.age)).astype(float)
+    level_seen = (codes[:, CODE_COLUMN["level_top"]] >= 0) | (codes[:, CODE_COLUMN["level_bottom"]] >= 0)
+    out.level_stated += responsibility @ level_seen.astype(float)
+
+    def add_field(name: str, posterior: np.ndarray, stated: np.ndarray) -> None:
+        """posterior (Z, n, K) of the true value; stated (n, K) indicator of the stated value."""
+        weighted = responsibility[:, :, None] * posterior
+        out.values[name] += by_class.T @ weighted.sum(axis=0)
+        out.present[name] += weighted.sum(axis=1)
+        out.stated[name] += responsibility @ stated
+
+    for name in LONE_FIELDS:
+        table = findings.fields[name][labels]  # (n, K)
+        field_codes = codes[:, CODE_COLUMN[name]]
+        stated = value_weights(field_codes, table.shape[-1], None)[0] * (field_codes >= 0)[:, None]
+        posterior = np.where((field_codes >= 0)[None, :, None], stated[None],
+                             _silent_posterior(table, reporting.fields[name]))
+        add_field(name, posterior, stated)
+    for parent, children in CHILDREN.items():
+        terms = group_terms(findings, codes, parent, reporting, labels)[:, :, 0]  # (Z, n, Kp)
+        parent_post = _normalised(terms)
+        parent_codes = codes[:, CODE_COLUMN[parent]]
+        stated = value_weights(parent_codes, terms.shape[-1], None)[0] * (parent_codes >= 0)[:, None]
+        add_field(parent, parent_post, stated)
+        for child in children:
+            table = findings.fields[child][labels]  # (n, Kp, K)
+            child_codes = codes[:, CODE_COLUMN[child]]
+            k = table.shape[-1]
+            child_stated = value_weights(child_codes, k, None)[0] * (child_codes >= 0)[:, None]  # (n, K)
+            given_parent = np.where((child_codes >= 0)[None, :, None, None],
+                                    child_stated[None, :, None, :] * (table > 0).any(axis=-1, keepdims=True),
+                                    _silent_posterior(table, reporting.fields[child]))  # (Z, n, Kp, K)
+            weighted = (responsibility[:, :, None] * parent_post)[..., None] * given_parent  # (Z, n, Kp, K)
+            out.values[child] += np.einsum("nc,npk->cpk", by_class, weighted.sum(axis=0))
+            out.present[child] += weighted.sum(axis=(1, 2))
+            out.stated[child] += responsibility @ child_stated
+    return out, responsibility, log_lik
+
+
+def update_models(
+    findings: FindingModel,
+    reporting: ReportingModel,
     arrays: CaseArrays,
     labels: np.ndarray,
     *,
     strength: float,
-    missing_strength: float = 10.0,
+    reporting_strength: float = 10.0,
+    styles: int = 1,
     floor: float = 0.0,
     age_bandwidth: float = 4.0,
-) -> ReportModel:
-    """The posterior model given real cases.
+    max_iter: int = 100,
+    tol: float = 1e-4,
+) -> tuple[FindingModel, ReportingModel, FitTrace]:
+    """The finding and reporting models given real cases, by EM.
 
     Parameters
     ----------
-    base : ReportModel
-        The literature model (:func:`~tumorclf.synthetic.report_model.from_priors`).
+    findings : FindingModel
+        The literature's (:func:`~tumorclf.synthetic.findings.findings_from_priors`): the Dirichlet prior.
+    reporting : ReportingModel
+        The literature's (one style at the priors file's rates): the Beta priors' centre.
     arrays : CaseArrays
-        The real cases.
+        The real cases, as published.
     labels : ndarray of int
-        Each case's class, as an index into ``base.classes``.
+        Each case's class, as an index into ``findings.classes``.
     strength : float
-        Pseudo-cases the literature's values are worth in every table row (> 0).
-    missing_strength : float
-        Pseudo-cases the pooled silence rate is worth in every table row (> 0).
+        Pseudo-cases the literature's values are worth in every finding row (> 0).
+    reporting_strength : float
+        Pseudo-cases a style's starting rate is worth in every reporting rate (> 0).
+    styles : {1, 2}
+        Latent publication styles.
     floor : float
-        Weight of the uniform distribution mixed into every row, in [0, 1).
+        Weight of the uniform distribution mixed into every finding row, in [0, 1).
     age_bandwidth : float
         Standard deviation, in years, of the kernel ages are counted through.
+    max_iter, tol : int, float
+        EM stops after ``max_iter`` steps or when no probability moves by more than ``tol``.
     """
     if not strength > 0:
         raise ValueError(f"The 'strength' parameter must be a positive number. Got {strength!r} instead.")
-    if not missing_strength > 0:
-        raise ValueError(f"The 'missing_strength' parameter must be a positive number. Got {missing_strength!r} instead.")
+    if not reporting_strength > 0:
+        raise ValueError(f"The 'reporting_strength' parameter must be a positive number. Got {reporting_strength!r} instead.")
     if not 0 <= floor < 1:
         raise ValueError(f"The 'floor' parameter must be in [0, 1). Got {floor!r} instead.")
     labels = np.asarray(labels, dtype=np.intp)
-    n_classes = len(base.classes)
-    fields = {
-        name: _posterior_rows(table, field_counts(arrays, labels, n_classes, name, table.shape[1:]),
-                              strength, missing_strength, floor)
-        for name, table in base.fields.items()
-    }
+    n_classes = len(findings.classes)
+    centre = starting_reporting(reporting, styles)
+    # Age and level: stated whatever their value, so their counts need no E-step.
     top, bottom = arrays.column("level_top"), arrays.column("level_bottom")
-    return ReportModel(
-        classes=base.classes,
-        age=_posterior_rows(base.age, _age_counts(arrays.age, labels, n_classes, age_bandwidth),
-                            strength, missing_strength, floor),
-        level=_posterior_rows(base.level, _level_counts(top, bottom, labels, n_classes),
-                              strength, missing_strength, floor),
-        fields=fields,
-    )
+    age = _posterior_rows(findings.age, _age_counts(arrays.age, labels, n_classes, age_bandwidth), strength, floor)
+    level = _posterior_rows(findings.level, _level_counts(top, bottom, labels, n_classes), strength, floor)
+
+    current_findings = FindingModel(findings.classes, age, level, dict(findings.fields))
+    current_reporting = centre
+    a = reporting_strength
+    history: list[float] = []
+    converged = False
+    for _ in range(max_iter):
+        expected, responsibility, log_lik = _e_step(current_findings, current_reporting, arrays, labels)
+        history.append(log_lik)
+        new_fields = {name: _posterior_rows(findings.fields[name], expected.values[name], strength, floor)
+                      for name in findings.fields}
+        rates = {name: (a * centre.fields[name] + expected.stated[name]) / (a + expected.present[name])
+                 for name in centre.fields}
+        n_style = responsibility.sum(axis=1)
+        new_reporting = ReportingModel(
+            styles=centre.styles,
+            weights=(n_style + 1.0) / (n_style.sum() + len(n_style)),
+            age=(a * centre.age + expected.age_stated) / (a + n_style),
+            level=(a * centre.level + expected.level_stated) / (a + n_style),
+            fields=rates,
+        )
+        change = max(
+            max(np.abs(new_fields[f] - current_findings.fields[f]).max() for f in new_fields),
+            max(np.abs(rates[f] - current_reporting.fields[f]).max() for f in rates),
+            np.abs(new_reporting.weights - current_reporting.weights).max(),
+        )
+        current_findings = FindingModel(findings.classes, age, level, new_fields)
+        current_reporting = new_reporting
+        if change < tol:
+            converged = True
+            break
+    return current_findings, current_reporting, FitTrace(len(history), converged, tuple(history))
 
 
-__all__ = ["LEVEL_KERNEL", "field_counts", "update_model"]
+__all__ = ["LEVEL_KERNEL", "STYLE_NAMES", "TABULATED_RATE", "FitTrace", "starting_reporting", "update_models"]

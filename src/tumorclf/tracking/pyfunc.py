@@ -4,8 +4,10 @@
 serve``) takes cases with any subset of the schema's fields, as the schema
 promises, and answers one row per case: a ``p_<class>`` column per class in
 display order, the top ``diagnosis`` and the ``differential``, the same
-values as :meth:`tumorclf.prediction.Classifier.predict_proba`. The predict
-param ``prior`` ("training", "clinical", "uniform") re-weights them. Invalid
+values as :meth:`tumorclf.prediction.Classifier.predict_proba`, and the
+``reading`` they were made in. The predict param ``prior`` ("training",
+"clinical", "uniform") re-weights them; ``reading`` ("as_entered", the
+default, or "as_published") says how each case is read. Invalid
 cases raise MLflow's INVALID_PARAMETER_VALUE with the schema's message, which
 the scoring server returns as HTTP 400. The model folder (skops file and
 manifest, checked on load) travels as an artifact, and the tumorclf package
@@ -22,6 +24,7 @@ import mlflow.pyfunc
 #: The artifact key of the model folder inside the logged pyfunc.
 MODEL_ARTIFACT = "tumorclf_model"
 PRIORS = ("training", "clinical", "uniform")
+READINGS = ("as_entered", "as_published")
 
 
 class TumorclfModel(mlflow.pyfunc.PythonModel):
@@ -44,12 +47,14 @@ class TumorclfModel(mlflow.pyfunc.PythonModel):
         from tumorclf.schema import CaseValidationError
 
         prior = (params or {}).get("prior") or "training"
-        if prior not in PRIORS:
-            raise MlflowException(f"The 'prior' param must be one of {', '.join(PRIORS)}; got {prior!r}.",
-                                  error_code=INVALID_PARAMETER_VALUE)
+        reading = (params or {}).get("reading") or "as_entered"
+        for name, value, allowed in (("prior", prior, PRIORS), ("reading", reading, READINGS)):
+            if value not in allowed:
+                raise MlflowException(f"The '{name}' param must be one of {', '.join(allowed)}; got {value!r}.",
+                                      error_code=INVALID_PARAMETER_VALUE)
         frame = model_input.dropna(axis=1, how="all") if hasattr(model_input, "dropna") else model_input
         try:
-            return prediction_table(self.classifier, frame, prior)
+            return prediction_table(self.classifier, frame, prior, reading)
         except (CaseValidationError, ValueError) as error:
             raise MlflowException(str(error), error_code=INVALID_PARAMETER_VALUE) from None
 
@@ -67,9 +72,10 @@ def signature(classes: list[str]) -> Any:
     inputs += [ColSpec(AnyType() if name == "age" else "string", name, required=False) for name in FIELDS]
     inputs.append(ColSpec("string", "level", required=False))
     outputs = [ColSpec("double", f"p_{c}") for c in classes]
-    outputs += [ColSpec("string", "diagnosis"), ColSpec("string", "differential")]
+    outputs += [ColSpec("string", "diagnosis"), ColSpec("string", "differential"), ColSpec("string", "reading")]
     return ModelSignature(inputs=Schema(inputs), outputs=Schema(outputs),
-                          params=ParamSchema([ParamSpec("prior", "string", "training")]))
+                          params=ParamSchema([ParamSpec("prior", "string", "training"),
+                                              ParamSpec("reading", "string", "as_entered")]))
 
 
 def log_champion(model_dir: Path, classes: list[str], input_example: Any, registered_name: str,

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from tumorclf.schema.vocabulary import READINGS
 from tumorclf.yaml_source import YamlFileError, dotted, load_yaml
 
 MODELS = (
@@ -27,7 +28,10 @@ BALANCES = ("uniform", "clinical")
 SELECTION_METRICS = ("log_loss", "brier", "ece", "top1_acc", "top3_acc", "mcs_auroc", "oracle_ratio")
 SELECTION_DATA = ("real", "synthetic")
 #: Settings of the prior update that its grid may search (see tumorclf.synthetic.fitted).
-UPDATE_SETTINGS = {"strength": (0, None), "missing_strength": (0, None), "floor": (0, 1), "temperature": (0, None), "age_bandwidth": (0, None)}
+UPDATE_SETTINGS = {"strength": (0, None), "reporting_strength": (0, None), "styles": (1, 3), "floor": (0, 1),
+                   "temperature": (0, None), "age_bandwidth": (0, None)}
+#: How synthetic cases are masked (tumorclf.synthetic.generator.MISSINGNESS).
+MISSINGNESS = ("as_published", "as_entered", "none")
 BACKENDS = ("local", "dask")
 
 #: Keys whose value is an open mapping (model params, grids): any key may be set inside.
@@ -114,6 +118,17 @@ def _check(config: Mapping[str, Any], where: str) -> list[str]:
     for section in ("synthetic", "fill_in"):
         need(f"{section}.balance", config[section].get("balance") in BALANCES,
              f"must be one of {', '.join(BALANCES)}, got {config[section].get('balance')!r}")
+        need(f"{section}.missingness", config[section].get("missingness") in MISSINGNESS,
+             f"must be one of {', '.join(MISSINGNESS)}, got {config[section].get('missingness')!r}")
+    real_rows = config["fill_in"].get("real_rows")
+    need("fill_in.real_rows", isinstance(real_rows, bool), f"must be true or false, got {real_rows!r}")
+    need("fill_in.real_rows", not (real_rows is True and config["fill_in"].get("missingness") != "as_published"),
+         "published rows teach how papers report: with real_rows true, fill_in.missingness must be as_published")
+    need("fill_in.n", real_rows is not False or config["fill_in"].get("n", 0) > 0,
+         "with real_rows false the candidates learn from the fill-in alone: fill_in.n must be > 0")
+    for path, value in (("selection.reading", config["selection"].get("reading")),
+                        ("prior_update.reading", config["prior_update"].get("reading"))):
+        need(path, value in READINGS, f"must be one of {', '.join(READINGS)}, got {value!r}")
     positive_int("cv.folds", config["cv"].get("folds"), 2)
     positive_int("cv.repeats", config["cv"].get("repeats"), 1)
     positive_int("cv.inner_folds", config["cv"].get("inner_folds"), 2)
@@ -140,7 +155,7 @@ def _check(config: Mapping[str, Any], where: str) -> list[str]:
         low, high = UPDATE_SETTINGS[key]
         ok = isinstance(values, list) and values and all(
             isinstance(v, int | float) and not isinstance(v, bool) and v >= low and (high is None or v < high)
-            and (key == "floor" or v > low) for v in values)
+            and (key in ("floor", "styles") or v > low) and (key != "styles" or v == int(v)) for v in values)
         bound = f"in [{low}, {high})" if high is not None else f"> {low}"
         need(f"prior_update.grid.{key}", bool(ok), f"must be a non-empty list of numbers {bound}, got {values!r}")
     candidates = config.get("candidates") or {}

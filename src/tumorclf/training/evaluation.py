@@ -37,7 +37,7 @@ from sklearn.model_selection import GridSearchCV, RepeatedStratifiedKFold, Strat
 
 from tumorclf import stages
 from tumorclf.training.candidates import REAL_ONLY_MODELS, build_pipeline, param_grid
-from tumorclf.training.fill_in import WithSyntheticFillIn
+from tumorclf.training.fill_in import WithSyntheticFillIn, has_readings, proba_in_reading
 from tumorclf.training.metrics import classification_metrics, log_loss, summarise
 from tumorclf.training.real_cv import (
     ALL_CASES,
@@ -61,12 +61,20 @@ class FoldResult:
     fold: int
     test_index: np.ndarray = field(default_factory=lambda: np.array([], dtype=int))
     train_index: np.ndarray = field(default_factory=lambda: np.array([], dtype=int))
-    proba: np.ndarray | None = None
+    proba: np.ndarray | None = None  # as entered (a discriminative model's one reading)
     best_params: dict[str, Any] = field(default_factory=dict)
     fit_seconds: float = 0.0
     n_synthetic_train: int = 0
     model: Any = None
     error: str | None = None
+    proba_published: np.ndarray | None = None  # as published, where the model has that reading
+    training_shares: dict[str, float] | None = None  # class shares of a final fit's training rows
+
+    def proba_in(self, reading: str) -> np.ndarray | None:
+        """The scored rows' probabilities with the cases read ``reading``."""
+        if reading == "as_published" and self.proba_published is not None:
+            return self.proba_published
+        return self.proba
 
 
 @dataclass
@@ -118,9 +126,9 @@ def task_seed(seed: int, *keys: int) -> int:
     return int(np.random.SeedSequence([seed, *keys]).generate_state(1)[0] % (2**31 - 1))
 
 
-def aligned_proba(model: Any, X: Any, classes: Sequence[str]) -> np.ndarray:
-    """predict_proba with columns in ``classes`` order (0 for a class the model never saw)."""
-    raw = model.predict_proba(X)
+def aligned_proba(model: Any, X: Any, classes: Sequence[str], reading: str | None = None) -> np.ndarray:
+    """predict_proba (in ``reading``, where given) with columns in ``classes`` order (0 for a class the model never saw)."""
+    raw = model.predict_proba(X) if reading is None else proba_in_reading(model, X, reading)
     out = np.zeros((raw.shape[0], len(classes)))
     position = {c: i for i, c in enumerate(classes)}
     for j, c in enumerate(model.classes_):
@@ -180,13 +188,18 @@ def real_fold(candidate: Candidate, real: pd.DataFrame, y_real: np.ndarray, trai
         build = candidate.build_real or candidate.build
         model = WithSyntheticFillIn(
             _tuned(build(s), candidate.grid, inner_folds, s), generator,
-            n_synthetic=fill_in["n"] if candidate.fill_in else 0, balance=fill_in["balance"], random_state=s,
+            n_synthetic=fill_in["n"] if candidate.fill_in else 0, balance=fill_in["balance"],
+            missingness=fill_in.get("missingness", "as_entered"),
+            real_rows=bool(fill_in.get("real_rows", True)) or not candidate.fill_in, random_state=s,
         )
         start = time.perf_counter()
         model.fit(real.iloc[train], y_real[train])
+        tested = real.iloc[test]
+        published = aligned_proba(model, tested, classes, "as_published") if has_readings(model) else None
         return FoldResult(candidate.name, "real", fold, test, train,
-                          aligned_proba(model, real.iloc[test], classes), _best_params(model.estimator_),
-                          time.perf_counter() - start, n_synthetic_train=model.n_synthetic_)
+                          aligned_proba(model, tested, classes, "as_entered"), _best_params(model.estimator_),
+                          time.perf_counter() - start, n_synthetic_train=model.n_synthetic_,
+                          proba_published=published)
     return _guard(run, candidate.name, "real", fold)
 
 
@@ -195,9 +208,23 @@ def final_fit(candidate: Candidate, params: Mapping[str, Any], data: pd.DataFram
     def run() -> FoldResult:
         start = time.perf_counter()
         model = candidate.build(seed).set_params(**params).fit(data, y)
+        labels, counts = np.unique(np.asarray(y, dtype=str), return_counts=True)
+        shares = {str(c): float(k / counts.sum()) for c, k in zip(labels, counts)}
         return FoldResult(candidate.name, "final", -1, best_params=dict(params),
-                          fit_seconds=time.perf_counter() - start, model=model)
+                          fit_seconds=time.perf_counter() - start, model=model, training_shares=shares)
     return _guard(run, candidate.name, "final", -1)
+
+
+def final_training_set(generator: Any, real: pd.DataFrame, config: Mapping[str, Any]) -> tuple[pd.DataFrame, np.ndarray]:
+    """What a fill-in candidate's final model learns from: ``synthetic.n`` rows drawn as the fill-in is
+    (balance, missingness), from the priors updated on every real case, with the real rows if ``real_rows``."""
+    fill_in = config["fill_in"]
+    frame = generator.sample(config["synthetic"]["n"], balance=fill_in["balance"],
+                             random_state=task_seed(config["seed"], 3), missingness=fill_in["missingness"])
+    if fill_in.get("real_rows", True):
+        frame = pd.concat([frame, real.drop(columns=["id"], errors="ignore")], ignore_index=True)
+    y = frame.pop("diagnosis").astype(str).to_numpy(dtype=object)
+    return frame.drop(columns=["source", "quote", "remarks"], errors="ignore"), y
 
 
 @dataclass
@@ -212,6 +239,8 @@ class CandidateReport:
     model: Any
     error: str | None
     fit_seconds: float
+    training_shares: dict[str, float] | None = None  # the final model's training class shares
+    vignette_proba: np.ndarray | None = None  # the vignettes, as entered, uniform prior (sorted class order)
 
     @property
     def failed(self) -> bool:
@@ -231,13 +260,19 @@ def candidates_from_config(config: Mapping[str, Any], generator: Any, literature
     references = config["references"]
     if references.get("seed_rule"):
         out.append(Candidate(SEED_RULE, lambda s: SeedRuleClassifier(), {}, reference=True, fill_in=False))
+    reading = oracle_reading(config["synthetic"].get("missingness", "as_published"))
     if references.get("bayes_oracle"):
-        out.append(Candidate(ORACLE, lambda s: OracleClassifier(generator), {}, reference=True,
+        out.append(Candidate(ORACLE, lambda s: OracleClassifier(generator, reading=reading), {}, reference=True,
                              fill_in=False, from_prior_update=True))
     if references.get("literature_priors"):
-        out.append(Candidate(LITERATURE, lambda s: OracleClassifier(literature), {}, reference=True, fill_in=False,
-                             build_real=lambda s: OracleClassifier(literature, prior="uniform")))
+        out.append(Candidate(LITERATURE, lambda s: OracleClassifier(literature, reading=reading), {}, reference=True,
+                             fill_in=False, build_real=lambda s: OracleClassifier(literature, prior="uniform")))
     return out
+
+
+def oracle_reading(missingness: str) -> str:
+    """The reading in which the generator's posterior is exact for cases masked by ``missingness``."""
+    return "as_published" if missingness == "as_published" else "as_entered"
 
 
 @dataclass(frozen=True)
@@ -307,6 +342,7 @@ def evaluate(
     y_real = real["diagnosis"].astype(str).to_numpy(dtype=object)
     X_syn = synthetic.drop(columns=["diagnosis", "source"], errors="ignore")
     X_real = real.drop(columns=["diagnosis"], errors="ignore")
+    X_final, y_final = final_training_set(generator, real, config)
     cv = config["cv"]
     splitter = RepeatedStratifiedKFold(n_splits=cv["folds"], n_repeats=cv["repeats"], random_state=seed)
     outer = list(splitter.split(X_syn, y_syn))
@@ -317,7 +353,9 @@ def evaluate(
         for fold, (train, test) in enumerate(outer):
             phase_one.append(delayed(synthetic_fold)(candidate, X_syn, y_syn, train, test, fold, classes,
                                                      cv["inner_folds"], c_seed))
-        if candidate.fill_in or candidate.reference:
+        if candidate.fill_in:  # tuned on the kind of rows its final fit learns from
+            phase_one.append(delayed(tune_on_all)(candidate, X_final, y_final, cv["inner_folds"], c_seed))
+        elif candidate.reference:
             phase_one.append(delayed(tune_on_all)(candidate, X_syn, y_syn, cv["inner_folds"], c_seed))
         else:  # fitted on real cases alone: tuned on them too
             phase_one.append(delayed(tune_on_all)(candidate, X_real, y_real, cv["inner_folds"], c_seed))
@@ -328,25 +366,23 @@ def evaluate(
             phase_one.append(delayed(real_fold)(candidate, X_real, y_real, update.train_index, update.test_index,
                                                 update.fold, classes, update.generator, config["fill_in"],
                                                 cv["inner_folds"], r_seed))
-    shared = [X_syn, y_syn, X_real, y_real, *(u.generator for u in fold_updates)]
+    shared = [X_syn, y_syn, X_final, y_final, X_real, y_real, *(u.generator for u in fold_updates)]
     first = run_tasks(phase_one, config["parallel"], on_task_done, shared)
     first += [
-        FoldResult(c.name, "real", u.fold, u.test_index, u.train_index, u.proba, dict(u.best_params), u.seconds)
+        FoldResult(c.name, "real", u.fold, u.test_index, u.train_index, u.proba, dict(u.best_params), u.seconds,
+                   proba_published=u.proba_published)
         for c in candidates if c.from_prior_update for u in fold_updates
     ]
 
     tuned = {r.candidate: r for r in first if r.kind == "tune"}
-    full_data = pd.concat([synthetic, real.drop(columns=["id"], errors="ignore")], ignore_index=True)
-    y_full = full_data.pop("diagnosis").astype(str).to_numpy(dtype=object)
-    full_data = full_data.drop(columns=["source", "quote", "remarks"], errors="ignore")
     phase_two = [
         delayed(final_fit)(candidate, tuned[candidate.name].best_params,
-                           *((full_data, y_full) if candidate.fill_in else (X_real, y_real)),
+                           *((X_final, y_final) if candidate.fill_in else (X_real, y_real)),
                            task_seed(seed, c_index, 2))
         for c_index, candidate in enumerate(candidates)
         if not candidate.reference and not tuned[candidate.name].error
     ]
-    second = run_tasks(phase_two, config["parallel"], on_task_done, [full_data, y_full, X_real, y_real])
+    second = run_tasks(phase_two, config["parallel"], on_task_done, [X_final, y_final, X_real, y_real])
 
     by_candidate: dict[str, list[FoldResult]] = {c.name: [] for c in candidates}
     for result in first + second:
@@ -387,8 +423,10 @@ def _report(candidate: Candidate, results: list[FoldResult], y_syn: np.ndarray, 
             per_fold.append(fold_metrics)
         metrics.update({f"cv_{k}": v for k, v in summarise(per_fold).items()})
     if real:
-        per_fold = [classification_metrics(_labels(y_real[r.test_index], classes), r.proba, classes) for r in real]
-        metrics.update({f"real_{k}": v for k, v in summarise(per_fold).items()})
+        for prefix, reading in (("real", "as_entered"), ("real_published", "as_published")):
+            per_fold = [classification_metrics(_labels(y_real[r.test_index], classes), r.proba_in(reading), classes)
+                        for r in real]
+            metrics.update({f"{prefix}_{k}": v for k, v in summarise(per_fold).items()})
         metrics["real_cases"] = float(sum(len(r.test_index) for r in real))
         metrics["real_folds"] = float(len(real))
     fit_seconds = float(sum(r.fit_seconds for r in results))
@@ -397,4 +435,5 @@ def _report(candidate: Candidate, results: list[FoldResult], y_syn: np.ndarray, 
         name=candidate.name, reference=candidate.reference, folds=results, metrics=metrics,
         best_params=tune.best_params if tune else {}, model=final.model if final else None,
         error=errors[0] if errors else None, fit_seconds=fit_seconds,
+        training_shares=final.training_shares if final else None,
     )

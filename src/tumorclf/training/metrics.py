@@ -15,6 +15,11 @@ likely classes), ``mcs_top3_false_alarm`` (other cases with MCS among their
 three most likely classes), ``mcs_auroc`` (one-vs-rest on p(MCS)), ``ece``
 (expected calibration error of the top class, 10 equal-width bins),
 ``oracle_ratio`` (log loss over the oracle's on the same fold).
+
+On the vignettes (``vignette_``, :func:`vignette_metrics`): ``top1_acc``,
+``top3_acc``, ``mcs_first`` (share of MCS vignettes with MCS ranked first),
+``mcs_worst_rank`` (the lowest rank MCS gets on an MCS vignette, 1 = first),
+``mcs_top3_false_alarm`` (other vignettes with MCS in their top three).
 """
 
 from __future__ import annotations
@@ -35,10 +40,17 @@ REAL_HEADLINE = ("log_loss", "top1_acc", "top3_acc", "mcs_top3_sensitivity", "mc
                  "mcs_auroc", "brier", "ece")
 #: Synthetic-CV diagnostics shown after them (``cv_<name>_mean``).
 SYNTHETIC_DIAGNOSTICS = ("log_loss", "oracle_ratio", "balanced_accuracy", "ece")
-#: Every metric column of a comparison row, real cases first.
+#: Vignette figures (fully reported textbook cases, read as entered; never used to choose).
+VIGNETTE_METRICS = ("top1_acc", "top3_acc", "mcs_first", "mcs_worst_rank", "mcs_top3_false_alarm")
+#: Every metric column of a comparison row: real cases read as entered (``real_``), then as
+#: published (``real_published_``), the vignettes, then the synthetic diagnostics.
 COMPARISON_COLUMNS = (
     *(f"real_{m}_{s}" for m in REAL_HEADLINE for s in ("mean", "sd")),
     "real_cases",
+    *(f"real_published_{m}_{s}" for m in ("log_loss", "top1_acc", "top3_acc", "mcs_top3_sensitivity",
+                                         "mcs_top3_false_alarm", "mcs_auroc") for s in ("mean", "sd")),
+    *(f"vignette_{m}" for m in VIGNETTE_METRICS),
+    "vignette_n",
     *(f"cv_{m}_mean" for m in SYNTHETIC_DIAGNOSTICS),
     "cv_log_loss_sd",
 )
@@ -115,4 +127,21 @@ def summarise(per_fold: Sequence[dict[str, float]]) -> dict[str, float]:
         values = np.array([fold[name] for fold in per_fold if name in fold], dtype=float)
         out[f"{name}_mean"] = float(values.mean())
         out[f"{name}_sd"] = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+    return out
+
+
+def vignette_metrics(y: np.ndarray, proba: np.ndarray, classes: Sequence[str]) -> dict[str, float]:
+    """Figures on fully reported vignettes: ranks, not calibration (they are few and textbook)."""
+    y = np.asarray(y, dtype=np.intp)
+    out = {"top1_acc": top_k_accuracy(y, proba, 1), "top3_acc": top_k_accuracy(y, proba, 3), "n": float(len(y))}
+    if POSITIVE in classes:
+        positive = list(classes).index(POSITIVE)
+        order = np.argsort(-proba, axis=1, kind="stable")  # ties as in_top_k breaks them
+        ranks = (order == positive).argmax(axis=1) + 1
+        is_mcs = y == positive
+        if is_mcs.any():
+            out["mcs_first"] = float((ranks[is_mcs] == 1).mean())
+            out["mcs_worst_rank"] = float(ranks[is_mcs].max())
+        if (~is_mcs).any():
+            out["mcs_top3_false_alarm"] = float((ranks[~is_mcs] <= 3).mean())
     return out

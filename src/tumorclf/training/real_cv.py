@@ -41,7 +41,8 @@ class PriorUpdate:
     best_params: dict[str, Any]
     train_index: np.ndarray
     test_index: np.ndarray = field(default_factory=lambda: np.array([], dtype=int))
-    proba: np.ndarray | None = None  # the updated posterior of the test cases, sorted class order
+    proba: np.ndarray | None = None  # the updated posterior of the test cases as entered, sorted class order
+    proba_published: np.ndarray | None = None  # the same, the test cases read as published
     seconds: float = 0.0
 
 
@@ -69,12 +70,15 @@ def update_priors(priors: Priors, real: pd.DataFrame, y: np.ndarray, groups: np.
     """Update the literature priors on ``real.iloc[train]``; score ``real.iloc[test]``."""
     start = time.perf_counter()
     inner = min(settings["inner_folds"], *(len(set(groups[train][y[train] == c])) for c in np.unique(y[train])))
-    search = update_search(priors, settings.get("grid"), folds=max(inner, 2), random_state=seed)
+    search = update_search(priors, settings.get("grid"), folds=max(inner, 2), random_state=seed,
+                           reading=settings.get("reading", "as_entered"))
     search.fit(real.iloc[train], y[train], groups=groups[train])
     best = search.best_estimator_
-    proba = best.predict_proba(real.iloc[test]) if len(test) else None
+    tested = real.iloc[test]
+    proba = best.predict_proba_reading(tested, "as_entered") if len(test) else None
+    published = best.predict_proba_reading(tested, "as_published") if len(test) else None
     return PriorUpdate(fold, best.generator(priors), {k: float(v) for k, v in search.best_params_.items()},
-                       train, test, proba, time.perf_counter() - start)
+                       train, test, proba, published, time.perf_counter() - start)
 
 
 def update_tasks(priors: Priors, real: pd.DataFrame, splits: Sequence[tuple[np.ndarray, np.ndarray]],

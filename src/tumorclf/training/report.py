@@ -49,38 +49,54 @@ def _pm(row: dict[str, Any], name: str, digits: int = 2) -> str:
     return "-" if mean is None or (isinstance(mean, float) and math.isnan(mean)) else f"{_fmt(mean, digits)}±{_fmt(sd, digits)}"
 
 
-#: Columns of a candidate table: header, and how a row's cell is made. Real cases first.
-_COLUMNS: tuple[tuple[str, Any], ...] = (
-    ("real log loss", lambda r: _pm(r, "real_log_loss")),
+#: Columns of the real-case table: header, and how a row's cell is made. Read as entered first.
+REAL_COLUMNS: tuple[tuple[str, Any], ...] = (
+    ("log loss", lambda r: _pm(r, "real_log_loss")),
     ("top-1", lambda r: _fmt(r.get("real_top1_acc_mean"), 2)),
     ("top-3", lambda r: _pm(r, "real_top3_acc")),
     ("MCS top-3", lambda r: _fmt(r.get("real_mcs_top3_sensitivity_mean"), 2)),
     ("MCS false+", lambda r: _fmt(r.get("real_mcs_top3_false_alarm_mean"), 2)),
     ("MCS AUC", lambda r: _fmt(r.get("real_mcs_auroc_mean"), 2)),
     ("ECE", lambda r: _fmt(r.get("real_ece_mean"), 2)),
-    ("synth. LL", lambda r: _fmt(r.get("cv_log_loss_mean"), 2)),
+    ("| published: LL", lambda r: _pm(r, "real_published_log_loss")),
+    ("top-1", lambda r: _fmt(r.get("real_published_top1_acc_mean"), 2)),
+    ("top-3", lambda r: _fmt(r.get("real_published_top3_acc_mean"), 2)),
+    ("MCS top-3", lambda r: _fmt(r.get("real_published_mcs_top3_sensitivity_mean"), 2)),
+)
+#: Columns of the second table: the vignettes, then the synthetic diagnostics.
+OTHER_COLUMNS: tuple[tuple[str, Any], ...] = (
+    ("vignettes top-1", lambda r: _fmt(r.get("vignette_top1_acc"), 2)),
+    ("top-3", lambda r: _fmt(r.get("vignette_top3_acc"), 2)),
+    ("MCS first", lambda r: _fmt(r.get("vignette_mcs_first"), 2)),
+    ("MCS worst rank", lambda r: _fmt(r.get("vignette_mcs_worst_rank"), 0)),
+    ("MCS false+", lambda r: _fmt(r.get("vignette_mcs_top3_false_alarm"), 2)),
+    ("| synth. LL", lambda r: _fmt(r.get("cv_log_loss_mean"), 2)),
     ("/oracle", lambda r: _fmt(r.get("cv_oracle_ratio_mean"), 2)),
 )
+REAL_CAPTION = ("Real cases, grouped CV, mean±sd over folds; as entered: each case's stated fields only, as a "
+                "user's case is read (the champion is chosen on this); published: silences read through the "
+                "reporting model (the same as entered for a model with one reading). MCS top-3: MCS cases with MCS "
+                "in their top 3; MCS false+: other cases with MCS in their top 3.")
+OTHER_CAPTION = ("Vignettes: fully reported textbook cases (data/vignettes.csv), as entered, uniform prior; "
+                 "never used to fit or choose. MCS worst rank: the lowest rank MCS gets on an MCS vignette. "
+                 "synth. LL, /oracle: synthetic CV log loss and its ratio to the oracle's.")
 
 
 def candidate_table(rows: list[dict[str, Any]], title: str, champion: str | None,
-                    extra: tuple[tuple[str, Any], ...] = ()) -> Table:
-    """One row per candidate: real-case grouped-CV figures (mean +- sd over folds), then synthetic diagnostics."""
-    table = Table(title=title, title_justify="left", caption=(
-        "real cases: grouped CV, mean±sd over folds. MCS top-3: MCS cases with MCS in their top 3; "
-        "MCS false+: other cases with MCS in their top 3. synth. LL, /oracle: synthetic CV log loss and its "
-        "ratio to the oracle's."), caption_justify="left")
+                    columns: tuple[tuple[str, Any], ...] = REAL_COLUMNS, caption: str = REAL_CAPTION) -> Table:
+    """One row per candidate, one column per figure of ``columns``."""
+    table = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
     table.add_column("candidate", no_wrap=True, min_width=26)
-    for header, _ in (*_COLUMNS, *extra):
+    for header, _ in columns:
         table.add_column(header, justify="right", no_wrap=True)
     for row in rows:
         name = row["candidate"] + (" (reference)" if row["reference"] else "")
         if row["candidate"] == champion:
             name = f"[bold green]{name} *[/]"
         if row["status"] == "FAILED":
-            table.add_row(f"[red]{name}[/]", "FAILED", *[""] * (len(_COLUMNS) + len(extra) - 1))
+            table.add_row(f"[red]{name}[/]", "FAILED", *[""] * (len(columns) - 1))
             continue
-        table.add_row(name, *(cell(row) for _, cell in (*_COLUMNS, *extra)))
+        table.add_row(name, *(cell(row) for _, cell in columns))
     return table
 
 
@@ -90,10 +106,13 @@ def _real_n(rows: list[dict[str, Any]]) -> str:
 
 
 def print_summary(outcome: Any) -> None:
-    title = (f"Candidates: {_real_n(outcome.rows)}, grouped by source (mean +- sd over folds); "
-             f"synthetic CV as a diagnostic. Champion by {outcome.selection_metric}.")
-    extra = (("fit s", lambda r: _fmt(r["fit_seconds"], 0)),)
-    console.print(candidate_table(outcome.rows, title, outcome.champion, extra))
+    title = (f"Candidates on {_real_n(outcome.rows)}, grouped by source, read as entered and as published. "
+             f"Champion by {outcome.selection_metric}.")
+    console.print(candidate_table(outcome.rows, title, outcome.champion))
+    n_vignettes = max((r.get("vignette_n") or 0 for r in outcome.rows), default=0)
+    console.print(candidate_table(
+        outcome.rows, f"The same candidates on {int(n_vignettes)} vignettes, and on synthetic CV", outcome.champion,
+        (*OTHER_COLUMNS, ("fit s", lambda r: _fmt(r["fit_seconds"], 0))), OTHER_CAPTION))
     console.print(f"Champion: [bold]{outcome.champion}[/] (registered as version {outcome.registered_version}, alias champion)")
     console.print(f"Model:    {outcome.champion_path}")
     console.print(f"MLflow:   run {outcome.parent_run_id} in {outcome.tracking_uri}")
@@ -116,4 +135,5 @@ def print_comparison(rows: list[dict[str, Any]]) -> None:
         group = [r if r["status"] in ("FINISHED", "FAILED") else dict(r, candidate=f"{r['candidate']} [{r['status']}]")
                  for r in group]
         console.print(candidate_table(group, title, champion))
+        console.print(candidate_table(group, "  vignettes and synthetic CV", champion, OTHER_COLUMNS, OTHER_CAPTION))
     console.print("* champion of its train. Open the same runs in a browser with `tumorclf ui`.")

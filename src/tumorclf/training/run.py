@@ -45,7 +45,9 @@ from tumorclf.training import plots
 from tumorclf.training.candidates import check_candidate
 from tumorclf.training.config import ConfigError, flatten
 from tumorclf.training.evaluation import (
+    LITERATURE,
     ORACLE,
+    SEED_RULE,
     CandidateReport,
     FoldResult,
     candidates_from_config,
@@ -53,7 +55,11 @@ from tumorclf.training.evaluation import (
     prior_updates,
 )
 from tumorclf.training.metrics import COMPARISON_COLUMNS, LOWER_IS_BETTER, REAL_HEADLINE
+from tumorclf.synthetic.findings import READINGS
+from tumorclf.training.fill_in import has_readings
 from tumorclf.training.real_cv import PriorUpdate, groups_of
+from tumorclf.training.references import OracleClassifier, SeedRuleClassifier
+from tumorclf.training.vignettes import load_vignettes, score_vignettes
 
 #: What serving the champion needs, pinned to this environment's versions when it is logged.
 PREDICTION_REQUIREMENTS = ("mlflow", "scikit-learn", "numpy", "scipy", "pandas", "skops")
@@ -101,8 +107,8 @@ def check_before_work(config: Mapping[str, Any]) -> None:
     problems = [p for name, spec in config["candidates"].items() for p in check_candidate(name, spec)]
     if config["selection"]["metric"] == "oracle_ratio" and not config["references"].get("bayes_oracle"):
         problems.append("selection.metric oracle_ratio needs references.bayes_oracle: true")
-    for key in ("real_cases", "priors"):
-        if not _resolve(config["data"][key]).exists():
+    for key in ("real_cases", "priors", "vignettes"):
+        if config["data"].get(key) is not None and not _resolve(config["data"][key]).exists():
             problems.append(f"data.{key}: {_resolve(config['data'][key])} does not exist")
     if problems:
         raise ConfigError("\n  ".join(["the experiment config has problems:", *problems]))
@@ -116,8 +122,10 @@ def data_fingerprint(real_path: Path, priors_sha: str, config: Mapping[str, Any]
 
 
 def selection_column(selection: Mapping[str, Any]) -> str:
-    """The metric that picks the champion: ``real_log_loss_mean`` by default."""
-    prefix = "real" if selection.get("cases", "real") == "real" else "cv"
+    """The metric that picks the champion: ``real_log_loss_mean`` (real cases read as entered) by default."""
+    if selection.get("cases", "real") != "real":
+        return f"cv_{selection['metric']}_mean"
+    prefix = "real_published" if selection.get("reading", "as_entered") == "as_published" else "real"
     return f"{prefix}_{selection['metric']}_mean"
 
 
@@ -180,7 +188,8 @@ def _plots(folder: Path, prefix: str, y: np.ndarray, proba: np.ndarray, classes:
 
 
 def _log_candidate(tracker: Tracker, report: CandidateReport, config: Mapping[str, Any],
-                   y_syn: np.ndarray, real: pd.DataFrame, classes: Sequence[str], workdir: Path) -> str:
+                   y_syn: np.ndarray, real: pd.DataFrame, classes: Sequence[str], workdir: Path,
+                   vignettes: pd.DataFrame | None = None) -> str:
     spec = config["candidates"].get(report.name)
     run_id = tracker.start_child(_run_name(report, spec), {
         "candidate": report.name, "reference": str(report.reference).lower(),
@@ -190,7 +199,12 @@ def _log_candidate(tracker: Tracker, report: CandidateReport, config: Mapping[st
     params.update({f"chosen.{k.rsplit('__', 1)[-1]}": v for k, v in report.best_params.items()})
     params.update({"seed": config["seed"], "synthetic.n": config["synthetic"]["n"],
                    "cv.folds": config["cv"]["folds"], "cv.repeats": config["cv"]["repeats"],
-                   "real_cv.folds": config["real_cv"]["folds"], "fill_in.n": config["fill_in"]["n"]})
+                   "real_cv.folds": config["real_cv"]["folds"], "fill_in.n": config["fill_in"]["n"],
+                   "fill_in.missingness": config["fill_in"]["missingness"],
+                   "fill_in.real_rows": config["fill_in"]["real_rows"],
+                   "synthetic.missingness": config["synthetic"]["missingness"],
+                   "readings": ",".join(READINGS) if report.model is not None and has_readings(report.model)
+                   else ("as_published" if config["fill_in"]["missingness"] == "as_published" else "as_entered")})
     tracker.log(run_id, params=params, metrics=report.metrics)
     if report.failed:
         tracker.log(run_id, tags={"error": report.error[-4000:]})
@@ -212,6 +226,11 @@ def _log_candidate(tracker: Tracker, report: CandidateReport, config: Mapping[st
     if len(index):
         _plots(folder, "synthetic_", np.searchsorted(np.asarray(classes), y_syn[index]), proba, classes,
                f"{report.name}, synthetic CV")
+    if report.vignette_proba is not None and vignettes is not None:
+        table = pd.DataFrame(report.vignette_proba, columns=[f"p_{c}" for c in classes])
+        table.insert(0, "diagnosis", vignettes["diagnosis"].astype(str).to_numpy())
+        table.insert(0, "id", vignettes["id"].to_numpy(dtype=object))
+        table.to_csv(folder / "vignette_predictions.csv", index=False)
     if report.model is not None:
         plots.importance_png(report.model, folder / "feature_importance.png", report.name)
     tracker.log_artifacts(run_id, folder)
@@ -251,7 +270,7 @@ def train(
     on_stage("drawing synthetic cases")
     stages.reached("sampling")
     synthetic = generator.sample(config["synthetic"]["n"], balance=config["synthetic"]["balance"],
-                                 random_state=config["seed"])
+                                 random_state=config["seed"], missingness=config["synthetic"]["missingness"])
     fingerprint = data_fingerprint(real_path, priors.sha256, config)
 
     on_stage("connecting to MLflow")
@@ -278,6 +297,9 @@ def train(
         on_stage("evaluating")
         reports = evaluate(candidates_from_config(config, generator, literature), synthetic, real, generator,
                            config, fold_updates, on_task_done=on_task_done)
+        if config["data"].get("vignettes"):
+            on_stage("scoring the vignettes")
+            add_vignette_figures(reports, _resolve(config["data"]["vignettes"]), classes, generator, literature, real)
         eligible = [r for r in reports if not r.reference and not r.failed and r.model is not None]
         if not eligible:
             raise RuntimeError("every candidate failed; see the FAILED child runs for their errors")
@@ -289,7 +311,10 @@ def train(
         rows = summary_rows(reports)
         with tempfile.TemporaryDirectory() as tmp:
             workdir = Path(tmp)
-            child_ids = {r.name: _log_candidate(tracker, r, config, y_syn, real, classes, workdir) for r in reports}
+            vignettes = (load_vignettes(_resolve(config["data"]["vignettes"]), generator.classes_)[0]
+                         if config["data"].get("vignettes") else None)
+            child_ids = {r.name: _log_candidate(tracker, r, config, y_syn, real, classes, workdir, vignettes)
+                         for r in reports}
             parent_dir = workdir / "_parent"
             parent_dir.mkdir()
             pd.DataFrame(rows).to_csv(parent_dir / "comparison.csv", index=False)
@@ -304,10 +329,13 @@ def train(
             "classes": [str(c) for c in champion.model.classes_],
             "display_order": list(generator.classes_),
             "clinical_prior": dict(zip(generator.classes_, map(float, generator.clinical_prior_))),
-            "training_prior": _training_prior(champion.model, synthetic, real),
+            "training_prior": _training_prior(champion),
             "schema_version": SCHEMA_VERSION,
             "priors_sha256": priors.sha256,
             "prior_update": {"n_real_cases": len(real), **overall.best_params},
+            "readings": list(READINGS) if has_readings(champion.model) else [
+                "as_published" if config["fill_in"]["missingness"] == "as_published" else "as_entered"],
+            "fill_in_missingness": config["fill_in"]["missingness"],
             "data_fingerprint": fingerprint,
             "metrics": {k: v for k, v in champion.metrics.items() if np.isfinite(v)},
             "best_params": {k: _plain(v) for k, v in champion.best_params.items()},
@@ -358,6 +386,39 @@ def train(
     )
 
 
+def add_vignette_figures(reports: Sequence[CandidateReport], path: Path, classes: Sequence[str], generator: Any,
+                         literature: Any, real: pd.DataFrame) -> None:
+    """Score every candidate's final model and every reference on the vignettes (as entered, uniform prior).
+
+    The references are fitted as they are scored on real cases: the literature
+    and the updated priors' exact posteriors, and the seed rule on every real case.
+    """
+    vignettes, _ = load_vignettes(path, generator.classes_)
+    y_real = real["diagnosis"].astype(str).to_numpy(dtype=object)
+    X_real = real.drop(columns=["diagnosis"])
+    reference_models = {
+        ORACLE: OracleClassifier(generator, prior="uniform"),
+        LITERATURE: OracleClassifier(literature, prior="uniform"),
+        SEED_RULE: SeedRuleClassifier(),
+    }
+    for report in reports:
+        if report.failed:
+            continue
+        if report.reference:
+            model = reference_models.get(report.name)
+            if model is None:
+                continue
+            model.fit(X_real, y_real)
+            prior = _class_shares(y_real) if report.name == SEED_RULE else None
+        else:
+            if report.model is None:
+                continue
+            model, prior = report.model, _training_prior(report)
+        proba, figures = score_vignettes(model, vignettes, classes, prior)
+        report.vignette_proba = proba
+        report.metrics.update({f"vignette_{k}": v for k, v in figures.items()})
+
+
 def sparse_example(real: pd.DataFrame) -> pd.DataFrame:
     """A real case as a report gives it: only its reported fields, age a number, the rest text."""
     fields = as_text_frame(real.drop(columns=["diagnosis", "source", "id", "quote", "remarks"], errors="ignore"))
@@ -379,18 +440,18 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def _training_prior(model: Any, synthetic: pd.DataFrame, real: pd.DataFrame) -> dict[str, float]:
-    """The class prior a model's probabilities are under: its own, or its training data's shares."""
+def _training_prior(report: CandidateReport) -> dict[str, float]:
+    """The class prior a final model's probabilities are under: its own, or its training rows' shares."""
+    model = report.model
     own = getattr(model[-1] if hasattr(model, "steps") else model, "training_prior_", None)
     if own is not None:
         return {str(c): float(p) for c, p in own.items()}
-    return _training_shares(synthetic, real, model.classes_)
+    return {str(c): float((report.training_shares or {}).get(str(c), 0.0)) for c in model.classes_}
 
 
-def _training_shares(synthetic: pd.DataFrame, real: pd.DataFrame, classes: Sequence[str]) -> dict[str, float]:
-    labels = pd.concat([synthetic["diagnosis"].astype(str), real["diagnosis"].astype(str)])
-    shares = labels.value_counts(normalize=True)
-    return {str(c): float(shares.get(str(c), 0.0)) for c in classes}
+def _class_shares(labels: np.ndarray) -> dict[str, float]:
+    values, counts = np.unique(np.asarray(labels, dtype=str), return_counts=True)
+    return {str(v): float(k / counts.sum()) for v, k in zip(values, counts)}
 
 
 __all__ = ["TrainOutcome", "check_before_work", "count_tasks", "train"]

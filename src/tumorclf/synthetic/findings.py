@@ -1,0 +1,260 @@
+"""How each class looks, apart from how papers report it: two models and two readings.
+
+A published case row is the product of two processes (a *selection model*
+for data missing not at random; Little & Rubin, ch. 15):
+
+* :class:`FindingModel`, the tumour: p(finding value | class), every field,
+  children given the *true* value of their parent;
+* :class:`ReportingModel`, the paper: p(a paper states the finding | its
+  value, the paper's style), shared across classes ("remarkable findings
+  get written"), with a few latent styles (a case report, a table that
+  states every field).
+
+A case is read one of two ways (:data:`READINGS`):
+
+* ``"as_entered"`` (every user-facing default): stated fields are findings,
+  fields not given are unknown and summed out; no reporting rate enters, so
+  stating "no dural tail" moves the posterior by p(no tail | class) alone;
+* ``"as_published"`` (for fitting and scoring published cases): the row is
+  what a paper of an unknown style chose to write, silences included::
+
+      p(row | c) = sum_z w_z prod_f  [ stated v: p(v | c) r_z(f, v) ;  silent: sum_v p(v | c) (1 - r_z(f, v)) ]
+
+Table shapes (``C`` classes, ``K`` values of a field, ``Z`` styles):
+``FindingModel.age`` ``(C, 101)``; ``.level`` ``(C, L * L)`` (top, bottom; L = 29 levels)
+flattened; a root field ``(C, K)``; a child ``(C, K_parent, K)``, with an
+all-zero row where the child cannot exist (no calcification site without
+calcification). ``ReportingModel.age`` and ``.level`` ``(Z,)`` (whether they
+are stated does not depend on their value); a field ``(Z, K)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import logsumexp
+
+from tumorclf.schema import CODE_COLUMN, LEVELS, CaseArrays
+from tumorclf.schema.vocabulary import READINGS
+from tumorclf.synthetic.priors import AGES, PARENTS, TABLE_FIELDS, Priors
+N_LEVELS = len(LEVELS)
+#: Fields scored on their own given the class (parents included).
+ROOT_FIELDS: tuple[str, ...] = tuple(f for f in TABLE_FIELDS if f not in PARENTS)
+#: Each parent field with the fields that depend on its true value.
+CHILDREN: dict[str, tuple[str, ...]] = {
+    parent: tuple(child for child, p in PARENTS.items() if p == parent) for parent in dict.fromkeys(PARENTS.values())
+}
+#: Root fields with no children.
+LONE_FIELDS: tuple[str, ...] = tuple(f for f in ROOT_FIELDS if f not in CHILDREN)
+
+
+def check_reading(reading: str) -> str:
+    if reading not in READINGS:
+        raise ValueError(f"The 'reading' parameter must be one of {READINGS}. Got {reading!r} instead.")
+    return reading
+
+
+@dataclass(frozen=True)
+class FindingModel:
+    """p(finding value | class) for every field: how each tumour looks."""
+
+    classes: tuple[str, ...]
+    age: np.ndarray
+    level: np.ndarray
+    fields: dict[str, np.ndarray]
+
+    def level_joint(self) -> np.ndarray:
+        """p(top, bottom | class), shape ``(C, L, L)``."""
+        return self.level.reshape(-1, N_LEVELS, N_LEVELS)
+
+
+@dataclass(frozen=True)
+class ReportingModel:
+    """p(stated | value, style): how papers report, shared across classes.
+
+    Attributes
+    ----------
+    styles : tuple of str
+        Names of the latent publication styles.
+    weights : ndarray of shape (Z,)
+        How common each style is among published rows.
+    age, level : ndarray of shape (Z,)
+        Chance the age (the level) is stated, whatever its value.
+    fields : dict of str to ndarray of shape (Z, K)
+        Chance each value of a field is stated.
+    """
+
+    styles: tuple[str, ...]
+    weights: np.ndarray
+    age: np.ndarray
+    level: np.ndarray
+    fields: dict[str, np.ndarray]
+
+
+def findings_from_priors(priors: Priors) -> FindingModel:
+    """The literature's finding model: the priors file's tables as they are."""
+    return FindingModel(
+        classes=priors.classes,
+        age=priors.age_pmf,
+        level=priors.level_joint.reshape(len(priors.classes), -1),
+        fields={name: priors.tables[name] for name in TABLE_FIELDS},
+    )
+
+
+def reporting_from_priors(priors: Priors, styles: tuple[str, ...] = ("literature",),
+                          rates: dict[str, float] | None = None) -> ReportingModel:
+    """Reporting at the priors file's per-field rates, whatever the value (missing at random).
+
+    ``rates`` overrides the stated rate of every field of a style (by style
+    name), e.g. ``{"tabulated": 0.9}`` for a style that states nearly everything.
+    """
+    rates = rates or {}
+
+    def rate(style: str, field: str) -> float:
+        return rates.get(style, 1.0 - priors.missing[field])
+
+    fields = {
+        name: np.array([[rate(z, name)] * priors.tables[name].shape[-1] for z in styles]) for name in TABLE_FIELDS
+    }
+    return ReportingModel(
+        styles=tuple(styles),
+        weights=np.full(len(styles), 1.0 / len(styles)),
+        age=np.array([rate(z, "age") for z in styles]),
+        level=np.array([rate(z, "level") for z in styles]),
+        fields=fields,
+    )
+
+
+# -- likelihood ---------------------------------------------------------------------------
+
+def value_weights(codes: np.ndarray, k: int, rate: np.ndarray | None) -> np.ndarray:
+    """What each value of a field contributes for each case, shape ``(Z, n, K)``.
+
+    As entered (``rate`` None, Z = 1): the stated value's indicator, or 1 for
+    every value where unstated. As published (``rate`` of shape ``(Z, K)``):
+    indicator x r(value) where stated, 1 - r(value) where silent.
+    """
+    stated = codes >= 0
+    onehot = np.zeros((len(codes), k))
+    onehot[np.flatnonzero(stated), codes[stated]] = 1.0
+    if rate is None:
+        return np.where(stated[:, None], onehot, 1.0)[None]
+    return np.where(stated[None, :, None], onehot[None] * rate[:, None, :], (1.0 - rate)[:, None, :])
+
+
+def _class_rows(table: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
+    """A table's class axis: every class ``(C, ...)``, or each case's own class ``(n, ...)``."""
+    return table if labels is None else table[labels]
+
+
+def child_factors(findings: FindingModel, codes: np.ndarray, child: str, rate: np.ndarray | None,
+                  labels: np.ndarray | None = None) -> np.ndarray:
+    """p(what the case says of ``child`` | class, true parent value), shape ``(Z, n, C, K_parent)``.
+
+    With ``labels`` (each case's class index), only that class: ``(Z, n, 1, K_parent)``.
+    """
+    table = _class_rows(findings.fields[child], labels)  # (C or n, Kp, K)
+    child_codes = codes[:, CODE_COLUMN[child]]
+    weights = value_weights(child_codes, table.shape[-1], rate)
+    structural = table.sum(axis=-1) == 0  # the child cannot exist under this parent value
+    silent = child_codes < 0
+    if labels is None:
+        factor = np.einsum("znk,cpk->zncp", weights, table)
+        return np.where(silent[None, :, None, None] & structural[None, None], 1.0, factor)
+    factor = np.einsum("znk,npk->znp", weights, table)
+    return np.where((silent[:, None] & structural)[None], 1.0, factor)[:, :, None, :]
+
+
+def group_terms(findings: FindingModel, codes: np.ndarray, parent: str, reporting: ReportingModel | None,
+                labels: np.ndarray | None = None) -> np.ndarray:
+    """p(what the case says of a parent and its children, true parent value | class), ``(Z, n, C, K_parent)``.
+
+    With ``labels``, only each case's own class: ``(Z, n, 1, K_parent)``.
+    """
+    rate = None if reporting is None else reporting.fields[parent]
+    table = findings.fields[parent]  # (C, Kp)
+    weights = value_weights(codes[:, CODE_COLUMN[parent]], table.shape[-1], rate)  # (Z, n, Kp)
+    rows = table[None, None] if labels is None else table[labels][None, :, None, :]
+    terms = weights[:, :, None, :] * rows
+    for child in CHILDREN[parent]:
+        child_rate = None if reporting is None else reporting.fields[child]
+        terms = terms * child_factors(findings, codes, child, child_rate, labels)
+    return terms
+
+
+def _age_level_log_terms(findings: FindingModel, arrays: CaseArrays, reporting: ReportingModel | None,
+                         labels: np.ndarray | None = None) -> np.ndarray:
+    """log p(what the case says of age and level | class), ``(Z, n, C)`` (``(Z, n, 1)`` with ``labels``)."""
+    n = len(arrays)
+    c = len(findings.classes) if labels is None else 1
+    z = 1 if reporting is None else len(reporting.styles)
+    out = np.zeros((z, n, c))
+
+    def add(mask: np.ndarray, table: np.ndarray, columns: np.ndarray) -> None:
+        """Add log table[class, column] for the cases in ``mask``."""
+        if labels is None:
+            out[:, mask] += np.log(table[:, columns]).T[None]
+        else:
+            out[:, mask, 0] += np.log(table[labels[mask], columns])[None]
+
+    with np.errstate(divide="ignore"):
+        age = arrays.age
+        seen = ~np.isnan(age)
+        add(seen, findings.age, np.clip(np.floor(np.nan_to_num(age[seen]) + 0.5), 0, AGES[-1]).astype(np.intp))
+        codes = arrays.codes
+        top = codes[:, CODE_COLUMN["level_top"]].astype(np.intp)
+        bottom = codes[:, CODE_COLUMN["level_bottom"]].astype(np.intp)
+        joint = findings.level_joint()
+        both = (top >= 0) & (bottom >= 0)
+        add(both, findings.level, top[both] * N_LEVELS + bottom[both])
+        only = (top >= 0) & (bottom < 0)
+        add(only, joint.sum(axis=2), top[only])
+        only = (top < 0) & (bottom >= 0)
+        add(only, joint.sum(axis=1), bottom[only])
+        if reporting is not None:  # class-free, but they weigh the styles
+            level_seen = (top >= 0) | (bottom >= 0)
+            for stated, rate in ((seen, reporting.age), (level_seen, reporting.level)):
+                out += np.where(stated[None, :], np.log(rate)[:, None], np.log1p(-rate)[:, None])[:, :, None]
+    return out
+
+
+def style_log_likelihood(findings: FindingModel, arrays: CaseArrays, reporting: ReportingModel | None = None,
+                         labels: np.ndarray | None = None) -> np.ndarray:
+    """log p(case | class, style), shape ``(Z, n, C)``; without ``reporting``, Z = 1 and the case is read as entered.
+
+    With ``labels`` (each case's class index, as in fitting), only that class: ``(Z, n, 1)``.
+    """
+    codes = arrays.codes
+    ll = _age_level_log_terms(findings, arrays, reporting, labels)
+    with np.errstate(divide="ignore"):
+        for name in LONE_FIELDS:
+            table = findings.fields[name]
+            rate = None if reporting is None else reporting.fields[name]
+            weights = value_weights(codes[:, CODE_COLUMN[name]], table.shape[-1], rate)
+            if labels is None:
+                ll += np.log(np.einsum("znk,ck->znc", weights, table))
+            else:
+                ll += np.log((weights * table[labels][None]).sum(axis=-1))[..., None]
+        for parent in CHILDREN:
+            ll += np.log(group_terms(findings, codes, parent, reporting, labels).sum(axis=-1))
+    return ll
+
+
+def log_likelihood(findings: FindingModel, arrays: CaseArrays, reading: str = "as_entered",
+                   reporting: ReportingModel | None = None) -> np.ndarray:
+    """log p(case | class) in one of the two readings, shape ``(n, C)``.
+
+    ``"as_published"`` needs ``reporting`` and sums over its styles.
+    """
+    if check_reading(reading) == "as_entered":
+        return style_log_likelihood(findings, arrays)[0]
+    if reporting is None:
+        raise ValueError("Reading a case as published needs a reporting model.")
+    per_style = style_log_likelihood(findings, arrays, reporting)
+    return logsumexp(per_style + np.log(reporting.weights)[:, None, None], axis=0)
+
+
+__all__ = ["CHILDREN", "LONE_FIELDS", "READINGS", "ROOT_FIELDS", "FindingModel", "ReportingModel", "check_reading",
+           "findings_from_priors", "group_terms", "log_likelihood", "reporting_from_priors", "style_log_likelihood",
+           "value_weights"]

@@ -1,0 +1,71 @@
+"""Fully reported textbook vignettes: a benchmark of how a complete report is read.
+
+``data/vignettes.csv`` holds cases of every class with every field stated,
+each built from cited reference descriptions of the class's imaging (see
+``data/README.md``). Real published rows are mostly abstracts: their CV
+cannot show how a model reads a radiologist's complete report, where every
+finding is stated for its own reasons. The vignettes can. They are scored
+as entered under a uniform class prior, and never used to fit, tune or
+choose anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tumorclf.schema import FIELDS, LABEL, validate
+from tumorclf.training.fill_in import proba_in_reading
+from tumorclf.training.metrics import vignette_metrics
+
+#: Columns of the vignettes file besides the schema's: how typical the case is, its sources, the basis of each value.
+VIGNETTE_COLUMNS = ("variant",)
+
+
+def load_vignettes(path: str | Path, classes: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The vignettes as a validated frame (schema fields, ``diagnosis``, ``id``) and their ``variant`` column.
+
+    Raises
+    ------
+    tumorclf.schema.CaseValidationError
+        If a vignette is not a valid case.
+    """
+    from tumorclf.case_io import read_cases_csv
+
+    raw = read_cases_csv(path)
+    kept = raw[[c for c in raw.columns if c in (*FIELDS, LABEL, "id")]]
+    return validate(kept, classes=classes).reset_index(drop=True), raw[["id", *VIGNETTE_COLUMNS]]
+
+
+def uniform_shift(proba: np.ndarray, training_prior: Mapping[str, float] | None, classes: Sequence[str]) -> np.ndarray:
+    """Probabilities under a uniform class prior, from those under ``training_prior`` (Bayes' rule)."""
+    if not training_prior:
+        return proba
+    weights = np.array([1.0 / training_prior[c] if training_prior.get(c) else 0.0 for c in classes])
+    shifted = proba * weights
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def score_vignettes(model: Any, vignettes: pd.DataFrame, classes: Sequence[str],
+                    training_prior: Mapping[str, float] | None = None) -> tuple[np.ndarray, dict[str, float]]:
+    """A fitted model's probabilities on the vignettes (read as entered, uniform prior) and their figures.
+
+    ``classes`` is the sorted class order of the model's columns; ``training_prior``
+    the class prior its probabilities are under, if not uniform.
+    """
+    X = vignettes.drop(columns=[LABEL, "id"], errors="ignore")
+    raw = proba_in_reading(model, X, "as_entered")
+    proba = np.zeros((len(X), len(classes)))
+    position = {c: i for i, c in enumerate(classes)}
+    for j, c in enumerate(model.classes_):
+        proba[:, position[str(c)]] = raw[:, j]
+    proba = uniform_shift(proba, training_prior, classes)
+    y = np.searchsorted(np.asarray(classes), vignettes[LABEL].astype(str).to_numpy())
+    return proba, vignette_metrics(y, proba, classes)
+
+
+__all__ = ["VIGNETTE_COLUMNS", "load_vignettes", "score_vignettes", "uniform_shift"]
