@@ -1,11 +1,14 @@
-"""Default ``tumorclf train``: real-case figures, wall time, and the champion against the oracle.
+"""Default ``tumorclf train``: real-case figures in both readings, the vignettes, wall time, the oracle.
 
 Printed first, the evidence: every candidate's and reference's figures on
 real-case cross-validation grouped by source (mean and sd over folds, with
-n), beside "literature priors only", against the goals of issue 10 (uniform
-prior): top-3 >= 0.85, top-1 >= 0.60, MCS in the top 3 of >= 90% of MCS cases
-and of <= 20% of the others, AUROC of p(MCS) >= 0.92, log loss <= 1.0,
-ECE <= 0.08.
+n), beside "literature priors only", against the goals of issue 17 (uniform
+prior). Read as entered (each case's stated fields only): top-3 >= 0.80,
+top-1 >= 0.45, MCS in the top 3 of >= 90% of MCS cases and of <= 25% of the
+others, AUROC of p(MCS) >= 0.90, log loss <= 1.5. Read as published: no worse
+than the champion before the two readings (top-3 0.73, log loss 1.59). On the
+fully reported vignettes (as entered, uniform prior): top-1 >= 0.85, top-3 >=
+0.97, every MCS vignette MCS first, MCS in the top 3 of <= 10% of the others.
 
 Then the targets of issue 3, on a 2-core machine:
 * the default train in about a minute wall, MLflow logging included, MLflow at most 15% of it;
@@ -30,16 +33,28 @@ import numpy as np
 
 TARGETS = {"train_wall_s": ("<=", 60), "train_mlflow_share": ("<=", 0.15),
            "log_loss_ratio_to_oracle": ("<=", 1.03), "balanced_accuracy_ratio_to_oracle": (">=", 0.98)}
-#: Issue 10's goals for real-case grouped CV (uniform prior), per metric.
-REAL_GOALS = {"top3_acc": (">=", 0.85), "top1_acc": (">=", 0.60), "mcs_top3_sensitivity": (">=", 0.90),
-              "mcs_top3_false_alarm": ("<=", 0.20), "mcs_auroc": (">=", 0.92), "log_loss": ("<=", 1.0),
-              "ece": ("<=", 0.08)}
+#: Issue 17's goals per figure family (uniform prior): real cases as entered, as published, the vignettes.
+GOALS = {
+    "real": {"top3_acc": (">=", 0.80), "top1_acc": (">=", 0.45), "mcs_top3_sensitivity": (">=", 0.90),
+             "mcs_top3_false_alarm": ("<=", 0.25), "mcs_auroc": (">=", 0.90), "log_loss": ("<=", 1.5)},
+    "real_published": {"top3_acc": (">=", 0.73), "log_loss": ("<=", 1.59), "top1_acc": (">=", 0.0),
+                       "mcs_top3_sensitivity": (">=", 0.0)},
+    "vignette": {"top1_acc": (">=", 0.85), "top3_acc": (">=", 0.97), "mcs_first": (">=", 1.0),
+                 "mcs_top3_false_alarm": ("<=", 0.10)},
+}
 
 
 def real_case_targets(figures: dict[str, Any]) -> dict[str, tuple[str, float]]:
-    """The goal of each ``real_<metric>.<candidate>`` figure."""
-    return {name: REAL_GOALS[name.split(".")[0].removeprefix("real_")] for name in figures
-            if name.startswith("real_") and name.split(".")[0].removeprefix("real_") in REAL_GOALS}
+    """The goal of each ``<family>_<metric>.<candidate>`` figure."""
+    targets = {}
+    for name in figures:
+        head = name.split(".")[0]
+        for family in sorted(GOALS, key=len, reverse=True):  # real_published before real
+            metric = head.removeprefix(f"{family}_")
+            if head.startswith(f"{family}_") and metric in GOALS[family]:
+                targets[name] = GOALS[family][metric]
+                break
+    return targets
 
 
 def measure(overrides: list[str] | None = None, test_n: int = 20_000, test_seed: int = 987_654,
@@ -47,6 +62,8 @@ def measure(overrides: list[str] | None = None, test_n: int = 20_000, test_seed:
     """Train into a temporary store (and ``models_dir`` if given, else a temporary one); score the champion."""
     from tumorclf.persistence.artifacts import load_model
     from tumorclf.synthetic import load_generator
+    from tumorclf.training.evaluation import oracle_reading
+    from tumorclf.training.fill_in import proba_in_reading
     from tumorclf.training.config import load_config
     from tumorclf.training.metrics import classification_metrics
     from tumorclf.training.run import _resolve, train
@@ -61,19 +78,26 @@ def measure(overrides: list[str] | None = None, test_n: int = 20_000, test_seed:
     # The champion was trained from the priors updated by the real cases: test against that model.
     generator = load_generator(_resolve(config["data"]["priors"]), real_cases=_resolve(config["data"]["real_cases"]),
                                settings=manifest["prior_update"])
-    test = generator.sample(test_n, balance=config["synthetic"]["balance"], random_state=test_seed)
+    missingness = config["synthetic"]["missingness"]
+    test = generator.sample(test_n, balance=config["synthetic"]["balance"], random_state=test_seed,
+                            missingness=missingness)
+    reading = oracle_reading(missingness)
     classes = [str(c) for c in model.classes_]
     y = np.searchsorted(np.asarray(classes), test["diagnosis"].astype(str).to_numpy())
     features = test.drop(columns=["diagnosis", "source"])
-    champion = classification_metrics(y, model.predict_proba(features), classes)
+    champion = classification_metrics(y, proba_in_reading(model, features, reading), classes)
     order = [list(generator.classes_).index(c) for c in classes]
     oracle = classification_metrics(
-        y, generator.posterior_array(features, config["synthetic"]["balance"])[:, order], classes)
-    figures: dict[str, Any] = {"real_cases_n": int(max(r["real_cases"] or 0 for r in outcome.rows))}
+        y, generator.posterior_array(features, config["synthetic"]["balance"], reading=reading)[:, order], classes)
+    figures: dict[str, Any] = {"real_cases_n": int(max(r["real_cases"] or 0 for r in outcome.rows)),
+                               "vignettes_n": int(max(r.get("vignette_n") or 0 for r in outcome.rows))}
     for row in outcome.rows:
-        for metric in REAL_GOALS:
-            figures[f"real_{metric}.{row['candidate']}"] = row[f"real_{metric}_mean"]
-            figures[f"real_{metric}_sd.{row['candidate']}"] = row[f"real_{metric}_sd"]
+        for family, goals in GOALS.items():
+            for metric in goals:
+                suffix = "" if family == "vignette" else "_mean"
+                figures[f"{family}_{metric}.{row['candidate']}"] = row.get(f"{family}_{metric}{suffix}")
+                if family != "vignette":
+                    figures[f"{family}_{metric}_sd.{row['candidate']}"] = row.get(f"{family}_{metric}_sd")
     figures.update({
         "train_wall_s": outcome.wall_seconds,
         "train_mlflow_s": outcome.mlflow_seconds,

@@ -56,18 +56,19 @@ def as_from_a_terminal() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def fit_candidate(generator: CaseGenerator, name: str = "naive_bayes", n: int = 3000, seed: int = 0):
-    """A default-config candidate fitted on ``n`` uniform synthetic cases, and a manifest for it."""
+def fit_candidate(generator: CaseGenerator, name: str = "naive_bayes", n: int = 8000, seed: int = 0):
+    """A default-config candidate fitted on ``n`` uniform synthetic cases masked as entered, and a manifest for it."""
     from tumorclf.schema import SCHEMA_VERSION
     from tumorclf.training.candidates import build_pipeline
     from tumorclf.training.config import load_config
 
-    frame = generator.sample(n, balance="uniform", random_state=seed)
+    frame = generator.sample(n, balance="uniform", random_state=seed, missingness="as_entered")
     y = frame.pop("diagnosis").astype(str)
     model = build_pipeline(load_config()["candidates"][name], seed).fit(frame.drop(columns="source"), y)
     manifest = {
         "candidate": name, "display_order": list(generator.classes_), "schema_version": SCHEMA_VERSION,
         "training_prior": {c: 1 / len(generator.classes_) for c in generator.classes_},
         "clinical_prior": dict(zip(generator.classes_, map(float, generator.clinical_prior_))),
+        "readings": ["as_entered"],
     }
     return model, manifest

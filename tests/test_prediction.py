@@ -122,8 +122,8 @@ class OracleBacked(Classifier):
 
     generator = None
 
-    def _raw_proba(self, arrays):
-        return self.generator.posterior_array(arrays, "uniform")
+    def _raw_proba(self, arrays, reading="as_entered"):
+        return self.generator.posterior_array(arrays, "uniform", reading=reading)
 
 
 @pytest.mark.parametrize("prior", ["clinical", "uniform", {"mcs": 0.5, "schwannoma": 0.1, "meningioma": 0.1,

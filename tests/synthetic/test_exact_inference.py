@@ -21,16 +21,17 @@ import pytest
 
 from tumorclf.schema import CODE_COLUMN, LEVELS
 from tumorclf.synthetic import load_generator
-from tumorclf.synthetic.priors import PARENTS, TABLE_FIELDS
+from tumorclf.synthetic.priors import TABLE_FIELDS
 
 pgmpy = pytest.importorskip("pgmpy")
 
 SETTINGS = {"strength": 8.0, "reporting_strength": 10.0, "styles": 2, "floor": 0.01}
 
 
-@pytest.fixture(scope="module")
-def updated():
-    return load_generator(real_cases="default", settings=SETTINGS)
+@pytest.fixture(scope="module", params=["none", "erosion_by_compartment"])
+def updated(request):
+    """The updated model, with the priors file's structure and with a learnt extra dependence."""
+    return load_generator(real_cases="default", settings={**SETTINGS, "dependence": request.param})
 
 
 def _structural(table: np.ndarray) -> np.ndarray:
@@ -45,12 +46,13 @@ def network(updated):
     from pgmpy.models import DiscreteBayesianNetwork
 
     findings, reporting = updated.findings, updated.reporting
+    parents = findings.parents
     n_classes, n_styles = len(updated.classes_), len(reporting.styles)
     edges = [("class", "age"), ("class", "level"), ("age", "age_said"), ("style", "age_said"),
              ("level", "level_said"), ("style", "level_said")]
     for name in TABLE_FIELDS:
         edges += [("class", name), (name, f"{name}_said"), ("style", f"{name}_said")]
-    edges += [(parent, child) for child, parent in PARENTS.items()]
+    edges += [(parent, child) for child, parent in parents.items()]
     net = DiscreteBayesianNetwork(edges)
     cpds = [TabularCPD("class", n_classes, np.full((n_classes, 1), 1 / n_classes)),
             TabularCPD("style", n_styles, reporting.weights[:, None])]
@@ -64,13 +66,13 @@ def network(updated):
     for name in TABLE_FIELDS:
         table = findings.fields[name]
         k = table.shape[-1]
-        if name in PARENTS:  # (C, Kp, K), a "none" state added where the child cannot exist
-            parent_k = states[PARENTS[name]] if PARENTS[name] in states else findings.fields[PARENTS[name]].shape[-1]
+        if name in parents:  # (C, Kp, K), a "none" state added where the child cannot exist
+            parent_k = findings.fields[parents[name]].shape[-1]
             extra = _structural(table).any()
             full = np.concatenate([table, _structural(table)[..., None].astype(float)], axis=-1) if extra else table
             states[name] = full.shape[-1]
             values = full.transpose(2, 0, 1).reshape(full.shape[-1], -1)
-            cpds.append(TabularCPD(name, full.shape[-1], values, evidence=["class", PARENTS[name]],
+            cpds.append(TabularCPD(name, full.shape[-1], values, evidence=["class", parents[name]],
                                    evidence_card=[n_classes, parent_k]))
         else:
             states[name] = k
@@ -88,6 +90,9 @@ def network(updated):
                                evidence_card=[n_true, n_styles]))
     net.add_cpds(*cpds)
     assert net.check_model()
+    if updated.update_["dependence"] != "none":  # the dependence was learnt: erosion differs by compartment
+        erosion = findings.fields["bone_erosion"][..., 1]
+        assert np.ptp(erosion, axis=1).max() > 0.05
     return VariableElimination(net)
 
 

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from tumorclf.schema import CODE_COLUMN, LEVELS
-from tumorclf.synthetic.generator import ROOT_FIELDS, SAMPLING_ORDER
+from tumorclf.synthetic.findings import ROOT_FIELDS
+from tumorclf.synthetic.generator import SAMPLING_ORDER
 from tumorclf.synthetic.priors import AGES, PARENTS, TABLE_FIELDS
 
 N_PER_CLASS = 50_000
@@ -103,6 +104,48 @@ def test_missingness_rates(generator):
             assert (codes[arrays.column("calcification") == 0] < 0).all()
         else:
             assert within_tolerance((codes < 0).mean(), rates[name], n), name
+
+
+def test_published_masking_states_each_value_at_its_styles_rate(generator):
+    """A known two-style reporting model: each value is stated at the mixture of its styles' rates."""
+    from tumorclf.synthetic import CaseGenerator
+    from tumorclf.synthetic.findings import ReportingModel
+
+    k = {name: generator.findings.fields[name].shape[-1] for name in TABLE_FIELDS}
+    rates = {name: np.stack([np.linspace(0.1, 0.9, k[name]), np.full(k[name], 0.95)]) for name in TABLE_FIELDS}
+    reporting = ReportingModel(("case_report", "tabulated"), np.array([0.6, 0.4]), np.array([0.8, 1.0]),
+                               np.array([0.5, 0.9]), rates)
+    known = CaseGenerator(generator.priors, generator.findings, reporting)
+    masked = known.sample_arrays(120_000, balance="uniform", random_state=8)
+    complete = known.sample_arrays(120_000, balance="uniform", random_state=8, missingness="none")
+    assert np.array_equal(masked.labels, complete.labels)  # the same draws, then masked
+    n = len(masked)
+    assert within_tolerance(1 - np.isnan(masked.age).mean(), 0.6 * 0.8 + 0.4 * 1.0, n)
+    for name in ("flow_voids", "calcification", "t2_signal"):
+        for value in range(k[name]):
+            present = complete.column(name) == value
+            stated = (masked.column(name)[present] == value).mean()
+            expected = 0.6 * rates[name][0, value] + 0.4 * 0.95
+            assert within_tolerance(stated, expected, present.sum()), (name, value)
+            assert (masked.column(name)[present] >= -1).all() and set(np.unique(masked.column(name)[present])) <= {-1, value}
+
+
+def test_entered_masking_says_nothing_about_the_class(generator):
+    arrays = generator.sample_arrays(140_000, balance="uniform", random_state=6, missingness="as_entered")
+    labels = pd.Index(generator.classes_).get_indexer(arrays.labels)
+    for name in ("dural_tail", "calcification", "t2_signal", "cystic_change"):
+        silent = arrays.column(name) < 0
+        per_class = np.array([silent[labels == c].mean() for c in range(len(generator.classes_))])
+        overall = silent.mean()
+        assert within_tolerance(per_class, overall, (labels == 0).sum()).all(), name
+    # Each case keeps its fields with its own completeness: some nearly empty, some nearly whole.
+    stated = (arrays.codes >= 0).sum(axis=1)
+    assert stated.min() <= 3 and stated.max() == arrays.codes.shape[1]
+
+
+def test_an_unknown_missingness_is_refused(generator):
+    with pytest.raises(ValueError, match="'missingness' parameter must be one of"):
+        generator.sample(10, missingness="sometimes")
 
 
 def test_same_seed_same_frame_other_seed_other_frame(generator):

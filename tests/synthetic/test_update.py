@@ -21,9 +21,10 @@ from tumorclf.synthetic.update import update_models
 N_CASES = 3000
 #: Tolerances of the recovery, stated up front: absolute errors of p(value | class) (of p(parent, child |
 #: class) for a child, so that a parent value a class almost never has does not count), of a reporting
-#: rate wherever a style sees the value at least MIN_PRESENT times, and of the style weights.
+#: rate wherever a style sees the value at least MIN_PRESENT times (so that 0.1 is four binomial standard
+#: errors at worst), and of the style weights.
 FINDING_MEAN_ERROR, FINDING_WORST_ERROR = 0.02, 0.12
-RATE_WORST_ERROR, MIN_PRESENT, WEIGHT_ERROR = 0.1, 150, 0.04
+RATE_WORST_ERROR, MIN_PRESENT, WEIGHT_ERROR = 0.1, 400, 0.04
 
 
 def _known_reporting(generator: CaseGenerator) -> ReportingModel:
@@ -101,7 +102,7 @@ def test_the_reporting_model_is_recovered(known, recovered):
         error = np.abs(reporting.fields[name] - truth.reporting.fields[name])[seen]
         assert (error < RATE_WORST_ERROR).all(), (name, error.round(3))
         checked += seen.sum()
-    assert checked >= 40
+    assert checked >= 25
     assert np.abs(reporting.age - truth.reporting.age).max() < RATE_WORST_ERROR
 
 

@@ -66,5 +66,6 @@ def load_generator(path: str | Path | None = None, *, real_cases: Any = None,
         settings = search.best_params_
     from tumorclf.synthetic.fitted import UPDATE_SETTINGS
 
-    kept = {k: (int(v) if k == "styles" else float(v)) for k, v in settings.items() if k in UPDATE_SETTINGS}
+    kept = {k: (int(v) if k == "styles" else v if k == "dependence" else float(v))
+            for k, v in settings.items() if k in UPDATE_SETTINGS}
     return generator.updated(real, labels, **kept)

@@ -30,7 +30,7 @@ are stated does not depend on their value); a field ``(Z, K)``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.special import logsumexp
@@ -39,14 +39,30 @@ from tumorclf.schema import CODE_COLUMN, LEVELS, CaseArrays
 from tumorclf.schema.vocabulary import READINGS
 from tumorclf.synthetic.priors import AGES, PARENTS, TABLE_FIELDS, Priors
 N_LEVELS = len(LEVELS)
-#: Fields scored on their own given the class (parents included).
-ROOT_FIELDS: tuple[str, ...] = tuple(f for f in TABLE_FIELDS if f not in PARENTS)
-#: Each parent field with the fields that depend on its true value.
-CHILDREN: dict[str, tuple[str, ...]] = {
-    parent: tuple(child for child, p in PARENTS.items() if p == parent) for parent in dict.fromkeys(PARENTS.values())
+#: Dependences beyond the priors file's structure that the real cases may teach, by name: each adds
+#: edges child -> parent (the child's table given the class *and* the parent's true value).
+#: "erosion_by_compartment": bone erosion given the compartment (an extradural or dumbbell tumour
+#: remodels bone; an intramedullary one does not), so that the two are not counted as independent.
+DEPENDENCES: dict[str, dict[str, str]] = {
+    "erosion_by_compartment": {"bone_erosion": "compartment"},
 }
-#: Root fields with no children.
-LONE_FIELDS: tuple[str, ...] = tuple(f for f in ROOT_FIELDS if f not in CHILDREN)
+
+
+def children_of(parents: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """Each parent field with the fields that depend on its true value."""
+    return {parent: tuple(child for child, p in parents.items() if p == parent)
+            for parent in dict.fromkeys(parents.values())}
+
+
+def lone_fields(parents: dict[str, str]) -> tuple[str, ...]:
+    """Fields with neither a parent nor children: scored on their own given the class."""
+    return tuple(f for f in TABLE_FIELDS if f not in parents and f not in parents.values())
+
+
+#: The priors file's structure.
+ROOT_FIELDS: tuple[str, ...] = tuple(f for f in TABLE_FIELDS if f not in PARENTS)
+CHILDREN: dict[str, tuple[str, ...]] = children_of(dict(PARENTS))
+LONE_FIELDS: tuple[str, ...] = lone_fields(dict(PARENTS))
 
 
 def check_reading(reading: str) -> str:
@@ -57,12 +73,17 @@ def check_reading(reading: str) -> str:
 
 @dataclass(frozen=True)
 class FindingModel:
-    """p(finding value | class) for every field: how each tumour looks."""
+    """p(finding value | class) for every field: how each tumour looks.
+
+    ``parents`` is the structure: a child's table is given the class and its
+    parent's true value (``(C, K_parent, K)``); every other field's given the class.
+    """
 
     classes: tuple[str, ...]
     age: np.ndarray
     level: np.ndarray
     fields: dict[str, np.ndarray]
+    parents: dict[str, str] = field(default_factory=lambda: dict(PARENTS))
 
     def level_joint(self) -> np.ndarray:
         """p(top, bottom | class), shape ``(C, L, L)``."""
@@ -92,13 +113,27 @@ class ReportingModel:
     fields: dict[str, np.ndarray]
 
 
-def findings_from_priors(priors: Priors) -> FindingModel:
-    """The literature's finding model: the priors file's tables as they are."""
+def findings_from_priors(priors: Priors, dependences: tuple[str, ...] = ()) -> FindingModel:
+    """The literature's finding model: the priors file's tables, with the named :data:`DEPENDENCES` added.
+
+    An added edge starts with no dependence (the child's literature row
+    repeated under every parent value): only the real cases can teach one.
+    """
+    fields = {name: priors.tables[name] for name in TABLE_FIELDS}
+    parents = dict(PARENTS)
+    for name in dependences:
+        if name not in DEPENDENCES:
+            raise ValueError(f"Unknown dependence {name!r}; known: {', '.join(DEPENDENCES)}.")
+        for child, parent in DEPENDENCES[name].items():
+            k_parent = fields[parent].shape[-1]
+            fields[child] = np.repeat(fields[child][:, None, :], k_parent, axis=1)
+            parents[child] = parent
     return FindingModel(
         classes=priors.classes,
         age=priors.age_pmf,
         level=priors.level_joint.reshape(len(priors.classes), -1),
-        fields={name: priors.tables[name] for name in TABLE_FIELDS},
+        fields=fields,
+        parents=parents,
     )
 
 
@@ -177,7 +212,7 @@ def group_terms(findings: FindingModel, codes: np.ndarray, parent: str, reportin
     weights = value_weights(codes[:, CODE_COLUMN[parent]], table.shape[-1], rate)  # (Z, n, Kp)
     rows = table[None, None] if labels is None else table[labels][None, :, None, :]
     terms = weights[:, :, None, :] * rows
-    for child in CHILDREN[parent]:
+    for child in children_of(findings.parents)[parent]:
         child_rate = None if reporting is None else reporting.fields[child]
         terms = terms * child_factors(findings, codes, child, child_rate, labels)
     return terms
@@ -228,7 +263,7 @@ def style_log_likelihood(findings: FindingModel, arrays: CaseArrays, reporting: 
     codes = arrays.codes
     ll = _age_level_log_terms(findings, arrays, reporting, labels)
     with np.errstate(divide="ignore"):
-        for name in LONE_FIELDS:
+        for name in lone_fields(findings.parents):
             table = findings.fields[name]
             rate = None if reporting is None else reporting.fields[name]
             weights = value_weights(codes[:, CODE_COLUMN[name]], table.shape[-1], rate)
@@ -236,7 +271,7 @@ def style_log_likelihood(findings: FindingModel, arrays: CaseArrays, reporting: 
                 ll += np.log(np.einsum("znk,ck->znc", weights, table))
             else:
                 ll += np.log((weights * table[labels][None]).sum(axis=-1))[..., None]
-        for parent in CHILDREN:
+        for parent in children_of(findings.parents):
             ll += np.log(group_terms(findings, codes, parent, reporting, labels).sum(axis=-1))
     return ll
 
@@ -255,6 +290,6 @@ def log_likelihood(findings: FindingModel, arrays: CaseArrays, reading: str = "a
     return logsumexp(per_style + np.log(reporting.weights)[:, None, None], axis=0)
 
 
-__all__ = ["CHILDREN", "LONE_FIELDS", "READINGS", "ROOT_FIELDS", "FindingModel", "ReportingModel", "check_reading",
+__all__ = ["CHILDREN", "DEPENDENCES", "LONE_FIELDS", "children_of", "lone_fields", "READINGS", "ROOT_FIELDS", "FindingModel", "ReportingModel", "check_reading",
            "findings_from_priors", "group_terms", "log_likelihood", "reporting_from_priors", "style_log_likelihood",
            "value_weights"]

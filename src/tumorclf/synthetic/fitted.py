@@ -29,7 +29,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from tumorclf.schema import CaseArrays, as_case_arrays
-from tumorclf.synthetic.findings import READINGS, check_reading, log_likelihood
+from tumorclf.synthetic.findings import DEPENDENCES, READINGS, check_reading, log_likelihood
 from tumorclf.synthetic.priors import Priors
 
 #: The grid searched when none is configured: literature strength and reporting
@@ -41,9 +41,10 @@ DEFAULT_GRID: dict[str, list[float]] = {
     "styles": [1, 2],
     "floor": [0.005, 0.03],
     "temperature": [0.6, 1.0],
+    "dependence": ["none", "erosion_by_compartment"],
 }
 #: The update's own settings, as :meth:`CaseGenerator.updated` takes them.
-UPDATE_SETTINGS = ("strength", "reporting_strength", "styles", "floor", "age_bandwidth")
+UPDATE_SETTINGS = ("strength", "reporting_strength", "styles", "floor", "age_bandwidth", "dependence")
 
 
 class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
@@ -71,6 +72,9 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
         Scales the log likelihood at prediction (1: the exact posterior).
     age_bandwidth : float, default=4.0
         Years; the kernel real ages are counted through.
+    dependence : str, default="none"
+        A dependence between findings beyond the priors file's structure
+        (:data:`~tumorclf.synthetic.findings.DEPENDENCES`), learnt from the cases.
     prior : str or dict, default="uniform"
         The class prior of :meth:`predict_proba`.
     reading : {"as_entered", "as_published"}, default="as_entered"
@@ -99,14 +103,15 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
         "floor": [Interval(Real, 0, 1, closed="left")],
         "temperature": [Interval(Real, 0, None, closed="neither")],
         "age_bandwidth": [Interval(Real, 0, None, closed="left")],
+        "dependence": [StrOptions({"none", *DEPENDENCES})],
         "prior": [str, dict],
         "reading": [StrOptions(set(READINGS))],
     }
 
     def __init__(self, priors: Priors | str | Path | None = None, strength: float = 8.0,
                  reporting_strength: float = 10.0, styles: int = 1, floor: float = 0.01,
-                 temperature: float = 1.0, age_bandwidth: float = 4.0, prior: Any = "uniform",
-                 reading: str = "as_entered") -> None:
+                 temperature: float = 1.0, age_bandwidth: float = 4.0, dependence: str = "none",
+                 prior: Any = "uniform", reading: str = "as_entered") -> None:
         self.priors = priors
         self.strength = strength
         self.reporting_strength = reporting_strength
@@ -114,6 +119,7 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
         self.floor = floor
         self.temperature = temperature
         self.age_bandwidth = age_bandwidth
+        self.dependence = dependence
         self.prior = prior
         self.reading = reading
 
@@ -182,7 +188,7 @@ def _fit_key(priors: Priors, arrays: CaseArrays, labels: np.ndarray, settings: M
     digest = hashlib.sha256()
     for part in (arrays.age.tobytes(), np.ascontiguousarray(arrays.codes).tobytes(), "\0".join(labels).encode()):
         digest.update(part)
-    return (priors.sha256, digest.hexdigest(), tuple(sorted((k, float(v)) for k, v in settings.items())))
+    return (priors.sha256, digest.hexdigest(), tuple(sorted((k, str(v)) for k, v in settings.items())))
 
 
 @functools.lru_cache(maxsize=4)

@@ -37,7 +37,6 @@ from tumorclf.schema import (
     frame_from_arrays,
 )
 from tumorclf.synthetic.findings import (
-    ROOT_FIELDS,
     FindingModel,
     ReportingModel,
     check_reading,
@@ -59,8 +58,17 @@ ENTERED_COMPLETENESS = (0.2, 1.0)
 
 Balance = str | Mapping[str, float] | Sequence[float]
 
-#: Fields in an order where every parent comes before its children.
-SAMPLING_ORDER: tuple[str, ...] = (*ROOT_FIELDS, *PARENTS)
+
+
+def sampling_order(parents: Mapping[str, str]) -> tuple[str, ...]:
+    """Fields in an order where every parent comes before its children."""
+    from tumorclf.synthetic.priors import TABLE_FIELDS
+
+    return (*(f for f in TABLE_FIELDS if f not in parents), *parents)
+
+
+#: The order for the priors file's structure.
+SAMPLING_ORDER: tuple[str, ...] = sampling_order(PARENTS)
 
 
 def allocate(n: int, weights: np.ndarray) -> np.ndarray:
@@ -112,12 +120,14 @@ class CaseGenerator:
 
     def updated(self, cases: Any, labels: Sequence[str] | np.ndarray, *, strength: float,
                 reporting_strength: float = 10.0, styles: int = 1, floor: float = 0.0,
-                age_bandwidth: float = 4.0) -> CaseGenerator:
+                age_bandwidth: float = 4.0, dependence: str = "none") -> CaseGenerator:
         """A generator whose finding and reporting models are fitted to labelled published cases.
 
         The literature's values are Dirichlet priors worth ``strength`` cases
         in every finding row, the starting reporting rates Beta priors worth
-        ``reporting_strength``; ``styles`` latent publication styles; see
+        ``reporting_strength``; ``styles`` latent publication styles;
+        ``dependence`` a named extra dependence between findings (``"none"``
+        or a key of :data:`~tumorclf.synthetic.findings.DEPENDENCES`); see
         :mod:`tumorclf.synthetic.update`.
         """
         arrays = as_case_arrays(cases)
@@ -127,13 +137,14 @@ class CaseGenerator:
             raise ValueError(f"Unknown diagnoses {unknown}; the classes are {list(self.classes_)}.")
         index = np.array([self.classes_.index(v) for v in labels], dtype=np.intp)
         findings, reporting, trace = update_models(
-            findings_from_priors(self.priors), reporting_from_priors(self.priors), arrays, index,
+            findings_from_priors(self.priors, () if dependence == "none" else (dependence,)),
+            reporting_from_priors(self.priors), arrays, index,
             strength=strength, reporting_strength=reporting_strength, styles=styles, floor=floor,
             age_bandwidth=age_bandwidth,
         )
         return CaseGenerator(self.priors, findings, reporting, update={
             "n_cases": len(arrays), "strength": strength, "reporting_strength": reporting_strength,
-            "styles": styles, "floor": floor, "age_bandwidth": age_bandwidth,
+            "styles": styles, "floor": floor, "age_bandwidth": age_bandwidth, "dependence": dependence,
             "em_iterations": trace.iterations, "em_converged": trace.converged,
         })
 
@@ -161,7 +172,8 @@ class CaseGenerator:
             raise ValueError(f"The 'n' parameter must be a non-negative integer. Got {n!r} instead.")
         if missingness not in MISSINGNESS:
             raise ValueError(f"The 'missingness' parameter must be one of {MISSINGNESS}. Got {missingness!r} instead.")
-        rng = np.random.default_rng(random_state)
+        # Separate streams: the complete draws and their order do not depend on the masking.
+        draw, mask, shuffle = np.random.default_rng(random_state).spawn(3)
         counts = allocate(int(n), self.class_weights(balance))
         labels = np.repeat(np.arange(len(self.classes_)), counts)
         age = np.empty(n)
@@ -170,12 +182,12 @@ class CaseGenerator:
         for c, m in enumerate(counts):
             block = slice(start, start + m)
             start += m
-            self._sample_class(c, m, rng, age[block], codes[block])
+            self._sample_class(c, m, draw, age[block], codes[block])
         if missingness == "as_published":
-            self._mask_as_published(rng, age, codes)
+            self._mask_as_published(mask, age, codes)
         elif missingness == "as_entered":
-            self._mask_as_entered(rng, age, codes)
-        order = rng.permutation(n)
+            self._mask_as_entered(mask, age, codes)
+        order = shuffle.permutation(n)
         tag = f"synthetic (priors {self.priors.sha256[:8]}, seed {random_state}, {missingness})"
         return CaseArrays(
             age=age[order],
@@ -212,13 +224,13 @@ class CaseGenerator:
         top, bottom = np.divmod(rng.choice(findings.level.shape[1], size=m, p=findings.level[c]), len(LEVELS))
         codes[:, CODE_COLUMN["level_top"]] = top
         codes[:, CODE_COLUMN["level_bottom"]] = bottom
-        for name in SAMPLING_ORDER:
+        for name in sampling_order(findings.parents):
             table = findings.fields[name][c]
             out = codes[:, CODE_COLUMN[name]]
-            if name not in PARENTS:
+            if name not in findings.parents:
                 out[:] = rng.choice(table.shape[-1], size=m, p=table)
                 continue
-            parent = codes[:, CODE_COLUMN[PARENTS[name]]]
+            parent = codes[:, CODE_COLUMN[findings.parents[name]]]
             for row in range(table.shape[0]):
                 members = np.flatnonzero(parent == row)
                 total = table[row].sum()

@@ -50,13 +50,12 @@ import numpy as np
 
 from tumorclf.schema import CODE_COLUMN, CaseArrays
 from tumorclf.synthetic.findings import (
-    CHILDREN,
-    LONE_FIELDS,
     N_LEVELS,
     FindingModel,
     ReportingModel,
-    child_factors,
+    children_of,
     group_terms,
+    lone_fields,
     style_log_likelihood,
     value_weights,
 )
@@ -185,14 +184,14 @@ def _e_step(findings: FindingModel, reporting: ReportingModel, arrays: CaseArray
         out.present[name] += weighted.sum(axis=1)
         out.stated[name] += responsibility @ stated
 
-    for name in LONE_FIELDS:
+    for name in lone_fields(findings.parents):
         table = findings.fields[name][labels]  # (n, K)
         field_codes = codes[:, CODE_COLUMN[name]]
         stated = value_weights(field_codes, table.shape[-1], None)[0] * (field_codes >= 0)[:, None]
         posterior = np.where((field_codes >= 0)[None, :, None], stated[None],
                              _silent_posterior(table, reporting.fields[name]))
         add_field(name, posterior, stated)
-    for parent, children in CHILDREN.items():
+    for parent, children in children_of(findings.parents).items():
         terms = group_terms(findings, codes, parent, reporting, labels)[:, :, 0]  # (Z, n, Kp)
         parent_post = _normalised(terms)
         parent_codes = codes[:, CODE_COLUMN[parent]]
@@ -225,7 +224,7 @@ def update_models(
     floor: float = 0.0,
     age_bandwidth: float = 4.0,
     max_iter: int = 100,
-    tol: float = 1e-4,
+    tol: float = 1e-3,
 ) -> tuple[FindingModel, ReportingModel, FitTrace]:
     """The finding and reporting models given real cases, by EM.
 
@@ -251,6 +250,9 @@ def update_models(
         Standard deviation, in years, of the kernel ages are counted through.
     max_iter, tol : int, float
         EM stops after ``max_iter`` steps or when no probability moves by more than ``tol``.
+        Predictions settle long before the parameters do (EM creeps along the
+        directions the data barely determine): on the real cases, held-out
+        log loss moves by under 1e-4 after about 40 steps.
     """
     if not strength > 0:
         raise ValueError(f"The 'strength' parameter must be a positive number. Got {strength!r} instead.")
@@ -266,7 +268,7 @@ def update_models(
     age = _posterior_rows(findings.age, _age_counts(arrays.age, labels, n_classes, age_bandwidth), strength, floor)
     level = _posterior_rows(findings.level, _level_counts(top, bottom, labels, n_classes), strength, floor)
 
-    current_findings = FindingModel(findings.classes, age, level, dict(findings.fields))
+    current_findings = FindingModel(findings.classes, age, level, dict(findings.fields), dict(findings.parents))
     current_reporting = centre
     a = reporting_strength
     history: list[float] = []
@@ -291,7 +293,7 @@ def update_models(
             max(np.abs(rates[f] - current_reporting.fields[f]).max() for f in rates),
             np.abs(new_reporting.weights - current_reporting.weights).max(),
         )
-        current_findings = FindingModel(findings.classes, age, level, new_fields)
+        current_findings = FindingModel(findings.classes, age, level, new_fields, dict(findings.parents))
         current_reporting = new_reporting
         if change < tol:
             converged = True

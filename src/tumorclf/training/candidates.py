@@ -31,6 +31,12 @@ MODEL_FACTORIES: dict[str, tuple[Callable[..., Any], bool]] = {
 REAL_ONLY_MODELS = frozenset({"updated_priors"})
 
 
+def reuses_prior_update(spec: Mapping[str, Any]) -> bool:
+    """An ``updated_priors`` candidate with no params or grid of its own *is* the train's prior update:
+    its real folds are the folds' updates and its model the update on every real case, nothing refitted."""
+    return spec["model"] in REAL_ONLY_MODELS and not spec.get("params") and not spec.get("grid")
+
+
 def _tuple_layers(params: dict[str, Any]) -> dict[str, Any]:
     if isinstance(params.get("hidden_layer_sizes"), list):
         params = {**params, "hidden_layer_sizes": tuple(params["hidden_layer_sizes"])}

@@ -29,7 +29,9 @@ SELECTION_METRICS = ("log_loss", "brier", "ece", "top1_acc", "top3_acc", "mcs_au
 SELECTION_DATA = ("real", "synthetic")
 #: Settings of the prior update that its grid may search (see tumorclf.synthetic.fitted).
 UPDATE_SETTINGS = {"strength": (0, None), "reporting_strength": (0, None), "styles": (1, 3), "floor": (0, 1),
-                   "temperature": (0, None), "age_bandwidth": (0, None)}
+                   "temperature": (0, None), "age_bandwidth": (0, None), "dependence": None}
+#: Named dependences between findings the prior update's grid may try (tumorclf.synthetic.findings.DEPENDENCES).
+DEPENDENCE_NAMES = ("none", "erosion_by_compartment")
 #: How synthetic cases are masked (tumorclf.synthetic.generator.MISSINGNESS).
 MISSINGNESS = ("as_published", "as_entered", "none")
 BACKENDS = ("local", "dask")
@@ -151,6 +153,11 @@ def _check(config: Mapping[str, Any], where: str) -> list[str]:
     for key, values in (grid.items() if isinstance(grid, Mapping) else []):
         if key not in UPDATE_SETTINGS:
             need(f"prior_update.grid.{key}", False, f"unknown setting; known: {', '.join(UPDATE_SETTINGS)}")
+            continue
+        if key == "dependence":
+            ok = isinstance(values, list) and values and all(v in DEPENDENCE_NAMES for v in values)
+            need(f"prior_update.grid.{key}", bool(ok),
+                 f"must be a non-empty list of {', '.join(DEPENDENCE_NAMES)}, got {values!r}")
             continue
         low, high = UPDATE_SETTINGS[key]
         ok = isinstance(values, list) and values and all(

@@ -23,6 +23,7 @@ results do not depend on which worker runs them or in which order they finish.
 from __future__ import annotations
 
 import contextlib
+import copy
 import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -34,9 +35,11 @@ import pandas as pd
 from joblib import Parallel, delayed, parallel_config
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, RepeatedStratifiedKFold, StratifiedKFold
+from sklearn.pipeline import Pipeline
 
 from tumorclf import stages
-from tumorclf.training.candidates import REAL_ONLY_MODELS, build_pipeline, param_grid
+from tumorclf.features import CaseEncoder
+from tumorclf.training.candidates import REAL_ONLY_MODELS, build_pipeline, param_grid, reuses_prior_update
 from tumorclf.training.fill_in import WithSyntheticFillIn, has_readings, proba_in_reading
 from tumorclf.training.metrics import classification_metrics, log_loss, summarise
 from tumorclf.training.real_cv import (
@@ -252,11 +255,11 @@ def candidates_from_config(config: Mapping[str, Any], generator: Any, literature
     updated priors, and the oracle of the literature priors alone."""
     out = []
     for name, spec in config["candidates"].items():
-        if spec["model"] in REAL_ONLY_MODELS:  # the experiment's own priors file, and by default its grid
-            spec = {**spec, "params": {**(spec.get("params") or {}), "priors": literature.priors.path},
-                    "grid": spec.get("grid") or dict(config["prior_update"]["grid"])}
+        reuse = reuses_prior_update(spec)
+        if spec["model"] in REAL_ONLY_MODELS:  # the experiment's own priors file
+            spec = {**spec, "params": {**(spec.get("params") or {}), "priors": literature.priors.path}}
         out.append(Candidate(name, lambda s, spec=spec: build_pipeline(spec, s), param_grid(spec),
-                             fill_in=spec["model"] not in REAL_ONLY_MODELS))
+                             fill_in=spec["model"] not in REAL_ONLY_MODELS, from_prior_update=reuse))
     references = config["references"]
     if references.get("seed_rule"):
         out.append(Candidate(SEED_RULE, lambda s: SeedRuleClassifier(), {}, reference=True, fill_in=False))
@@ -329,12 +332,15 @@ def evaluate(
     config: Mapping[str, Any],
     fold_updates: Sequence[PriorUpdate],
     on_task_done: Callable[[FoldResult], None] = lambda result: None,
+    overall: PriorUpdate | None = None,
 ) -> list[CandidateReport]:
     """Run every evaluation task and gather one report per candidate.
 
     ``synthetic`` and ``real`` are validated frames with a ``diagnosis``;
     ``fold_updates`` holds, per real fold, the priors updated on its training
-    cases (:func:`tumorclf.training.real_cv.update_priors`).
+    cases (:func:`tumorclf.training.real_cv.update_priors`), and ``overall``
+    the update on every real case (the final model of a candidate that is the
+    prior update itself).
     """
     classes = sorted(str(c) for c in generator.classes_)
     seed = config["seed"]
@@ -349,6 +355,8 @@ def evaluate(
 
     phase_one = []
     for c_index, candidate in enumerate(candidates):
+        if candidate.from_prior_update and not candidate.reference:
+            continue  # it is the prior update itself: every fold already fitted
         c_seed = task_seed(seed, c_index)
         for fold, (train, test) in enumerate(outer):
             phase_one.append(delayed(synthetic_fold)(candidate, X_syn, y_syn, train, test, fold, classes,
@@ -374,13 +382,22 @@ def evaluate(
         for c in candidates if c.from_prior_update for u in fold_updates
     ]
 
+    for candidate in candidates:
+        if candidate.from_prior_update and not candidate.reference and overall is not None:
+            first.append(FoldResult(candidate.name, "tune", -1, best_params=dict(overall.best_params),
+                                    fit_seconds=overall.seconds))
+            model = copy.copy(overall.estimator)  # fitted; its priors named by path, not carried as an object
+            model.priors = overall.generator.priors.path
+            pipeline = Pipeline([("encode", CaseEncoder("codes")), ("model", model)])
+            first.append(FoldResult(candidate.name, "final", -1, best_params=dict(overall.best_params),
+                                    model=pipeline))
     tuned = {r.candidate: r for r in first if r.kind == "tune"}
     phase_two = [
         delayed(final_fit)(candidate, tuned[candidate.name].best_params,
                            *((X_final, y_final) if candidate.fill_in else (X_real, y_real)),
                            task_seed(seed, c_index, 2))
         for c_index, candidate in enumerate(candidates)
-        if not candidate.reference and not tuned[candidate.name].error
+        if not candidate.reference and not candidate.from_prior_update and not tuned[candidate.name].error
     ]
     second = run_tasks(phase_two, config["parallel"], on_task_done, [X_final, y_final, X_real, y_real])
 

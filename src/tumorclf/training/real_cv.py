@@ -44,6 +44,7 @@ class PriorUpdate:
     proba: np.ndarray | None = None  # the updated posterior of the test cases as entered, sorted class order
     proba_published: np.ndarray | None = None  # the same, the test cases read as published
     seconds: float = 0.0
+    estimator: Any = None  # the fitted UpdatedPriorsClassifier (settings chosen by the inner CV)
 
 
 def grouped_splits(y: np.ndarray, groups: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -77,8 +78,9 @@ def update_priors(priors: Priors, real: pd.DataFrame, y: np.ndarray, groups: np.
     tested = real.iloc[test]
     proba = best.predict_proba_reading(tested, "as_entered") if len(test) else None
     published = best.predict_proba_reading(tested, "as_published") if len(test) else None
-    return PriorUpdate(fold, best.generator(priors), {k: float(v) for k, v in search.best_params_.items()},
-                       train, test, proba, published, time.perf_counter() - start)
+    chosen = {k: (v if isinstance(v, str) else float(v)) for k, v in search.best_params_.items()}
+    return PriorUpdate(fold, best.generator(priors), chosen,
+                       train, test, proba, published, time.perf_counter() - start, best)
 
 
 def update_tasks(priors: Priors, real: pd.DataFrame, splits: Sequence[tuple[np.ndarray, np.ndarray]],

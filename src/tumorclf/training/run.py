@@ -42,7 +42,7 @@ from tumorclf.synthetic import CaseGenerator, load_priors
 from tumorclf.tracking.runs import Tracker, git_commit, mlflow_seconds, reset_timer
 from tumorclf.tracking.store import resolve_tracking_uri, ui_command
 from tumorclf.training import plots
-from tumorclf.training.candidates import check_candidate
+from tumorclf.training.candidates import check_candidate, reuses_prior_update
 from tumorclf.training.config import ConfigError, flatten
 from tumorclf.training.evaluation import (
     LITERATURE,
@@ -93,7 +93,7 @@ def _resolve(path: str | Path) -> Path:
 
 def count_tasks(config: Mapping[str, Any], n_real: int = 0) -> int:
     """Tasks a train runs: prior updates, synthetic and real folds, final fits (for progress)."""
-    n_candidates = len(config["candidates"])
+    n_candidates = sum(not reuses_prior_update(spec) for spec in config["candidates"].values())
     references = config["references"]
     n_references = sum(bool(v) for v in references.values())
     outer = config["cv"]["folds"] * config["cv"]["repeats"]
@@ -296,7 +296,7 @@ def train(
         })
         on_stage("evaluating")
         reports = evaluate(candidates_from_config(config, generator, literature), synthetic, real, generator,
-                           config, fold_updates, on_task_done=on_task_done)
+                           config, fold_updates, on_task_done=on_task_done, overall=overall)
         if config["data"].get("vignettes"):
             on_stage("scoring the vignettes")
             add_vignette_figures(reports, _resolve(config["data"]["vignettes"]), classes, generator, literature, real)

@@ -38,7 +38,7 @@ def load_vignettes(path: str | Path, classes: Sequence[str]) -> tuple[pd.DataFra
 
     raw = read_cases_csv(path)
     kept = raw[[c for c in raw.columns if c in (*FIELDS, LABEL, "id")]]
-    return validate(kept, classes=classes).reset_index(drop=True), raw[["id", *VIGNETTE_COLUMNS]]
+    return validate(kept, classes=classes).reset_index(drop=True), raw[["id", *VIGNETTE_COLUMNS]].reset_index(drop=True)
 
 
 def uniform_shift(proba: np.ndarray, training_prior: Mapping[str, float] | None, classes: Sequence[str]) -> np.ndarray:
