@@ -59,10 +59,8 @@ def lone_fields(parents: dict[str, str]) -> tuple[str, ...]:
     return tuple(f for f in TABLE_FIELDS if f not in parents and f not in parents.values())
 
 
-#: The priors file's structure.
+#: Fields with no parent in the priors file's structure.
 ROOT_FIELDS: tuple[str, ...] = tuple(f for f in TABLE_FIELDS if f not in PARENTS)
-CHILDREN: dict[str, tuple[str, ...]] = children_of(dict(PARENTS))
-LONE_FIELDS: tuple[str, ...] = lone_fields(dict(PARENTS))
 
 
 def check_reading(reading: str) -> str:
@@ -290,6 +288,6 @@ def log_likelihood(findings: FindingModel, arrays: CaseArrays, reading: str = "a
     return logsumexp(per_style + np.log(reporting.weights)[:, None, None], axis=0)
 
 
-__all__ = ["CHILDREN", "DEPENDENCES", "LONE_FIELDS", "children_of", "lone_fields", "READINGS", "ROOT_FIELDS", "FindingModel", "ReportingModel", "check_reading",
+__all__ = ["DEPENDENCES", "children_of", "lone_fields", "READINGS", "ROOT_FIELDS", "FindingModel", "ReportingModel", "check_reading",
            "findings_from_priors", "group_terms", "log_likelihood", "reporting_from_priors", "style_log_likelihood",
            "value_weights"]
