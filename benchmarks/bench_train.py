@@ -37,11 +37,13 @@ TARGETS = {"train_wall_s": ("<=", 60), "train_mlflow_share": ("<=", 0.15),
 GOALS = {
     "real": {"top3_acc": (">=", 0.80), "top1_acc": (">=", 0.45), "mcs_top3_sensitivity": (">=", 0.90),
              "mcs_top3_false_alarm": ("<=", 0.25), "mcs_auroc": (">=", 0.90), "log_loss": ("<=", 1.5)},
-    "real_published": {"top3_acc": (">=", 0.73), "log_loss": ("<=", 1.59), "top1_acc": (">=", 0.0),
-                       "mcs_top3_sensitivity": (">=", 0.0)},
+    "real_published": {"top3_acc": (">=", 0.73), "log_loss": ("<=", 1.59)},
     "vignette": {"top1_acc": (">=", 0.85), "top3_acc": (">=", 0.97), "mcs_first": (">=", 1.0),
                  "mcs_top3_false_alarm": ("<=", 0.10)},
 }
+#: Figures printed per family, with or without a goal.
+FIGURES = {family: (*goals, *(("top1_acc", "mcs_top3_sensitivity", "mcs_auroc") if family == "real_published" else ()))
+           for family, goals in GOALS.items()}
 
 
 def real_case_targets(figures: dict[str, Any]) -> dict[str, tuple[str, float]]:
@@ -92,8 +94,8 @@ def measure(overrides: list[str] | None = None, test_n: int = 20_000, test_seed:
     figures: dict[str, Any] = {"real_cases_n": int(max(r["real_cases"] or 0 for r in outcome.rows)),
                                "vignettes_n": int(max(r.get("vignette_n") or 0 for r in outcome.rows))}
     for row in outcome.rows:
-        for family, goals in GOALS.items():
-            for metric in goals:
+        for family, metrics in FIGURES.items():
+            for metric in metrics:
                 suffix = "" if family == "vignette" else "_mean"
                 figures[f"{family}_{metric}.{row['candidate']}"] = row.get(f"{family}_{metric}{suffix}")
                 if family != "vignette":
