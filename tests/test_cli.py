@@ -167,3 +167,17 @@ def test_predict_report_shows_the_case_with_its_words_then_the_differential(mode
 def test_predict_report_without_a_case_fails_with_the_reason_and_no_differential(model_dir, text, message):
     result = runner.invoke(app, ["predict", "--report", text, "--model", str(model_dir)])
     assert result.exit_code == 2 and message in result.output and "Differential" not in result.output
+
+
+def test_predict_names_its_reading_and_refuses_one_the_model_lacks(model_dir, tmp_path):
+    case = json.dumps({"age": 40, "level": "T6", "dural_tail": True})
+    result = runner.invoke(app, ["predict", "--case", case, "--model", str(model_dir)])
+    assert result.exit_code == 0, result.output
+    assert "read as entered" in result.output
+    cases = tmp_path / "cases.csv"
+    cases.write_text("id,age,level\na,40,T6\n", encoding="utf-8")
+    result = runner.invoke(app, ["predict", str(cases), "--model", str(model_dir)])
+    assert result.exit_code == 0 and result.output.splitlines()[0].endswith(",reading")
+    assert result.output.splitlines()[1].endswith(",as_entered")
+    result = runner.invoke(app, ["predict", "--case", case, "--model", str(model_dir), "--reading", "as_published"])
+    assert result.exit_code == 2 and "reads cases only as_entered" in result.output

@@ -123,7 +123,8 @@ def print_prediction(prediction: Prediction) -> None:
     from rich.table import Table
 
     console = Console()
-    table = Table(title=f"Differential (prior: {prediction.prior}; {reading_words(prediction.reading)})")
+    console.print(f"Case {reading_words(prediction.reading)}; prior: {prediction.prior}.")
+    table = Table(title="Differential")
     table.add_column("class")
     table.add_column("probability", justify="right")
     for name, p in prediction.differential:
