@@ -28,10 +28,14 @@ pgmpy = pytest.importorskip("pgmpy")
 SETTINGS = {"strength": 8.0, "reporting_strength": 10.0, "styles": 2, "floor": 0.01}
 
 
-@pytest.fixture(scope="module", params=["none", "erosion_by_compartment"])
+@pytest.fixture(scope="module", params=[("none", 0.0), ("erosion_by_compartment", 20.0)],
+                ids=["shared reporting", "learnt dependence, class departures"])
 def updated(request):
-    """The updated model, with the priors file's structure and with a learnt extra dependence."""
-    return load_generator(real_cases="default", settings={**SETTINGS, "dependence": request.param})
+    """The updated model: the priors file's structure with reporting shared across classes; and a learnt
+    extra dependence with each class's reporting departing from the shared one."""
+    dependence, class_reporting = request.param
+    return load_generator(real_cases="default",
+                          settings={**SETTINGS, "dependence": dependence, "class_reporting": class_reporting})
 
 
 def _structural(table: np.ndarray) -> np.ndarray:
@@ -51,7 +55,7 @@ def network(updated):
     edges = [("class", "age"), ("class", "level"), ("age", "age_said"), ("style", "age_said"),
              ("level", "level_said"), ("style", "level_said")]
     for name in TABLE_FIELDS:
-        edges += [("class", name), (name, f"{name}_said"), ("style", f"{name}_said")]
+        edges += [("class", name), (name, f"{name}_said"), ("style", f"{name}_said"), ("class", f"{name}_said")]
     edges += [(parent, child) for child, parent in parents.items()]
     net = DiscreteBayesianNetwork(edges)
     cpds = [TabularCPD("class", n_classes, np.full((n_classes, 1), 1 / n_classes)),
@@ -77,22 +81,26 @@ def network(updated):
         else:
             states[name] = k
             cpds.append(TabularCPD(name, k, table.T, evidence=["class"], evidence_card=[n_classes]))
-        rate = reporting.fields[name]  # (Z, K)
+        # said given (true value, style, class): columns value-major, then style, class fastest
+        rate = reporting.rate(name)
+        rate = rate if rate.ndim == 3 else np.repeat(rate[:, None, :], n_classes, axis=1)  # (Z, C, K)
         n_true = states[name]
-        said = np.zeros((k + 1, n_true, n_styles))
+        said = np.zeros((k + 1, n_true, n_styles, n_classes))
         for v in range(n_true):
             if v < k:
-                said[v, v] = rate[:, v]
-                said[k, v] = 1 - rate[:, v]
+                said[v, v] = rate[:, :, v]
+                said[k, v] = 1 - rate[:, :, v]
             else:  # a child that does not exist is never stated
                 said[k, v] = 1.0
-        cpds.append(TabularCPD(f"{name}_said", k + 1, said.reshape(k + 1, -1), evidence=[name, "style"],
-                               evidence_card=[n_true, n_styles]))
+        cpds.append(TabularCPD(f"{name}_said", k + 1, said.reshape(k + 1, -1), evidence=[name, "style", "class"],
+                               evidence_card=[n_true, n_styles, n_classes]))
     net.add_cpds(*cpds)
     assert net.check_model()
     if updated.update_["dependence"] != "none":  # the dependence was learnt: erosion differs by compartment
         erosion = findings.fields["bone_erosion"][..., 1]
         assert np.ptp(erosion, axis=1).max() > 0.05
+    if updated.update_["class_reporting"] > 0:  # and the classes' reporting departs from the shared one
+        assert np.ptp(reporting.by_class["dural_tail"], axis=1).max() > 0.05
     return VariableElimination(net)
 
 

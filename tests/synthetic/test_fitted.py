@@ -165,3 +165,21 @@ def test_load_generator_updates_with_the_shipped_cases(generator):
     assert isinstance(updated, CaseGenerator) and updated.update_["n_cases"] >= 300
     assert updated.update_["em_converged"]
     assert not np.allclose(updated.findings.age, generator.findings.age)
+
+
+def test_classes_depart_from_the_shared_reporting_only_when_asked(generator):
+    # Meningioma papers state the dural tail; schwannoma papers never mention it.
+    men, y_men = _cases(60, "meningioma", dural_attachment=True, dural_tail=True)
+    sch, y_sch = _cases(60, "schwannoma", dural_attachment=True)
+    X, y = pd.concat([men, sch], ignore_index=True), np.concatenate([y_men, y_sch])
+    shared = generator.updated(X, y, strength=8.0, floor=0.0)
+    assert shared.reporting.by_class is None
+    departing = generator.updated(X, y, strength=8.0, floor=0.0, class_reporting=2.0)
+    rates = departing.reporting.by_class["dural_tail"][0]  # (C, K): false, true
+    men_c, sch_c = generator.classes_.index("meningioma"), generator.classes_.index("schwannoma")
+    assert rates[men_c, 1] > 0.9 and rates[sch_c, 0] < 0.1  # a present tail stated; an absent one left out
+    # As entered, reporting plays no part: a stated tail moves the posterior by p(tail | class) alone.
+    case = {"dural_attachment": True, "dural_tail": True}
+    posterior = departing.posterior(case, prior="uniform").iloc[0].to_numpy()
+    joint = departing.findings.fields["dural_attachment"][:, 1] * departing.findings.fields["dural_tail"][:, 1, 1]
+    assert posterior == pytest.approx(joint / joint.sum())

@@ -33,7 +33,7 @@ def load_generator(path: str | Path | None = None, *, real_cases: Any = None,
         to update the literature priors with. Without them: the literature alone.
     settings : dict, optional
         The update's ``strength``, ``reporting_strength``, ``styles``,
-        ``floor`` (and ``age_bandwidth``). By default they are chosen by
+        ``class_reporting``, ``floor``, ``dependence`` (and ``age_bandwidth``). By default they are chosen by
         cross-validation over the real cases grouped by source, as
         ``tumorclf train`` does.
     random_state : int

@@ -101,7 +101,10 @@ class ReportingModel:
     age, level : ndarray of shape (Z,)
         Chance the age (the level) is stated, whatever its value.
     fields : dict of str to ndarray of shape (Z, K)
-        Chance each value of a field is stated.
+        Chance each value of a field is stated, shared across classes.
+    by_class : dict of str to ndarray of shape (Z, C, K), optional
+        Each class's own rates, where the fit allowed classes to depart from
+        the shared ones (shrunk towards them); None: reporting is shared.
     """
 
     styles: tuple[str, ...]
@@ -109,6 +112,15 @@ class ReportingModel:
     age: np.ndarray
     level: np.ndarray
     fields: dict[str, np.ndarray]
+    by_class: dict[str, np.ndarray] | None = None
+
+    def rate(self, name: str, labels: np.ndarray | None = None) -> np.ndarray:
+        """A field's stated rates: ``(Z, K)`` shared; with class departures ``(Z, C, K)``, or with
+        ``labels`` each case's own class ``(Z, n, K)``."""
+        if self.by_class is None:
+            return self.fields[name]
+        rates = self.by_class[name]
+        return rates if labels is None else rates[:, labels, :]
 
 
 def findings_from_priors(priors: Priors, dependences: tuple[str, ...] = ()) -> FindingModel:
@@ -161,19 +173,33 @@ def reporting_from_priors(priors: Priors, styles: tuple[str, ...] = ("literature
 
 # -- likelihood ---------------------------------------------------------------------------
 
-def value_weights(codes: np.ndarray, k: int, rate: np.ndarray | None) -> np.ndarray:
+def value_weights(codes: np.ndarray, k: int, rate: np.ndarray | None, per_class: bool = False) -> np.ndarray:
     """What each value of a field contributes for each case, shape ``(Z, n, K)``.
 
     As entered (``rate`` None, Z = 1): the stated value's indicator, or 1 for
-    every value where unstated. As published (``rate`` of shape ``(Z, K)``):
-    indicator x r(value) where stated, 1 - r(value) where silent.
+    every value where unstated. As published: indicator x r(value) where
+    stated, 1 - r(value) where silent; ``rate`` is shared ``(Z, K)``, per case
+    ``(Z, n, K)``, or per class ``(Z, C, K)`` with ``per_class`` (then the
+    result is ``(Z, n, C, K)``).
     """
     stated = codes >= 0
     onehot = np.zeros((len(codes), k))
     onehot[np.flatnonzero(stated), codes[stated]] = 1.0
     if rate is None:
         return np.where(stated[:, None], onehot, 1.0)[None]
-    return np.where(stated[None, :, None], onehot[None] * rate[:, None, :], (1.0 - rate)[:, None, :])
+    if per_class:
+        return np.where(stated[None, :, None, None], onehot[None, :, None, :] * rate[:, None], (1.0 - rate)[:, None])
+    rate = rate[:, None, :] if rate.ndim == 2 else rate
+    return np.where(stated[None, :, None], onehot[None] * rate, 1.0 - rate)
+
+
+def _weights(codes: np.ndarray, name: str, k: int, reporting: ReportingModel | None,
+             labels: np.ndarray | None) -> np.ndarray:
+    """:func:`value_weights` of one field: ``(Z, n, K)``, or ``(Z, n, C, K)`` with class departures."""
+    if reporting is None:
+        return value_weights(codes[:, CODE_COLUMN[name]], k, None)
+    per_class = reporting.by_class is not None and labels is None
+    return value_weights(codes[:, CODE_COLUMN[name]], k, reporting.rate(name, labels), per_class)
 
 
 def _class_rows(table: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
@@ -181,7 +207,7 @@ def _class_rows(table: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
     return table if labels is None else table[labels]
 
 
-def child_factors(findings: FindingModel, codes: np.ndarray, child: str, rate: np.ndarray | None,
+def child_factors(findings: FindingModel, codes: np.ndarray, child: str, reporting: ReportingModel | None,
                   labels: np.ndarray | None = None) -> np.ndarray:
     """p(what the case says of ``child`` | class, true parent value), shape ``(Z, n, C, K_parent)``.
 
@@ -189,11 +215,11 @@ def child_factors(findings: FindingModel, codes: np.ndarray, child: str, rate: n
     """
     table = _class_rows(findings.fields[child], labels)  # (C or n, Kp, K)
     child_codes = codes[:, CODE_COLUMN[child]]
-    weights = value_weights(child_codes, table.shape[-1], rate)
+    weights = _weights(codes, child, table.shape[-1], reporting, labels)
     structural = table.sum(axis=-1) == 0  # the child cannot exist under this parent value
     silent = child_codes < 0
     if labels is None:
-        factor = np.einsum("znk,cpk->zncp", weights, table)
+        factor = np.einsum("znck,cpk->zncp" if weights.ndim == 4 else "znk,cpk->zncp", weights, table)
         return np.where(silent[None, :, None, None] & structural[None, None], 1.0, factor)
     factor = np.einsum("znk,npk->znp", weights, table)
     return np.where((silent[:, None] & structural)[None], 1.0, factor)[:, :, None, :]
@@ -205,14 +231,12 @@ def group_terms(findings: FindingModel, codes: np.ndarray, parent: str, reportin
 
     With ``labels``, only each case's own class: ``(Z, n, 1, K_parent)``.
     """
-    rate = None if reporting is None else reporting.fields[parent]
     table = findings.fields[parent]  # (C, Kp)
-    weights = value_weights(codes[:, CODE_COLUMN[parent]], table.shape[-1], rate)  # (Z, n, Kp)
+    weights = _weights(codes, parent, table.shape[-1], reporting, labels)  # (Z, n, Kp) or (Z, n, C, Kp)
     rows = table[None, None] if labels is None else table[labels][None, :, None, :]
-    terms = weights[:, :, None, :] * rows
+    terms = (weights if weights.ndim == 4 else weights[:, :, None, :]) * rows
     for child in children_of(findings.parents)[parent]:
-        child_rate = None if reporting is None else reporting.fields[child]
-        terms = terms * child_factors(findings, codes, child, child_rate, labels)
+        terms = terms * child_factors(findings, codes, child, reporting, labels)
     return terms
 
 
@@ -263,10 +287,9 @@ def style_log_likelihood(findings: FindingModel, arrays: CaseArrays, reporting: 
     with np.errstate(divide="ignore"):
         for name in lone_fields(findings.parents):
             table = findings.fields[name]
-            rate = None if reporting is None else reporting.fields[name]
-            weights = value_weights(codes[:, CODE_COLUMN[name]], table.shape[-1], rate)
+            weights = _weights(codes, name, table.shape[-1], reporting, labels)
             if labels is None:
-                ll += np.log(np.einsum("znk,ck->znc", weights, table))
+                ll += np.log(np.einsum("znck,ck->znc" if weights.ndim == 4 else "znk,ck->znc", weights, table))
             else:
                 ll += np.log((weights * table[labels][None]).sum(axis=-1))[..., None]
         for parent in children_of(findings.parents):

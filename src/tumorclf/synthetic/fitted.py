@@ -39,12 +39,14 @@ DEFAULT_GRID: dict[str, list[float]] = {
     "strength": [4.0, 16.0, 64.0],
     "reporting_strength": [10.0],
     "styles": [1, 2],
-    "floor": [0.005, 0.03],
+    "class_reporting": [0.0, 20.0],
+    "floor": [0.03],
     "temperature": [0.6, 1.0],
     "dependence": ["none", "erosion_by_compartment"],
 }
 #: The update's own settings, as :meth:`CaseGenerator.updated` takes them.
-UPDATE_SETTINGS = ("strength", "reporting_strength", "styles", "floor", "age_bandwidth", "dependence")
+UPDATE_SETTINGS = ("strength", "reporting_strength", "styles", "class_reporting", "floor", "age_bandwidth",
+                   "dependence")
 
 
 class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
@@ -66,6 +68,9 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
         Pseudo-cases a style's starting reporting rate is worth.
     styles : {1, 2}, default=1
         Latent publication styles of the reporting model.
+    class_reporting : float, default=0.0
+        0: reporting shared across classes; above 0, each class's rates may
+        depart from the shared ones, which are worth that many pseudo-cases.
     floor : float, default=0.01
         Weight of a uniform distribution mixed into every finding row.
     temperature : float, default=1.0
@@ -100,6 +105,7 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
         "strength": [Interval(Real, 0, None, closed="neither")],
         "reporting_strength": [Interval(Real, 0, None, closed="neither")],
         "styles": [Interval(Integral, 1, 2, closed="both")],
+        "class_reporting": [Interval(Real, 0, None, closed="left")],
         "floor": [Interval(Real, 0, 1, closed="left")],
         "temperature": [Interval(Real, 0, None, closed="neither")],
         "age_bandwidth": [Interval(Real, 0, None, closed="left")],
@@ -109,13 +115,15 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
     }
 
     def __init__(self, priors: Priors | str | Path | None = None, strength: float = 8.0,
-                 reporting_strength: float = 10.0, styles: int = 1, floor: float = 0.01,
+                 reporting_strength: float = 10.0, styles: int = 1, class_reporting: float = 0.0,
+                 floor: float = 0.01,
                  temperature: float = 1.0, age_bandwidth: float = 4.0, dependence: str = "none",
                  prior: Any = "uniform", reading: str = "as_entered") -> None:
         self.priors = priors
         self.strength = strength
         self.reporting_strength = reporting_strength
         self.styles = styles
+        self.class_reporting = class_reporting
         self.floor = floor
         self.temperature = temperature
         self.age_bandwidth = age_bandwidth

@@ -120,15 +120,16 @@ class CaseGenerator:
 
     def updated(self, cases: Any, labels: Sequence[str] | np.ndarray, *, strength: float,
                 reporting_strength: float = 10.0, styles: int = 1, floor: float = 0.0,
-                age_bandwidth: float = 4.0, dependence: str = "none") -> CaseGenerator:
+                age_bandwidth: float = 4.0, dependence: str = "none", class_reporting: float = 0.0) -> CaseGenerator:
         """A generator whose finding and reporting models are fitted to labelled published cases.
 
         The literature's values are Dirichlet priors worth ``strength`` cases
         in every finding row, the starting reporting rates Beta priors worth
         ``reporting_strength``; ``styles`` latent publication styles;
         ``dependence`` a named extra dependence between findings (``"none"``
-        or a key of :data:`~tumorclf.synthetic.findings.DEPENDENCES`); see
-        :mod:`tumorclf.synthetic.update`.
+        or a key of :data:`~tumorclf.synthetic.findings.DEPENDENCES`);
+        ``class_reporting`` how far each class's reporting may depart from
+        the shared one (0: not at all); see :mod:`tumorclf.synthetic.update`.
         """
         arrays = as_case_arrays(cases)
         labels = np.asarray(labels, dtype=object).astype(str)
@@ -140,11 +141,12 @@ class CaseGenerator:
             findings_from_priors(self.priors, () if dependence == "none" else (dependence,)),
             reporting_from_priors(self.priors), arrays, index,
             strength=strength, reporting_strength=reporting_strength, styles=styles, floor=floor,
-            age_bandwidth=age_bandwidth,
+            age_bandwidth=age_bandwidth, class_reporting=class_reporting,
         )
         return CaseGenerator(self.priors, findings, reporting, update={
             "n_cases": len(arrays), "strength": strength, "reporting_strength": reporting_strength,
             "styles": styles, "floor": floor, "age_bandwidth": age_bandwidth, "dependence": dependence,
+            "class_reporting": class_reporting,
             "em_iterations": trace.iterations, "em_converged": trace.converged,
         })
 
@@ -184,7 +186,7 @@ class CaseGenerator:
             start += m
             self._sample_class(c, m, draw, age[block], codes[block])
         if missingness == "as_published":
-            self._mask_as_published(mask, age, codes)
+            self._mask_as_published(mask, age, codes, labels)
         elif missingness == "as_entered":
             self._mask_as_entered(mask, age, codes)
         order = shuffle.permutation(n)
@@ -237,8 +239,10 @@ class CaseGenerator:
                 out[members] = -1 if total == 0 else rng.choice(table.shape[-1], size=len(members),
                                                                 p=table[row] / total)
 
-    def _mask_as_published(self, rng: np.random.Generator, age: np.ndarray, codes: np.ndarray) -> None:
-        """Each case a paper of a style drawn from the reporting model; each finding stated at its rate."""
+    def _mask_as_published(self, rng: np.random.Generator, age: np.ndarray, codes: np.ndarray,
+                           labels: np.ndarray) -> None:
+        """Each case a paper of a style drawn from the reporting model; each finding stated at its rate
+        (its class's, where the model lets classes depart)."""
         reporting = self.reporting
         n = len(age)
         style = rng.choice(len(reporting.styles), size=n, p=reporting.weights)
@@ -246,11 +250,15 @@ class CaseGenerator:
         gone = rng.random(n) >= reporting.level[style]
         codes[gone, CODE_COLUMN["level_top"]] = -1
         codes[gone, CODE_COLUMN["level_bottom"]] = -1
-        for name, rate in reporting.fields.items():
+        for name in reporting.fields:
             column = codes[:, CODE_COLUMN[name]]
             present = column >= 0
+            rate = reporting.rate(name, labels[present])  # (Z, m, K)
+            rows = np.arange(int(present.sum()))
+            chance = (rate[style[present], rows, column[present]] if rate.ndim == 3
+                      else rate[style[present], column[present]])
             keep = np.zeros(n, dtype=bool)
-            keep[present] = rng.random(int(present.sum())) < rate[style[present], column[present]]
+            keep[present] = rng.random(int(present.sum())) < chance
             column[~keep] = -1
 
     def _mask_as_entered(self, rng: np.random.Generator, age: np.ndarray, codes: np.ndarray) -> None:

@@ -143,19 +143,23 @@ def starting_reporting(base: ReportingModel, styles: int) -> ReportingModel:
 
 
 class _Expected:
-    """Expected counts of one E-step: values per class, stated / present per style."""
+    """Expected counts of one E-step: values per class, stated / present per style and class ``(Z, C, K)``."""
 
     def __init__(self, findings: FindingModel, reporting: ReportingModel) -> None:
+        n_classes = len(findings.classes)
         self.values = {name: np.zeros_like(table) for name, table in findings.fields.items()}
-        self.stated = {name: np.zeros_like(rate) for name, rate in reporting.fields.items()}
-        self.present = {name: np.zeros_like(rate) for name, rate in reporting.fields.items()}
+        self.stated = {name: np.zeros((rate.shape[0], n_classes, rate.shape[-1]))
+                       for name, rate in reporting.fields.items()}
+        self.present = {name: np.zeros_like(self.stated[name]) for name in reporting.fields}
         self.age_stated = np.zeros_like(reporting.age)
         self.level_stated = np.zeros_like(reporting.level)
 
 
 def _silent_posterior(table_rows: np.ndarray, rate: np.ndarray) -> np.ndarray:
-    """p(true value | silent, class, style): rows (..., K) of p(v | c), rates (Z, K) -> (Z, ..., K)."""
-    shape = (rate.shape[0],) + (1,) * (table_rows.ndim - 1) + (rate.shape[1],)
+    """p(true value | silent, class, style): each case's rows (n, ..., K) of p(v | c) and its rates,
+    shared (Z, K) or its own (Z, n, K) -> (Z, n, ..., K)."""
+    rate = rate[:, None, :] if rate.ndim == 2 else rate
+    shape = rate.shape[:2] + (1,) * (table_rows.ndim - 2) + rate.shape[-1:]
     return _normalised(table_rows[None] * (1.0 - rate).reshape(shape))
 
 
@@ -181,15 +185,15 @@ def _e_step(findings: FindingModel, reporting: ReportingModel, arrays: CaseArray
         """posterior (Z, n, K) of the true value; stated (n, K) indicator of the stated value."""
         weighted = responsibility[:, :, None] * posterior
         out.values[name] += by_class.T @ weighted.sum(axis=0)
-        out.present[name] += weighted.sum(axis=1)
-        out.stated[name] += responsibility @ stated
+        out.present[name] += np.einsum("znk,nc->zck", weighted, by_class)
+        out.stated[name] += np.einsum("zn,nc,nk->zck", responsibility, by_class, stated)
 
     for name in lone_fields(findings.parents):
         table = findings.fields[name][labels]  # (n, K)
         field_codes = codes[:, CODE_COLUMN[name]]
         stated = value_weights(field_codes, table.shape[-1], None)[0] * (field_codes >= 0)[:, None]
         posterior = np.where((field_codes >= 0)[None, :, None], stated[None],
-                             _silent_posterior(table, reporting.fields[name]))
+                             _silent_posterior(table, reporting.rate(name, labels)))
         add_field(name, posterior, stated)
     for parent, children in children_of(findings.parents).items():
         terms = group_terms(findings, codes, parent, reporting, labels)[:, :, 0]  # (Z, n, Kp)
@@ -204,11 +208,11 @@ def _e_step(findings: FindingModel, reporting: ReportingModel, arrays: CaseArray
             child_stated = value_weights(child_codes, k, None)[0] * (child_codes >= 0)[:, None]  # (n, K)
             given_parent = np.where((child_codes >= 0)[None, :, None, None],
                                     child_stated[None, :, None, :] * (table > 0).any(axis=-1, keepdims=True),
-                                    _silent_posterior(table, reporting.fields[child]))  # (Z, n, Kp, K)
+                                    _silent_posterior(table, reporting.rate(child, labels)))  # (Z, n, Kp, K)
             weighted = (responsibility[:, :, None] * parent_post)[..., None] * given_parent  # (Z, n, Kp, K)
             out.values[child] += np.einsum("nc,npk->cpk", by_class, weighted.sum(axis=0))
-            out.present[child] += weighted.sum(axis=(1, 2))
-            out.stated[child] += responsibility @ child_stated
+            out.present[child] += np.einsum("znk,nc->zck", weighted.sum(axis=2), by_class)
+            out.stated[child] += np.einsum("zn,nc,nk->zck", responsibility, by_class, child_stated)
     return out, responsibility, log_lik
 
 
@@ -221,6 +225,7 @@ def update_models(
     strength: float,
     reporting_strength: float = 10.0,
     styles: int = 1,
+    class_reporting: float = 0.0,
     floor: float = 0.0,
     age_bandwidth: float = 4.0,
     max_iter: int = 100,
@@ -244,6 +249,11 @@ def update_models(
         Pseudo-cases a style's starting rate is worth in every reporting rate (> 0).
     styles : {1, 2}
         Latent publication styles.
+    class_reporting : float
+        0 (default): reporting is shared across classes. Above 0: each class
+        has its own rates, shrunk towards the shared ones, which are worth
+        ``class_reporting`` pseudo-cases in every class's rate (a departure
+        the real-case CV may ask for; the smaller, the freer).
     floor : float
         Weight of the uniform distribution mixed into every finding row, in [0, 1).
     age_bandwidth : float
@@ -260,6 +270,8 @@ def update_models(
         raise ValueError(f"The 'reporting_strength' parameter must be a positive number. Got {reporting_strength!r} instead.")
     if not 0 <= floor < 1:
         raise ValueError(f"The 'floor' parameter must be in [0, 1). Got {floor!r} instead.")
+    if not class_reporting >= 0:
+        raise ValueError(f"The 'class_reporting' parameter must be 0 or more. Got {class_reporting!r} instead.")
     labels = np.asarray(labels, dtype=np.intp)
     n_classes = len(findings.classes)
     centre = starting_reporting(reporting, styles)
@@ -278,8 +290,13 @@ def update_models(
         history.append(log_lik)
         new_fields = {name: _posterior_rows(findings.fields[name], expected.values[name], strength, floor)
                       for name in findings.fields}
-        rates = {name: (a * centre.fields[name] + expected.stated[name]) / (a + expected.present[name])
-                 for name in centre.fields}
+        rates = {name: (a * centre.fields[name] + expected.stated[name].sum(axis=1))
+                 / (a + expected.present[name].sum(axis=1)) for name in centre.fields}
+        by_class = None
+        if class_reporting > 0:
+            k = class_reporting
+            by_class = {name: (k * rates[name][:, None, :] + expected.stated[name]) / (k + expected.present[name])
+                        for name in rates}
         n_style = responsibility.sum(axis=1)
         new_reporting = ReportingModel(
             styles=centre.styles,
@@ -287,10 +304,12 @@ def update_models(
             age=(a * centre.age + expected.age_stated) / (a + n_style),
             level=(a * centre.level + expected.level_stated) / (a + n_style),
             fields=rates,
+            by_class=by_class,
         )
         change = max(
             max(np.abs(new_fields[f] - current_findings.fields[f]).max() for f in new_fields),
-            max(np.abs(rates[f] - current_reporting.fields[f]).max() for f in rates),
+            max(np.abs(new_reporting.rate(f) - current_reporting.rate(f)).max() for f in rates)
+            if (by_class is None) == (current_reporting.by_class is None) else np.inf,
             np.abs(new_reporting.weights - current_reporting.weights).max(),
         )
         current_findings = FindingModel(findings.classes, age, level, new_fields, dict(findings.parents))

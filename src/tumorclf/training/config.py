@@ -29,6 +29,7 @@ SELECTION_METRICS = ("log_loss", "brier", "ece", "top1_acc", "top3_acc", "mcs_au
 SELECTION_DATA = ("real", "synthetic")
 #: Settings of the prior update that its grid may search (see tumorclf.synthetic.fitted).
 UPDATE_SETTINGS = {"strength": (0, None), "reporting_strength": (0, None), "styles": (1, 3), "floor": (0, 1),
+                   "class_reporting": (0, None),
                    "temperature": (0, None), "age_bandwidth": (0, None), "dependence": None}
 #: Named dependences between findings the prior update's grid may try (tumorclf.synthetic.findings.DEPENDENCES).
 DEPENDENCE_NAMES = ("none", "erosion_by_compartment")
@@ -162,7 +163,7 @@ def _check(config: Mapping[str, Any], where: str) -> list[str]:
         low, high = UPDATE_SETTINGS[key]
         ok = isinstance(values, list) and values and all(
             isinstance(v, int | float) and not isinstance(v, bool) and v >= low and (high is None or v < high)
-            and (key in ("floor", "styles") or v > low) and (key != "styles" or v == int(v)) for v in values)
+            and (key in ("floor", "styles", "class_reporting") or v > low) and (key != "styles" or v == int(v)) for v in values)
         bound = f"in [{low}, {high})" if high is not None else f"> {low}"
         need(f"prior_update.grid.{key}", bool(ok), f"must be a non-empty list of numbers {bound}, got {values!r}")
     candidates = config.get("candidates") or {}
