@@ -5,18 +5,22 @@ Two evaluations, kept apart by construction:
 * **real grouped CV** (the evidence, and what selects the champion): folds
   over the real cases grouped by source (:mod:`tumorclf.training.real_cv`).
   In each fold the priors are updated on the training cases alone, and each
-  candidate is fitted on those cases plus synthetic fill-in drawn from that
-  fold's updated priors inside ``fit``
-  (:class:`~tumorclf.training.fill_in.WithSyntheticFillIn`), its grid tuned
-  by an inner CV on that training side. No synthetic row is ever scored, and
-  no scored case is in its model's training data or in its priors' update.
+  candidate is fitted on synthetic fill-in drawn from that fold's updated
+  priors inside ``fit`` (with the training cases too where
+  ``fill_in.real_rows`` says so;
+  :class:`~tumorclf.training.fill_in.WithSyntheticFillIn`), its grid tuned
+  by an inner CV on that training side; a candidate that *is* the prior
+  update takes the fold's update as it is. The held-out cases are scored
+  read as entered and, where a model has that reading, as published. No
+  synthetic row is ever scored, and no scored case is in its model's
+  training data or in its priors' update.
 * **synthetic CV** (a diagnostic): repeated stratified k-fold over a sample
   from the priors updated on every real case; each outer training fold tunes
   the grid by an inner stratified CV; the oracle is scored on the very same
   outer test folds, giving each fold's ``oracle_ratio``.
 
-The final model's hyperparameters are chosen by an inner CV over the whole
-synthetic sample. Tasks are seeded from (seed, candidate, fold) alone, so
+The final model's hyperparameters are chosen by an inner CV over the rows
+its final fit learns from (:func:`final_training_set`). Tasks are seeded from (seed, candidate, fold) alone, so
 results do not depend on which worker runs them or in which order they finish.
 """
 
