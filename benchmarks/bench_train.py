@@ -42,8 +42,9 @@ GOALS = {
                  "mcs_top3_false_alarm": ("<=", 0.10)},
 }
 #: Figures printed per family, with or without a goal.
-FIGURES = {family: (*goals, *(("top1_acc", "mcs_top3_sensitivity", "mcs_auroc") if family == "real_published" else ()))
-           for family, goals in GOALS.items()}
+_EXTRA = {"real_published": ("top1_acc", "mcs_top3_sensitivity", "mcs_auroc"),
+          "vignette": ("mcs_mean_rank", "mcs_worst_rank")}
+FIGURES = {family: (*goals, *_EXTRA.get(family, ())) for family, goals in GOALS.items()}
 
 
 def real_case_targets(figures: dict[str, Any]) -> dict[str, tuple[str, float]]:

@@ -143,7 +143,7 @@ def test_compare_reads_back_both_trains(trained):
     assert all(r["real_log_loss_mean"] is not None and r["cv_log_loss_mean"] is not None for r in rows)
     result = CliRunner().invoke(app, ["compare", "--tracking-uri", outcome.tracking_uri, "--last", "1"])
     assert result.exit_code == 0, result.output
-    assert "bayes_oracle (reference)" in result.output and "published: LL" in result.output
+    assert "bayes_oracle (reference)" in result.output and "pub. LL" in result.output
 
 
 def test_compare_names_the_experiments_there_are(trained):

@@ -51,7 +51,7 @@ def test_vignette_figures_are_ranks():
     assert figures["top1_acc"] == pytest.approx(0.75)
     assert figures["top3_acc"] == pytest.approx(1.0)
     assert figures["mcs_first"] == pytest.approx(0.5)
-    assert figures["mcs_worst_rank"] == 2
+    assert figures["mcs_worst_rank"] == 2 and figures["mcs_mean_rank"] == pytest.approx(1.5)
     assert figures["mcs_top3_false_alarm"] == pytest.approx(0.5)
 
 

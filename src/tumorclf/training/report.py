@@ -58,27 +58,27 @@ REAL_COLUMNS: tuple[tuple[str, Any], ...] = (
     ("MCS false+", lambda r: _fmt(r.get("real_mcs_top3_false_alarm_mean"), 2)),
     ("MCS AUC", lambda r: _fmt(r.get("real_mcs_auroc_mean"), 2)),
     ("ECE", lambda r: _fmt(r.get("real_ece_mean"), 2)),
-    ("| published: LL", lambda r: _pm(r, "real_published_log_loss")),
-    ("top-1", lambda r: _fmt(r.get("real_published_top1_acc_mean"), 2)),
-    ("top-3", lambda r: _fmt(r.get("real_published_top3_acc_mean"), 2)),
-    ("MCS top-3", lambda r: _fmt(r.get("real_published_mcs_top3_sensitivity_mean"), 2)),
+    ("pub. LL", lambda r: _pm(r, "real_published_log_loss")),
+    ("pub. top-3", lambda r: _fmt(r.get("real_published_top3_acc_mean"), 2)),
+    ("pub. MCS top-3", lambda r: _fmt(r.get("real_published_mcs_top3_sensitivity_mean"), 2)),
 )
 #: Columns of the second table: the vignettes, then the synthetic diagnostics.
 OTHER_COLUMNS: tuple[tuple[str, Any], ...] = (
     ("vignettes top-1", lambda r: _fmt(r.get("vignette_top1_acc"), 2)),
     ("top-3", lambda r: _fmt(r.get("vignette_top3_acc"), 2)),
     ("MCS first", lambda r: _fmt(r.get("vignette_mcs_first"), 2)),
-    ("MCS worst rank", lambda r: _fmt(r.get("vignette_mcs_worst_rank"), 0)),
+    ("MCS rank mean/worst", lambda r: f"{_fmt(r.get('vignette_mcs_mean_rank'), 1)}/"
+                                      f"{_fmt(r.get('vignette_mcs_worst_rank'), 0)}"),
     ("MCS false+", lambda r: _fmt(r.get("vignette_mcs_top3_false_alarm"), 2)),
     ("| synth. LL", lambda r: _fmt(r.get("cv_log_loss_mean"), 2)),
     ("/oracle", lambda r: _fmt(r.get("cv_oracle_ratio_mean"), 2)),
 )
 REAL_CAPTION = ("Real cases, grouped CV, mean±sd over folds; as entered: each case's stated fields only, as a "
-                "user's case is read (the champion is chosen on this); published: silences read through the "
+                "user's case is read (the champion is chosen on this); pub.: read as published, silences through the "
                 "reporting model (the same as entered for a model with one reading). MCS top-3: MCS cases with MCS "
                 "in their top 3; MCS false+: other cases with MCS in their top 3.")
 OTHER_CAPTION = ("Vignettes: fully reported textbook cases (data/vignettes.csv), as entered, uniform prior; "
-                 "never used to fit or choose. MCS worst rank: the lowest rank MCS gets on an MCS vignette. "
+                 "never used to fit or choose. MCS rank: where MCS ranks on the MCS vignettes (1 = first). "
                  "synth. LL, /oracle: synthetic CV log loss and its ratio to the oracle's.")
 
 
