@@ -65,7 +65,7 @@ def measure(overrides: list[str] | None = None, test_n: int = 20_000, test_seed:
     """Train into a temporary store (and ``models_dir`` if given, else a temporary one); score the champion."""
     from tumorclf.persistence.artifacts import load_model
     from tumorclf.synthetic import load_generator
-    from tumorclf.training.evaluation import oracle_reading
+    from tumorclf.training.evaluation import reading_taught_by
     from tumorclf.training.fill_in import proba_in_reading
     from tumorclf.training.config import load_config
     from tumorclf.training.metrics import classification_metrics
@@ -84,7 +84,7 @@ def measure(overrides: list[str] | None = None, test_n: int = 20_000, test_seed:
     missingness = config["synthetic"]["missingness"]
     test = generator.sample(test_n, balance=config["synthetic"]["balance"], random_state=test_seed,
                             missingness=missingness)
-    reading = oracle_reading(missingness)
+    reading = reading_taught_by(missingness)
     classes = [str(c) for c in model.classes_]
     y = np.searchsorted(np.asarray(classes), test["diagnosis"].astype(str).to_numpy())
     features = test.drop(columns=["diagnosis", "source"])

@@ -267,7 +267,7 @@ def candidates_from_config(config: Mapping[str, Any], generator: Any, literature
     references = config["references"]
     if references.get("seed_rule"):
         out.append(Candidate(SEED_RULE, lambda s: SeedRuleClassifier(), {}, reference=True, fill_in=False))
-    reading = oracle_reading(config["synthetic"].get("missingness", "as_published"))
+    reading = reading_taught_by(config["synthetic"].get("missingness", "as_published"))
     if references.get("bayes_oracle"):
         out.append(Candidate(ORACLE, lambda s: OracleClassifier(generator, reading=reading), {}, reference=True,
                              fill_in=False, from_prior_update=True))
@@ -277,8 +277,9 @@ def candidates_from_config(config: Mapping[str, Any], generator: Any, literature
     return out
 
 
-def oracle_reading(missingness: str) -> str:
-    """The reading in which the generator's posterior is exact for cases masked by ``missingness``."""
+def reading_taught_by(missingness: str) -> str:
+    """The reading that fits cases masked by ``missingness``: the one in which the generator's
+    posterior is exact for them, and the one a model trained on them has."""
     return "as_published" if missingness == "as_published" else "as_entered"
 
 

@@ -53,6 +53,7 @@ from tumorclf.training.evaluation import (
     candidates_from_config,
     evaluate,
     prior_updates,
+    reading_taught_by,
 )
 from tumorclf.training.metrics import COMPARISON_COLUMNS, LOWER_IS_BETTER, REAL_HEADLINE
 from tumorclf.synthetic.findings import READINGS
@@ -204,7 +205,7 @@ def _log_candidate(tracker: Tracker, report: CandidateReport, config: Mapping[st
                    "fill_in.real_rows": config["fill_in"]["real_rows"],
                    "synthetic.missingness": config["synthetic"]["missingness"],
                    "readings": ",".join(READINGS) if report.model is not None and has_readings(report.model)
-                   else ("as_published" if config["fill_in"]["missingness"] == "as_published" else "as_entered")})
+                   else reading_taught_by(config["fill_in"]["missingness"])})
     tracker.log(run_id, params=params, metrics=report.metrics)
     if report.failed:
         tracker.log(run_id, tags={"error": report.error[-4000:]})
@@ -334,7 +335,7 @@ def train(
             "priors_sha256": priors.sha256,
             "prior_update": {"n_real_cases": len(real), **overall.best_params},
             "readings": list(READINGS) if has_readings(champion.model) else [
-                "as_published" if config["fill_in"]["missingness"] == "as_published" else "as_entered"],
+                reading_taught_by(config["fill_in"]["missingness"])],
             "fill_in_missingness": config["fill_in"]["missingness"],
             "data_fingerprint": fingerprint,
             "metrics": {k: v for k, v in champion.metrics.items() if np.isfinite(v)},
