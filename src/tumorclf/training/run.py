@@ -298,9 +298,11 @@ def train(
         on_stage("evaluating")
         reports = evaluate(candidates_from_config(config, generator, literature), synthetic, real, generator,
                            config, fold_updates, on_task_done=on_task_done, overall=overall)
-        if config["data"].get("vignettes"):
+        vignettes = (load_vignettes(_resolve(config["data"]["vignettes"]), generator.classes_)[0]
+                     if config["data"].get("vignettes") else None)
+        if vignettes is not None:
             on_stage("scoring the vignettes")
-            add_vignette_figures(reports, _resolve(config["data"]["vignettes"]), classes, generator, literature, real)
+            add_vignette_figures(reports, vignettes, classes, generator, literature, real)
         eligible = [r for r in reports if not r.reference and not r.failed and r.model is not None]
         if not eligible:
             raise RuntimeError("every candidate failed; see the FAILED child runs for their errors")
@@ -312,8 +314,6 @@ def train(
         rows = summary_rows(reports)
         with tempfile.TemporaryDirectory() as tmp:
             workdir = Path(tmp)
-            vignettes = (load_vignettes(_resolve(config["data"]["vignettes"]), generator.classes_)[0]
-                         if config["data"].get("vignettes") else None)
             child_ids = {r.name: _log_candidate(tracker, r, config, y_syn, real, classes, workdir, vignettes)
                          for r in reports}
             parent_dir = workdir / "_parent"
@@ -387,14 +387,13 @@ def train(
     )
 
 
-def add_vignette_figures(reports: Sequence[CandidateReport], path: Path, classes: Sequence[str], generator: Any,
-                         literature: Any, real: pd.DataFrame) -> None:
+def add_vignette_figures(reports: Sequence[CandidateReport], vignettes: pd.DataFrame, classes: Sequence[str],
+                         generator: Any, literature: Any, real: pd.DataFrame) -> None:
     """Score every candidate's final model and every reference on the vignettes (as entered, uniform prior).
 
     The references are fitted as they are scored on real cases: the literature
     and the updated priors' exact posteriors, and the seed rule on every real case.
     """
-    vignettes, _ = load_vignettes(path, generator.classes_)
     y_real = real["diagnosis"].astype(str).to_numpy(dtype=object)
     X_real = real.drop(columns=["diagnosis"])
     reference_models = {
