@@ -117,3 +117,22 @@ def test_every_default_candidate_round_trips_through_skops_alone(generator, tmp_
     loaded, _ = load_model(tmp_path)
     cases = generator.sample(50, balance="uniform", random_state=4).drop(columns=["diagnosis", "source"])
     assert np.allclose(loaded.predict_proba(cases), model.predict_proba(cases), atol=1e-12)
+
+
+def test_a_prior_update_with_learnt_dependences_round_trips_through_skops_alone(generator, tmp_path):
+    """The finding model's region-given tables and structure survive the trusted-types loader."""
+    from tumorclf.synthetic.fitted import UpdatedPriorsClassifier
+
+    real = generator.sample(400, balance="uniform", random_state=5)
+    model = UpdatedPriorsClassifier(None, strength=4.0, floor=0.03,
+                                    dependence="erosion_by_compartment+compartment_by_region")
+    model.fit(real.drop(columns=["diagnosis", "source"]), real["diagnosis"])
+    assert model.findings_.by_region == ("compartment",)
+    manifest = {"candidate": "updated_priors", "display_order": list(generator.classes_), "readings": ["as_entered"]}
+    save_model(model, manifest, tmp_path, "run")
+    promote_champion(tmp_path, "run")
+    (tmp_path / "runs" / "run" / "model.pkl").unlink()
+    loaded, _ = load_model(tmp_path)
+    assert loaded.findings_.by_region == ("compartment",)
+    cases = generator.sample(50, balance="uniform", random_state=4).drop(columns=["diagnosis", "source"])
+    assert np.allclose(loaded.predict_proba(cases), model.predict_proba(cases), atol=1e-12)

@@ -4,6 +4,7 @@ The finding and reporting models updated by the real cases are written out
 as one discrete Bayesian network: class -> the true value of age, level and
 every root field; class and the parent's true value -> a child's true value
 (a calcification site gets a state "none" where there is no calcification);
+class and the level -> a field learnt given the level's region (the compartment);
 a publication style -> whether each field is stated ("said" nodes, one
 state per value and "silent", given the true value and the style).
 Variable elimination then answers both readings the generator answers in
@@ -21,6 +22,7 @@ import pytest
 
 from tumorclf.schema import CODE_COLUMN, LEVELS
 from tumorclf.synthetic import load_generator
+from tumorclf.synthetic.findings import REGION_OF_LEVEL
 from tumorclf.synthetic.priors import TABLE_FIELDS
 
 pgmpy = pytest.importorskip("pgmpy")
@@ -28,11 +30,12 @@ pgmpy = pytest.importorskip("pgmpy")
 SETTINGS = {"strength": 8.0, "reporting_strength": 10.0, "styles": 2, "floor": 0.01}
 
 
-@pytest.fixture(scope="module", params=[("none", 0.0), ("erosion_by_compartment", 20.0)],
-                ids=["shared reporting", "learnt dependence, class departures"])
+@pytest.fixture(scope="module", params=[("none", 0.0), ("erosion_by_compartment+compartment_by_region", 20.0)],
+                ids=["shared reporting", "learnt dependences, class departures"])
 def updated(request):
-    """The updated model: the priors file's structure with reporting shared across classes; and a learnt
-    extra dependence with each class's reporting departing from the shared one."""
+    """The updated model: the priors file's structure with reporting shared across classes; and learnt
+    extra dependences (erosion given compartment, compartment given the level's region) with each
+    class's reporting departing from the shared one."""
     dependence, class_reporting = request.param
     return load_generator(real_cases="default",
                           settings={**SETTINGS, "dependence": dependence, "class_reporting": class_reporting})
@@ -57,6 +60,7 @@ def network(updated):
     for name in TABLE_FIELDS:
         edges += [("class", name), (name, f"{name}_said"), ("style", f"{name}_said"), ("class", f"{name}_said")]
     edges += [(parent, child) for child, parent in parents.items()]
+    edges += [("level", name) for name in findings.by_region]
     net = DiscreteBayesianNetwork(edges)
     cpds = [TabularCPD("class", n_classes, np.full((n_classes, 1), 1 / n_classes)),
             TabularCPD("style", n_styles, reporting.weights[:, None])]
@@ -78,6 +82,12 @@ def network(updated):
             values = full.transpose(2, 0, 1).reshape(full.shape[-1], -1)
             cpds.append(TabularCPD(name, full.shape[-1], values, evidence=["class", parents[name]],
                                    evidence_card=[n_classes, parent_k]))
+        elif name in findings.by_region:  # (C, R, K): given the class and the region of the level's top
+            states[name] = k
+            n_cells = findings.level.shape[1]
+            by_cell = table[:, REGION_OF_LEVEL[np.arange(n_cells) // len(LEVELS)], :]  # (C, cells, K)
+            cpds.append(TabularCPD(name, k, by_cell.transpose(2, 0, 1).reshape(k, -1), evidence=["class", "level"],
+                                   evidence_card=[n_classes, n_cells]))
         else:
             states[name] = k
             cpds.append(TabularCPD(name, k, table.T, evidence=["class"], evidence_card=[n_classes]))
@@ -96,9 +106,10 @@ def network(updated):
                                evidence_card=[n_true, n_styles, n_classes]))
     net.add_cpds(*cpds)
     assert net.check_model()
-    if updated.update_["dependence"] != "none":  # the dependence was learnt: erosion differs by compartment
-        erosion = findings.fields["bone_erosion"][..., 1]
+    if updated.update_["dependence"] != "none":  # the dependences were learnt: erosion differs by compartment,
+        erosion = findings.fields["bone_erosion"][..., 1]  # the compartment by region
         assert np.ptp(erosion, axis=1).max() > 0.05
+        assert np.ptp(findings.fields["compartment"], axis=1).max() > 0.05
     if updated.update_["class_reporting"] > 0:  # and the classes' reporting departs from the shared one
         assert np.ptp(reporting.by_class["dural_tail"], axis=1).max() > 0.05
     return VariableElimination(net)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from tumorclf.synthetic import CaseGenerator
-from tumorclf.synthetic.findings import FindingModel, ReportingModel, reporting_from_priors
+from tumorclf.synthetic.findings import FindingModel, ReportingModel, findings_from_priors, reporting_from_priors
 from tumorclf.synthetic.priors import BOOLEAN_FIELDS, PARENTS, TABLE_FIELDS
 from tumorclf.synthetic.update import update_models
 
@@ -117,3 +117,31 @@ def test_counting_stated_values_alone_would_not_recover_it(generator, known):
             naive = np.bincount(stated, minlength=generator.findings.fields[name].shape[-1]) / len(stated)
             worst = max(worst, float(np.abs(naive - generator.findings.fields[name][c]).max()))
     assert worst > 2 * FINDING_WORST_ERROR
+
+
+def test_a_dependence_on_the_level_region_is_recovered(generator):
+    """The compartment given the level's region, learnt through rows whose level is often silent.
+
+    The truth gives each class and region its own compartment row; EM starts from the literature's
+    row repeated in every region (worth one pseudo-case) and must find the regions apart again,
+    summing the region out where a row does not state its level.
+    """
+    literature = findings_from_priors(generator.priors, ("compartment_by_region",))
+    rng = np.random.default_rng(11)
+    truth_table = rng.dirichlet(np.full(literature.fields["compartment"].shape[-1], 0.7),
+                                size=literature.fields["compartment"].shape[:2])
+    fields = {**literature.fields, "compartment": truth_table}
+    truth_findings = FindingModel(literature.classes, literature.age, literature.level, fields,
+                                  literature.parents, literature.by_region)
+    truth = CaseGenerator(generator.priors, truth_findings, _known_reporting(generator))
+    sample = truth.sample_arrays(N_CASES, balance="uniform", random_state=8)
+    labels = np.array([generator.classes_.index(v) for v in sample.labels])
+    assert (sample.column("level_top") < 0).mean() > 0.1  # silent levels are part of the test
+    findings, _, trace = update_models(literature, reporting_from_priors(generator.priors), sample, labels,
+                                       strength=1.0, reporting_strength=1.0, styles=2, tol=1e-5, max_iter=400)
+    assert trace.converged
+    region = truth_findings.region_given_bottom().sum(axis=-1)  # p(region | class)
+    joint_error = np.abs(findings.fields["compartment"] - truth_table) * region[..., None]  # over p(region, value | c)
+    assert joint_error.max() < 0.05, joint_error.max()
+    # teeth: the literature's region-free row is far from the truth
+    assert (np.abs(literature.fields["compartment"] - truth_table) * region[..., None]).max() > 0.1

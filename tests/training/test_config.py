@@ -26,7 +26,7 @@ def test_default_config_loads_and_flattens():
     ("selection.reading=as_typed", r"selection\.reading\): must be one of as_entered, as_published"),
     ("fill_in.missingness=sometimes", r"fill_in\.missingness\): must be one of as_published, as_entered, none"),
     ("fill_in.real_rows=true", r"published rows teach how papers report"),
-    ("prior_update.grid.dependence=[level_by_sex]", r"must be a non-empty list of none, erosion_by_compartment"),
+    ("prior_update.grid.dependence=[level_by_sex]", r"must be a non-empty list of none, compartment_by_region, erosion_by_compartment"),
     ("prior_update.grid.styles=[3]", r"prior_update\.grid\.styles\): must be a non-empty list of numbers in \[1, 3\)"),
 ])
 def test_bad_overrides_are_refused(override, message):

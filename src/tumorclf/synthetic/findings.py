@@ -24,12 +24,14 @@ Table shapes (``C`` classes, ``K`` values of a field, ``Z`` styles):
 ``FindingModel.age`` ``(C, 101)``; ``.level`` ``(C, L * L)`` (top, bottom; L = 29 levels)
 flattened; a root field ``(C, K)``; a child ``(C, K_parent, K)``, with an
 all-zero row where the child cannot exist (no calcification site without
-calcification). ``ReportingModel.age`` and ``.level`` ``(Z,)`` (whether they
+calcification); a field given the level's region (``FindingModel.by_region``)
+``(C, R, K)``, R = 4 regions. ``ReportingModel.age`` and ``.level`` ``(Z,)`` (whether they
 are stated does not depend on their value); a field ``(Z, K)``.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,14 +40,44 @@ from scipy.special import logsumexp
 from tumorclf.schema import CODE_COLUMN, LEVELS, CaseArrays
 from tumorclf.schema.vocabulary import READINGS
 from tumorclf.synthetic.priors import AGES, PARENTS, TABLE_FIELDS, Priors
+
 N_LEVELS = len(LEVELS)
+#: The spine's regions; a level's region is that of its top level.
+REGIONS: tuple[str, ...] = ("cervical", "thoracic", "lumbar", "sacral")
+#: Each level's region, as an index into :data:`REGIONS`.
+REGION_OF_LEVEL: np.ndarray = np.array([REGIONS.index({"C": "cervical", "T": "thoracic", "L": "lumbar",
+                                                       "S": "sacral"}[name[0]]) for name in LEVELS], dtype=np.intp)
+#: The parent named by a dependence on the level's region (not a field of the schema).
+LEVEL_REGION = "level_region"
 #: Dependences beyond the priors file's structure that the real cases may teach, by name: each adds
 #: edges child -> parent (the child's table given the class *and* the parent's true value).
 #: "erosion_by_compartment": bone erosion given the compartment (an extradural or dumbbell tumour
 #: remodels bone; an intramedullary one does not), so that the two are not counted as independent.
+#: "compartment_by_region": the compartment given the level's region (a tumour of the cauda equina
+#: region is intradural extramedullary far more often than a cervical one of the same class).
+#: Several are combined with "+", e.g. ``"compartment_by_region+erosion_by_compartment"``.
 DEPENDENCES: dict[str, dict[str, str]] = {
     "erosion_by_compartment": {"bone_erosion": "compartment"},
+    "compartment_by_region": {"compartment": LEVEL_REGION},
 }
+
+
+#: Every value a ``dependence`` setting may take: "none", each name, and the names combined in this order.
+DEPENDENCE_SETTINGS: tuple[str, ...] = ("none", *(
+    "+".join(name for name, keep in zip(DEPENDENCES, mask) if keep)
+    for mask in itertools.product((False, True), repeat=len(DEPENDENCES)) if sum(mask) > 0))
+
+
+def parse_dependence(dependence: str) -> tuple[str, ...]:
+    """The named dependences a ``dependence`` setting stands for: ``"none"``, a name, or names joined by "+"."""
+    if dependence == "none":
+        return ()
+    names = tuple(part.strip() for part in str(dependence).split("+"))
+    unknown = [name for name in names if name not in DEPENDENCES]
+    if unknown or len(set(names)) != len(names):
+        raise ValueError(f"Unknown or repeated dependence in {dependence!r}; use 'none' or names from "
+                         f"{', '.join(DEPENDENCES)} joined by '+'.")
+    return names
 
 
 def children_of(parents: dict[str, str]) -> dict[str, tuple[str, ...]]:
@@ -75,6 +107,8 @@ class FindingModel:
 
     ``parents`` is the structure: a child's table is given the class and its
     parent's true value (``(C, K_parent, K)``); every other field's given the class.
+    A field in ``by_region`` (one without a finding parent) is given the class
+    and the region of the level (``(C, R, K)``, :data:`REGIONS`).
     """
 
     classes: tuple[str, ...]
@@ -82,10 +116,15 @@ class FindingModel:
     level: np.ndarray
     fields: dict[str, np.ndarray]
     parents: dict[str, str] = field(default_factory=lambda: dict(PARENTS))
+    by_region: tuple[str, ...] = ()
 
     def level_joint(self) -> np.ndarray:
         """p(top, bottom | class), shape ``(C, L, L)``."""
         return self.level.reshape(-1, N_LEVELS, N_LEVELS)
+
+    def region_given_bottom(self) -> np.ndarray:
+        """p(region of the top level, bottom level | class), shape ``(C, R, L)``."""
+        return np.einsum("ctb,tr->crb", self.level_joint(), np.eye(len(REGIONS))[REGION_OF_LEVEL])
 
 
 @dataclass(frozen=True)
@@ -131,10 +170,15 @@ def findings_from_priors(priors: Priors, dependences: tuple[str, ...] = ()) -> F
     """
     fields = {name: priors.tables[name] for name in TABLE_FIELDS}
     parents = dict(PARENTS)
+    by_region: list[str] = []
     for name in dependences:
         if name not in DEPENDENCES:
             raise ValueError(f"Unknown dependence {name!r}; known: {', '.join(DEPENDENCES)}.")
         for child, parent in DEPENDENCES[name].items():
+            if parent == LEVEL_REGION:
+                fields[child] = np.repeat(fields[child][:, None, :], len(REGIONS), axis=1)
+                by_region.append(child)
+                continue
             k_parent = fields[parent].shape[-1]
             fields[child] = np.repeat(fields[child][:, None, :], k_parent, axis=1)
             parents[child] = parent
@@ -144,6 +188,7 @@ def findings_from_priors(priors: Priors, dependences: tuple[str, ...] = ()) -> F
         level=priors.level_joint.reshape(len(priors.classes), -1),
         fields=fields,
         parents=parents,
+        by_region=tuple(by_region),
     )
 
 
@@ -202,6 +247,39 @@ def _weights(codes: np.ndarray, name: str, k: int, reporting: ReportingModel | N
     return value_weights(codes[:, CODE_COLUMN[name]], k, reporting.rate(name, labels), per_class)
 
 
+def region_weights(findings: FindingModel, codes: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
+    """p(region of the level | what the case says of its level, class), shape ``(n, C, R)`` (``(n, 1, R)`` with
+    ``labels``): the top level's region where stated, given the bottom level where only it is, else the class's."""
+    top = codes[:, CODE_COLUMN["level_top"]].astype(np.intp)
+    bottom = codes[:, CODE_COLUMN["level_bottom"]].astype(np.intp)
+    given_bottom = findings.region_given_bottom()  # (C, R, L)
+    n_classes = given_bottom.shape[0] if labels is None else 1
+    out = np.empty((len(codes), n_classes, len(REGIONS)))
+    unknown = (top < 0) & (bottom < 0)
+    marginal = given_bottom.sum(axis=-1)  # (C, R)
+    out[unknown] = marginal[None] if labels is None else marginal[labels[unknown]][:, None]
+    only_bottom = (top < 0) & (bottom >= 0)
+    rows = given_bottom[:, :, bottom[only_bottom]].transpose(2, 0, 1)  # (m, C, R)
+    out[only_bottom] = rows if labels is None else rows[np.arange(len(rows)), labels[only_bottom]][:, None]
+    known = top >= 0
+    out[known] = np.eye(len(REGIONS))[REGION_OF_LEVEL[top[known]]][:, None, :]
+    total = out.sum(axis=-1, keepdims=True)
+    return np.divide(out, total, out=np.full_like(out, 1.0 / len(REGIONS)), where=total > 0)
+
+
+def root_rows(findings: FindingModel, codes: np.ndarray, name: str, labels: np.ndarray | None = None) -> np.ndarray:
+    """p(value | class) of a field with no finding parent: ``(C, K)``; for a field given the level's region,
+    each case's own ``(n, C, K)``, the region summed out as the case's level allows.
+    With ``labels``, each case's own class: ``(n, K)``."""
+    table = findings.fields[name]
+    if name not in findings.by_region:
+        return table if labels is None else table[labels]
+    weights = region_weights(findings, codes, labels)
+    if labels is None:
+        return np.einsum("ncr,crk->nck", weights, table)
+    return np.einsum("nr,nrk->nk", weights[:, 0], table[labels])
+
+
 def _class_rows(table: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
     """A table's class axis: every class ``(C, ...)``, or each case's own class ``(n, ...)``."""
     return table if labels is None else table[labels]
@@ -231,9 +309,9 @@ def group_terms(findings: FindingModel, codes: np.ndarray, parent: str, reportin
 
     With ``labels``, only each case's own class: ``(Z, n, 1, K_parent)``.
     """
-    table = findings.fields[parent]  # (C, Kp)
+    table = root_rows(findings, codes, parent, labels)  # (C, Kp), (n, C, Kp) or, with labels, (n, Kp)
     weights = _weights(codes, parent, table.shape[-1], reporting, labels)  # (Z, n, Kp) or (Z, n, C, Kp)
-    rows = table[None, None] if labels is None else table[labels][None, :, None, :]
+    rows = table[None] if table.ndim == 3 else table[None, None] if labels is None else table[None, :, None, :]
     terms = (weights if weights.ndim == 4 else weights[:, :, None, :]) * rows
     for child in children_of(findings.parents)[parent]:
         terms = terms * child_factors(findings, codes, child, reporting, labels)
@@ -286,9 +364,11 @@ def style_log_likelihood(findings: FindingModel, arrays: CaseArrays, reporting: 
     ll = _age_level_log_terms(findings, arrays, reporting, labels)
     with np.errstate(divide="ignore"):
         for name in lone_fields(findings.parents):
-            table = findings.fields[name]
+            table = root_rows(findings, codes, name, labels)
             weights = _weights(codes, name, table.shape[-1], reporting, labels)
-            if labels is None:
+            if labels is None and table.ndim == 3:  # given the level's region: each case's own rows
+                ll += np.log(((weights if weights.ndim == 4 else weights[:, :, None, :]) * table[None]).sum(axis=-1))
+            elif labels is None:
                 ll += np.log(np.einsum("znck,ck->znc" if weights.ndim == 4 else "znk,ck->znc", weights, table))
             else:
                 ll += np.log((weights * table[labels][None]).sum(axis=-1))[..., None]
@@ -311,6 +391,7 @@ def log_likelihood(findings: FindingModel, arrays: CaseArrays, reading: str = "a
     return logsumexp(per_style + np.log(reporting.weights)[:, None, None], axis=0)
 
 
-__all__ = ["DEPENDENCES", "children_of", "lone_fields", "READINGS", "ROOT_FIELDS", "FindingModel", "ReportingModel", "check_reading",
+__all__ = ["DEPENDENCES", "DEPENDENCE_SETTINGS", "LEVEL_REGION", "REGIONS", "REGION_OF_LEVEL", "children_of", "parse_dependence",
+           "region_weights", "root_rows", "lone_fields", "READINGS", "ROOT_FIELDS", "FindingModel", "ReportingModel", "check_reading",
            "findings_from_priors", "group_terms", "log_likelihood", "reporting_from_priors", "style_log_likelihood",
            "value_weights"]

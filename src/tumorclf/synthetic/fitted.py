@@ -29,7 +29,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from tumorclf.schema import CaseArrays, as_case_arrays
-from tumorclf.synthetic.findings import DEPENDENCES, READINGS, check_reading, log_likelihood
+from tumorclf.synthetic.findings import DEPENDENCE_SETTINGS, READINGS, check_reading, log_likelihood
 from tumorclf.synthetic.priors import Priors
 
 #: The grid searched when none is configured: literature strength and reporting
@@ -109,7 +109,7 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
         "floor": [Interval(Real, 0, 1, closed="left")],
         "temperature": [Interval(Real, 0, None, closed="neither")],
         "age_bandwidth": [Interval(Real, 0, None, closed="left")],
-        "dependence": [StrOptions({"none", *DEPENDENCES})],
+        "dependence": [StrOptions(set(DEPENDENCE_SETTINGS))],
         "prior": [str, dict],
         "reading": [StrOptions(set(READINGS))],
     }

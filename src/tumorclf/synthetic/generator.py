@@ -40,8 +40,10 @@ from tumorclf.synthetic.findings import (
     FindingModel,
     ReportingModel,
     check_reading,
+    REGION_OF_LEVEL,
     findings_from_priors,
     log_likelihood,
+    parse_dependence,
     reporting_from_priors,
 )
 from tumorclf.synthetic.priors import PARENTS, Priors
@@ -126,8 +128,8 @@ class CaseGenerator:
         The literature's values are Dirichlet priors worth ``strength`` cases
         in every finding row, the starting reporting rates Beta priors worth
         ``reporting_strength``; ``styles`` latent publication styles;
-        ``dependence`` a named extra dependence between findings (``"none"``
-        or a key of :data:`~tumorclf.synthetic.findings.DEPENDENCES`);
+        ``dependence`` named extra dependences between findings (``"none"``,
+        a key of :data:`~tumorclf.synthetic.findings.DEPENDENCES`, or keys joined by "+");
         ``class_reporting`` how far each class's reporting may depart from
         the shared one (0: not at all); see :mod:`tumorclf.synthetic.update`.
         """
@@ -138,7 +140,7 @@ class CaseGenerator:
             raise ValueError(f"Unknown diagnoses {unknown}; the classes are {list(self.classes_)}.")
         index = np.array([self.classes_.index(v) for v in labels], dtype=np.intp)
         findings, reporting, trace = update_models(
-            findings_from_priors(self.priors, () if dependence == "none" else (dependence,)),
+            findings_from_priors(self.priors, parse_dependence(dependence)),
             reporting_from_priors(self.priors), arrays, index,
             strength=strength, reporting_strength=reporting_strength, styles=styles, floor=floor,
             age_bandwidth=age_bandwidth, class_reporting=class_reporting,
@@ -229,10 +231,13 @@ class CaseGenerator:
         for name in sampling_order(findings.parents):
             table = findings.fields[name][c]
             out = codes[:, CODE_COLUMN[name]]
-            if name not in findings.parents:
+            if name in findings.by_region:
+                parent = REGION_OF_LEVEL[top]
+            elif name in findings.parents:
+                parent = codes[:, CODE_COLUMN[findings.parents[name]]]
+            else:
                 out[:] = rng.choice(table.shape[-1], size=m, p=table)
                 continue
-            parent = codes[:, CODE_COLUMN[findings.parents[name]]]
             for row in range(table.shape[0]):
                 members = np.flatnonzero(parent == row)
                 total = table[row].sum()

@@ -33,6 +33,13 @@ from a known pair, ``tests/synthetic/test_update.py``):
 3. **The literature pins p(v | c)**: its per-class series are the Dirichlet
    prior; real rows refine it where the literature is thin.
 
+A field given the level's region (the compartment, with ``dependence``
+``compartment_by_region``) has its expected counts split over the regions
+the row's level allows (one where the level is stated; p(region | class,
+value) where it is silent). A silent level is not imputed for the level's own
+table: levels are stated whatever their value, so leaving those rows out of
+it loses a little information but biases nothing.
+
 Age and level are stated whatever their value (their rate is per style
 only), so their silences say nothing about the class. Ages are counted
 through a Gaussian kernel of ``age_bandwidth`` years and levels through a
@@ -56,6 +63,8 @@ from tumorclf.synthetic.findings import (
     children_of,
     group_terms,
     lone_fields,
+    region_weights,
+    root_rows,
     style_log_likelihood,
     value_weights,
 )
@@ -181,15 +190,24 @@ def _e_step(findings: FindingModel, reporting: ReportingModel, arrays: CaseArray
     level_seen = (codes[:, CODE_COLUMN["level_top"]] >= 0) | (codes[:, CODE_COLUMN["level_bottom"]] >= 0)
     out.level_stated += responsibility @ level_seen.astype(float)
 
+    regions = region_weights(findings, codes, labels)[:, 0] if findings.by_region else None  # (n, R)
+
     def add_field(name: str, posterior: np.ndarray, stated: np.ndarray) -> None:
         """posterior (Z, n, K) of the true value; stated (n, K) indicator of the stated value."""
         weighted = responsibility[:, :, None] * posterior
-        out.values[name] += by_class.T @ weighted.sum(axis=0)
+        if name in findings.by_region:  # split each value's count over the regions it may have come from
+            joint = regions[:, :, None] * findings.fields[name][labels]  # (n, R, K)
+            total = joint.sum(axis=1, keepdims=True)
+            given_value = np.divide(joint, total, out=np.broadcast_to(regions[:, :, None], joint.shape).copy(),
+                                    where=total > 0)
+            out.values[name] += np.einsum("nc,nrk->crk", by_class, weighted.sum(axis=0)[:, None, :] * given_value)
+        else:
+            out.values[name] += by_class.T @ weighted.sum(axis=0)
         out.present[name] += np.einsum("znk,nc->zck", weighted, by_class)
         out.stated[name] += np.einsum("zn,nc,nk->zck", responsibility, by_class, stated)
 
     for name in lone_fields(findings.parents):
-        table = findings.fields[name][labels]  # (n, K)
+        table = root_rows(findings, codes, name, labels)  # (n, K)
         field_codes = codes[:, CODE_COLUMN[name]]
         stated = value_weights(field_codes, table.shape[-1], None)[0] * (field_codes >= 0)[:, None]
         posterior = np.where((field_codes >= 0)[None, :, None], stated[None],
@@ -280,7 +298,8 @@ def update_models(
     age = _posterior_rows(findings.age, _age_counts(arrays.age, labels, n_classes, age_bandwidth), strength, floor)
     level = _posterior_rows(findings.level, _level_counts(top, bottom, labels, n_classes), strength, floor)
 
-    current_findings = FindingModel(findings.classes, age, level, dict(findings.fields), dict(findings.parents))
+    current_findings = FindingModel(findings.classes, age, level, dict(findings.fields), dict(findings.parents),
+                                    findings.by_region)
     current_reporting = centre
     a = reporting_strength
     history: list[float] = []
@@ -312,7 +331,8 @@ def update_models(
             if (by_class is None) == (current_reporting.by_class is None) else np.inf,
             np.abs(new_reporting.weights - current_reporting.weights).max(),
         )
-        current_findings = FindingModel(findings.classes, age, level, new_fields, dict(findings.parents))
+        current_findings = FindingModel(findings.classes, age, level, new_fields, dict(findings.parents),
+                                        findings.by_region)
         current_reporting = new_reporting
         if change < tol:
             converged = True

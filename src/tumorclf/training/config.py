@@ -31,8 +31,6 @@ SELECTION_DATA = ("real", "synthetic")
 UPDATE_SETTINGS = {"strength": (0, None), "reporting_strength": (0, None), "styles": (1, 3), "floor": (0, 1),
                    "class_reporting": (0, None),
                    "temperature": (0, None), "age_bandwidth": (0, None), "dependence": None}
-#: Named dependences between findings the prior update's grid may try (tumorclf.synthetic.findings.DEPENDENCES).
-DEPENDENCE_NAMES = ("none", "erosion_by_compartment")
 #: How synthetic cases are masked (tumorclf.synthetic.generator.MISSINGNESS).
 MISSINGNESS = ("as_published", "as_entered", "none")
 BACKENDS = ("local", "dask")
@@ -155,7 +153,9 @@ def _check(config: Mapping[str, Any], where: str) -> list[str]:
         if key not in UPDATE_SETTINGS:
             need(f"prior_update.grid.{key}", False, f"unknown setting; known: {', '.join(UPDATE_SETTINGS)}")
             continue
-        if key == "dependence":
+        if key == "dependence":  # named dependences between findings, alone or joined by "+"
+            from tumorclf.synthetic.findings import DEPENDENCE_SETTINGS as DEPENDENCE_NAMES
+
             ok = isinstance(values, list) and values and all(v in DEPENDENCE_NAMES for v in values)
             need(f"prior_update.grid.{key}", bool(ok),
                  f"must be a non-empty list of {', '.join(DEPENDENCE_NAMES)}, got {values!r}")
