@@ -14,7 +14,12 @@ import numpy as np
 import pytest
 
 from tumorclf.synthetic import CaseGenerator
-from tumorclf.synthetic.findings import FindingModel, ReportingModel, findings_from_priors, reporting_from_priors
+from tumorclf.synthetic.findings import (
+    FindingModel,
+    ReportingModel,
+    findings_from_priors,
+    reporting_from_priors,
+)
 from tumorclf.synthetic.priors import BOOLEAN_FIELDS, PARENTS, TABLE_FIELDS
 from tumorclf.synthetic.update import update_models
 

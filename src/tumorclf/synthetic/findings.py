@@ -391,7 +391,26 @@ def log_likelihood(findings: FindingModel, arrays: CaseArrays, reading: str = "a
     return logsumexp(per_style + np.log(reporting.weights)[:, None, None], axis=0)
 
 
-__all__ = ["DEPENDENCES", "DEPENDENCE_SETTINGS", "LEVEL_REGION", "REGIONS", "REGION_OF_LEVEL", "children_of", "parse_dependence",
-           "region_weights", "root_rows", "lone_fields", "READINGS", "ROOT_FIELDS", "FindingModel", "ReportingModel", "check_reading",
-           "findings_from_priors", "group_terms", "log_likelihood", "reporting_from_priors", "style_log_likelihood",
-           "value_weights"]
+__all__ = [
+    "DEPENDENCES",
+    "DEPENDENCE_SETTINGS",
+    "LEVEL_REGION",
+    "READINGS",
+    "REGIONS",
+    "REGION_OF_LEVEL",
+    "ROOT_FIELDS",
+    "FindingModel",
+    "ReportingModel",
+    "check_reading",
+    "children_of",
+    "findings_from_priors",
+    "group_terms",
+    "log_likelihood",
+    "lone_fields",
+    "parse_dependence",
+    "region_weights",
+    "reporting_from_priors",
+    "root_rows",
+    "style_log_likelihood",
+    "value_weights",
+]

@@ -37,10 +37,10 @@ from tumorclf.schema import (
     frame_from_arrays,
 )
 from tumorclf.synthetic.findings import (
+    REGION_OF_LEVEL,
     FindingModel,
     ReportingModel,
     check_reading,
-    REGION_OF_LEVEL,
     findings_from_priors,
     log_likelihood,
     parse_dependence,
