@@ -52,3 +52,17 @@ def test_region_weights_follow_what_the_level_says(generator):
 def test_an_unknown_dependence_is_refused_by_name(bad):
     with pytest.raises(ValueError, match="dependence"):
         parse_dependence(bad)
+
+
+@pytest.mark.parametrize("setting", ["none", "erosion_by_compartment+compartment_by_region"])
+def test_the_fitting_likelihood_is_each_case_own_class_column(generator, setting):
+    """EM scores each case under its own class only (``labels``): that must equal the full table's column."""
+    from tumorclf.synthetic.findings import style_log_likelihood
+
+    findings = findings_from_priors(generator.priors, parse_dependence(setting))
+    cases = generator.sample_arrays(200, balance="uniform", random_state=2)
+    labels = np.array([generator.classes_.index(v) for v in cases.labels])
+    for reporting in (None, generator.reporting):
+        full = style_log_likelihood(findings, cases, reporting)
+        own = style_log_likelihood(findings, cases, reporting, labels)
+        np.testing.assert_allclose(own[..., 0], full[:, np.arange(len(labels)), labels], atol=1e-10)

@@ -371,7 +371,7 @@ def style_log_likelihood(findings: FindingModel, arrays: CaseArrays, reporting: 
             elif labels is None:
                 ll += np.log(np.einsum("znck,ck->znc" if weights.ndim == 4 else "znk,ck->znc", weights, table))
             else:
-                ll += np.log((weights * table[labels][None]).sum(axis=-1))[..., None]
+                ll += np.log((weights * table[None]).sum(axis=-1))[..., None]  # table: each case's own class row
         for parent in children_of(findings.parents):
             ll += np.log(group_terms(findings, codes, parent, reporting, labels).sum(axis=-1))
     return ll
