@@ -104,7 +104,7 @@ def test_feature_names_are_readable_and_stable():
         "age_years", "age_unknown", "level_top_index", "level_bottom_index",
         "level_centre_index", "level_span_segments", "level_unknown",
     ]
-    assert len(names) == len(set(names)) == 58
+    assert len(names) == len(set(names)) == 88  # schema 1.1: 30 more one-hot columns for its seven fields
     assert all(re.fullmatch(r"[a-z0-9_]+(=[A-Za-z0-9_]+)?", n) for n in names)
     assert "dural_tail=yes" in names and "sex=unknown" in names
     assert names == list(CaseEncoder().fit({}).get_feature_names_out())
@@ -121,7 +121,7 @@ def test_fit_is_idempotent_and_learns_nothing_from_data(generator):
     b = CaseEncoder().fit({})
     case = {"age": 40, "level": "C4"}
     assert np.array_equal(a.transform(case), b.transform(case))
-    assert a.n_features_in_ == b.n_features_in_ == 15
+    assert a.n_features_in_ == b.n_features_in_ == 22
 
 
 def test_bad_cases_raise_the_schema_error():
@@ -147,7 +147,7 @@ def test_pandas_output_carries_the_feature_names(seed_case):
     assert list(out.columns) == list(FEATURE_NAMES)
 
 
-@pytest.mark.parametrize(("encoding", "width"), [("compact", 58), ("full", 175), ("categories", 11)])
+@pytest.mark.parametrize(("encoding", "width"), [("compact", 88), ("full", 205), ("categories", 18)])
 def test_encodings_have_their_documented_width_and_unique_names(encoding, width, seed_case):
     encoder = CaseEncoder(encoding=encoding)
     names = encoder.get_feature_names_out()

@@ -200,6 +200,8 @@ def test_incompatible_versions_are_refused_and_drift_warned(champion):
         check_compatibility(manifest)
     with pytest.raises(ArtifactError, match="case schema 9.0"):
         check_compatibility({"schema_version": "9.0"})
+    with pytest.raises(ArtifactError, match=r"case schema 1\.0.*Retrain it with `tumorclf train`"):
+        check_compatibility({"schema_version": "1.0"})  # a 1.0 model has no place for the 1.1 fields
     from tumorclf.persistence.artifacts import package_versions
 
     current = package_versions()

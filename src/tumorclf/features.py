@@ -17,7 +17,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_feature_names_in
 
 from tumorclf.schema import CODE_COLUMN, CODE_VALUES, FIELDS, LEVELS, CaseArrays, as_case_arrays
-from tumorclf.schema.vocabulary import BOOLEAN_FIELDS, LEVEL_FIELDS, LEVEL_INDEX, REGIONS
+from tumorclf.schema.vocabulary import BOOLEAN_FIELDS, FIELDS_ADDED_IN_1_1, LEVEL_FIELDS, LEVEL_INDEX, REGIONS
 
 #: Fields encoded one-hot, each with a trailing "unknown" column.
 ONE_HOT_FIELDS: tuple[str, ...] = tuple(
@@ -96,6 +96,7 @@ CATEGORY_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cystic_change", ("cystic_change",)),
     ("flow_voids", ("flow_voids",)),
     ("bone_erosion", ("bone_erosion",)),
+    *((name, (name,)) for name in FIELDS_ADDED_IN_1_1),
 )
 AGE_CATEGORY_YEARS = 5
 CATEGORY_NAMES: tuple[str, ...] = (
@@ -281,8 +282,8 @@ class CaseEncoder(TransformerMixin, BaseEstimator):
     Parameters
     ----------
     encoding : {"compact", "full", "categories", "codes"}, default="compact"
-        Which features to make: 58 one-hot and ordinal columns, 175 with the
-        pairs, 11 integer categories, or 15 schema codes.
+        Which features to make: 88 one-hot and ordinal columns, 205 with the
+        pairs, 18 integer categories, or 22 schema codes.
 
     Examples
     --------
@@ -290,7 +291,7 @@ class CaseEncoder(TransformerMixin, BaseEstimator):
     >>> enc = CaseEncoder()
     >>> X = enc.fit_transform([{"age": 19, "level": "T12-L2", "calcification": "punctate"}])
     >>> X.shape
-    (1, 58)
+    (1, 88)
     >>> float(dict(zip(enc.get_feature_names_out(), X[0]))["touches_conus_level"])
     1.0
     """

@@ -56,6 +56,17 @@ _WORDS: dict[str, dict[Any, str]] = {
     "cystic_change": {True: "cystic change", False: "no cystic change"},
     "flow_voids": {True: "flow voids", False: "no flow voids"},
     "bone_erosion": {True: "bone erosion", False: "no bone erosion"},
+    "syndrome": {"none": "no tumour syndrome", "vhl": "von Hippel-Lindau disease", "nf1": "neurofibromatosis type 1",
+                 "nf2": "neurofibromatosis type 2"},
+    "named_site": {"conus_medullaris": "at the conus medullaris", "filum_terminale": "arising from the filum terminale",
+                   "cauda_equina": "in the cauda equina", "nerve_root": "arising from a nerve root",
+                   "other": "away from the conus, filum, cauda equina and nerve roots"},
+    "syrinx": {True: "syrinx", False: "no syrinx"},
+    "haemorrhage": {True: "haemorrhage or haemosiderin", False: "no haemorrhage"},
+    "t1_signal": {"hypo": "T1 hypointense", "iso": "T1 isointense", "hyper": "T1 hyperintense",
+                  "heterogeneous": "heterogeneous T1 signal"},
+    "multiple_lesions": {True: "multiple lesions", False: "a single lesion"},
+    "size": {"under_2cm": "under 2 cm", "2_to_4cm": "2-4 cm", "4_to_6cm": "4-6 cm", "6cm_or_more": "6 cm or more"},
 }
 #: Findings an explanation sets back to unknown one at a time (level as one finding).
 FINDINGS: tuple[str, ...] = ("age", "level", *(f for f in _WORDS))
@@ -369,8 +380,12 @@ def check_compatibility(manifest: Mapping[str, Any]) -> None:
     from tumorclf.persistence.artifacts import ArtifactError, package_versions
 
     schema = str(manifest.get("schema_version", "?"))
-    if schema.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
-        raise ArtifactError(f"the model uses case schema {schema}; this tumorclf reads {SCHEMA_VERSION}. Retrain it.")
+    if schema != SCHEMA_VERSION:
+        # A model's encoders are fitted to its schema's fields: a 1.0 model cannot read the fields 1.1 added.
+        raise ArtifactError(
+            f"the model uses case schema {schema}; this tumorclf reads {SCHEMA_VERSION}, which adds fields the "
+            f"model has no place for. Retrain it with `tumorclf train` (your {schema} case files still read as "
+            f"they are), or install the tumorclf version that trained it.")
     trained = manifest.get("packages", {})
     installed = package_versions()
     sk_then, sk_now = trained.get("scikit-learn", "?"), installed.get("scikit-learn", "?")

@@ -193,3 +193,43 @@ def test_not_cases_is_a_type_error_and_the_schemas_error(not_cases):
         validate(not_cases)
     with pytest.raises(CaseValidationError, match="dict, a list of dicts or a DataFrame"):
         validate(not_cases)
+
+
+# -- schema 1.1 ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    (28, "2_to_4cm"), ("28 mm", "2_to_4cm"), ("2.8 cm", "2_to_4cm"), ("3.2 x 2.1 x 1.5 cm", "2_to_4cm"),
+    (19.9, "under_2cm"), ("45mm", "4_to_6cm"), ("6 cm", "6cm_or_more"), ("4_to_6cm", "4_to_6cm"),
+    ("<2 cm", "under_2cm"),
+])
+def test_a_size_reads_as_its_bin(raw, expected):
+    assert validate({"size": raw}).iloc[0]["size"] == expected
+
+
+@pytest.mark.parametrize(("field", "raw", "expected"), [
+    ("syndrome", "von Hippel-Lindau", "vhl"), ("syndrome", "NF-1", "nf1"), ("syndrome", "sporadic", "none"),
+    ("named_site", "filum", "filum_terminale"), ("named_site", "Conus", "conus_medullaris"),
+    ("t1_signal", "hypointense", "hypo"), ("syrinx", "yes", True), ("haemorrhage", "-", False),
+    ("multiple_lesions", "true", True),
+])
+def test_the_new_fields_accept_paper_spellings(field, raw, expected):
+    assert validate({field: raw}).iloc[0][field] == expected
+
+
+def test_a_bad_new_value_is_named_with_what_is_allowed():
+    with pytest.raises(CaseValidationError) as caught:
+        validate([{"size": "huge"}, {"syndrome": "NF3"}])
+    message = str(caught.value)
+    assert "size" in message and "'huge'" in message and "2.8 cm" in message
+    assert "syndrome" in message and "'NF3'" in message and "vhl" in message
+
+
+def test_a_schema_1_0_file_reads_unchanged(tmp_path):
+    """A CSV written before 1.1 has none of the new columns: every new field reads as not given."""
+    old = tmp_path / "old.csv"
+    old.write_text("age,sex,level,compartment,dural_tail\n19,M,T12-L2,I&ED,no\n", encoding="utf-8")
+    frame = read_cases_csv(old)
+    row = validate(frame).iloc[0]
+    assert row["compartment"] == "intra_extradural"
+    for name in ("syndrome", "named_site", "syrinx", "haemorrhage", "t1_signal", "multiple_lesions", "size"):
+        assert pd.isna(row[name])

@@ -71,6 +71,22 @@ def test_pyfunc_answers_named_class_probabilities_equal_to_the_python_api(store)
     assert not np.allclose(clinical[columns].to_numpy(), answer[columns].to_numpy())
 
 
+def test_pyfunc_reads_the_schema_1_1_fields_as_the_python_api_does(store):
+    import mlflow.pyfunc
+
+    model = mlflow.pyfunc.load_model("models:/tumorclf@champion")
+    case = {"age": 34, "level": "L2", "named_site": "filum_terminale", "haemorrhage": "true", "syndrome": "none",
+            "t1_signal": "iso", "size": "2.8 cm"}
+    answer = model.predict(pd.DataFrame([case]))
+    expected = _expected(case)
+    columns = [f"p_{c}" for c in expected.columns]
+    np.testing.assert_allclose(answer[columns].to_numpy(), expected.to_numpy(), rtol=0, atol=1e-9)
+    sized = model.predict(pd.DataFrame([{**case, "size": 28}]))  # a number of millimetres: the same bin
+    np.testing.assert_allclose(sized[columns].to_numpy(), answer[columns].to_numpy(), rtol=0, atol=1e-12)
+    without = model.predict(pd.DataFrame([{k: v for k, v in case.items() if k != "named_site"}]))
+    assert not np.allclose(without[columns].to_numpy(), answer[columns].to_numpy())  # the new field is read
+
+
 def test_pyfunc_refuses_a_bad_case_with_the_schemas_message(store):
     import mlflow.pyfunc
     from mlflow.exceptions import MlflowException

@@ -20,6 +20,7 @@ from tumorclf.schema.vocabulary import (
     CATEGORICAL_FIELDS,
     LEVEL_INDEX,
     MISSING_SPELLINGS,
+    SIZE_BINS_MM,
     SYNONYMS,
 )
 
@@ -160,10 +161,46 @@ def parse_level_range(value: Any) -> tuple[str, str] | None:
     return top, bottom
 
 
+#: A size as papers write it: "28 mm", "2.8 cm", "3.2 x 2.1 x 1.5 cm" (the largest dimension counts), "28".
+_SIZE_TEXT = re.compile(r"^(?P<numbers>\d+(?:\.\d+)?(?:\s*(?:x|\u00d7|\*|by)\s*\d+(?:\.\d+)?)*)\s*(?P<unit>mm|cm)?$")
+_parse_size_category = make_categorical_parser("size")
+
+
+def size_bin(millimetres: float) -> str:
+    """The ``size`` bin of a largest dimension in millimetres."""
+    return [name for name, low in SIZE_BINS_MM if millimetres >= low][-1]
+
+
+def parse_size(value: Any) -> str | None:
+    """The size bin: a bin name, or the largest dimension as a number of mm or text in mm or cm."""
+    if is_missing(value):
+        return None
+    if isinstance(value, bool):
+        raise InvalidValue("is not a size")
+    if isinstance(value, str):
+        match = _SIZE_TEXT.match(_text(value))
+        if match is None:
+            try:
+                return _parse_size_category(value)
+            except InvalidValue:
+                raise InvalidValue("is not a size bin or a length in mm or cm") from None
+        largest = max(float(n) for n in re.findall(r"\d+(?:\.\d+)?", match.group("numbers")))
+        millimetres = largest * 10 if match.group("unit") == "cm" else largest
+    else:
+        try:
+            millimetres = float(value)
+        except (TypeError, ValueError):
+            raise InvalidValue("is not a size bin or a length in mm or cm") from None
+    if not 0 < millimetres <= 1000:
+        raise InvalidValue("is out of range (a length above 0 and up to 1000 mm)")
+    return size_bin(millimetres)
+
+
 FIELD_PARSERS: dict[str, Callable[[Any], Any]] = {
     "age": parse_age,
     "level_top": parse_level,
     "level_bottom": parse_level,
     **{field: make_categorical_parser(field) for field in CATEGORICAL_FIELDS},
     **dict.fromkeys(BOOLEAN_FIELDS, parse_boolean),
+    "size": parse_size,
 }

@@ -11,7 +11,9 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Final
 
-SCHEMA_VERSION: Final = "1.0"
+SCHEMA_VERSION: Final = "1.1"
+#: Schema versions whose cases and models this version still reads: 1.1 only adds optional fields.
+COMPATIBLE_SCHEMA_VERSIONS: Final[tuple[str, ...]] = ("1.0", "1.1")
 
 #: Vertebral levels from the top of the spine down; the index is the ordinal position.
 LEVELS: Final[tuple[str, ...]] = (
@@ -40,7 +42,16 @@ CATEGORICAL_FIELDS: Final = MappingProxyType(
         "calcification": ("none", "punctate", "massive", "rings_arcs"),
         "calcification_site": ("central", "peripheral", "diffuse"),
         "t2_signal": ("hypo", "iso", "hyper", "heterogeneous"),
+        # schema 1.1
+        "syndrome": ("none", "vhl", "nf1", "nf2"),
+        "named_site": ("conus_medullaris", "filum_terminale", "cauda_equina", "nerve_root", "other"),
+        "t1_signal": ("hypo", "iso", "hyper", "heterogeneous"),
+        "size": ("under_2cm", "2_to_4cm", "4_to_6cm", "6cm_or_more"),
     }
+)
+#: The bins of ``size`` (largest dimension), by their lower bound in millimetres.
+SIZE_BINS_MM: Final[tuple[tuple[str, float], ...]] = (
+    ("under_2cm", 0.0), ("2_to_4cm", 20.0), ("4_to_6cm", 40.0), ("6cm_or_more", 60.0),
 )
 
 BOOLEAN_FIELDS: Final[tuple[str, ...]] = (
@@ -50,6 +61,10 @@ BOOLEAN_FIELDS: Final[tuple[str, ...]] = (
     "cystic_change",
     "flow_voids",
     "bone_erosion",
+    # schema 1.1
+    "syrinx",
+    "haemorrhage",
+    "multiple_lesions",
 )
 
 LEVEL_FIELDS: Final[tuple[str, ...]] = ("level_top", "level_bottom")
@@ -73,6 +88,18 @@ FIELDS: Final[tuple[str, ...]] = (
     "flow_voids",
     "bone_erosion",
     "t2_signal",
+    # schema 1.1: what reports also say
+    "syndrome",
+    "named_site",
+    "syrinx",
+    "haemorrhage",
+    "t1_signal",
+    "multiple_lesions",
+    "size",
+)
+#: The fields schema 1.1 added; a 1.0 model has no table for them.
+FIELDS_ADDED_IN_1_1: Final[tuple[str, ...]] = (
+    "syndrome", "named_site", "syrinx", "haemorrhage", "t1_signal", "multiple_lesions", "size",
 )
 
 #: Columns accepted besides the fields: a convenience spelling of the levels,
@@ -80,7 +107,7 @@ FIELDS: Final[tuple[str, ...]] = (
 #: case's citation, its supporting quote and the extractor's remarks).
 LEVEL_SHORTHAND: Final = "level"
 LABEL: Final = "diagnosis"
-PASSTHROUGH: Final[tuple[str, ...]] = ("id", "source", "quote", "remarks")
+PASSTHROUGH: Final[tuple[str, ...]] = ("id", "source", "quote", "quote2", "remarks")
 
 #: The two ways a case is read. ``as_entered`` (every user-facing default): the
 #: stated fields are findings, the rest unknown. ``as_published``: a published
@@ -166,6 +193,29 @@ SYNONYMS: Final = MappingProxyType(
             "chondroid": "rings_arcs",
         },
         "calcification_site": {"centre": "central", "center": "central"},
+        "syndrome": {
+            "von hippel-lindau": "vhl", "von hippel lindau": "vhl", "von hippel-lindau disease": "vhl",
+            "vhl disease": "vhl", "vhl syndrome": "vhl",
+            "neurofibromatosis type 1": "nf1", "neurofibromatosis 1": "nf1", "nf-1": "nf1", "nf 1": "nf1",
+            "von recklinghausen": "nf1", "von recklinghausen disease": "nf1",
+            "neurofibromatosis type 2": "nf2", "neurofibromatosis 2": "nf2", "nf-2": "nf2", "nf 2": "nf2",
+            "sporadic": "none", "no": "none", "absent": "none", "-": "none", "\u2013": "none",
+        },
+        "named_site": {
+            "conus": "conus_medullaris", "filum": "filum_terminale", "cauda": "cauda_equina",
+            "root": "nerve_root", "spinal nerve root": "nerve_root", "nerve": "nerve_root",
+            "elsewhere": "other",
+        },
+        "t1_signal": {
+            "hypointense": "hypo", "low": "hypo", "isointense": "iso", "hyperintense": "hyper", "high": "hyper",
+            "bright": "hyper", "mixed": "heterogeneous", "heterogenous": "heterogeneous",
+            "inhomogeneous": "heterogeneous",
+        },
+        "size": {
+            "<2 cm": "under_2cm", "< 2 cm": "under_2cm", "<20 mm": "under_2cm", "small": "under_2cm",
+            "2-4 cm": "2_to_4cm", "4-6 cm": "4_to_6cm", ">=6 cm": "6cm_or_more", ">6 cm": "6cm_or_more",
+            "6 cm or more": "6cm_or_more",
+        },
         "t2_signal": {
             "hypointense": "hypo",
             "low": "hypo",
@@ -183,6 +233,8 @@ SYNONYMS: Final = MappingProxyType(
 
 def allowed_values(field: str) -> str:
     """Describe the values a field accepts, for error messages."""
+    if field == "size":
+        return f"{', '.join(CATEGORICAL_FIELDS[field])}, or the largest dimension, e.g. 28 (mm), \"28 mm\", \"2.8 cm\""
     if field in CATEGORICAL_FIELDS:
         return ", ".join(CATEGORICAL_FIELDS[field])
     if field in BOOLEAN_FIELDS:

@@ -69,7 +69,7 @@ def signature(classes: list[str]) -> Any:
     # Age is declared Any: MLflow's double refuses JSON integers (19) and its long refuses a pandas
     # float column (any batch with a missing age); the schema's own check makes it years 0-100.
     inputs = [ColSpec("string", "id", required=False)]
-    inputs += [ColSpec(AnyType() if name == "age" else "string", name, required=False) for name in FIELDS]
+    inputs += [ColSpec(AnyType() if name in ("age", "size") else "string", name, required=False) for name in FIELDS]
     inputs.append(ColSpec("string", "level", required=False))
     outputs = [ColSpec("double", f"p_{c}") for c in classes]
     outputs += [ColSpec("string", "diagnosis"), ColSpec("string", "differential"), ColSpec("string", "reading")]
