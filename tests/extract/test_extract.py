@@ -24,7 +24,7 @@ def seed_text() -> str:
 def test_the_seed_case_presentation_reads_as_the_seed_case_exactly():
     found = extract_case(seed_text())
     row = validate(read_cases_csv(default_real_cases_path())).set_index("id").loc["chenlai2022"]
-    expected = validate({k: v for k, v in row.items() if k not in ("diagnosis", "source", "quote", "remarks")})
+    expected = validate({k: v for k, v in row.items() if k not in ("diagnosis", "source", "quote", "quote2", "remarks")})
     assert validate(found.case).iloc[0].to_dict() == expected.iloc[0].to_dict()
     assert found.case["dural_tail"] is False and found.spans["dural_tail"].text.startswith("without")
     assert any(m.status is Status.DENIED and "bony destruction" in m.span.text for m in found.set_aside)
@@ -84,6 +84,26 @@ def test_every_span_points_at_its_words():
     ("prominent flow voids", "flow_voids", True),
     ("scalloping of the posterior vertebral body", "bone_erosion", True),
     ("no bony destruction", "bone_erosion", False),
+    # schema 1.1: what reports also say
+    ("a 40-year-old woman with known VHL", "syndrome", "vhl"),
+    ("in a patient with neurofibromatosis type 1", "syndrome", "nf1"),
+    ("a sporadic hemangioblastoma at C4", "syndrome", "none"),
+    ("no stigmata of neurofibromatosis", "syndrome", "none"),
+    ("a mass arising from the filum terminale", "named_site", "filum_terminale"),
+    ("a tumour of the conus medullaris", "named_site", "conus_medullaris"),
+    ("the tumour arose from the L5 nerve root", "named_site", "nerve_root"),
+    ("an intramedullary nodule with an associated syrinx from C3 to T2", "syrinx", True),
+    ("no syringomyelia was seen", "syrinx", False),
+    ("the mass had a T2 hypointense rim (hemosiderin cap)", "haemorrhage", True),
+    ("No signs of internal calcifications or hemorrhage.", "haemorrhage", False),
+    ("it was hypointense on T1-weighted images", "t1_signal", "hypo"),
+    ("low T1 and high T2 signal", "t1_signal", "hypo"),
+    ("isointense on both T1- and T2-weighted images", "t1_signal", "iso"),
+    ("multiple intradural masses along the cauda equina", "multiple_lesions", True),
+    ("a single intradural lesion at T7", "multiple_lesions", False),
+    ("a 2.8 cm well-circumscribed intradural mass", "size", "2_to_4cm"),
+    ("a mass measuring 3.2 x 2.1 x 1.5 cm", "size", "2_to_4cm"),
+    ("an 18 mm × 13 mm intramedullary tumor", "size", "under_2cm"),
 ])
 def test_one_finding(text, field, value):
     assert extract_case(text).case.get(field) == value
@@ -96,6 +116,11 @@ def test_one_finding(text, field, value):
     ("T2-weighted images showed a hyperintense mass", "level"),  # T2 the sequence, not the vertebra
     ("marked enhancement of a mass at T5", "enhancement"),       # intensity is not a pattern
     ("partially calcified mass at T5", "calcification"),         # calcified, type not stated
+    ("the mass compressing the conus at T12", "named_site"),     # near a structure is not of it
+    ("a lumbar mass causing cauda equina syndrome", "named_site"),  # a syndrome, not a site
+    ("a solitary fibrous tumour at T7", "multiple_lesions"),     # the tumour's name, not a count
+    ("hyperintense on T1-weighted images after gadolinium at T5", "t1_signal"),  # the enhanced image
+    ("iso- to hypointense on T1 at T5", "t1_signal"),            # a range: no one value
 ])
 def test_what_is_not_a_finding(text, field):
     assert field not in extract_case(text).case

@@ -88,7 +88,8 @@ _ENGLISH = frozenset("the a an of and or with on in at was were is are be been t
 _WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
 #: Fields in the order a case is shown.
 ORDER = ("age", "sex", "level", "compartment", "dumbbell", "enhancement", "calcification", "calcification_site",
-         "dural_tail", "dural_attachment", "cystic_change", "flow_voids", "bone_erosion", "t2_signal")
+         "dural_tail", "dural_attachment", "cystic_change", "flow_voids", "bone_erosion", "t2_signal",
+         "syndrome", "named_site", "syrinx", "haemorrhage", "t1_signal", "multiple_lesions", "size")
 #: Rank of a mention: affirmed specific values first, then affirmed generic, then what a denial states.
 _AFFIRMED, _GENERIC, _DENIED = 0, 1, 2
 
@@ -240,7 +241,8 @@ def extract_case(text: str) -> Extraction:
     if not found:
         uncertain = "; ".join(f'"{m.span.text}"' for m in set_aside if m.status is Status.UNCERTAIN)
         raise ReportError("No finding was recognised in the report: no age, sex, level, compartment, enhancement, "
-                          "calcification, dural sign, cyst, flow void, bone erosion or T2 signal"
+                          "calcification, dural sign, cyst, flow void, bone erosion, T1 or T2 signal, syndrome, "
+                          "named site, syrinx, haemorrhage, multiplicity or size"
                           + (f" (only uncertain wording: {uncertain})" if uncertain else "")
                           + ". Give the imaging findings paragraph; a differential from nothing would only "
                           "repeat the prior.")

@@ -120,7 +120,9 @@ RULES: tuple[Rule, ...] = (
     Rule("dural_attachment", _p(r"\b(?:separated|separate|free|detached)\s+from\s+(?:the\s+)?dura(?:\s+mater)?\b|"
                                 r"\bnon-?\s*dural[\s-]+based"), False),
     # -- other findings -------------------------------------------------------------
-    Rule("cystic_change", _p(r"\bcysts?\b|\bcystic\b"), True, denied=False),
+    # a cyst around the tumour in the cord ("peritumoral cyst", "polar cyst") is a syrinx, not cystic change
+    Rule("cystic_change", _p(r"(?<!peritumoral\s)(?<!peritumoural\s)(?<!polar\s)(?<!rostral\s)(?<!caudal\s)"
+                             r"\bcysts?\b|\bcystic\b"), True, denied=False),
     Rule("cystic_change", _p(r"\b(?:purely|entirely|completely)\s+solid\b"), False),
     Rule("flow_voids", _p(r"\bflow[\s-]+voids?|\bsignal[\s-]+voids?|\bserpiginous\s+(?:\w+\s+)?(?:vessels?|flow|"
                           r"vascul\w*)|\b(?:prominent|enlarged|dilated|engorged|tortuous)\s+(?:\w+\s+)?vessels"),
@@ -140,6 +142,118 @@ RULES: tuple[Rule, ...] = (
     Rule("t2_signal", _p(rf"\b(?P<signal3>heterogeneous(?:ly)?|inhomogeneous|mixed)\s*(?:signal(?:\s+intensity)?\s*)?"
                          rf"(?:on|in)\s+{NOT_T1}(?:{T2})"), _t2, generic=True),
 )
+
+
+# -- schema 1.1 ---------------------------------------------------------------------
+
+#: A signal given as a range ("iso- to hypointense", "hypo-isointense"): no one value is stated.
+_RANGE_AFTER = re.compile(r"^[\s-]*(?:to|or|-)[\s-]*(?:slightly\s+|mildly\s+)?(?:hypo|iso|hyper|high|low)", re.I)
+_RANGE_BEFORE = re.compile(r"(?:hypo|iso|hyper|high|low)(?:[\s-]*intense)?[\s-]*(?:to|or|-)?[\s-]*$", re.I)
+
+
+def _t1(match: re.Match[str]) -> str | None:
+    for name in ("signal", "signal2", "signal3"):
+        if match.groupdict().get(name):
+            start, end = match.span(name)
+            tail = match.string[end:end + 40]
+            tail = re.sub(r"^[\s-]*intens(?:e|ity)", "", tail, flags=re.I)
+            if _RANGE_AFTER.match(tail) or _RANGE_BEFORE.search(match.string[max(0, start - 20):start]):
+                return None
+            break
+    return _t2(match)
+
+
+def _size(match: re.Match[str]) -> str | None:
+    from tumorclf.schema.parsing import InvalidValue, parse_size
+
+    try:
+        return parse_size(f"{match.group('numbers')} {match.group('unit')}")
+    except InvalidValue:
+        return None
+
+
+T1 = r"T1(?:\s*-?\s*weighted)?(?:\s*(?:WI|W|images?|sequences?|imaging))?|T1WI"
+NOT_T2 = r"(?:(?!\bT2)[^.;]){0,45}?"
+#: A length: "28 mm", "2.8 cm", "3.2 x 2.1 x 1.5 cm" (the largest dimension counts).
+_LENGTH = r"(?P<numbers>\d+(?:\.\d+)?(?:\s*(?:x|\u00d7|\*|by)\s*\d+(?:\.\d+)?)*)[\s-]*(?P<unit>mm|cm)\b"
+_MASS_WORD = (r"(?:mass|masses|tumou?r|lesion|neoplasm|nodule|schwannoma|neurinoma|meningioma|neurofibroma|"
+              r"ependymoma|ha?emangioblastoma|chondrosarcoma|hemangiopericytoma)")
+#: After a T1 sequence's name: not the post-contrast image ("on T1-weighted images after gadolinium").
+_NOT_POST_CONTRAST = (r"(?![^.;]{0,20}?\b(?:after|following|post)[\s-]*(?:intravenous\s+)?(?:contrast|gad\w*|Gd)|"
+                      r"\s*(?:with|\+)\s*(?:contrast|gad\w*|Gd|C\b))")
+#: Words between a T1 sequence and its signal that are not about another sequence or the contrast.
+_T1_GAP = r"(?:(?!T2|post|contrast|gad|enhanc)[\w()-]+\s+){0,10}?"
+#: Words of a neighbour pressing on a structure, just before it: the tumour is near it, not of it.
+_PRESSING_BEFORE = re.compile(r"\b(?:compress\w*|distort\w*|displac\w*|splay\w*|push\w*|abut\w*|effect\s+(?:up)?on|"
+                              r"extension\s+(?:in)?to|extend\w*\s+(?:in)?to|adjacent|compression\s+of|near|"
+                              r"level\s+of)\s+(?:[\w-]+\s+){0,6}$", re.I)
+_PRESSING_AFTER = re.compile(r"^\s*(?:nerve\s+roots?\s+)?(?:compression|syndrome|(?:was\s+|were\s+)?"
+                             r"(?:compressed|displaced|distorted|splayed))", re.I)
+_NOT_ORIGIN = ""
+
+
+def _site(value: str):
+    """A named site's value, unless the words around it say the tumour only presses on it."""
+    def read(match: re.Match[str]) -> str | None:
+        before = match.string[max(0, match.start() - 60):match.start()]
+        if _PRESSING_BEFORE.search(before) or _PRESSING_AFTER.match(match.string[match.end():]):
+            return None
+        return value
+    return read
+
+RULES_1_1: tuple[Rule, ...] = (
+    # -- syndrome -----------------------------------------------------------------------
+    Rule("syndrome", _p(r"\bvon\s+hippel[\s-]+lindau\b|\bhippel[\s-]+lindau\b|\bVHL\b"), "vhl", denied="none"),
+    Rule("syndrome", _p(r"\bneurofibromatosis[\s-]+(?:type[\s-]*)?(?:1|I|one)\b|\bNF-?\s?1\b|"
+                        r"\bvon\s+recklinghausen"), "nf1", denied="none"),
+    Rule("syndrome", _p(r"\bneurofibromatosis[\s-]+(?:type[\s-]*)?(?:2|II|two)\b|\bNF-?\s?2\b|"
+                        r"\bbilateral\s+vestibular\s+schwannomas?"), "nf2", denied="none"),
+    Rule("syndrome", _p(r"\bneurofibromatosis\b(?![\s-]+(?:type|1|2|I\b|II\b|one|two))|\bphakomatos\w+"),
+         None, denied="none"),
+    Rule("syndrome", _p(r"\bsporadic\b"), "none"),
+    # -- named site -----------------------------------------------------------------------
+    Rule("named_site", _p(r"\bfilum(?:\s+terminale)?\b"), _site("filum_terminale")),
+    Rule("named_site", _p(r"\bconus(?:\s+medullaris)?\b"), _site("conus_medullaris")),
+    Rule("named_site", _p(r"\bcauda\s+equina\b"), _site("cauda_equina")),
+    Rule("named_site", _p(r"\b(?:arising|originating|arose|originated)\s+from\s+(?:[\w-]+\s+){0,4}?(?:nerve|roots?|"
+                          r"rootlets?)\b|\b(?:spinal|nerve|dorsal|ventral|sensory|motor)\s+roots?\b(?!\s+(?:compression|"
+                          r"pain|symptoms?|signs?))|\broot\s+sleeve|\bdorsal\s+root\s+ganglion"), _site("nerve_root")),
+    Rule("named_site", _p(r"\b(?:arising|originating|arose|originated)\s+from\s+the\s+(?:[\w-]+\s+){0,2}?(?:dura|"
+                          r"arachnoid|meninges|pia)\b|\bof\s+the\s+arachnoid\b"), _site("other")),
+    # -- syrinx ---------------------------------------------------------------------------
+    Rule("syrinx", _p(r"\bsyrin\w*|\bhydromyel\w*|\b(?:peritumou?ral|polar|rostral|caudal)\s+cysts?\b"),
+         True, denied=False),
+    # -- haemorrhage ---------------------------------------------------------------------
+    Rule("haemorrhage", _p(r"\bha?emorrhag\w*|\bha?emosiderin\w*|\bblood\s+products?\b|\bha?ematoma\b|"
+                           r"\b(?:intra)?tumou?ral\s+bleed\w*"), True, denied=False),
+    # -- T1 signal ----------------------------------------------------------------------
+    Rule("t1_signal", _p(rf"{_SIGNAL_WORD}{GAP}(?:both\s+)?(?:on|in)\s+{BOTH_T1_T2}"), _t1),
+    Rule("t1_signal", _p(rf"{_SIGNAL_WORD}{GAP}(?:on|in)\s+(?:(?!\bT2|contrast|gadolinium|enhanc)[^.;]){{0,45}}?"
+                         rf"(?:{T1}){_NOT_POST_CONTRAST}"), _t1),
+    Rule("t1_signal", _p(rf"(?<!post-contrast\s)(?<!contrast-enhanced\s)(?:{T1}){_NOT_POST_CONTRAST}[\s(),:-]*"
+                         rf"{_T1_GAP}{_SIGNAL_WORD}"), _t1),
+    Rule("t1_signal", _p(rf"\bT1[\w\s()-]{{0,20}}?\s(?:and|/|&)\s*T2[\w\s()-]{{0,25}}?{_SIGNAL_WORD}"), _t1),
+    Rule("t1_signal", _p(rf"\b(?P<signal2>high|low|bright|intermediate)\s+(?:{T1})\s*(?:(?:and|/)\s*T2\s*)?"
+                         rf"(?:signals?|intensit\w+)"), _t1),
+    Rule("t1_signal", _p(r"\b(?P<signal2>high|low|bright|intermediate)\s+T1\s+and\s+(?:high|low|bright|intermediate)"
+                         r"\s+T2"), _t1),
+    Rule("t1_signal", _p(rf"\b(?P<signal3>heterogeneous(?:ly)?|inhomogeneous|mixed)\s*(?:signal(?:\s+intensity)?\s*)?"
+                         rf"(?:both\s+)?(?:on|in)\s+{NOT_T2}(?:{T1})"), _t1, generic=True),
+    # -- multiple lesions ---------------------------------------------------------------
+    Rule("multiple_lesions", _p(rf"\bmultiple\s+(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})s?\b|\bmultifocal\b|"
+                                rf"\banother\s+(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})\b|\bbilateral\s+vestibular\b|"
+                                rf"\b(?:two|three|four|several|numerous)\s+(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})s\b"),
+         True, denied=False),
+    Rule("multiple_lesions", _p(rf"\bsingle\s+(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})\b|\bsolitary\s+(?!fibrous)"
+                                rf"(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})\b|\bno\s+other\s+(?:[\w-]+\s+)?"
+                                rf"(?:{_MASS_WORD})s?\b"), False),
+    # -- size -----------------------------------------------------------------------------
+    Rule("size", _p(rf"\b(?:measur\w*|size\w*|diameter|dimensions?|span\w*)\s+(?:[\w-]+\s+){{0,3}}?{_LENGTH}"), _size),
+    Rule("size", _p(rf"\b{_LENGTH}\s+in\s+(?:\w+\s+)?(?:diameter|size|length|dimension)"), _size),
+    Rule("size", _p(rf"\b{_LENGTH}(?:\s+in\s+(?:\w+\s+)?(?:diameter|size|length))?\s*(?:\([^)]*\)\s*)?"
+                    rf"(?:[\w,-]+\s+){{0,5}}?{_MASS_WORD}\b"), _size),
+)
+RULES = (*RULES, *RULES_1_1)
 
 
 # -- age, sex and level are read by their own finders ---------------------------------
