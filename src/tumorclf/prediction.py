@@ -72,6 +72,17 @@ _WORDS: dict[str, dict[Any, str]] = {
 FINDINGS: tuple[str, ...] = ("age", "level", *(f for f in _WORDS))
 
 
+def set_lines(prediction: Prediction) -> list[str]:
+    """The coverage set and the MCS alert in words, where the model has them."""
+    lines = []
+    if prediction.differential_set is not None:
+        kept = ", ".join(class_words(c) for c in prediction.differential_set) or "no class (an unusual case)"
+        lines.append(f"Set at {prediction.set_coverage:.0%} coverage (calibrated on published cases, as entered): {kept}")
+    if prediction.alert is not None:
+        lines.append(str(prediction.alert))
+    return lines
+
+
 def class_words(name: str) -> str:
     return "MCS" if name == "mcs" else name.replace("_", " ")
 
@@ -80,6 +91,27 @@ def reading_words(reading: str) -> str:
     """How a reading is named to a person."""
     return {"as_entered": "read as entered: fields not given are unknown",
             "as_published": "read as published: silences as papers keep them"}.get(reading, reading)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertResult:
+    """The MCS alert for one case, on the scale it was calibrated on (the model's training prior)."""
+
+    raised: bool
+    p_mcs: float
+    threshold: float
+    caught: int
+    n_mcs: int
+    sensitivity_lower: float
+    false_alarm_rate: float
+
+    def __str__(self) -> str:
+        record = (f"the threshold {self.threshold:.3f} flagged {self.caught} of {self.n_mcs} published MCS "
+                  f"(95% lower bound on sensitivity {self.sensitivity_lower:.2f}) and {self.false_alarm_rate:.0%} "
+                  f"of the other published tumours")
+        if self.raised:
+            return f"MCS cannot be excluded: p(MCS) = {self.p_mcs:.3f} on the model's own scale; {record}."
+        return f"MCS alert not raised: p(MCS) = {self.p_mcs:.3f}, below {self.threshold:.3f}; {record}."
 
 
 @dataclass(slots=True)
@@ -109,12 +141,17 @@ class Prediction:
     prior: str = "training"
     extraction: Any = field(repr=False, default=None)  # the Extraction a report was read into, if any
     reading: str = "as_entered"
+    #: The classes a conformal set at ``set_coverage`` keeps (None: the model has no calibrated sets).
+    differential_set: tuple[str, ...] | None = None
+    set_coverage: float | None = None
+    alert: AlertResult | None = None
 
     def __str__(self) -> str:
         lines = [str(self.extraction), ""] if self.extraction is not None else []
         lines += [f"Most likely: {class_words(self.diagnosis)} ({self.probabilities[self.diagnosis]:.1%})",
                   f"Differential (prior: {self.prior}; {reading_words(self.reading)}):"]
         lines += [f"  {class_words(c):28s} {p:7.1%}" for c, p in self.differential]
+        lines += set_lines(self)
         if self.explanation:
             lines += ["Why:", *(f"  {e}" for e in self.explanation)]
         return "\n".join(lines)
@@ -151,6 +188,11 @@ class Classifier:
         self._estimator = steps[-1][1]
         # Models from before the two readings learnt from published rows: they read cases as published.
         self.readings_ = tuple(self.manifest.get("readings") or ("as_published",))
+        from tumorclf.conformal import CoverageSets, MCSAlert
+
+        #: Conformal sets and the MCS alert, calibrated at training (None for models from before them).
+        self.coverage_ = CoverageSets.from_manifest(self.manifest["coverage"]) if "coverage" in self.manifest else None
+        self.mcs_alert_ = MCSAlert.from_manifest(self.manifest["mcs_alert"]) if "mcs_alert" in self.manifest else None
 
     def __repr__(self) -> str:
         return (f"Classifier({self.manifest.get('candidate', '?')}, {len(self.classes_)} classes, "
@@ -238,6 +280,25 @@ class Classifier:
         frame.attrs.update(reading=reading, prior=self._weights(prior)[1])
         return frame
 
+    # -- calibrated sets and the MCS alert -------------------------------------------
+
+    def predict_set(self, cases: Any) -> list[tuple[str, ...]]:
+        """Each case's conformal differential set (classes most probable first), at :attr:`coverage_`'s level.
+
+        The set is read as entered on the model's own (training-prior) scale,
+        where it was calibrated, whatever prior probabilities are shown in.
+        """
+        if self.coverage_ is None or "as_entered" not in self.readings_:
+            raise ValueError("this model has no calibrated coverage sets (trained before them): retrain it")
+        return self.coverage_.sets(self._raw_proba(as_case_arrays(cases), "as_entered"), self.classes_)
+
+    def mcs_alerts(self, cases: Any) -> np.ndarray:
+        """Whether each case raises the MCS alert (p(MCS) on the model's own scale at or above its threshold)."""
+        if self.mcs_alert_ is None or "mcs" not in self.classes_ or "as_entered" not in self.readings_:
+            raise ValueError("this model has no calibrated MCS alert (trained before it): retrain it")
+        raw = self._raw_proba(as_case_arrays(cases), "as_entered")
+        return self.mcs_alert_.flags(raw[:, self.classes_.index("mcs")])
+
     # -- one case, explained --------------------------------------------------------
 
     def predict_case(self, case: Mapping[str, Any], prior: Any = None, *, reading: str = "as_entered",
@@ -269,6 +330,7 @@ class Classifier:
                         if k < min_classes or top[j] >= threshold]
         effects = _effects(arrays, reported, proba, self.classes_, [self.classes_[j] for j in order[:3]])
         chosen = _strongest(effects, diagnosis, max_reasons)
+        differential_set, alert = self._calibrated(arrays)
         return Prediction(
             diagnosis=diagnosis,
             probabilities={c: float(p) for c, p in zip(self.classes_, top)},
@@ -277,7 +339,24 @@ class Classifier:
             effects=effects,
             prior=prior_name,
             reading=reading,
+            differential_set=differential_set,
+            set_coverage=self.coverage_.coverage if self.coverage_ is not None else None,
+            alert=alert,
         )
+
+    def _calibrated(self, arrays: CaseArrays) -> tuple[tuple[str, ...] | None, AlertResult | None]:
+        """The case's conformal set and MCS alert, read as entered on the training prior's scale (as calibrated)."""
+        if (self.coverage_ is None and self.mcs_alert_ is None) or "as_entered" not in self.readings_:
+            return None, None
+        raw = self._raw_proba(arrays, "as_entered")
+        kept = self.coverage_.sets(raw, self.classes_)[0] if self.coverage_ is not None else None
+        alert = None
+        if self.mcs_alert_ is not None and "mcs" in self.classes_:
+            a, p = self.mcs_alert_, float(raw[0, self.classes_.index("mcs")])
+            alert = AlertResult(raised=bool(a.flags(p)), p_mcs=p, threshold=a.threshold, caught=a.caught,
+                                n_mcs=a.n_mcs, sensitivity_lower=a.sensitivity_lower,
+                                false_alarm_rate=a.false_alarm_rate)
+        return kept, alert
 
     def predict_report(self, text: str, prior: Any = None, reading: str = "as_entered") -> Prediction:
         """Read the case from a findings paragraph, then :meth:`predict_case` it.

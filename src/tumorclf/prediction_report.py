@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tumorclf.prediction import Classifier, Prediction, class_words, reading_words
+from tumorclf.prediction import Classifier, Prediction, class_words, reading_words, set_lines
 
 
 def differential_text(probabilities: pd.Series, threshold: float = 0.01, min_classes: int = 3) -> str:
@@ -44,7 +44,8 @@ def differential_column(proba: np.ndarray, classes: list[str], threshold: float 
 
 def prediction_table(classifier: Classifier, frame: pd.DataFrame, prior: Any,
                      reading: str = "as_entered") -> pd.DataFrame:
-    """One row per case: id (if any), p_<class> columns, diagnosis, differential, and the reading used."""
+    """One row per case: id (if any), p_<class> columns, diagnosis, differential, the reading used; and, where the
+    model has them, its conformal ``differential_set`` and the ``mcs_alert`` (both on the model's own scale)."""
     proba = classifier.predict_proba(frame, prior=prior, reading=reading)
     out = pd.DataFrame(index=range(len(proba)))
     if proba.index.name == "id":
@@ -54,6 +55,10 @@ def prediction_table(classifier: Classifier, frame: pd.DataFrame, prior: Any,
     out["diagnosis"] = proba.idxmax(axis=1).to_numpy()
     out["differential"] = differential_column(proba.to_numpy(), list(proba.columns))
     out["reading"] = reading
+    if classifier.coverage_ is not None and "as_entered" in classifier.readings_:
+        out["differential_set"] = ["; ".join(kept) for kept in classifier.predict_set(frame)]
+    if classifier.mcs_alert_ is not None and "mcs" in classifier.classes_ and "as_entered" in classifier.readings_:
+        out["mcs_alert"] = classifier.mcs_alerts(frame)
     return out
 
 
@@ -113,8 +118,10 @@ def print_report_prediction(prediction: Prediction) -> None:
     uncertain = [m for m in extraction.set_aside if m.status.value == "uncertain"]
     if uncertain:
         console.print("Not counted (uncertain): " + "; ".join(f'"{escape(m.span.text)}"' for m in uncertain))
-    missing = 14 - len(extraction.case)
-    console.print(f"Not stated in the report: {missing} of 14 fields ({reading_words(prediction.reading)}).")
+    from tumorclf.extract import ORDER
+
+    missing = len(ORDER) - len(extraction.case)
+    console.print(f"Not stated in the report: {missing} of {len(ORDER)} fields ({reading_words(prediction.reading)}).")
     print_prediction(prediction)
 
 
@@ -131,6 +138,11 @@ def print_prediction(prediction: Prediction) -> None:
         style = "bold green" if name == prediction.diagnosis else ""
         table.add_row(f"[{style}]{class_words(name)}[/]" if style else class_words(name), f"{p:.1%}")
     console.print(table)
+    from rich.markup import escape
+
+    for line in set_lines(prediction):
+        style = "bold red" if prediction.alert is not None and prediction.alert.raised and line.startswith("MCS") else ""
+        console.print(f"[{style}]{escape(line)}[/]" if style else escape(line))
     if prediction.explanation:
         console.print("Findings that moved it most:")
         for line in prediction.explanation:

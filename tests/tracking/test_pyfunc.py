@@ -67,6 +67,11 @@ def test_pyfunc_answers_named_class_probabilities_equal_to_the_python_api(store)
     assert list(answer.columns[: len(columns)]) == columns
     np.testing.assert_allclose(answer[columns].to_numpy(), expected.to_numpy(), rtol=0, atol=1e-9)
     assert answer.loc[0, "diagnosis"] == expected.idxmax(axis=1).iloc[0]
+    import tumorclf
+
+    champion = tumorclf.load("models:/tumorclf@champion")
+    assert answer.loc[0, "differential_set"] == "; ".join(champion.predict_set(SPARSE)[0])
+    assert bool(answer.loc[0, "mcs_alert"]) == bool(champion.mcs_alerts(SPARSE)[0])
     clinical = model.predict(pd.DataFrame([SPARSE]), params={"prior": "clinical"})
     assert not np.allclose(clinical[columns].to_numpy(), answer[columns].to_numpy())
 

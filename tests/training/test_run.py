@@ -69,6 +69,18 @@ def test_champion_is_not_a_reference_and_is_loadable(trained):
         __import__("tumorclf.schema", fromlist=["validate"]).validate({"age": 19, "calcification": "punctate"})
     )
     assert proba.shape == (1, 7) and abs(proba.sum() - 1) < 1e-9
+    # calibrated on the champion's out-of-fold real cases: a coverage set and an MCS alert with their record
+    assert manifest["coverage"]["alpha"] == 0.1 and len(manifest["coverage"]["scores"]["mcs"]) >= 15
+    assert manifest["mcs_alert"]["n_mcs"] >= 15 and manifest["mcs_alert"]["caught"] >= 0.9 * manifest["mcs_alert"]["n_mcs"]
+    assert 0 < manifest["metrics"]["conformal_coverage_mean"] <= 1 and "mcs_alert_sensitivity_mean" in manifest["metrics"]
+    import tumorclf
+
+    seed = tumorclf.load(root / "models").predict_case(
+        {"age": 19, "sex": "M", "level": "T12-L2", "compartment": "I&ED", "dumbbell": True,
+         "enhancement": "homogeneous", "calcification": "punctate", "dural_tail": False})
+    assert seed.set_coverage == 0.9 and seed.differential_set and seed.alert is not None
+    assert seed.alert.raised == (seed.alert.p_mcs >= manifest["mcs_alert"]["threshold"])
+    assert ("MCS cannot be excluded" if seed.alert.raised else "MCS alert not raised") in str(seed)
 
 
 def test_retraining_keeps_the_earlier_model(trained):

@@ -4,8 +4,9 @@
 serve``) takes cases with any subset of the schema's fields, as the schema
 promises, and answers one row per case: a ``p_<class>`` column per class in
 display order, the top ``diagnosis`` and the ``differential``, the same
-values as :meth:`tumorclf.prediction.Classifier.predict_proba`, and the
-``reading`` they were made in. The predict param ``prior`` ("training",
+values as :meth:`tumorclf.prediction.Classifier.predict_proba`, the
+``reading`` they were made in, and (for a model that has them) the conformal
+``differential_set`` and the ``mcs_alert``. The predict param ``prior`` ("training",
 "clinical", "uniform") re-weights them; ``reading`` ("as_entered", the
 default, or "as_published") says how each case is read. Invalid
 cases raise MLflow's INVALID_PARAMETER_VALUE with the schema's message, which
@@ -72,7 +73,8 @@ def signature(classes: list[str]) -> Any:
     inputs += [ColSpec(AnyType() if name in ("age", "size") else "string", name, required=False) for name in FIELDS]
     inputs.append(ColSpec("string", "level", required=False))
     outputs = [ColSpec("double", f"p_{c}") for c in classes]
-    outputs += [ColSpec("string", "diagnosis"), ColSpec("string", "differential"), ColSpec("string", "reading")]
+    outputs += [ColSpec("string", "diagnosis"), ColSpec("string", "differential"), ColSpec("string", "reading"),
+                ColSpec("string", "differential_set", required=False), ColSpec("boolean", "mcs_alert", required=False)]
     return ModelSignature(inputs=Schema(inputs), outputs=Schema(outputs),
                           params=ParamSchema([ParamSpec("prior", "string", "training"),
                                               ParamSpec("reading", "string", "as_entered")]))

@@ -147,6 +147,10 @@ def _check(config: Mapping[str, Any], where: str) -> list[str]:
     need("selection.metric", not (cases == "real" and config["selection"].get("metric") == "oracle_ratio"),
          "oracle_ratio exists on synthetic CV only: use selection.cases=synthetic")
     positive_int("real_cv.folds", config["real_cv"].get("folds"), 2)
+    for path, value in (("coverage.alpha", config["coverage"].get("alpha")),
+                        ("coverage.mcs_target", config["coverage"].get("mcs_target"))):
+        need(path, isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1,
+             f"must be a number in (0, 1), got {value!r}")
     positive_int("prior_update.inner_folds", config["prior_update"].get("inner_folds"), 2)
     grid = config["prior_update"].get("grid") or {}
     for key, values in (grid.items() if isinstance(grid, Mapping) else []):

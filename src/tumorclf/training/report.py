@@ -105,6 +105,22 @@ def _real_n(rows: list[dict[str, Any]]) -> str:
     return f"{int(n)} real cases" if n else "no real cases"
 
 
+def coverage_lines(figures: dict[str, Any]) -> list[str]:
+    """The champion's coverage sets and MCS alert in words (each fold held out from the calibration in turn)."""
+    if "conformal_coverage_mean" not in figures:
+        return []
+    f = figures
+    lines = [f"Sets:     the differential set held the true class in {f['conformal_coverage_mean']:.2f} ± "
+             f"{f['conformal_coverage_sd']:.2f} of held-out real cases (MCS {_fmt(f.get('conformal_coverage_mcs_mean'), 2)}), "
+             f"mean size {f['conformal_set_size_mean']:.1f}, one class in {f['conformal_singleton_share_mean']:.0%}"]
+    if "mcs_alert_threshold" in f:
+        lines.append(f"Alert:    p(MCS) >= {f['mcs_alert_threshold']:.3f} flagged {f['mcs_alert_sensitivity_pooled']:.0%} of "
+                     f"out-of-fold MCS (95% lower bound {f['mcs_alert_sensitivity_lo']:.2f}); on held-out folds "
+                     f"{_fmt(f.get('mcs_alert_sensitivity_mean'), 2)} ± {_fmt(f.get('mcs_alert_sensitivity_sd'), 2)} "
+                     f"with false alarms {_fmt(f.get('mcs_alert_false_alarm_mean'), 2)}")
+    return lines
+
+
 def print_summary(outcome: Any) -> None:
     title = (f"Candidates on {_real_n(outcome.rows)}, grouped by source, read as entered and as published. "
              f"Champion by {outcome.selection_metric}.")
@@ -115,6 +131,8 @@ def print_summary(outcome: Any) -> None:
         (*OTHER_COLUMNS, ("fit s", lambda r: _fmt(r["fit_seconds"], 0))), OTHER_CAPTION))
     console.print(f"Champion: [bold]{outcome.champion}[/] (registered as version {outcome.registered_version}, alias champion)")
     console.print(f"Model:    {outcome.champion_path}")
+    for line in coverage_lines(getattr(outcome, "coverage", {}) or {}):
+        console.print(line)
     console.print(f"MLflow:   run {outcome.parent_run_id} in {outcome.tracking_uri}")
     share = 100 * outcome.mlflow_seconds / outcome.wall_seconds if outcome.wall_seconds else 0
     console.print(f"Time:     {outcome.wall_seconds:.1f} s wall, of which MLflow {outcome.mlflow_seconds:.1f} s ({share:.0f}%)")

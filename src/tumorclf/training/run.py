@@ -19,7 +19,7 @@ import hashlib
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import version as version_of
 from pathlib import Path
 from typing import Any
@@ -81,6 +81,7 @@ class TrainOutcome:
     selection_metric: str
     wall_seconds: float
     mlflow_seconds: float
+    coverage: dict[str, Any] = field(default_factory=dict)  # the champion's coverage-set and MCS-alert figures
 
     @property
     def ui_command(self) -> str:
@@ -307,6 +308,7 @@ def train(
         if not eligible:
             raise RuntimeError("every candidate failed; see the FAILED child runs for their errors")
         champion = min(eligible, key=lambda r: _selection_key(r, config["selection"]))
+        coverage = _calibrate_coverage(champion, real, classes, config["coverage"])
 
         on_stage("recording")
         stages.reached("recording")
@@ -339,6 +341,9 @@ def train(
             "fill_in_missingness": config["fill_in"]["missingness"],
             "data_fingerprint": fingerprint,
             "metrics": {k: v for k, v in champion.metrics.items() if np.isfinite(v)},
+            # calibrated on the champion's out-of-fold real cases, read as entered, on its training prior's scale
+            **({"coverage": coverage[0].to_manifest()} if coverage else {}),
+            **({"mcs_alert": coverage[1].to_manifest()} if coverage and coverage[1] is not None else {}),
             "best_params": {k: _plain(v) for k, v in champion.best_params.items()},
             "mlflow": {"tracking_uri": uri, "experiment_id": tracker.experiment_id,
                        "parent_run_id": parent, "run_id": child_ids[champion.name]},
@@ -383,8 +388,23 @@ def train(
         parent_run_id=parent, experiment_id=tracker.experiment_id, tracking_uri=uri,
         champion=champion.name, champion_path=model_path, registered_version=version, reports=reports,
         rows=rows, selection_metric=selection_column(config["selection"]), wall_seconds=time.perf_counter() - start,
-        mlflow_seconds=mlflow_seconds(),
+        mlflow_seconds=mlflow_seconds(), coverage=coverage[2] if coverage else {},
     )
+
+
+def _calibrate_coverage(champion: CandidateReport, real: pd.DataFrame, classes: Sequence[str],
+                        settings: Mapping[str, Any]) -> tuple[Any, Any, dict[str, Any]] | None:
+    """The champion's coverage sets and MCS alert, from its out-of-fold real-case predictions (as entered);
+    their figures join its metrics (so they are logged with them)."""
+    from tumorclf.training.coverage import calibrate
+
+    index, fold, proba = pooled(champion, "real")
+    if not len(index):
+        return None
+    y = np.searchsorted(np.asarray(classes), real["diagnosis"].astype(str).to_numpy(dtype=object)[index])
+    sets, alert, figures = calibrate(proba, y, fold, classes, alpha=settings["alpha"], target=settings["mcs_target"])
+    champion.metrics.update(figures)
+    return sets, alert, figures
 
 
 def add_vignette_figures(reports: Sequence[CandidateReport], vignettes: pd.DataFrame, classes: Sequence[str],
