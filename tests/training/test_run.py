@@ -59,7 +59,9 @@ def test_champion_is_not_a_reference_and_is_loadable(trained):
     outcome, root = trained
     assert outcome.champion in {"logistic_regression", "naive_bayes"}
     eligible = [r for r in outcome.rows if not r["reference"]]  # chosen on real patients
-    assert outcome.champion == min(eligible, key=lambda r: r["real_log_loss_mean"])["candidate"]
+    floor = next(r for r in outcome.rows if r["candidate"] == "literature_priors")["real_mcs_top3_sensitivity_mean"]
+    guarded = [r for r in eligible if r["real_mcs_top3_sensitivity_mean"] >= floor] or eligible
+    assert outcome.champion == min(guarded, key=lambda r: r["real_log_loss_mean"])["candidate"]
     pointer = json.loads((root / "models" / "champion.json").read_text())
     assert pointer["mlflow"]["parent_run_id"] == outcome.parent_run_id
     model, manifest = load_model(root / "models")
@@ -163,3 +165,20 @@ def test_compare_names_the_experiments_there_are(trained):
     result = CliRunner().invoke(app, ["compare", "--tracking-uri", outcome.tracking_uri, "--experiment", "nope"])
     assert result.exit_code == 2
     assert "no experiment 'nope'" in result.output and "tumorclf" in result.output
+
+
+def test_the_selection_guard_keeps_mcs_ranked_as_the_literature_does():
+    from tumorclf.training.evaluation import CandidateReport
+    from tumorclf.training.run import guarded_candidates
+
+    def report(name, sensitivity, reference=False):
+        return CandidateReport(name, reference, [], {"real_mcs_top3_sensitivity_mean": sensitivity}, {}, None, None, 0)
+
+    literature = report("literature_priors", 0.9, reference=True)
+    sharp, safe = report("sharp", 0.7), report("safe", 0.9)
+    kept, note = guarded_candidates([sharp, safe], [sharp, safe, literature], {"metric": "log_loss"})
+    assert kept == [safe] and "left out: sharp" in note
+    kept, note = guarded_candidates([sharp], [sharp, literature], {"metric": "log_loss"})
+    assert kept == [sharp] and "all kept" in note  # none qualifies: the metric alone chooses, and says so
+    kept, _ = guarded_candidates([sharp, safe], [sharp, safe, literature], {"metric": "log_loss", "guard": "none"})
+    assert kept == [sharp, safe]

@@ -39,6 +39,7 @@ def comparison_rows(tracking_uri: str, experiment: str, last: int = 3,
                 "run_name": child.info.run_name,
                 "reference": child.data.tags.get("reference") == "true",
                 "champion": parent.data.tags.get("champion") == child.data.tags.get("candidate"),
+                "selection_guard": parent.data.tags.get("selection_guard_result", ""),
                 "status": child.info.status,
                 **{name: child.data.metrics.get(name) for name in columns},
             })

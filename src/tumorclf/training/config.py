@@ -142,6 +142,9 @@ def _check(config: Mapping[str, Any], where: str) -> list[str]:
              f"the dask backend joins an existing scheduler: give its address, e.g. tcp://host:8786; got {address!r}")
     need("selection.metric", config["selection"].get("metric") in SELECTION_METRICS,
          f"must be one of {', '.join(SELECTION_METRICS)}, got {config['selection'].get('metric')!r}")
+    guard = config["selection"].get("guard", "mcs_top3_vs_literature")
+    need("selection.guard", guard in ("mcs_top3_vs_literature", "none"),
+         f"must be one of mcs_top3_vs_literature, none, got {guard!r}")
     cases = config["selection"].get("cases")
     need("selection.cases", cases in SELECTION_DATA, f"must be one of {', '.join(SELECTION_DATA)}, got {cases!r}")
     need("selection.metric", not (cases == "real" and config["selection"].get("metric") == "oracle_ratio"),

@@ -123,7 +123,9 @@ def coverage_lines(figures: dict[str, Any]) -> list[str]:
 
 def print_summary(outcome: Any) -> None:
     title = (f"Candidates on {_real_n(outcome.rows)}, grouped by source, read as entered and as published. "
-             f"Champion by {outcome.selection_metric}.")
+             f"Champion by {outcome.selection_metric}"
+             + (f" among candidates with {outcome.selection_guard}." if getattr(outcome, "selection_guard", "")
+                and not outcome.selection_guard.startswith("no ") else "."))
     console.print(candidate_table(outcome.rows, title, outcome.champion))
     n_vignettes = max((r.get("vignette_n") or 0 for r in outcome.rows), default=0)
     console.print(candidate_table(
@@ -150,6 +152,8 @@ def print_comparison(rows: list[dict[str, Any]]) -> None:
         started = datetime.fromtimestamp(group[0]["started"] / 1000).strftime("%Y-%m-%d %H:%M")
         champion = next((r["candidate"] for r in group if r["champion"]), None)
         title = f"{group[0]['train']}  ({started}, run {train[:8]}; {_real_n(group)})"
+        if group[0].get("selection_guard") and not group[0]["selection_guard"].startswith("no "):
+            title += f"\n  champion chosen among candidates with {group[0]['selection_guard']}"
         group = [r if r["status"] in ("FINISHED", "FAILED") else dict(r, candidate=f"{r['candidate']} [{r['status']}]")
                  for r in group]
         console.print(candidate_table(group, title, champion))

@@ -82,6 +82,7 @@ class TrainOutcome:
     wall_seconds: float
     mlflow_seconds: float
     coverage: dict[str, Any] = field(default_factory=dict)  # the champion's coverage-set and MCS-alert figures
+    selection_guard: str = ""  # which candidates could be champion, and why
 
     @property
     def ui_command(self) -> str:
@@ -135,6 +136,37 @@ def _selection_key(report: CandidateReport, selection: Mapping[str, Any]) -> flo
     value = report.metrics.get(selection_column(selection), np.nan)
     value = np.inf if not np.isfinite(value) else value
     return value if selection["metric"] in LOWER_IS_BETTER else -value
+
+
+#: Selection guards: which candidates may be champion before the metric chooses among them.
+GUARDS = ("mcs_top3_vs_literature", "none")
+
+
+def guarded_candidates(eligible: Sequence[CandidateReport], reports: Sequence[CandidateReport],
+                       selection: Mapping[str, Any]) -> tuple[list[CandidateReport], str]:
+    """The candidates the selection metric may choose among, and a sentence saying why.
+
+    ``selection.guard: mcs_top3_vs_literature`` (default) keeps those whose
+    real-case MCS top-3 sensitivity (in the selection's reading) is not below
+    the literature model's: a champion may not buy a lower log loss by ranking
+    MCS lower than the published figures alone do. If none qualifies, all do,
+    and the sentence says so.
+    """
+    guard = selection.get("guard", "mcs_top3_vs_literature")
+    if guard == "none" or selection.get("cases", "real") != "real":
+        return list(eligible), "no guard"
+    prefix = "real_published" if selection.get("reading", "as_entered") == "as_published" else "real"
+    column = f"{prefix}_mcs_top3_sensitivity_mean"
+    literature = next((r for r in reports if r.name == LITERATURE and not r.failed), None)
+    floor = literature.metrics.get(column, np.nan) if literature is not None else np.nan
+    if not np.isfinite(floor):
+        return list(eligible), "no guard (the literature model has no MCS figure)"
+    kept = [r for r in eligible if r.metrics.get(column, -np.inf) >= floor - 1e-12]
+    if not kept:
+        return list(eligible), f"no candidate ranks MCS in the top 3 as often as the literature ({floor:.2f}): all kept"
+    left = sorted(r.name for r in eligible if r not in kept)
+    return kept, (f"MCS in the top 3 at least as often as the literature ({floor:.2f})"
+                  + (f"; left out: {', '.join(left)}" if left else ""))
 
 
 def summary_rows(reports: Sequence[CandidateReport]) -> list[dict[str, Any]]:
@@ -307,7 +339,8 @@ def train(
         eligible = [r for r in reports if not r.reference and not r.failed and r.model is not None]
         if not eligible:
             raise RuntimeError("every candidate failed; see the FAILED child runs for their errors")
-        champion = min(eligible, key=lambda r: _selection_key(r, config["selection"]))
+        guarded, guard_note = guarded_candidates(eligible, reports, config["selection"])
+        champion = min(guarded, key=lambda r: _selection_key(r, config["selection"]))
         coverage = _calibrate_coverage(champion, real, classes, config["coverage"])
 
         on_stage("recording")
@@ -365,7 +398,9 @@ def train(
             **({"champion_oracle_ratio": champion.metrics["cv_oracle_ratio_mean"]}
                if "cv_oracle_ratio_mean" in champion.metrics else {}),
             **({"oracle_cv_log_loss_mean": oracle.metrics["cv_log_loss_mean"]} if oracle and not oracle.failed else {}),
-        }, tags={"champion": champion.name, "registered_version": version})
+        }, tags={"champion": champion.name, "registered_version": version,
+                 "selection_guard": config["selection"].get("guard", "mcs_top3_vs_literature"),
+                 "selection_guard_result": guard_note})
         for name, frame in (("synthetic_cv", synthetic), ("real_cases", real)):
             tracker.log_dataset(parent, to_csv_frame(frame).astype(str), name, "training")
         # The commit: nothing before it changes what counts as the champion, and
@@ -388,7 +423,7 @@ def train(
         parent_run_id=parent, experiment_id=tracker.experiment_id, tracking_uri=uri,
         champion=champion.name, champion_path=model_path, registered_version=version, reports=reports,
         rows=rows, selection_metric=selection_column(config["selection"]), wall_seconds=time.perf_counter() - start,
-        mlflow_seconds=mlflow_seconds(), coverage=coverage[2] if coverage else {},
+        mlflow_seconds=mlflow_seconds(), coverage=coverage[2] if coverage else {}, selection_guard=guard_note,
     )
 
 
