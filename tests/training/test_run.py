@@ -42,6 +42,9 @@ def test_store_holds_parent_children_metrics_plots_and_alias(trained):
         for name in ("real_log_loss", "real_top3_acc", "real_mcs_auroc", "real_ece", "cv_log_loss"):
             assert f"{name}_mean" in run.data.metrics and f"{name}_sd" in run.data.metrics, name
         assert run.data.metrics["real_cases"] > 0 and run.data.metrics["real_folds"] == 3
+        for name in ("real_log_loss", "real_mcs_top3_sensitivity", "real_published_top3_acc"):  # 95% intervals
+            low, high = run.data.metrics[f"{name}_lo"], run.data.metrics[f"{name}_hi"]
+            assert low <= high and low <= run.data.metrics[f"{name}_mean"] + 0.2, name
         files = {a.path for a in client.list_artifacts(run.info.run_id)}
         for prefix in ("real_", "synthetic_"):
             assert {f"{prefix}{f}" for f in ("confusion_matrix.png", "roc_one_vs_rest.png", "reliability.png",

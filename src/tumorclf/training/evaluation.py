@@ -45,6 +45,7 @@ from tumorclf import stages
 from tumorclf.features import CaseEncoder
 from tumorclf.training.candidates import REAL_ONLY_MODELS, build_pipeline, param_grid, reuses_prior_update
 from tumorclf.training.fill_in import WithSyntheticFillIn, has_readings, proba_in_reading
+from tumorclf.training.intervals import source_bootstrap
 from tumorclf.training.metrics import classification_metrics, log_loss, summarise
 from tumorclf.training.real_cv import (
     ALL_CASES,
@@ -411,7 +412,8 @@ def evaluate(
         by_candidate[result.candidate].append(result)
     oracle_losses = _oracle_fold_losses(by_candidate.get(ORACLE, []), y_syn, classes)
     return [
-        _report(candidate, by_candidate[candidate.name], y_syn, y_real, classes, oracle_losses)
+        _report(candidate, by_candidate[candidate.name], y_syn, y_real, classes, oracle_losses,
+                groups_of(real), config["seed"])
         for candidate in candidates
     ]
 
@@ -428,7 +430,8 @@ def _oracle_fold_losses(results: list[FoldResult], y: np.ndarray, classes: Seque
 
 
 def _report(candidate: Candidate, results: list[FoldResult], y_syn: np.ndarray, y_real: np.ndarray,
-            classes: Sequence[str], oracle_losses: dict[int, float]) -> CandidateReport:
+            classes: Sequence[str], oracle_losses: dict[int, float], groups_real: np.ndarray | None = None,
+            seed: int = 0) -> CandidateReport:
     errors = [r.error for r in results if r.error]
     results.sort(key=lambda r: (r.kind, r.fold))
     synthetic = [r for r in results if r.kind == "synthetic" and r.error is None]
@@ -449,6 +452,12 @@ def _report(candidate: Candidate, results: list[FoldResult], y_syn: np.ndarray, 
             per_fold = [classification_metrics(_labels(y_real[r.test_index], classes), r.proba_in(reading), classes)
                         for r in real]
             metrics.update({f"{prefix}_{k}": v for k, v in summarise(per_fold).items()})
+            if groups_real is not None:  # 95% intervals: the pooled out-of-fold cases, sources resampled
+                index = np.concatenate([r.test_index for r in real])
+                bounds = source_bootstrap(_labels(y_real[index], classes), np.vstack([r.proba_in(reading) for r in real]),
+                                          groups_real[index], classes, random_state=seed)
+                for name, (low, high) in bounds.items():
+                    metrics[f"{prefix}_{name}_lo"], metrics[f"{prefix}_{name}_hi"] = low, high
         metrics["real_cases"] = float(sum(len(r.test_index) for r in real))
         metrics["real_folds"] = float(len(real))
     fit_seconds = float(sum(r.fit_seconds for r in results))

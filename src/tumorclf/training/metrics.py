@@ -38,6 +38,8 @@ LOWER_IS_BETTER = {"log_loss", "brier", "ece", "oracle_ratio", "mcs_top3_false_a
 #: The real-case figures shown first wherever candidates are compared (``real_<name>_mean``/``_sd``).
 REAL_HEADLINE = ("log_loss", "top1_acc", "top3_acc", "mcs_top3_sensitivity", "mcs_top3_false_alarm",
                  "mcs_auroc", "brier", "ece")
+#: Real-case figures given a 95% interval by a bootstrap over sources (``real_<name>_lo``/``_hi``).
+INTERVAL_FIGURES = ("log_loss", "top1_acc", "top3_acc", "mcs_top3_sensitivity", "mcs_top3_false_alarm", "mcs_auroc")
 #: Synthetic-CV diagnostics shown after them (``cv_<name>_mean``).
 SYNTHETIC_DIAGNOSTICS = ("log_loss", "oracle_ratio", "balanced_accuracy", "ece")
 #: Vignette figures (fully reported textbook cases, read as entered; never used to choose).
@@ -49,6 +51,7 @@ COMPARISON_COLUMNS = (
     "real_cases",
     *(f"real_published_{m}_{s}" for m in ("log_loss", "top1_acc", "top3_acc", "mcs_top3_sensitivity",
                                          "mcs_top3_false_alarm", "mcs_auroc") for s in ("mean", "sd")),
+    *(f"{p}_{m}_{s}" for p in ("real", "real_published") for m in INTERVAL_FIGURES for s in ("lo", "hi")),
     *(f"vignette_{m}" for m in VIGNETTE_METRICS),
     "vignette_n",
     *(f"cv_{m}_mean" for m in SYNTHETIC_DIAGNOSTICS),

@@ -130,12 +130,19 @@ def comparison_png(rows: list[dict[str, Any]], path: Path) -> Path:
     fig, axes = plt.subplots(1, len(panels), figsize=(13, 0.42 * len(rows) + 1.8), sharey=True)
     n_real = max((r.get("real_cases") or 0 for r in rows), default=0)
     for ax, (name, label) in zip(axes, panels):
-        means = [r.get(f"{name}_mean") if r.get(f"{name}_mean") is not None else np.nan for r in rows]
-        sds = [r.get(f"{name}_sd") or 0 for r in rows]
+        means = np.array([r.get(f"{name}_mean") if r.get(f"{name}_mean") is not None else np.nan for r in rows])
         colours = ["#888888" if r.get("reference") else "#3572b0" for r in rows]
-        ax.barh(range(len(rows)), means, xerr=sds, color=colours)
+        low = np.array([r.get(f"{name}_lo", np.nan) if r.get(f"{name}_lo") is not None else np.nan for r in rows])
+        high = np.array([r.get(f"{name}_hi", np.nan) if r.get(f"{name}_hi") is not None else np.nan for r in rows])
+        if np.isfinite(low).all() and np.isfinite(high).all():  # real cases: 95% interval, bootstrap over sources
+            errors = np.vstack([np.clip(means - low, 0, None), np.clip(high - means, 0, None)])
+            how = "mean over folds, 95% interval by a bootstrap over sources"
+        else:
+            errors = np.array([r.get(f"{name}_sd") or 0 for r in rows])
+            how = "mean +- sd over folds"
+        ax.barh(range(len(rows)), means, xerr=errors, color=colours)
         ax.set_yticks(range(len(rows)), [r["candidate"] for r in rows])
-        ax.set_xlabel(f"{label}\n(mean +- sd over folds)")
+        ax.set_xlabel(f"{label}\n({how})")
     axes[0].invert_yaxis()
     fig.suptitle(f"candidates (blue) against references (grey); real cases: n = {int(n_real)}, grouped by source")
     return _save(fig, path)

@@ -73,6 +73,27 @@ OTHER_COLUMNS: tuple[tuple[str, Any], ...] = (
     ("| synth. LL", lambda r: _fmt(r.get("cv_log_loss_mean"), 2)),
     ("/oracle", lambda r: _fmt(r.get("cv_oracle_ratio_mean"), 2)),
 )
+def _ci(row: dict[str, Any], name: str, digits: int = 2) -> str:
+    low, high = row.get(f"{name}_lo"), row.get(f"{name}_hi")
+    if low is None or high is None or (isinstance(low, float) and math.isnan(low)):
+        return "-"
+    return f"{_fmt(low, digits)}-{_fmt(high, digits)}"
+
+
+#: Columns of the intervals table: the headline real-case figures, as entered, each with its 95% interval.
+INTERVAL_COLUMNS: tuple[tuple[str, Any], ...] = (
+    ("log loss", lambda r: _ci(r, "real_log_loss")),
+    ("top-1", lambda r: _ci(r, "real_top1_acc")),
+    ("top-3", lambda r: _ci(r, "real_top3_acc")),
+    ("MCS top-3", lambda r: _ci(r, "real_mcs_top3_sensitivity")),
+    ("MCS false+", lambda r: _ci(r, "real_mcs_top3_false_alarm")),
+    ("MCS AUC", lambda r: _ci(r, "real_mcs_auroc")),
+    ("pub. LL", lambda r: _ci(r, "real_published_log_loss")),
+    ("pub. top-3", lambda r: _ci(r, "real_published_top3_acc")),
+)
+INTERVAL_CAPTION = ("95% intervals of the real-case figures (pooled out-of-fold predictions; a bootstrap over "
+                    "sources, 1,000 replicates: a paper's patients are drawn together). With 20 MCS cases, the MCS "
+                    "figures are wide.")
 REAL_CAPTION = ("Real cases, grouped CV, mean±sd over folds; as entered: each case's stated fields only, as a "
                 "user's case is read (the champion is chosen on this); pub.: read as published, silences through the "
                 "reporting model (the same as entered for a model with one reading). MCS top-3: MCS cases with MCS "
@@ -127,6 +148,8 @@ def print_summary(outcome: Any) -> None:
              + (f" among candidates with {outcome.selection_guard}." if getattr(outcome, "selection_guard", "")
                 and not outcome.selection_guard.startswith("no ") else "."))
     console.print(candidate_table(outcome.rows, title, outcome.champion))
+    console.print(candidate_table(outcome.rows, "The same, with 95% intervals", outcome.champion,
+                                  INTERVAL_COLUMNS, INTERVAL_CAPTION))
     n_vignettes = max((r.get("vignette_n") or 0 for r in outcome.rows), default=0)
     console.print(candidate_table(
         outcome.rows, f"The same candidates on {int(n_vignettes)} vignettes, and on synthetic CV", outcome.champion,
@@ -157,5 +180,6 @@ def print_comparison(rows: list[dict[str, Any]]) -> None:
         group = [r if r["status"] in ("FINISHED", "FAILED") else dict(r, candidate=f"{r['candidate']} [{r['status']}]")
                  for r in group]
         console.print(candidate_table(group, title, champion))
+        console.print(candidate_table(group, "  95% intervals", champion, INTERVAL_COLUMNS, INTERVAL_CAPTION))
         console.print(candidate_table(group, "  vignettes and synthetic CV", champion, OTHER_COLUMNS, OTHER_CAPTION))
     console.print("* champion of its train. Open the same runs in a browser with `tumorclf ui`.")
