@@ -111,6 +111,9 @@ def measure(overrides: list[str] | None = None, test_n: int = 20_000, test_seed:
                 figures[f"{family}_{metric}.{row['candidate']}"] = row.get(f"{family}_{metric}{suffix}")
                 if family != "vignette":
                     figures[f"{family}_{metric}_sd.{row['candidate']}"] = row.get(f"{family}_{metric}_sd")
+                    for end in ("lo", "hi"):  # 95% interval, bootstrap over sources
+                        if row.get(f"{family}_{metric}_{end}") is not None:
+                            figures[f"{family}_{metric}_{end}.{row['candidate']}"] = row[f"{family}_{metric}_{end}"]
     figures.update({
         "train_wall_s": outcome.wall_seconds,
         "train_mlflow_s": outcome.mlflow_seconds,
