@@ -237,3 +237,17 @@ def test_predict_report_reads_the_case_then_predicts_it(champion):
     assert "Read from the report" in str(prediction) and "Most likely" in str(prediction)
     with pytest.raises(ReportError, match="empty"):
         champion.predict_report("  ")
+
+
+def test_a_recalibration_temperature_in_the_manifest_is_applied_only_where_training_kept_it(generator):
+    from tumorclf.prediction import Classifier
+    from tumorclf.training.recalibration import apply_temperature
+
+    from .conftest import SEED_CASE, fit_candidate
+
+    model, manifest = fit_candidate(generator, n=2000)
+    plain = Classifier(model, manifest).predict_proba_array(SEED_CASE)
+    kept = Classifier(model, {**manifest, "recalibration": {"temperature": 2.0, "applied": True}})
+    np.testing.assert_allclose(kept.predict_proba_array(SEED_CASE), apply_temperature(plain, 2.0), atol=1e-12)
+    refused = Classifier(model, {**manifest, "recalibration": {"temperature": 2.0, "applied": False}})
+    np.testing.assert_allclose(refused.predict_proba_array(SEED_CASE), plain, atol=0)

@@ -190,6 +190,9 @@ class Classifier:
         self.readings_ = tuple(self.manifest.get("readings") or ("as_published",))
         from tumorclf.conformal import CoverageSets, MCSAlert
 
+        #: A temperature fitted on the real cases' out-of-fold predictions, where it lowered their held-out log loss.
+        recalibration = self.manifest.get("recalibration") or {}
+        self.temperature_ = float(recalibration["temperature"]) if recalibration.get("applied") else 1.0
         #: Conformal sets and the MCS alert, calibrated at training (None for models from before them).
         self.coverage_ = CoverageSets.from_manifest(self.manifest["coverage"]) if "coverage" in self.manifest else None
         self.mcs_alert_ = MCSAlert.from_manifest(self.manifest["mcs_alert"]) if "mcs_alert" in self.manifest else None
@@ -220,10 +223,17 @@ class Classifier:
         return reading
 
     def _raw_proba(self, arrays: CaseArrays, reading: str = "as_entered") -> np.ndarray:
+        """The model's probabilities on its training prior, recalibrated where training found that it helps."""
         X = self._transform(encode_arrays(arrays, self._encoding))
         if hasattr(self._estimator, "predict_proba_reading"):
-            return self._estimator.predict_proba_reading(X, reading)[:, self._columns]
-        return self._estimator.predict_proba(X)[:, self._columns]
+            proba = self._estimator.predict_proba_reading(X, reading)[:, self._columns]
+        else:
+            proba = self._estimator.predict_proba(X)[:, self._columns]
+        if self.temperature_ != 1.0:
+            logp = np.log(np.clip(proba, 1e-300, 1.0)) / self.temperature_
+            proba = np.exp(logp - logp.max(axis=1, keepdims=True))
+            proba /= proba.sum(axis=1, keepdims=True)
+        return proba
 
     def _weights(self, prior: Any) -> tuple[np.ndarray | None, str]:
         if prior is None or prior == "training":

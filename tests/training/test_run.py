@@ -76,6 +76,8 @@ def test_champion_is_not_a_reference_and_is_loadable(trained):
     assert proba.shape == (1, 7) and abs(proba.sum() - 1) < 1e-9
     # calibrated on the champion's out-of-fold real cases: a coverage set and an MCS alert with their record
     assert manifest["coverage"]["alpha"] == 0.1 and len(manifest["coverage"]["scores"]["mcs"]) >= 15
+    recalibration = manifest["recalibration"]  # kept only where cross-fitting lowered the held-out log loss
+    assert recalibration["applied"] == (recalibration["log_loss_after"] < recalibration["log_loss_before"] - 1e-4)
     assert manifest["mcs_alert"]["n_mcs"] >= 15 and manifest["mcs_alert"]["caught"] >= 0.9 * manifest["mcs_alert"]["n_mcs"]
     assert 0 < manifest["metrics"]["conformal_coverage_mean"] <= 1 and "mcs_alert_sensitivity_mean" in manifest["metrics"]
     import tumorclf

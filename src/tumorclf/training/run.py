@@ -377,6 +377,7 @@ def train(
             # calibrated on the champion's out-of-fold real cases, read as entered, on its training prior's scale
             **({"coverage": coverage[0].to_manifest()} if coverage else {}),
             **({"mcs_alert": coverage[1].to_manifest()} if coverage and coverage[1] is not None else {}),
+            **({"recalibration": coverage[3].to_manifest()} if coverage else {}),
             "best_params": {k: _plain(v) for k, v in champion.best_params.items()},
             "mlflow": {"tracking_uri": uri, "experiment_id": tracker.experiment_id,
                        "parent_run_id": parent, "run_id": child_ids[champion.name]},
@@ -428,18 +429,27 @@ def train(
 
 
 def _calibrate_coverage(champion: CandidateReport, real: pd.DataFrame, classes: Sequence[str],
-                        settings: Mapping[str, Any]) -> tuple[Any, Any, dict[str, Any]] | None:
-    """The champion's coverage sets and MCS alert, from its out-of-fold real-case predictions (as entered);
-    their figures join its metrics (so they are logged with them)."""
+                        settings: Mapping[str, Any]) -> tuple[Any, Any, dict[str, Any], Any] | None:
+    """Calibration on the champion's out-of-fold real-case predictions (as entered): a temperature, kept only
+    if cross-fitting it lowers the held-out log loss; then the coverage sets and MCS alert, on the
+    probabilities as the champion will give them. Their figures join its metrics (so they are logged)."""
     from tumorclf.training.coverage import calibrate
+    from tumorclf.training.recalibration import apply_temperature, recalibrate
 
     index, fold, proba = pooled(champion, "real")
     if not len(index):
         return None
     y = np.searchsorted(np.asarray(classes), real["diagnosis"].astype(str).to_numpy(dtype=object)[index])
+    recalibration = recalibrate(proba, y, fold)
+    if recalibration.applied:
+        proba = apply_temperature(proba, recalibration.temperature)
     sets, alert, figures = calibrate(proba, y, fold, classes, alpha=settings["alpha"], target=settings["mcs_target"])
+    figures.update({"recalibration_temperature": recalibration.temperature,
+                    "recalibration_applied": float(recalibration.applied),
+                    "real_log_loss_before_recalibration": recalibration.log_loss_before,
+                    "real_log_loss_recalibrated": recalibration.log_loss_after})
     champion.metrics.update(figures)
-    return sets, alert, figures
+    return sets, alert, figures, recalibration
 
 
 def add_vignette_figures(reports: Sequence[CandidateReport], vignettes: pd.DataFrame, classes: Sequence[str],
