@@ -1,8 +1,10 @@
-"""Shared fixtures: the default generator and the seed paper's case."""
+"""Shared fixtures: the default generator, the seed paper's case, and a noisy classifier's predictions."""
 
 from __future__ import annotations
 
 import os
+
+import numpy as np
 
 import pytest
 
@@ -72,3 +74,17 @@ def fit_candidate(generator: CaseGenerator, name: str = "naive_bayes", n: int = 
         "readings": ["as_entered"],
     }
     return model, manifest
+
+
+def noisy_predictions(n: int, n_classes: int, seed: int, signal: float = 1.0,
+                      sharpness: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and a noisy classifier's probabilities for them: exchangeable draws of one process.
+
+    ``signal`` is the true class's logit lead; ``sharpness`` multiplies every logit (above 1: overconfident).
+    """
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, n_classes, n)
+    logits = rng.normal(size=(n, n_classes))
+    logits[np.arange(n), y] += signal
+    proba = np.exp(sharpness * logits)
+    return y, proba / proba.sum(axis=1, keepdims=True)

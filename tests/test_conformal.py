@@ -7,17 +7,14 @@ import pytest
 
 from tumorclf.conformal import CoverageSets, MCSAlert, fit_alert, fit_sets
 
+from .conftest import noisy_predictions
+
 CLASSES = ["mcs", "schwannoma", "meningioma", "neurofibroma"]
 
 
 def _cases(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Labels and a noisy classifier's probabilities for them: exchangeable draws of one process."""
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, len(CLASSES), n)
-    logits = rng.normal(size=(n, len(CLASSES)))
-    logits[np.arange(n), y] += 1.2
-    proba = np.exp(logits)
-    return proba / proba.sum(axis=1, keepdims=True), y
+    y, proba = noisy_predictions(n, len(CLASSES), seed, signal=1.2)
+    return proba, y
 
 
 def test_the_p_values_are_crepes_mondrian_p_values():

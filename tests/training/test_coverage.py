@@ -6,17 +6,15 @@ import numpy as np
 
 from tumorclf.training.coverage import calibrate
 
+from ..conftest import noisy_predictions
+
 CLASSES = ["mcs", "meningioma", "schwannoma"]
 
 
 def test_every_fold_is_scored_by_a_calibration_that_never_saw_it():
-    rng = np.random.default_rng(0)
     n = 600
-    y = rng.integers(0, 3, n)
-    logits = rng.normal(size=(n, 3))
-    logits[np.arange(n), y] += 1.0
-    proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-    fold = rng.integers(0, 5, n)
+    y, proba = noisy_predictions(n, 3, 0)
+    fold = np.random.default_rng(1).integers(0, 5, n)
     sets, alert, figures = calibrate(proba, y, fold, CLASSES, alpha=0.1, target=0.9)
     assert 0.85 <= figures["conformal_coverage_mean"] <= 0.97
     assert figures["conformal_coverage_mcs_mean"] >= 0.8

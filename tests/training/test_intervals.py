@@ -7,16 +7,13 @@ from sklearn.metrics import roc_auc_score
 
 from tumorclf.training.intervals import source_bootstrap
 
+from ..conftest import noisy_predictions
+
 CLASSES = ["mcs", "schwannoma", "meningioma", "neurofibroma"]
 
 
 def _predictions(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, len(CLASSES), n)
-    logits = rng.normal(size=(n, len(CLASSES)))
-    logits[np.arange(n), y] += 1.0
-    proba = np.exp(logits)
-    return y, proba / proba.sum(axis=1, keepdims=True)
+    return noisy_predictions(n, len(CLASSES), seed)
 
 
 def test_each_interval_holds_the_pooled_figure_and_is_reproducible():

@@ -6,14 +6,12 @@ import numpy as np
 
 from tumorclf.training.recalibration import apply_temperature, fit_temperature, recalibrate
 
+from ..conftest import noisy_predictions
+
 
 def _cases(n: int, sharpness: float, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, 4, n)
-    logits = rng.normal(size=(n, 4))
-    logits[np.arange(n), y] += 1.0
-    proba = np.exp(sharpness * logits)
-    return proba / proba.sum(axis=1, keepdims=True), y, rng.integers(0, 5, n)
+    y, proba = noisy_predictions(n, 4, seed, sharpness=sharpness)
+    return proba, y, np.random.default_rng(seed + 1).integers(0, 5, n)
 
 
 def test_an_overconfident_model_is_cooled_and_the_gain_is_measured_held_out():
