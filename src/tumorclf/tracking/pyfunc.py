@@ -65,12 +65,15 @@ def signature(classes: list[str]) -> Any:
     from mlflow.models import ModelSignature
     from mlflow.types.schema import AnyType, ColSpec, ParamSchema, ParamSpec, Schema
 
-    from tumorclf.schema import FIELDS
+    from tumorclf.schema import BOOLEAN_FIELDS, FIELDS
 
     # Age is declared Any: MLflow's double refuses JSON integers (19) and its long refuses a pandas
     # float column (any batch with a missing age); the schema's own check makes it years 0-100.
     inputs = [ColSpec("string", "id", required=False)]
-    inputs += [ColSpec(AnyType() if name in ("age", "size") else "string", name, required=False) for name in FIELDS]
+    # Numbers and booleans come as the caller's types (a bool column, numpy ints, pandas' nullable dtypes) or
+    # as the schema's strings ("yes", "2.8 cm"): MLflow passes them through and tumorclf's schema reads them.
+    free = {"age", "size", *BOOLEAN_FIELDS}
+    inputs += [ColSpec(AnyType() if name in free else "string", name, required=False) for name in FIELDS]
     inputs.append(ColSpec("string", "level", required=False))
     outputs = [ColSpec("double", f"p_{c}") for c in classes]
     outputs += [ColSpec("string", "diagnosis"), ColSpec("string", "differential"), ColSpec("string", "reading"),
