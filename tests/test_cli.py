@@ -183,3 +183,17 @@ def test_predict_names_its_reading_and_refuses_one_the_model_lacks(model_dir, tm
     assert result.output.splitlines()[1].endswith(",as_entered")
     result = runner.invoke(app, ["predict", "--case", case, "--model", str(model_dir), "--reading", "as_published"])
     assert result.exit_code == 2 and "reads cases only as_entered" in result.output
+
+
+@pytest.mark.parametrize(("host", "warned"), [(None, False), ("0.0.0.0", True)])
+def test_serve_binds_loopback_unless_told_and_warns_when_told(model_dir, monkeypatch, host, warned):
+    import uvicorn
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append(kwargs))
+    flags = [] if host is None else ["--host", host]
+    result = runner.invoke(app, ["serve", "--model", str(model_dir), *flags, "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert calls == [{"host": host or "127.0.0.1", "port": 8123, "access_log": False, "log_level": "warning"}]
+    assert ("Warning: binding 0.0.0.0" in result.output) == warned
+    assert "open http://" in result.output

@@ -294,6 +294,37 @@ def ui(
     raise typer.Exit(code)
 
 
+#: Interfaces that only this machine can reach.
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@app.command()
+def serve(
+    model: Annotated[str | None, typer.Option(help="Model folder, file or MLflow URI (default: the champion in models/).")] = None,
+    port: Annotated[int, typer.Option("--port", "-p", min=1, max=65535, help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option(help="Interface to bind. Another than 127.0.0.1 exposes the page to the network: it prints a warning.")] = "127.0.0.1",
+) -> None:
+    """A local page: paste a findings paragraph or fill the form, see the differential (Ctrl-C stops it).
+
+    The JSON API behind it is /api/extract and /api/predict, described at /openapi.json.
+    Nothing about a case is stored or logged.
+    """
+    import uvicorn
+
+    from tumorclf.serve import create_app
+
+    if host not in LOOPBACK:
+        typer.secho(f"Warning: binding {host} lets other machines reach this page; it has no authentication, "
+                    "and cases sent to it cross the network.", err=True, fg=typer.colors.YELLOW)
+    classifier = _load_model(model)
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"tumorclf page for {classifier.manifest.get('candidate', '?')}: open http://{shown}:{port}/  (Ctrl-C to stop)")
+    try:
+        uvicorn.run(create_app(classifier), host=host, port=port, access_log=False, log_level="warning")
+    except OSError as error:
+        _fail(f"cannot serve on {host}:{port}: {error}")
+
+
 @app.command()
 def compare(
     experiment: Annotated[str, typer.Option(help="Experiment name.")] = "tumorclf",

@@ -1,0 +1,131 @@
+"""The FastAPI application behind ``tumorclf serve``."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Annotated, Any, Literal
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from tumorclf.prediction import Classifier, Prediction
+from tumorclf.schema.vocabulary import FIELDS, LEVEL_SHORTHAND
+
+#: Requests larger than this are refused (413) before they are read.
+MAX_BODY_BYTES = 64 * 1024
+#: The longest findings paragraph read.
+MAX_TEXT_CHARS = 20_000
+#: The longest value of one field (a level range, a size, a spelling of a value).
+MAX_VALUE_CHARS = 64
+
+Value = Annotated[str, StringConstraints(max_length=MAX_VALUE_CHARS)] | float | bool | None
+
+
+class CaseIn(BaseModel):
+    """A case: any of the schema's fields (every one optional), and the prior and reading to answer in."""
+
+    model_config = ConfigDict(extra="forbid")
+    case: dict[Annotated[str, StringConstraints(max_length=40)], Value] = Field(
+        default_factory=dict, max_length=len(FIELDS) + 2,
+        description="Schema fields, e.g. {\"age\": 19, \"level\": \"T12-L2\", \"dural_tail\": false}.")
+    prior: Literal["training", "clinical", "uniform"] = "training"
+    reading: Literal["as_entered", "as_published"] = "as_entered"
+
+
+class ReportIn(BaseModel):
+    """A findings paragraph, as a radiologist or a paper writes it."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS)]
+
+
+def _prediction_json(prediction: Prediction, case_fields: list[str]) -> dict[str, Any]:
+    alert = prediction.alert
+    return {
+        "diagnosis": prediction.diagnosis,
+        "probabilities": prediction.probabilities,
+        "differential": [[c, p] for c, p in prediction.differential],
+        "explanation": prediction.explanation,
+        "prior": prediction.prior,
+        "reading": prediction.reading,
+        "not_given": [f for f in ("age", "sex", LEVEL_SHORTHAND, *FIELDS[4:]) if f not in case_fields],
+        "differential_set": list(prediction.differential_set) if prediction.differential_set is not None else None,
+        "set_coverage": prediction.set_coverage,
+        "alert": None if alert is None else {
+            "raised": alert.raised, "p_mcs": alert.p_mcs, "threshold": alert.threshold, "caught": alert.caught,
+            "n_mcs": alert.n_mcs, "sensitivity_lower": alert.sensitivity_lower,
+            "false_alarm_rate": alert.false_alarm_rate, "sentence": str(alert)},
+    }
+
+
+def _stated(case: dict[str, Any]) -> list[str]:
+    """The fields a case states, the level as one."""
+    named = {("level" if k in ("level_top", "level_bottom") else k) for k, v in case.items() if v not in (None, "")}
+    return sorted(named)
+
+
+def create_app(classifier: Classifier) -> FastAPI:
+    """The page and its API over one loaded model."""
+    from tumorclf.extract import ReportError, extract_case
+    from tumorclf.schema import CaseValidationError
+
+    app = FastAPI(title="tumorclf", version="1", docs_url=None, redoc_url=None,  # no CDN assets: the schema only
+                  description="Differential diagnosis of intraspinal tumours: MCS against its mimics. For research.")
+
+    @app.middleware("http")
+    async def bounded(request: Request, call_next: Any) -> Any:
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            return JSONResponse({"detail": f"The request is larger than {MAX_BODY_BYTES} bytes."}, status_code=413)
+        return await call_next(request)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = [f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in error.errors()]
+        return JSONResponse({"detail": "; ".join(problems)}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:  # never a traceback in a body
+        return JSONResponse({"detail": f"Internal error ({type(error).__name__})."}, status_code=500)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def page() -> str:
+        return files("tumorclf.serve").joinpath("page.html").read_text(encoding="utf-8")
+
+    @app.get("/api/model")
+    def model() -> dict[str, Any]:
+        """The model behind the page: its classes, readings and what it was calibrated on."""
+        manifest = classifier.manifest
+        return {"candidate": manifest.get("candidate"), "classes": classifier.classes_,
+                "readings": list(classifier.readings_), "schema_version": manifest.get("schema_version"),
+                "created": manifest.get("created"), "has_sets": classifier.coverage_ is not None,
+                "has_alert": classifier.mcs_alert_ is not None}
+
+    @app.post("/api/extract")
+    def extract(report: ReportIn) -> JSONResponse:
+        """Read a case from a findings paragraph: each value with the words it was read from."""
+        try:
+            found = extract_case(report.text)
+        except ReportError as error:
+            return JSONResponse({"detail": str(error)}, status_code=422)
+        return JSONResponse({
+            "case": found.case,
+            "spans": {name: {"start": s.start, "end": s.end, "text": s.text} for name, s in found.spans.items()},
+            "set_aside": [{"field": m.field, "status": m.status.value, "text": m.span.text} for m in found.set_aside],
+        })
+
+    @app.post("/api/predict")
+    def predict(body: CaseIn) -> JSONResponse:
+        """The differential for one case: what ``predict_case`` answers."""
+        try:
+            prediction = classifier.predict_case(body.case, prior=body.prior, reading=body.reading)
+        except (CaseValidationError, ValueError) as error:
+            return JSONResponse({"detail": str(error)}, status_code=422)
+        return JSONResponse(_prediction_json(prediction, _stated(body.case)))
+
+    return app
+
+
+__all__ = ["MAX_BODY_BYTES", "MAX_TEXT_CHARS", "create_app"]

@@ -1,0 +1,149 @@
+"""The page and its JSON API: the same answers as the Python API, bad input as 422, bounded requests."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tumorclf.prediction import Classifier
+from tumorclf.schema.vocabulary import FIELDS
+
+from ..conftest import SEED_CASE, fit_candidate
+
+
+@pytest.fixture(scope="module")
+def classifier(generator):
+    """A champion-like model with calibrated sets and alert (calibrated here on synthetic cases)."""
+    from tumorclf.conformal import fit_alert, fit_sets
+
+    model, manifest = fit_candidate(generator, n=3000)
+    plain = Classifier(model, manifest)
+    cal = generator.sample(1500, balance="uniform", random_state=5, missingness="as_entered")
+    y = np.array([plain.classes_.index(v) for v in cal.pop("diagnosis")])
+    proba = plain.predict_proba_array(cal.drop(columns="source"))
+    manifest = {**manifest, "coverage": fit_sets(proba, y, plain.classes_).to_manifest(),
+                "mcs_alert": fit_alert(proba[:, plain.classes_.index("mcs")], y == plain.classes_.index("mcs")).to_manifest()}
+    return Classifier(model, manifest)
+
+
+@pytest.fixture(scope="module")
+def server(classifier):
+    """The app under uvicorn on a free loopback port, in a thread; yields its base URL."""
+    import uvicorn
+
+    from tumorclf.serve import create_app
+    from tumorclf.tracking.ui import free_port
+
+    port = free_port()
+    instance = uvicorn.Server(uvicorn.Config(create_app(classifier), host="127.0.0.1", port=port, log_level="warning",
+                                             access_log=False))
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    ready = threading.Event()
+    while not ready.wait(0.05):  # uvicorn sets `started` once it listens; a dead thread would never
+        if instance.started:
+            ready.set()
+        elif not thread.is_alive():
+            pytest.fail("the server thread stopped before listening")
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join()
+
+
+def _call(url: str, payload: object = None, raw: bytes | None = None) -> tuple[int, str]:
+    data = raw if raw is not None else (None if payload is None else json.dumps(payload).encode())
+    request = urllib.request.Request(url, data=data, method="GET" if data is None else "POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_the_page_is_served_whole_with_nothing_from_outside(server):
+    status, body = _call(server + "/")
+    assert status == 200 and "Read the report" in body and "/api/predict" in body
+    assert "http://" not in body and "https://" not in body  # no script, style or font from elsewhere
+
+
+@pytest.mark.parametrize("prior", ["training", "clinical", "uniform"])
+def test_predict_answers_what_predict_case_answers(server, classifier, prior):
+    case = {**SEED_CASE, "syndrome": "none", "size": "4.9 cm"}
+    status, body = _call(server + "/api/predict", {"case": case, "prior": prior})
+    assert status == 200, body
+    answer = json.loads(body)
+    expected = classifier.predict_case(case, prior=prior)
+    assert answer["diagnosis"] == expected.diagnosis and answer["explanation"] == expected.explanation
+    for name, p in expected.probabilities.items():
+        assert abs(answer["probabilities"][name] - p) <= 1e-9
+    assert answer["differential_set"] == list(expected.differential_set)
+    assert answer["alert"]["raised"] == expected.alert.raised and answer["alert"]["sentence"] == str(expected.alert)
+    assert answer["prior"] == prior and answer["reading"] == "as_entered"
+    assert "flow_voids" in answer["not_given"] and "level" not in answer["not_given"]
+
+
+def test_extract_answers_what_the_extractor_reads(server):
+    from tumorclf.extract import extract_case
+
+    text = ("A 34-year-old man. MRI: a 2.8 cm intradural extramedullary mass at L2 arising from the filum "
+            "terminale, with a hemosiderin cap. No dural tail.")
+    status, body = _call(server + "/api/extract", {"text": text})
+    assert status == 200, body
+    answer = json.loads(body)
+    found = extract_case(text)
+    assert answer["case"] == found.case
+    for name, span in answer["spans"].items():
+        assert text[span["start"]:span["end"]] == span["text"] == found.spans[name].text
+
+
+@pytest.mark.parametrize(("path", "payload", "words"), [
+    ("/api/predict", {"case": {"sex": "Q"}}, "field 'sex'"),
+    ("/api/predict", {"case": {"age": 240}}, "field 'age'"),
+    ("/api/predict", {"case": {"tumour_colour": "blue"}}, "tumour_colour"),
+    ("/api/predict", {"case": {"level": "T" * 65}}, "case.level"),
+    ("/api/predict", {"case": {}, "prior": "skewed"}, "prior"),
+    ("/api/predict", {"case": {}, "patient_name": "x"}, "patient_name"),
+    ("/api/extract", {"text": "   "}, "The report is empty"),
+    ("/api/extract", {"text": "x" * 20_001}, "text"),
+])
+def test_bad_input_is_a_422_with_the_schemas_message_and_no_traceback(server, path, payload, words):
+    status, body = _call(server + path, payload)
+    assert status == 422, body
+    assert words in json.loads(body)["detail"] and "Traceback" not in body
+
+
+def test_a_request_over_the_size_bound_is_refused_before_it_is_read(server):
+    from tumorclf.serve import MAX_BODY_BYTES
+
+    status, body = _call(server + "/api/extract", raw=json.dumps({"text": "a" * (MAX_BODY_BYTES + 10)}).encode())
+    assert status == 413 and "larger than" in body
+
+
+def test_the_openapi_schema_describes_both_calls(server):
+    status, body = _call(server + "/openapi.json")
+    paths = json.loads(body)["paths"]
+    assert status == 200 and {"/api/predict", "/api/extract", "/api/model"} <= set(paths)
+
+
+_values = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
+                    st.text(max_size=70), st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=5),
+                                                                                              st.integers(), max_size=2))
+_cases = st.dictionaries(st.one_of(st.sampled_from([*FIELDS, "level", "diagnosis", "id"]), st.text(max_size=45)),
+                         _values, max_size=8)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=_cases, prior=st.sampled_from(["training", "clinical", "uniform", "odd"]))
+def test_no_case_makes_the_api_fail(server, case, prior):
+    """Fuzzed from the API's own vocabulary: every answer is a differential or a 4xx, never a 5xx or traceback."""
+    status, body = _call(server + "/api/predict", {"case": case, "prior": prior})
+    assert status in (200, 422), (status, body)
+    assert "Traceback" not in body
