@@ -1,9 +1,7 @@
 """The MLflow UI as a person sees it: train twice, `tumorclf ui`, runs listed, runs compared.
 
-Runs headless Chromium (Debian's package) through Playwright. The test setup
-installs Chromium with apt-get when it is missing and it can (root); it
-skips, saying why, only where that is impossible. Screenshots go to
-``test-artifacts/browser/`` (or ``$TUMORCLF_TEST_ARTIFACTS``). The UI process
+Runs headless Chromium (Debian's package) through Playwright (``tests/browser.py``).
+Screenshots go to ``test-artifacts/browser/`` (or ``$TUMORCLF_TEST_ARTIFACTS``). The UI process
 is stopped in a ``finally``, also when a test fails.
 """
 
@@ -11,54 +9,23 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from tumorclf.tracking.ui import free_port, wait_until_closed, wait_until_listening
 
+from ..browser import ARTIFACTS, chromium
 from ..conftest import as_from_a_terminal
 from ..training.conftest import tiny_config
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-ARTIFACTS = Path(os.environ.get("TUMORCLF_TEST_ARTIFACTS", "test-artifacts")) / "browser"
-
-
-def ensure_chromium() -> str | None:
-    """The path of Chromium, installing Debian's package if missing and we are allowed to."""
-    if CHROMIUM.exists():
-        return None
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        return "Chromium is not installed and installing it needs root and apt-get (Debian's chromium package)"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
-        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900, check=False)
-        if result.returncode != 0:
-            return f"`{' '.join(command)}` failed: {result.stderr.strip()[-300:]}"
-    return None if CHROMIUM.exists() else "apt-get installed chromium but /usr/bin/chromium is missing"
 
 
 @pytest.fixture(scope="module")
 def browser():
-    reason = ensure_chromium()
-    if reason:
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")
