@@ -57,6 +57,19 @@ def test_the_signature_makes_every_field_optional(store):
     assert 1 <= len(example.columns) < 15  # a real case as a report gives it: sparse
 
 
+def test_the_logged_model_holds_no_pickle_and_no_bytecode(store):
+    """Logged from code: loading runs the package's pyfunc_model.py, never unpickles a model object."""
+    from pathlib import Path
+
+    import mlflow
+
+    local = Path(mlflow.artifacts.download_artifacts("models:/tumorclf@champion"))
+    files = [p.relative_to(local).as_posix() for p in local.rglob("*") if p.is_file()]
+    assert not [f for f in files if f.endswith((".pkl", ".pickle", ".cloudpickle"))], files
+    assert not [f for f in files if "__pycache__" in f or f.endswith(".pyc")]
+    assert any(f.endswith("pyfunc_model.py") for f in files)
+
+
 def test_pyfunc_answers_named_class_probabilities_equal_to_the_python_api(store):
     import mlflow.pyfunc
 

@@ -13,6 +13,7 @@ cases raise MLflow's INVALID_PARAMETER_VALUE with the schema's message, which
 the scoring server returns as HTTP 400. The model folder (skops file and
 manifest, checked on load) travels as an artifact, and the tumorclf package
 as the model's code, so no other copy of tumorclf is needed where it is served.
+The model is logged from code (``pyfunc_model.py``): the logged model holds no pickle.
 """
 
 from __future__ import annotations
@@ -85,14 +86,31 @@ def signature(classes: list[str]) -> Any:
 
 def log_champion(model_dir: Path, classes: list[str], input_example: Any, registered_name: str,
                  pip_requirements: list[str]) -> Any:
-    """Log the champion's folder as a pyfunc in the active run and register it; returns MLflow's ModelInfo."""
+    """Log the champion's folder as a pyfunc in the active run and register it; returns MLflow's ModelInfo.
+
+    The model is logged from code (``pyfunc_model.py``), so the logged model
+    holds no pickle: loading it runs that file, which builds the model object
+    from the package; the model folder's skops file and manifest are an
+    artifact (its signed pickle stays on the machine that trained it).
+    The package travels as the model's code, without ``__pycache__``.
+    """
+    import shutil
+    import tempfile
+
     import tumorclf
 
-    return mlflow.pyfunc.log_model(
-        name="model", python_model=TumorclfModel(), artifacts={MODEL_ARTIFACT: str(model_dir)},
-        code_paths=[str(Path(tumorclf.__file__).parent)], signature=signature(classes),
-        input_example=input_example, pip_requirements=pip_requirements, registered_model_name=registered_name,
-    )
+    package = Path(tumorclf.__file__).parent
+    with tempfile.TemporaryDirectory() as tmp:
+        code = Path(tmp) / "tumorclf"
+        shutil.copytree(package, code, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        # the skops file and manifest only: the signed pickle is this machine's, and no pickle travels
+        folder = Path(tmp) / "model"
+        shutil.copytree(model_dir, folder, ignore=shutil.ignore_patterns("*.pkl"))
+        return mlflow.pyfunc.log_model(
+            name="model", python_model=str(package / "tracking" / "pyfunc_model.py"),
+            artifacts={MODEL_ARTIFACT: str(folder)}, code_paths=[str(code)], signature=signature(classes),
+            input_example=input_example, pip_requirements=pip_requirements, registered_model_name=registered_name,
+        )
 
 
 __all__ = ["MODEL_ARTIFACT", "TumorclfModel", "log_champion", "signature"]
