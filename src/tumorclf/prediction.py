@@ -332,7 +332,8 @@ class Classifier:
         reported = [f for f in FINDINGS if _is_reported(arrays, f)]
         batch = _without_each(arrays, reported)
         explained = "as_entered" if "as_entered" in self.readings_ else reading
-        proba = self._shift(self._raw_proba(batch, explained), weights)
+        raw = self._raw_proba(batch, explained)
+        proba = self._shift(raw, weights)
         top = proba[0] if reading == explained else self._shift(self._raw_proba(_first(batch), reading), weights)[0]
         order = np.argsort(-top, kind="stable")
         diagnosis = self.classes_[order[0]]
@@ -340,7 +341,7 @@ class Classifier:
                         if k < min_classes or top[j] >= threshold]
         effects = _effects(arrays, reported, proba, self.classes_, [self.classes_[j] for j in order[:3]])
         chosen = _strongest(effects, diagnosis, max_reasons)
-        differential_set, alert = self._calibrated(arrays)
+        differential_set, alert = self._calibrated(arrays, raw[:1] if explained == "as_entered" else None)
         return Prediction(
             diagnosis=diagnosis,
             probabilities={c: float(p) for c, p in zip(self.classes_, top)},
@@ -354,11 +355,14 @@ class Classifier:
             alert=alert,
         )
 
-    def _calibrated(self, arrays: CaseArrays) -> tuple[tuple[str, ...] | None, AlertResult | None]:
-        """The case's conformal set and MCS alert, read as entered on the training prior's scale (as calibrated)."""
+    def _calibrated(self, arrays: CaseArrays, raw: np.ndarray | None = None
+                    ) -> tuple[tuple[str, ...] | None, AlertResult | None]:
+        """The case's conformal set and MCS alert, read as entered on the training prior's scale (as calibrated);
+        ``raw``: those probabilities, where the caller has them already."""
         if (self.coverage_ is None and self.mcs_alert_ is None) or "as_entered" not in self.readings_:
             return None, None
-        raw = self._raw_proba(arrays, "as_entered")
+        if raw is None:
+            raw = self._raw_proba(arrays, "as_entered")
         kept = self.coverage_.sets(raw, self.classes_)[0] if self.coverage_ is not None else None
         alert = None
         if self.mcs_alert_ is not None and "mcs" in self.classes_:

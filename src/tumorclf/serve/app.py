@@ -103,8 +103,9 @@ def create_app(classifier: Classifier) -> FastAPI:
                 "created": manifest.get("created"), "has_sets": classifier.coverage_ is not None,
                 "has_alert": classifier.mcs_alert_ is not None}
 
+    # The calls are async: their work is short and CPU-bound, so they run on the event loop, not a thread pool.
     @app.post("/api/extract")
-    def extract(report: ReportIn) -> JSONResponse:
+    async def extract(report: ReportIn) -> JSONResponse:
         """Read a case from a findings paragraph: each value with the words it was read from."""
         try:
             found = extract_case(report.text)
@@ -117,7 +118,7 @@ def create_app(classifier: Classifier) -> FastAPI:
         })
 
     @app.post("/api/predict")
-    def predict(body: CaseIn) -> JSONResponse:
+    async def predict(body: CaseIn) -> JSONResponse:
         """The differential for one case: what ``predict_case`` answers."""
         try:
             prediction = classifier.predict_case(body.case, prior=body.prior, reading=body.reading)
