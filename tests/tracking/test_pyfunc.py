@@ -167,6 +167,11 @@ def test_the_served_champion_answers_over_rest_as_the_python_api_does(store, tmp
         expected = _expected(SPARSE)
         columns = [f"p_{c}" for c in expected.columns]
         np.testing.assert_allclose(answer[columns].to_numpy(), expected.to_numpy(), rtol=0, atol=1e-9)
+        typed = {"age": 19, "level": "T12-L2", "calcification": "punctate", "dural_tail": False, "dumbbell": True}
+        status, body = _post(f"http://127.0.0.1:{port}/invocations", {"dataframe_records": [typed]})
+        assert status == 200, body  # JSON booleans, as a REST client sends them
+        answer = pd.DataFrame(json.loads(body)["predictions"])
+        np.testing.assert_allclose(answer[columns].to_numpy(), _expected(typed).to_numpy(), rtol=0, atol=1e-9)
         status, body = _post(f"http://127.0.0.1:{port}/invocations", {"dataframe_records": [{"sex": "Q"}]})
         assert 400 <= status < 500, (status, body)
         assert "field 'sex'" in body and "Traceback" not in body
