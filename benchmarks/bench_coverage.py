@@ -1,0 +1,81 @@
+"""The champion's coverage sets and MCS alert on held-out real cases, pooled, with exact 95% intervals.
+
+Reads the champion's out-of-fold real-case predictions (``real_predictions.csv``
+of its MLflow run; needs a train first), holds each fold out of the
+calibration in turn as the train does (``tumorclf.training.coverage``), and
+pools the held-out cases: coverage overall and for MCS, single-class sets,
+the alert's sensitivity and false alarms, each with a Clopper-Pearson 95%
+interval. Goals (issue 19): coverage >= 0.88, MCS >= 0.85, mean set size <=
+2.5; alert sensitivity >= 0.90 with false alarms <= 0.25. Measures and
+prints; asserts nothing.
+
+    python benchmarks/bench_coverage.py [--alpha 0.1] [--target 0.9]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+TARGETS = {"coverage": (">=", 0.88), "coverage_mcs": (">=", 0.85), "mean_set_size": ("<=", 2.5),
+           "alert_sensitivity": (">=", 0.90), "alert_false_alarms": ("<=", 0.25)}
+
+
+def _exact(k: int, n: int) -> tuple[float, float]:
+    from scipy.stats import beta
+
+    return (float(beta.ppf(0.025, k, n - k + 1)) if k > 0 else 0.0,
+            float(beta.ppf(0.975, k + 1, n - k)) if k < n else 1.0)
+
+
+def measure(alpha: float = 0.1, target: float = 0.9) -> dict[str, Any]:
+    import pandas as pd
+    from mlflow.tracking import MlflowClient
+
+    from tumorclf.conformal import fit_alert
+    from tumorclf.paths import project_file
+    from tumorclf.training.coverage import crepes_p_values
+
+    pointer = json.loads(project_file("models/champion.json").read_text(encoding="utf-8"))
+    client = MlflowClient(pointer["mlflow"]["tracking_uri"])
+    with tempfile.TemporaryDirectory() as tmp:
+        frame = pd.read_csv(client.download_artifacts(pointer["mlflow"]["run_id"], "real_predictions.csv", tmp))
+    classes = [c.removeprefix("p_") for c in frame.columns if c.startswith("p_")]
+    proba = frame[[f"p_{c}" for c in classes]].to_numpy()
+    y, fold = np.searchsorted(classes, frame["diagnosis"].to_numpy()), frame["fold"].to_numpy()
+    j = classes.index("mcs")
+    covered, sizes, flagged = np.zeros(len(y), bool), np.zeros(len(y)), np.zeros(len(y), bool)
+    for f in np.unique(fold):
+        test = fold == f
+        inside = crepes_p_values(proba[~test], y[~test], proba[test]) > alpha
+        covered[test], sizes[test] = inside[np.arange(test.sum()), y[test]], inside.sum(axis=1)
+        flagged[test] = fit_alert(proba[~test, j], y[~test] == j, target).flags(proba[test, j])
+    mcs = y == j
+    figures: dict[str, Any] = {"candidate": pointer.get("candidate", "?"), "cases": len(y), "mcs_cases": int(mcs.sum())}
+    for name, hits in (("coverage", covered), ("coverage_mcs", covered[mcs]), ("singleton_share", sizes == 1),
+                       ("alert_sensitivity", flagged[mcs]), ("alert_false_alarms", flagged[~mcs])):
+        figures[name] = float(hits.mean())
+        figures[f"{name}_lo"], figures[f"{name}_hi"] = _exact(int(hits.sum()), len(hits))
+    figures["mean_set_size"] = float(sizes.mean())
+    return figures
+
+
+def main() -> None:
+    from _report import context, print_figures
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--alpha", type=float, default=0.1, help="1 - the sets' coverage")
+    parser.add_argument("--target", type=float, default=0.9, help="the alert's target sensitivity")
+    args = parser.parse_args()
+    info = context()
+    print(info["date"], info["machine"])
+    print_figures("coverage", measure(args.alpha, args.target), TARGETS)
+
+
+if __name__ == "__main__":
+    main()
