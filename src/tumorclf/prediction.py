@@ -72,6 +72,15 @@ _WORDS: dict[str, dict[Any, str]] = {
 FINDINGS: tuple[str, ...] = ("age", "level", *(f for f in _WORDS))
 
 
+def apply_temperature(proba: np.ndarray, temperature: float) -> np.ndarray:
+    """Probabilities with their log divided by ``temperature``, renormalised (1 leaves them as they are)."""
+    if temperature == 1.0:
+        return proba
+    logp = np.log(np.clip(proba, 1e-300, 1.0)) / temperature
+    out = np.exp(logp - logp.max(axis=1, keepdims=True))
+    return out / out.sum(axis=1, keepdims=True)
+
+
 def set_lines(prediction: Prediction) -> list[str]:
     """The coverage set and the MCS alert in words, where the model has them."""
     lines = []
@@ -229,11 +238,7 @@ class Classifier:
             proba = self._estimator.predict_proba_reading(X, reading)[:, self._columns]
         else:
             proba = self._estimator.predict_proba(X)[:, self._columns]
-        if self.temperature_ != 1.0:
-            logp = np.log(np.clip(proba, 1e-300, 1.0)) / self.temperature_
-            proba = np.exp(logp - logp.max(axis=1, keepdims=True))
-            proba /= proba.sum(axis=1, keepdims=True)
-        return proba
+        return apply_temperature(proba, self.temperature_)
 
     def _weights(self, prior: Any) -> tuple[np.ndarray | None, str]:
         if prior is None or prior == "training":

@@ -189,7 +189,6 @@ _PRESSING_BEFORE = re.compile(r"\b(?:compress\w*|distort\w*|displac\w*|splay\w*|
                               r"level\s+of)\s+(?:[\w-]+\s+){0,6}$", re.I)
 _PRESSING_AFTER = re.compile(r"^\s*(?:nerve\s+roots?\s+)?(?:compression|syndrome|(?:was\s+|were\s+)?"
                              r"(?:compressed|displaced|distorted|splayed))", re.I)
-_NOT_ORIGIN = ""
 
 
 def _site(value: str):

@@ -16,16 +16,10 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax
 
+from tumorclf.prediction import apply_temperature
+
 #: The temperatures searched (a bounded scalar search).
 BOUNDS = (0.2, 5.0)
-
-
-def apply_temperature(proba: np.ndarray, temperature: float) -> np.ndarray:
-    """Probabilities with their log divided by ``temperature``, renormalised (1 leaves them as they are)."""
-    if temperature == 1.0:
-        return proba
-    logp = np.log(np.clip(proba, 1e-300, 1.0)) / temperature
-    return np.exp(log_softmax(logp, axis=1))
 
 
 def _nll(proba: np.ndarray, y: np.ndarray, temperature: float) -> float:
