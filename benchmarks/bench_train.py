@@ -5,7 +5,10 @@ real-case cross-validation grouped by source (mean and sd over folds, with
 n), beside "literature priors only", against the goals of issue 17 (uniform
 prior). Read as entered (each case's stated fields only): top-3 >= 0.80,
 top-1 >= 0.45, MCS in the top 3 of >= 90% of MCS cases and of <= 25% of the
-others, AUROC of p(MCS) >= 0.90, log loss <= 1.5. Read as published: no worse
+others, AUROC of p(MCS) >= 0.90, log loss <= 1.5; and issue 19's
+top-class ECE <= 0.08 over every out-of-fold real case (printed beside the
+ECE a perfectly calibrated model would show on the same cases, and the
+per-fold mean, which small folds push upwards). Read as published: no worse
 than the champion before the two readings (top-3 0.73, log loss 1.59). On the
 fully reported vignettes (as entered, uniform prior): top-1 >= 0.85, top-3 >=
 0.97, every MCS vignette MCS first, MCS in the top 3 of <= 10% of the others.
@@ -47,13 +50,14 @@ TARGETS = {"train_wall_s": ("<=", 60), "train_mlflow_share": ("<=", 0.15),
 GOALS = {
     "real": {"top3_acc": (">=", 0.80), "top1_acc": (">=", 0.45), "mcs_top3_sensitivity": (">=", 0.90),
              "mcs_top3_false_alarm": ("<=", 0.25), "mcs_auroc": (">=", 0.90), "log_loss": ("<=", 1.5),
-             "ece": ("<=", 0.08)},  # issue 19: calibration on real cases
+             "ece_pooled": ("<=", 0.08)},  # issue 19: calibration, over every out-of-fold real case
     "real_published": {"top3_acc": (">=", 0.73), "log_loss": ("<=", 1.59)},
     "vignette": {"top1_acc": (">=", 0.85), "top3_acc": (">=", 0.97), "mcs_first": (">=", 1.0),
                  "mcs_top3_false_alarm": ("<=", 0.10)},
 }
 #: Figures printed per family, with or without a goal.
-_EXTRA = {"real_published": ("top1_acc", "mcs_top3_sensitivity", "mcs_auroc"),
+_EXTRA = {"real": ("ece_pooled_reference", "ece"),
+          "real_published": ("top1_acc", "mcs_top3_sensitivity", "mcs_auroc"),
           "vignette": ("mcs_mean_rank", "mcs_worst_rank")}
 FIGURES = {family: (*goals, *_EXTRA.get(family, ())) for family, goals in GOALS.items()}
 
@@ -108,13 +112,13 @@ def measure(overrides: list[str] | None = None, test_n: int = 20_000, test_seed:
     for row in outcome.rows:
         for family, metrics in FIGURES.items():
             for metric in metrics:
-                suffix = "" if family == "vignette" else "_mean"
-                figures[f"{family}_{metric}.{row['candidate']}"] = row.get(f"{family}_{metric}{suffix}")
-                if family != "vignette":
+                whole = family == "vignette" or "_pooled" in metric  # one figure, not a mean over folds
+                figures[f"{family}_{metric}.{row['candidate']}"] = row.get(f"{family}_{metric}{'' if whole else '_mean'}")
+                if not whole:
                     figures[f"{family}_{metric}_sd.{row['candidate']}"] = row.get(f"{family}_{metric}_sd")
-                    for end in ("lo", "hi"):  # 95% interval, bootstrap over sources
-                        if row.get(f"{family}_{metric}_{end}") is not None:
-                            figures[f"{family}_{metric}_{end}.{row['candidate']}"] = row[f"{family}_{metric}_{end}"]
+                for end in ("lo", "hi"):  # 95% interval, bootstrap over sources
+                    if row.get(f"{family}_{metric}_{end}") is not None:
+                        figures[f"{family}_{metric}_{end}.{row['candidate']}"] = row[f"{family}_{metric}_{end}"]
     figures.update({
         "train_wall_s": outcome.wall_seconds,
         "train_mlflow_s": outcome.mlflow_seconds,

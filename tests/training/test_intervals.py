@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from tumorclf.training.intervals import source_bootstrap
+from tumorclf.training.metrics import expected_calibration_error
 
 from ..conftest import noisy_predictions
 
@@ -26,8 +27,16 @@ def test_each_interval_holds_the_pooled_figure_and_is_reproducible():
         low, high = bounds[name]
         assert low < value < high, name
     assert set(bounds) == {"log_loss", "top1_acc", "top3_acc", "mcs_top3_sensitivity", "mcs_top3_false_alarm",
-                           "mcs_auroc"}
+                           "mcs_auroc", "ece_pooled"}
     assert bounds == source_bootstrap(y, proba, groups, CLASSES, random_state=3)
+
+
+def test_the_ece_interval_holds_an_overconfident_models_ece():
+    """Resampling pushes the ECE upwards; the bias-corrected interval still holds the estimate."""
+    y, proba = noisy_predictions(400, len(CLASSES), 4, sharpness=2.0)
+    ece = expected_calibration_error(y, proba)
+    low, high = source_bootstrap(y, proba, np.arange(400) // 2, CLASSES)["ece_pooled"]
+    assert ece > 0.1 and low < ece < high
 
 
 def test_a_paper_of_many_patients_widens_the_interval():

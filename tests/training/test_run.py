@@ -45,6 +45,9 @@ def test_store_holds_parent_children_metrics_plots_and_alias(trained):
         for name in ("real_log_loss", "real_mcs_top3_sensitivity", "real_published_top3_acc"):  # 95% intervals
             low, high = run.data.metrics[f"{name}_lo"], run.data.metrics[f"{name}_hi"]
             assert low <= high and low <= run.data.metrics[f"{name}_mean"] + 0.2, name
+        ece = run.data.metrics  # pooled over every out-of-fold case, with its interval and a calibrated model's
+        assert ece["real_ece_pooled_lo"] <= ece["real_ece_pooled"] <= ece["real_ece_pooled_hi"]
+        assert 0 < ece["real_ece_pooled_reference"] < ece["real_ece_mean"] + 0.1
         files = {a.path for a in client.list_artifacts(run.info.run_id)}
         for prefix in ("real_", "synthetic_"):
             assert {f"{prefix}{f}" for f in ("confusion_matrix.png", "roc_one_vs_rest.png", "reliability.png",

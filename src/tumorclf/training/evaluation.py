@@ -46,7 +46,13 @@ from tumorclf.features import CaseEncoder
 from tumorclf.training.candidates import REAL_ONLY_MODELS, build_pipeline, param_grid, reuses_prior_update
 from tumorclf.training.fill_in import WithSyntheticFillIn, has_readings, proba_in_reading
 from tumorclf.training.intervals import source_bootstrap
-from tumorclf.training.metrics import classification_metrics, log_loss, summarise
+from tumorclf.training.metrics import (
+    calibrated_ece_reference,
+    classification_metrics,
+    expected_calibration_error,
+    log_loss,
+    summarise,
+)
 from tumorclf.training.real_cv import (
     ALL_CASES,
     PriorUpdate,
@@ -452,10 +458,12 @@ def _report(candidate: Candidate, results: list[FoldResult], y_syn: np.ndarray, 
             per_fold = [classification_metrics(_labels(y_real[r.test_index], classes), r.proba_in(reading), classes)
                         for r in real]
             metrics.update({f"{prefix}_{k}": v for k, v in summarise(per_fold).items()})
+            index = np.concatenate([r.test_index for r in real])
+            pooled_y, pooled = _labels(y_real[index], classes), np.vstack([r.proba_in(reading) for r in real])
+            metrics[f"{prefix}_ece_pooled"] = expected_calibration_error(pooled_y, pooled)
+            metrics[f"{prefix}_ece_pooled_reference"] = calibrated_ece_reference(pooled, random_state=seed)
             if groups_real is not None:  # 95% intervals: the pooled out-of-fold cases, sources resampled
-                index = np.concatenate([r.test_index for r in real])
-                bounds = source_bootstrap(_labels(y_real[index], classes), np.vstack([r.proba_in(reading) for r in real]),
-                                          groups_real[index], classes, random_state=seed)
+                bounds = source_bootstrap(pooled_y, pooled, groups_real[index], classes, random_state=seed)
                 for name, (low, high) in bounds.items():
                     metrics[f"{prefix}_{name}_lo"], metrics[f"{prefix}_{name}_hi"] = low, high
         metrics["real_cases"] = float(sum(len(r.test_index) for r in real))

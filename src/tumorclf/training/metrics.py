@@ -13,7 +13,10 @@ Names, as logged to MLflow (with ``cv_`` / ``real_`` prefixes and ``_mean`` /
 class), ``mcs_top3_sensitivity`` (MCS cases with MCS among their three most
 likely classes), ``mcs_top3_false_alarm`` (other cases with MCS among their
 three most likely classes), ``mcs_auroc`` (one-vs-rest on p(MCS)), ``ece``
-(expected calibration error of the top class, 10 equal-width bins),
+(expected calibration error of the top class, 10 equal-width bins; per fold
+it is biased upwards, so real cases also get ``ece_pooled`` over every
+out-of-fold prediction, with ``ece_pooled_reference``, the ECE a perfectly
+calibrated model would show on the same cases),
 ``oracle_ratio`` (log loss over the oracle's on the same fold).
 
 On the vignettes (``vignette_``, :func:`vignette_metrics`): ``top1_acc``,
@@ -39,7 +42,8 @@ LOWER_IS_BETTER = {"log_loss", "brier", "ece", "oracle_ratio", "mcs_top3_false_a
 REAL_HEADLINE = ("log_loss", "top1_acc", "top3_acc", "mcs_top3_sensitivity", "mcs_top3_false_alarm",
                  "mcs_auroc", "brier", "ece")
 #: Real-case figures given a 95% interval by a bootstrap over sources (``real_<name>_lo``/``_hi``).
-INTERVAL_FIGURES = ("log_loss", "top1_acc", "top3_acc", "mcs_top3_sensitivity", "mcs_top3_false_alarm", "mcs_auroc")
+INTERVAL_FIGURES = ("log_loss", "top1_acc", "top3_acc", "mcs_top3_sensitivity", "mcs_top3_false_alarm", "mcs_auroc",
+                    "ece_pooled")
 #: Synthetic-CV diagnostics shown after them (``cv_<name>_mean``).
 SYNTHETIC_DIAGNOSTICS = ("log_loss", "oracle_ratio", "balanced_accuracy", "ece")
 #: Vignette figures (fully reported textbook cases, read as entered; never used to choose).
@@ -48,7 +52,7 @@ VIGNETTE_METRICS = ("top1_acc", "top3_acc", "mcs_first", "mcs_mean_rank", "mcs_w
 #: published (``real_published_``), the vignettes, then the synthetic diagnostics.
 COMPARISON_COLUMNS = (
     *(f"real_{m}_{s}" for m in REAL_HEADLINE for s in ("mean", "sd")),
-    "real_cases",
+    "real_cases", "real_ece_pooled", "real_ece_pooled_reference",
     *(f"real_published_{m}_{s}" for m in ("log_loss", "top1_acc", "top3_acc", "mcs_top3_sensitivity",
                                          "mcs_top3_false_alarm", "mcs_auroc") for s in ("mean", "sd")),
     *(f"{p}_{m}_{s}" for p in ("real", "real_published") for m in INTERVAL_FIGURES for s in ("lo", "hi")),
@@ -59,18 +63,41 @@ COMPARISON_COLUMNS = (
 )
 
 
-def expected_calibration_error(y: np.ndarray, proba: np.ndarray, bins: int = 10) -> float:
-    """Top-label ECE: |accuracy - confidence| averaged over confidence bins, weighted by count."""
+def _confidence_bins(proba: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each case's top-class confidence and its bin, as a one-hot ``(n, bins)``."""
     confidence = proba.max(axis=1)
-    correct = proba.argmax(axis=1) == y
     edges = np.linspace(0, 1, bins + 1)
     which = np.clip(np.digitize(confidence, edges[1:-1]), 0, bins - 1)
-    total = 0.0
-    for b in range(bins):
-        members = which == b
-        if members.any():
-            total += members.sum() * abs(correct[members].mean() - confidence[members].mean())
-    return float(total / len(y))
+    return confidence, np.eye(bins)[which]
+
+
+def weighted_calibration_errors(y: np.ndarray, proba: np.ndarray, weights: np.ndarray, bins: int = 10) -> np.ndarray:
+    """Top-label ECE under each row of case weights ``(B, n)`` (e.g. bootstrap counts): ``(B,)``."""
+    confidence, member = _confidence_bins(proba, bins)
+    correct = (proba.argmax(axis=1) == y).astype(float)
+    weights = np.atleast_2d(np.asarray(weights, dtype=float))
+    gap = weights @ (member * (correct - confidence)[:, None])  # (B, bins): accuracy minus confidence, summed
+    return np.abs(gap).sum(axis=1) / weights.sum(axis=1)
+
+
+def expected_calibration_error(y: np.ndarray, proba: np.ndarray, bins: int = 10) -> float:
+    """Top-label ECE: |accuracy - confidence| averaged over confidence bins, weighted by count."""
+    proba = np.asarray(proba, dtype=float)
+    return float(weighted_calibration_errors(np.asarray(y), proba, np.ones(len(proba)), bins)[0])
+
+
+def calibrated_ece_reference(proba: np.ndarray, bins: int = 10, draws: int = 200, random_state: int = 0) -> float:
+    """The ECE a perfectly calibrated model would show on these cases: the mean over ``draws`` label
+    sets drawn from the probabilities themselves. ECE is biased upwards on few cases (every bin's
+    accuracy is a noisy share), so an ECE is read beside this, not beside zero."""
+    proba = np.asarray(proba, dtype=float)
+    confidence, member = _confidence_bins(proba, bins)
+    rng = np.random.default_rng(random_state)
+    cumulative = np.cumsum(proba / proba.sum(axis=1, keepdims=True), axis=1)
+    labels = (rng.random((draws, len(proba)))[:, :, None] > cumulative[None, :, :-1]).sum(axis=2)  # (draws, n)
+    correct = (labels == proba.argmax(axis=1)).astype(float)
+    gap = (correct - confidence) @ member  # (draws, bins)
+    return float((np.abs(gap).sum(axis=1) / len(proba)).mean())
 
 
 def in_top_k(proba: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:

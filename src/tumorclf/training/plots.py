@@ -69,6 +69,12 @@ def roc_png(y: np.ndarray, proba: np.ndarray, classes: Sequence[str], path: Path
 
 def reliability_png(y: np.ndarray, proba: np.ndarray, classes: Sequence[str], path: Path, title: str,
                     bins: int = 10) -> Path:
+    """Observed frequency against predicted probability, per bin of at least 5 cases, each with its exact
+    95% (Clopper-Pearson) interval; the title gives the top-class ECE beside a calibrated model's."""
+    from scipy.stats import beta
+
+    from tumorclf.training.metrics import calibrated_ece_reference, expected_calibration_error
+
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 5.5))
     edges = np.linspace(0, 1, bins + 1)
@@ -78,18 +84,24 @@ def reliability_png(y: np.ndarray, proba: np.ndarray, classes: Sequence[str], pa
         series.append(("p(MCS)", proba[:, j], y == j))
     for label, confidence, hit in series:
         which = np.clip(np.digitize(confidence, edges[1:-1]), 0, bins - 1)
-        xs, ys, ns = [], [], []
+        xs, ys, ns, ks = [], [], [], []
         for b in range(bins):
             members = which == b
             if members.sum() >= 5:
                 xs.append(confidence[members].mean())
                 ys.append(hit[members].mean())
-                ns.append(members.sum())
-        ax.plot(xs, ys, "o-", label=f"{label} ({sum(ns):,} cases)")
+                ns.append(int(members.sum()))
+                ks.append(int(hit[members].sum()))
+        n, k = np.array(ns), np.array(ks)
+        low = np.where(k > 0, beta.ppf(0.025, k, n - k + 1), 0.0)
+        high = np.where(k < n, beta.ppf(0.975, k + 1, n - k), 1.0)
+        ax.errorbar(xs, ys, yerr=np.vstack([np.array(ys) - low, high - np.array(ys)]), fmt="o-", capsize=3,
+                    label=f"{label} ({int(n.sum()):,} cases; 95% intervals)")
     ax.plot([0, 1], [0, 1], ":", color="grey", label="perfect calibration")
     ax.set_xlabel("predicted probability")
     ax.set_ylabel("observed frequency")
-    ax.set_title(f"{title}: reliability")
+    ax.set_title(f"{title}: reliability\ntop-class ECE {expected_calibration_error(y, proba):.3f} "
+                 f"(a calibrated model: {calibrated_ece_reference(proba):.3f})", fontsize=10)
     ax.legend(loc="upper left", fontsize=8)
     return _save(fig, path)
 

@@ -57,7 +57,7 @@ REAL_COLUMNS: tuple[tuple[str, Any], ...] = (
     ("MCS top-3", lambda r: _fmt(r.get("real_mcs_top3_sensitivity_mean"), 2)),
     ("MCS false+", lambda r: _fmt(r.get("real_mcs_top3_false_alarm_mean"), 2)),
     ("MCS AUC", lambda r: _fmt(r.get("real_mcs_auroc_mean"), 2)),
-    ("ECE", lambda r: _fmt(r.get("real_ece_mean"), 2)),
+    ("ECE (ref.)", lambda r: f"{_fmt(r.get('real_ece_pooled'), 2)} ({_fmt(r.get('real_ece_pooled_reference'), 2)})"),
     ("pub. LL", lambda r: _pm(r, "real_published_log_loss")),
     ("pub. top-3", lambda r: _fmt(r.get("real_published_top3_acc_mean"), 2)),
     ("pub. MCS top-3", lambda r: _fmt(r.get("real_published_mcs_top3_sensitivity_mean"), 2)),
@@ -88,6 +88,7 @@ INTERVAL_COLUMNS: tuple[tuple[str, Any], ...] = (
     ("MCS top-3", lambda r: _ci(r, "real_mcs_top3_sensitivity")),
     ("MCS false+", lambda r: _ci(r, "real_mcs_top3_false_alarm")),
     ("MCS AUC", lambda r: _ci(r, "real_mcs_auroc")),
+    ("ECE", lambda r: _ci(r, "real_ece_pooled")),
     ("pub. LL", lambda r: _ci(r, "real_published_log_loss")),
     ("pub. top-3", lambda r: _ci(r, "real_published_top3_acc")),
 )
@@ -97,7 +98,9 @@ INTERVAL_CAPTION = ("95% intervals of the real-case figures (pooled out-of-fold 
 REAL_CAPTION = ("Real cases, grouped CV, mean±sd over folds; as entered: each case's stated fields only, as a "
                 "user's case is read (the champion is chosen on this); pub.: read as published, silences through the "
                 "reporting model (the same as entered for a model with one reading). MCS top-3: MCS cases with MCS "
-                "in their top 3; MCS false+: other cases with MCS in their top 3.")
+                "in their top 3; MCS false+: other cases with MCS in their top 3. ECE: over all out-of-fold predictions at "
+                "once; in brackets, what a perfectly calibrated model would show on the same cases (ECE is biased "
+                "upwards on few cases).")
 OTHER_CAPTION = ("Vignettes: fully reported textbook cases (data/vignettes.csv), as entered, uniform prior; "
                  "never used to fit or choose. MCS rank: where MCS ranks on the MCS vignettes (1 = first). "
                  "synth. LL, /oracle: synthetic CV log loss and its ratio to the oracle's.")
