@@ -63,8 +63,19 @@ def test_the_alert_flags_its_target_share_and_states_its_record():
     assert 0.6 < alert.sensitivity_lower < alert.sensitivity  # one-sided Clopper-Pearson, n = 20
     assert np.isclose(alert.guarantee, 1 - 3 / 21)
     stricter = fit_alert(p, is_mcs, target=0.99)
-    assert stricter.threshold <= alert.threshold and stricter.caught == 20
+    assert stricter.threshold <= alert.threshold and stricter.caught >= 19
     assert MCSAlert.from_manifest(alert.to_manifest()) == alert
+
+
+def test_one_outlying_mcs_case_does_not_set_the_threshold_alone():
+    """Sixteen MCS cases, two of them far below the rest: the threshold sits between the second and
+    the third, not on the second (which would flag nearly every other case)."""
+    positives = np.r_[0.03, 0.04, np.linspace(0.25, 0.9, 14)]
+    others = np.linspace(0.0, 0.5, 200)
+    alert = fit_alert(np.r_[positives, others], np.r_[np.ones(16, bool), np.zeros(200, bool)], target=0.9)
+    assert 0.04 < alert.threshold < 0.25 and alert.caught == 14
+    assert alert.false_alarm_rate < (others >= 0.04).mean() - 0.2
+    assert np.isclose(alert.guarantee, 1 - 3 / 17)
 
 
 @pytest.mark.parametrize(("call", "message"), [
