@@ -59,6 +59,27 @@ def fold_figures(proba: np.ndarray, y: np.ndarray, fold: np.ndarray, classes: Se
     return figures
 
 
+def complete_report_figures(sets: CoverageSets, alert: MCSAlert | None, proba: np.ndarray, y: np.ndarray,
+                            classes: Sequence[str]) -> dict[str, float]:
+    """The calibrated sets and alert on other cases, e.g. the fully reported vignettes (``vignette_set_*``,
+    ``vignette_alert_*``). Those cases are not exchangeable with the published ones the calibration saw
+    (they state every finding), so this describes, it does not test, the guarantee."""
+    proba, y = np.asarray(proba, dtype=float), np.asarray(y, dtype=np.intp)
+    inside = sets.p_values(proba, classes) > sets.alpha
+    covered, size = inside[np.arange(len(y)), y], inside.sum(axis=1)
+    out = {"vignette_set_coverage": float(covered.mean()), "vignette_set_size": float(size.mean()),
+           "vignette_set_singleton_share": float((size == 1).mean())}
+    if alert is not None and ALERT_CLASS in classes:
+        j = list(classes).index(ALERT_CLASS)
+        flagged, is_mcs = alert.flags(proba[:, j]), y == j
+        if is_mcs.any():
+            out["vignette_set_coverage_mcs"] = float(covered[is_mcs].mean())
+            out["vignette_alert_sensitivity"] = float(flagged[is_mcs].mean())
+        if (~is_mcs).any():
+            out["vignette_alert_false_alarm"] = float(flagged[~is_mcs].mean())
+    return out
+
+
 def calibrate(proba: np.ndarray, y: np.ndarray, fold: np.ndarray, classes: Sequence[str], *, alpha: float = 0.1,
               target: float = 0.9) -> tuple[CoverageSets, MCSAlert | None, dict[str, Any]]:
     """The sets and the alert calibrated on every out-of-fold prediction, and the per-fold figures
@@ -78,4 +99,4 @@ def calibrate(proba: np.ndarray, y: np.ndarray, fold: np.ndarray, classes: Seque
     return sets, alert, metrics
 
 
-__all__ = ["calibrate", "crepes_p_values", "fold_figures"]
+__all__ = ["calibrate", "complete_report_figures", "crepes_p_values", "fold_figures"]

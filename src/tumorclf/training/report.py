@@ -142,6 +142,12 @@ def coverage_lines(figures: dict[str, Any]) -> list[str]:
                      f"out-of-fold MCS (95% lower bound {f['mcs_alert_sensitivity_lo']:.2f}); on held-out folds "
                      f"{_fmt(f.get('mcs_alert_sensitivity_mean'), 2)} ± {_fmt(f.get('mcs_alert_sensitivity_sd'), 2)} "
                      f"with false alarms {_fmt(f.get('mcs_alert_false_alarm_mean'), 2)}")
+    if "vignette_set_size" in f:
+        lines.append(f"Complete: on the fully reported vignettes the set held the true class in "
+                     f"{f['vignette_set_coverage']:.2f} (MCS {_fmt(f.get('vignette_set_coverage_mcs'), 2)}), mean size "
+                     f"{f['vignette_set_size']:.1f}, one class in {f['vignette_set_singleton_share']:.0%}; the alert "
+                     f"flagged {_fmt(f.get('vignette_alert_sensitivity'), 2)} of MCS and "
+                     f"{_fmt(f.get('vignette_alert_false_alarm'), 2)} of the others")
     return lines
 
 

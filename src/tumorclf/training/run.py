@@ -341,7 +341,7 @@ def train(
             raise RuntimeError("every candidate failed; see the FAILED child runs for their errors")
         guarded, guard_note = guarded_candidates(eligible, reports, config["selection"])
         champion = min(guarded, key=lambda r: _selection_key(r, config["selection"]))
-        coverage = _calibrate_coverage(champion, real, classes, config["coverage"])
+        coverage = _calibrate_coverage(champion, real, classes, config["coverage"], vignettes)
 
         on_stage("recording")
         stages.reached("recording")
@@ -429,11 +429,13 @@ def train(
 
 
 def _calibrate_coverage(champion: CandidateReport, real: pd.DataFrame, classes: Sequence[str],
-                        settings: Mapping[str, Any]) -> tuple[Any, Any, dict[str, Any], Any] | None:
+                        settings: Mapping[str, Any], vignettes: pd.DataFrame | None = None
+                        ) -> tuple[Any, Any, dict[str, Any], Any] | None:
     """Calibration on the champion's out-of-fold real-case predictions (as entered): a temperature, kept only
     if cross-fitting it lowers the held-out log loss; then the coverage sets and MCS alert, on the
-    probabilities as the champion will give them. Their figures join its metrics (so they are logged)."""
-    from tumorclf.training.coverage import calibrate
+    probabilities as the champion will give them, and what they do on the fully reported vignettes.
+    Their figures join its metrics (so they are logged)."""
+    from tumorclf.training.coverage import calibrate, complete_report_figures
     from tumorclf.training.recalibration import apply_temperature, recalibrate
 
     index, fold, proba = pooled(champion, "real")
@@ -448,6 +450,12 @@ def _calibrate_coverage(champion: CandidateReport, real: pd.DataFrame, classes: 
                     "recalibration_applied": float(recalibration.applied),
                     "real_log_loss_before_recalibration": recalibration.log_loss_before,
                     "real_log_loss_recalibrated": recalibration.log_loss_after})
+    if vignettes is not None and champion.vignette_proba is not None:  # uniform prior: the training prior's scale
+        complete = champion.vignette_proba
+        if recalibration.applied:
+            complete = apply_temperature(complete, recalibration.temperature)
+        truth = np.searchsorted(np.asarray(classes), vignettes["diagnosis"].astype(str).to_numpy(dtype=object))
+        figures.update(complete_report_figures(sets, alert, complete, truth, classes))
     champion.metrics.update(figures)
     return sets, alert, figures, recalibration
 
