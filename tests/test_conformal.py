@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tumorclf.conformal import CoverageSets, MCSAlert, fit_alert, fit_sets
+from tumorclf.conformal import AlertCalibration, CoverageSets, MCSAlert, fit_alert, fit_sets
 
 from .conftest import noisy_predictions
 
@@ -76,6 +76,21 @@ def test_one_outlying_mcs_case_does_not_set_the_threshold_alone():
     assert 0.04 < alert.threshold < 0.25 and alert.caught == 14
     assert alert.false_alarm_rate < (others >= 0.04).mean() - 0.2
     assert np.isclose(alert.guarantee, 1 - 3 / 17)
+
+
+def test_under_another_prior_the_alert_is_chosen_again_on_the_same_cases():
+    proba, y = _cases(600, 6)
+    calibration = AlertCalibration(tuple(CLASSES), proba, y == 0, 0.9)
+    same, plain = calibration.alert_for(dict.fromkeys(CLASSES, 1.0)), fit_alert(proba[:, 0], y == 0, 0.9)
+    assert np.isclose(same.threshold, plain.threshold) and (same.caught, same.false_alarms) == (plain.caught,
+                                                                                                 plain.false_alarms)
+    rare = calibration.alert_for({"mcs": 0.02, "schwannoma": 1.5, "meningioma": 1.2, "neurofibroma": 1.0})
+    shifted = proba * np.array([0.02, 1.5, 1.2, 1.0])
+    p_rare = shifted[:, 0] / shifted.sum(axis=1)
+    assert rare.threshold < same.threshold / 10  # a rare class: its p(MCS), and the threshold, fall together
+    assert np.isclose(rare.threshold, fit_alert(p_rare, y == 0, 0.9).threshold) and rare.caught >= 0.9 * rare.n_mcs - 1
+    again = AlertCalibration.from_manifest(calibration.to_manifest())
+    assert np.isclose(again.alert_for(dict.fromkeys(CLASSES, 1.0)).threshold, same.threshold, rtol=0, atol=1e-9)
 
 
 @pytest.mark.parametrize(("call", "message"), [

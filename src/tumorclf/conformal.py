@@ -2,9 +2,13 @@
 
 Both are calibrated at training on the champion's out-of-fold predictions
 for the real cases (cross-validation grouped by source, cases read as
-entered), and both read the model's probabilities under the prior it was
-trained with, whatever prior the user asks the probabilities in: a
-guarantee holds only on the scale it was calibrated on.
+entered). The sets read the model's probabilities under the prior it was
+trained with, whatever prior the user asks the probabilities in (their
+guarantee is per class, which a prior does not change). The alert follows
+the user's prior: it is chosen again on the same out-of-fold cases with
+their probabilities under that prior (:class:`AlertCalibration`), so that
+its threshold and the p(MCS) it is compared with are the ones the user
+sees.
 
 * :class:`CoverageSets`: a Mondrian (class-conditional) split-conformal
   classifier (Vovk et al. 2005, ch. 4). The non-conformity of class ``c`` for
@@ -141,6 +145,41 @@ def fit_alert(p_mcs: np.ndarray, is_mcs: np.ndarray, target: float = 0.9) -> MCS
     )
 
 
+@dataclass(frozen=True, eq=False)
+class AlertCalibration:
+    """The out-of-fold cases an alert was calibrated on, kept so that it can be chosen again under the
+    prior a user gives: their probabilities on the training prior's scale (columns in ``classes``
+    order) and which of them are MCS.
+
+    Under a prior ``pi`` each case's p(MCS) becomes ``pi_mcs p_mcs / sum_c pi_c p_c`` (weights relative
+    to the training prior); the threshold is then the same quantile of the MCS cases' shifted p(MCS).
+    The MCS cases flagged are the same ones the training-scale threshold flags only when the shift is
+    monotone in p(MCS), which with several classes it is not, so the record is recomputed too.
+    """
+
+    classes: tuple[str, ...]
+    proba: np.ndarray
+    is_mcs: np.ndarray
+    target: float
+
+    def alert_for(self, weights: Mapping[str, float]) -> MCSAlert:
+        """The alert chosen on these cases' probabilities re-weighted by ``weights`` (class -> target / training)."""
+        w = np.array([float(weights[c]) for c in self.classes])
+        shifted = self.proba * w
+        total = shifted.sum(axis=1)
+        p_mcs = np.divide(shifted[:, self.classes.index(ALERT_CLASS)], total, out=np.zeros(len(total)), where=total > 0)
+        return fit_alert(p_mcs, self.is_mcs, self.target)
+
+    def to_manifest(self) -> dict[str, Any]:
+        return {"classes": list(self.classes), "target": self.target, "is_mcs": [bool(v) for v in self.is_mcs],
+                "proba": [[round(float(v), 12) for v in row] for row in self.proba]}
+
+    @classmethod
+    def from_manifest(cls, data: Mapping[str, Any]) -> AlertCalibration:
+        return cls(classes=tuple(data["classes"]), proba=np.asarray(data["proba"], dtype=float),
+                   is_mcs=np.asarray(data["is_mcs"], dtype=bool), target=float(data["target"]))
+
+
 def fit_sets(proba: np.ndarray, y: np.ndarray, classes: Sequence[str], alpha: float = 0.1) -> CoverageSets:
     """Calibrate :class:`CoverageSets` on cases with known class indices ``y`` (columns in ``classes`` order)."""
     if not 0 < alpha < 1:
@@ -150,4 +189,4 @@ def fit_sets(proba: np.ndarray, y: np.ndarray, classes: Sequence[str], alpha: fl
         name: np.sort(1.0 - proba[y == j, j]) for j, name in enumerate(classes)})
 
 
-__all__ = ["ALERT_CLASS", "CoverageSets", "MCSAlert", "fit_alert", "fit_sets"]
+__all__ = ["ALERT_CLASS", "AlertCalibration", "CoverageSets", "MCSAlert", "fit_alert", "fit_sets"]

@@ -104,7 +104,7 @@ def reading_words(reading: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class AlertResult:
-    """The MCS alert for one case, on the scale it was calibrated on (the model's training prior)."""
+    """The MCS alert for one case: p(MCS) under ``prior`` against the threshold chosen under that prior."""
 
     raised: bool
     p_mcs: float
@@ -113,14 +113,16 @@ class AlertResult:
     n_mcs: int
     sensitivity_lower: float
     false_alarm_rate: float
+    prior: str = "training"
 
     def __str__(self) -> str:
-        record = (f"the threshold {self.threshold:.3f} flagged {self.caught} of {self.n_mcs} published MCS "
+        record = (f"the threshold {self.threshold:.3g} flagged {self.caught} of {self.n_mcs} published MCS "
                   f"(95% lower bound on sensitivity {self.sensitivity_lower:.2f}) and {self.false_alarm_rate:.0%} "
                   f"of the other published tumours")
+        scale = "the model's own prior" if self.prior == "training" else f"the {self.prior} prior"
         if self.raised:
-            return f"MCS cannot be excluded: p(MCS) = {self.p_mcs:.3f} on the model's own scale; {record}."
-        return f"MCS alert not raised: p(MCS) = {self.p_mcs:.3f}, below {self.threshold:.3f}; {record}."
+            return f"MCS cannot be excluded: p(MCS) = {self.p_mcs:.3g} under {scale}; {record}."
+        return f"MCS alert not raised: p(MCS) = {self.p_mcs:.3g} under {scale}, below {self.threshold:.3g}; {record}."
 
 
 @dataclass(slots=True)
@@ -197,7 +199,7 @@ class Classifier:
         self._estimator = steps[-1][1]
         # Models from before the two readings learnt from published rows: they read cases as published.
         self.readings_ = tuple(self.manifest.get("readings") or ("as_published",))
-        from tumorclf.conformal import CoverageSets, MCSAlert
+        from tumorclf.conformal import AlertCalibration, CoverageSets, MCSAlert
 
         #: A temperature fitted on the real cases' out-of-fold predictions, where it lowered their held-out log loss.
         recalibration = self.manifest.get("recalibration") or {}
@@ -205,6 +207,9 @@ class Classifier:
         #: Conformal sets and the MCS alert, calibrated at training (None for models from before them).
         self.coverage_ = CoverageSets.from_manifest(self.manifest["coverage"]) if "coverage" in self.manifest else None
         self.mcs_alert_ = MCSAlert.from_manifest(self.manifest["mcs_alert"]) if "mcs_alert" in self.manifest else None
+        calibration = (self.manifest.get("mcs_alert") or {}).get("calibration")
+        self._alert_calibration = AlertCalibration.from_manifest(calibration) if calibration else None
+        self._alerts_by_prior: dict[bytes, MCSAlert] = {}
 
     def __repr__(self) -> str:
         return (f"Classifier({self.manifest.get('candidate', '?')}, {len(self.classes_)} classes, "
@@ -307,12 +312,32 @@ class Classifier:
             raise ValueError("this model has no calibrated coverage sets (trained before them): retrain it")
         return self.coverage_.sets(self._raw_proba(as_case_arrays(cases), "as_entered"), self.classes_)
 
-    def mcs_alerts(self, cases: Any) -> np.ndarray:
-        """Whether each case raises the MCS alert (p(MCS) on the model's own scale at or above its threshold)."""
+    def mcs_alerts(self, cases: Any, prior: Any = None) -> np.ndarray:
+        """Whether each case raises the MCS alert: p(MCS) under ``prior`` (read as entered) at or above the
+        threshold chosen under that prior (see :meth:`alert_for`)."""
         if self.mcs_alert_ is None or "mcs" not in self.classes_ or "as_entered" not in self.readings_:
             raise ValueError("this model has no calibrated MCS alert (trained before it): retrain it")
-        raw = self._raw_proba(as_case_arrays(cases), "as_entered")
-        return self.mcs_alert_.flags(raw[:, self.classes_.index("mcs")])
+        weights, _ = self._weights(prior)
+        alert, weights = self._alert_under(weights)
+        proba = self._shift(self._raw_proba(as_case_arrays(cases), "as_entered"), weights)
+        return alert.flags(proba[:, self.classes_.index("mcs")])
+
+    def alert_for(self, prior: Any = None) -> Any:
+        """The :class:`~tumorclf.conformal.MCSAlert` under ``prior``: its threshold is the same quantile of the
+        out-of-fold MCS cases' p(MCS), re-weighted to that prior, as training chose on its own scale."""
+        if self.mcs_alert_ is None:
+            raise ValueError("this model has no calibrated MCS alert (trained before it): retrain it")
+        return self._alert_under(self._weights(prior)[0])[0]
+
+    def _alert_under(self, weights: np.ndarray | None) -> tuple[Any, np.ndarray | None]:
+        """The alert for these prior weights, and the weights its p(MCS) is to be read with (None: the model's
+        own scale, for no weights or a model from before the alert could follow a prior)."""
+        if weights is None or self._alert_calibration is None:
+            return self.mcs_alert_, None
+        key = np.asarray(weights, dtype=float).tobytes()
+        if key not in self._alerts_by_prior:
+            self._alerts_by_prior[key] = self._alert_calibration.alert_for(dict(zip(self.classes_, weights)))
+        return self._alerts_by_prior[key], weights
 
     # -- one case, explained --------------------------------------------------------
 
@@ -346,7 +371,8 @@ class Classifier:
                         if k < min_classes or top[j] >= threshold]
         effects = _effects(arrays, reported, proba, self.classes_, [self.classes_[j] for j in order[:3]])
         chosen = _strongest(effects, diagnosis, max_reasons)
-        differential_set, alert = self._calibrated(arrays, raw[:1] if explained == "as_entered" else None)
+        differential_set, alert = self._calibrated(arrays, raw[:1] if explained == "as_entered" else None,
+                                                   weights, prior_name)
         return Prediction(
             diagnosis=diagnosis,
             probabilities={c: float(p) for c, p in zip(self.classes_, top)},
@@ -360,10 +386,10 @@ class Classifier:
             alert=alert,
         )
 
-    def _calibrated(self, arrays: CaseArrays, raw: np.ndarray | None = None
-                    ) -> tuple[tuple[str, ...] | None, AlertResult | None]:
-        """The case's conformal set and MCS alert, read as entered on the training prior's scale (as calibrated);
-        ``raw``: those probabilities, where the caller has them already."""
+    def _calibrated(self, arrays: CaseArrays, raw: np.ndarray | None = None, weights: np.ndarray | None = None,
+                    prior_name: str = "training") -> tuple[tuple[str, ...] | None, AlertResult | None]:
+        """The case's conformal set (read as entered on the training prior's scale, as calibrated) and MCS alert
+        (under the prior of ``weights``); ``raw``: the training-scale probabilities, where the caller has them."""
         if (self.coverage_ is None and self.mcs_alert_ is None) or "as_entered" not in self.readings_:
             return None, None
         if raw is None:
@@ -371,10 +397,11 @@ class Classifier:
         kept = self.coverage_.sets(raw, self.classes_)[0] if self.coverage_ is not None else None
         alert = None
         if self.mcs_alert_ is not None and "mcs" in self.classes_:
-            a, p = self.mcs_alert_, float(raw[0, self.classes_.index("mcs")])
+            a, shift = self._alert_under(weights)
+            p = float(self._shift(raw[:1], shift)[0, self.classes_.index("mcs")])
             alert = AlertResult(raised=bool(a.flags(p)), p_mcs=p, threshold=a.threshold, caught=a.caught,
                                 n_mcs=a.n_mcs, sensitivity_lower=a.sensitivity_lower,
-                                false_alarm_rate=a.false_alarm_rate)
+                                false_alarm_rate=a.false_alarm_rate, prior="training" if shift is None else prior_name)
         return kept, alert
 
     def predict_report(self, text: str, prior: Any = None, reading: str = "as_entered") -> Prediction:

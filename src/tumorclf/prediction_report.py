@@ -45,7 +45,7 @@ def differential_column(proba: np.ndarray, classes: list[str], threshold: float 
 def prediction_table(classifier: Classifier, frame: pd.DataFrame, prior: Any,
                      reading: str = "as_entered") -> pd.DataFrame:
     """One row per case: id (if any), p_<class> columns, diagnosis, differential, the reading used; and, where the
-    model has them, its conformal ``differential_set`` and the ``mcs_alert`` (both on the model's own scale)."""
+    model has them, its conformal ``differential_set`` (on the model's own scale) and the ``mcs_alert`` (under ``prior``)."""
     proba = classifier.predict_proba(frame, prior=prior, reading=reading)
     out = pd.DataFrame(index=range(len(proba)))
     if proba.index.name == "id":
@@ -58,7 +58,7 @@ def prediction_table(classifier: Classifier, frame: pd.DataFrame, prior: Any,
     if classifier.coverage_ is not None and "as_entered" in classifier.readings_:
         out["differential_set"] = ["; ".join(kept) for kept in classifier.predict_set(frame)]
     if classifier.mcs_alert_ is not None and "mcs" in classifier.classes_ and "as_entered" in classifier.readings_:
-        out["mcs_alert"] = classifier.mcs_alerts(frame)
+        out["mcs_alert"] = classifier.mcs_alerts(frame, prior)
     return out
 
 

@@ -87,6 +87,7 @@ def test_pyfunc_answers_named_class_probabilities_equal_to_the_python_api(store)
     assert bool(answer.loc[0, "mcs_alert"]) == bool(champion.mcs_alerts(SPARSE)[0])
     clinical = model.predict(pd.DataFrame([SPARSE]), params={"prior": "clinical"})
     assert not np.allclose(clinical[columns].to_numpy(), answer[columns].to_numpy())
+    assert bool(clinical.loc[0, "mcs_alert"]) == bool(champion.mcs_alerts(SPARSE, prior="clinical")[0])
 
 
 def test_pyfunc_reads_the_schema_1_1_fields_as_the_python_api_does(store):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -86,12 +87,19 @@ def test_champion_is_not_a_reference_and_is_loadable(trained):
     assert 1 <= manifest["metrics"]["vignette_set_size"] <= 7  # the same sets on the fully reported vignettes
     import tumorclf
 
-    seed = tumorclf.load(root / "models").predict_case(
-        {"age": 19, "sex": "M", "level": "T12-L2", "compartment": "I&ED", "dumbbell": True,
-         "enhancement": "homogeneous", "calcification": "punctate", "dural_tail": False})
+    classifier = tumorclf.load(root / "models")
+    seed_case = {"age": 19, "sex": "M", "level": "T12-L2", "compartment": "I&ED", "dumbbell": True,
+                 "enhancement": "homogeneous", "calcification": "punctate", "dural_tail": False}
+    seed = classifier.predict_case(seed_case)
     assert seed.set_coverage == 0.9 and seed.differential_set and seed.alert is not None
     assert seed.alert.raised == (seed.alert.p_mcs >= manifest["mcs_alert"]["threshold"])
+    # under the clinical prior the alert compares the p(MCS) shown with a threshold chosen under that prior
+    clinical = classifier.predict_case(seed_case, prior="clinical")
+    assert clinical.alert.prior == "clinical" and np.isclose(clinical.alert.p_mcs, clinical.probabilities["mcs"])
+    assert clinical.alert.threshold == classifier.alert_for("clinical").threshold < manifest["mcs_alert"]["threshold"]
+    assert clinical.alert.raised == classifier.mcs_alerts([seed_case], prior="clinical")[0]
     assert ("MCS cannot be excluded" if seed.alert.raised else "MCS alert not raised") in str(seed)
+    assert "clinical prior" in str(clinical.alert)
 
 
 def test_retraining_keeps_the_earlier_model(trained):

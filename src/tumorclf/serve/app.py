@@ -56,7 +56,7 @@ def _prediction_json(prediction: Prediction, case_fields: list[str]) -> dict[str
         "alert": None if alert is None else {
             "raised": alert.raised, "p_mcs": alert.p_mcs, "threshold": alert.threshold, "caught": alert.caught,
             "n_mcs": alert.n_mcs, "sensitivity_lower": alert.sensitivity_lower,
-            "false_alarm_rate": alert.false_alarm_rate, "sentence": str(alert)},
+            "false_alarm_rate": alert.false_alarm_rate, "prior": alert.prior, "sentence": str(alert)},
     }
 
 

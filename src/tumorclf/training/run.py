@@ -376,7 +376,8 @@ def train(
             "metrics": {k: v for k, v in champion.metrics.items() if np.isfinite(v)},
             # calibrated on the champion's out-of-fold real cases, read as entered, on its training prior's scale
             **({"coverage": coverage[0].to_manifest()} if coverage else {}),
-            **({"mcs_alert": coverage[1].to_manifest()} if coverage and coverage[1] is not None else {}),
+            **({"mcs_alert": {**coverage[1].to_manifest(), "calibration": coverage[4].to_manifest()}}
+               if coverage and coverage[1] is not None else {}),
             **({"recalibration": coverage[3].to_manifest()} if coverage else {}),
             "best_params": {k: _plain(v) for k, v in champion.best_params.items()},
             "mlflow": {"tracking_uri": uri, "experiment_id": tracker.experiment_id,
@@ -430,11 +431,12 @@ def train(
 
 def _calibrate_coverage(champion: CandidateReport, real: pd.DataFrame, classes: Sequence[str],
                         settings: Mapping[str, Any], vignettes: pd.DataFrame | None = None
-                        ) -> tuple[Any, Any, dict[str, Any], Any] | None:
+                        ) -> tuple[Any, Any, dict[str, Any], Any, Any] | None:
     """Calibration on the champion's out-of-fold real-case predictions (as entered): a temperature, kept only
     if cross-fitting it lowers the held-out log loss; then the coverage sets and MCS alert, on the
     probabilities as the champion will give them, and what they do on the fully reported vignettes.
     Their figures join its metrics (so they are logged)."""
+    from tumorclf.conformal import ALERT_CLASS, AlertCalibration
     from tumorclf.training.coverage import calibrate, complete_report_figures
     from tumorclf.training.recalibration import apply_temperature, recalibrate
 
@@ -457,7 +459,9 @@ def _calibrate_coverage(champion: CandidateReport, real: pd.DataFrame, classes: 
         truth = np.searchsorted(np.asarray(classes), vignettes["diagnosis"].astype(str).to_numpy(dtype=object))
         figures.update(complete_report_figures(sets, alert, complete, truth, classes))
     champion.metrics.update(figures)
-    return sets, alert, figures, recalibration
+    alert_calibration = None if alert is None else AlertCalibration(  # to choose the alert again under a user's prior
+        tuple(classes), proba, y == list(classes).index(ALERT_CLASS), float(settings["mcs_target"]))
+    return sets, alert, figures, recalibration, alert_calibration
 
 
 def add_vignette_figures(reports: Sequence[CandidateReport], vignettes: pd.DataFrame, classes: Sequence[str],
