@@ -86,7 +86,7 @@ def expected_calibration_error(y: np.ndarray, proba: np.ndarray, bins: int = 10)
     return float(weighted_calibration_errors(np.asarray(y), proba, np.ones(len(proba)), bins)[0])
 
 
-def calibrated_ece_reference(proba: np.ndarray, bins: int = 10, draws: int = 200, random_state: int = 0) -> float:
+def calibrated_ece_reference(proba: np.ndarray, bins: int = 10, draws: int = 1000, random_state: int = 0) -> float:
     """The ECE a perfectly calibrated model would show on these cases: the mean over ``draws`` label
     sets drawn from the probabilities themselves. ECE is biased upwards on few cases (every bin's
     accuracy is a noisy share), so an ECE is read beside this, not beside zero."""
