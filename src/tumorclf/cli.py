@@ -138,7 +138,7 @@ def _load_model(model: str | None):
         _fail(f"cannot load the model: {error}")
 
 
-def _predict_report(report: str, model: str | None, prior: object, reading: str) -> None:
+def _predict_report(report: str, model: str | None, prior: object, reading: str, coverage: float | None = None) -> None:
     from tumorclf.extract import ReportError
     from tumorclf.prediction_report import print_report_prediction
 
@@ -154,7 +154,7 @@ def _predict_report(report: str, model: str | None, prior: object, reading: str)
             _fail(f"cannot read the report {path}: {error}")
     classifier = _load_model(model)
     try:
-        prediction = classifier.predict_report(report, prior=prior, reading=reading)
+        prediction = classifier.predict_report(report, prior=prior, reading=reading, coverage=coverage)
     except ReportError as error:
         _fail(f"no differential: {error}")
     except ValueError as error:
@@ -177,6 +177,7 @@ def predict(
     model: Annotated[str | None, typer.Option("--model", help="Model path or MLflow URI (default: the champion in models/).")] = None,
     prior: Annotated[str, typer.Option(help="Class prior: training, clinical, uniform, or JSON {class: weight}.")] = "training",
     reading: Annotated[Reading, typer.Option(help="as_entered: the fields given are findings, the rest unknown. as_published: a published row, its silences read as papers keep them.")] = Reading.as_entered,
+    coverage: Annotated[float | None, typer.Option(help="Level of the differential set, in (0, 1): e.g. 0.8 for smaller sets that miss more often (default: the level calibrated at training, 0.9).")] = None,
 ) -> None:
     """Rank the diagnoses of cases: probabilities, top diagnosis and differential.
 
@@ -200,7 +201,7 @@ def predict(
     except json.JSONDecodeError as error:
         _fail(f"--prior is not valid JSON: {error}")
     if report is not None:
-        _predict_report(report, model, chosen_prior, reading)
+        _predict_report(report, model, chosen_prior, reading, coverage)
         return
     classifier = _load_model(model)
     try:
@@ -211,15 +212,15 @@ def predict(
                 _fail(f"--case is not valid JSON: {error}")
             from tumorclf.prediction_report import print_prediction
 
-            print_prediction(classifier.predict_case(record, prior=chosen_prior, reading=reading))
+            print_prediction(classifier.predict_case(record, prior=chosen_prior, reading=reading, coverage=coverage))
             return
         from tumorclf.prediction_report import prediction_table, write_prediction_csv
 
         if output is not None:
-            written = write_prediction_csv(classifier, cases, output, chosen_prior, reading=reading)
+            written = write_prediction_csv(classifier, cases, output, chosen_prior, reading=reading, coverage=coverage)
             typer.echo(f"Wrote {written:,} predictions to {output}.", err=True)
             return
-        table = prediction_table(classifier, read_cases_csv(cases), chosen_prior, reading)
+        table = prediction_table(classifier, read_cases_csv(cases), chosen_prior, reading, coverage)
     except CaseValidationError as error:
         _fail(f"no predictions written: {error}")
     except (ValueError, FileNotFoundError) as error:

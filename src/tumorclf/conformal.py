@@ -70,10 +70,12 @@ class CoverageSets:
             out[:, j] = (at_least + 1) / (len(scores) + 1)
         return out
 
-    def sets(self, proba: np.ndarray, classes: Sequence[str]) -> list[tuple[str, ...]]:
-        """Each case's set, most probable class first."""
+    def sets(self, proba: np.ndarray, classes: Sequence[str], alpha: float | None = None) -> list[tuple[str, ...]]:
+        """Each case's set, most probable class first, at level ``1 - alpha`` (default: the level calibrated
+        at training; the calibration scores serve any level chosen before the case is seen)."""
+        alpha = self.alpha if alpha is None else alpha
         proba = np.atleast_2d(np.asarray(proba, dtype=float))
-        keep = self.p_values(proba, classes) > self.alpha
+        keep = self.p_values(proba, classes) > alpha
         return [tuple(classes[j] for j in np.argsort(-row, kind="stable") if member[j])
                 for row, member in zip(proba, keep)]
 
@@ -180,6 +182,17 @@ class AlertCalibration:
                    is_mcs=np.asarray(data["is_mcs"], dtype=bool), target=float(data["target"]))
 
 
+def alpha_of(coverage: Any) -> float:
+    """``1 - coverage`` for a coverage in (0, 1), or a ValueError saying what a coverage may be."""
+    try:
+        value = float(coverage)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not 0 < value < 1:
+        raise ValueError(f"A set's coverage must be a number between 0 and 1 (exclusive), e.g. 0.8; got {coverage!r}.")
+    return 1.0 - value
+
+
 def fit_sets(proba: np.ndarray, y: np.ndarray, classes: Sequence[str], alpha: float = 0.1) -> CoverageSets:
     """Calibrate :class:`CoverageSets` on cases with known class indices ``y`` (columns in ``classes`` order)."""
     if not 0 < alpha < 1:
@@ -189,4 +202,4 @@ def fit_sets(proba: np.ndarray, y: np.ndarray, classes: Sequence[str], alpha: fl
         name: np.sort(1.0 - proba[y == j, j]) for j, name in enumerate(classes)})
 
 
-__all__ = ["ALERT_CLASS", "AlertCalibration", "CoverageSets", "MCSAlert", "fit_alert", "fit_sets"]
+__all__ = ["ALERT_CLASS", "AlertCalibration", "CoverageSets", "MCSAlert", "alpha_of", "fit_alert", "fit_sets"]

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from tumorclf.class_prior import resolve_prior
+from tumorclf.conformal import alpha_of
 from tumorclf.features import encode_arrays
 from tumorclf.schema import CODE_COLUMN, CODE_VALUES, SCHEMA_VERSION, CaseArrays, as_case_arrays
 from tumorclf.schema.vocabulary import READINGS
@@ -302,15 +303,20 @@ class Classifier:
 
     # -- calibrated sets and the MCS alert -------------------------------------------
 
-    def predict_set(self, cases: Any) -> list[tuple[str, ...]]:
-        """Each case's conformal differential set (classes most probable first), at :attr:`coverage_`'s level.
+    def predict_set(self, cases: Any, coverage: float | None = None) -> list[tuple[str, ...]]:
+        """Each case's conformal differential set (classes most probable first).
 
-        The set is read as entered on the model's own (training-prior) scale,
-        where it was calibrated, whatever prior probabilities are shown in.
+        ``coverage``: the share of cases like the published ones whose set holds
+        their class, for each class (default: the level training calibrated,
+        :attr:`coverage_`; any level in (0, 1) can be asked, e.g. 0.8 for
+        smaller sets). The set is read as entered on the model's own
+        (training-prior) scale, where it was calibrated, whatever prior
+        probabilities are shown in.
         """
         if self.coverage_ is None or "as_entered" not in self.readings_:
             raise ValueError("this model has no calibrated coverage sets (trained before them): retrain it")
-        return self.coverage_.sets(self._raw_proba(as_case_arrays(cases), "as_entered"), self.classes_)
+        alpha = None if coverage is None else alpha_of(coverage)
+        return self.coverage_.sets(self._raw_proba(as_case_arrays(cases), "as_entered"), self.classes_, alpha)
 
     def mcs_alerts(self, cases: Any, prior: Any = None) -> np.ndarray:
         """Whether each case raises the MCS alert: p(MCS) under ``prior`` (read as entered) at or above the
@@ -342,7 +348,8 @@ class Classifier:
     # -- one case, explained --------------------------------------------------------
 
     def predict_case(self, case: Mapping[str, Any], prior: Any = None, *, reading: str = "as_entered",
-                     threshold: float = 0.01, min_classes: int = 3, max_reasons: int = 6) -> Prediction:
+                     threshold: float = 0.01, min_classes: int = 3, max_reasons: int = 6,
+                     coverage: float | None = None) -> Prediction:
         """A :class:`Prediction` for one case: diagnosis, differential and explanation.
 
         The differential lists classes down to ``threshold`` probability, never
@@ -353,7 +360,9 @@ class Classifier:
         reason is the finding's own (p(value | class)), never how often papers
         state it. For a model whose log-probabilities add up over findings
         (naive Bayes, the updated priors as entered) this is the finding's exact share.
+        ``coverage``: the level of the conformal set (see :meth:`predict_set`).
         """
+        alpha = None if coverage is None else alpha_of(coverage)
         arrays = as_case_arrays(case)
         if len(arrays) != 1:
             raise ValueError(f"predict_case takes one case; got {len(arrays)}. Use predict_proba for a batch.")
@@ -372,7 +381,7 @@ class Classifier:
         effects = _effects(arrays, reported, proba, self.classes_, [self.classes_[j] for j in order[:3]])
         chosen = _strongest(effects, diagnosis, max_reasons)
         differential_set, alert = self._calibrated(arrays, raw[:1] if explained == "as_entered" else None,
-                                                   weights, prior_name)
+                                                   weights, prior_name, alpha)
         return Prediction(
             diagnosis=diagnosis,
             probabilities={c: float(p) for c, p in zip(self.classes_, top)},
@@ -382,19 +391,20 @@ class Classifier:
             prior=prior_name,
             reading=reading,
             differential_set=differential_set,
-            set_coverage=self.coverage_.coverage if self.coverage_ is not None else None,
+            set_coverage=None if self.coverage_ is None else 1.0 - (self.coverage_.alpha if alpha is None else alpha),
             alert=alert,
         )
 
     def _calibrated(self, arrays: CaseArrays, raw: np.ndarray | None = None, weights: np.ndarray | None = None,
-                    prior_name: str = "training") -> tuple[tuple[str, ...] | None, AlertResult | None]:
+                    prior_name: str = "training", alpha: float | None = None
+                    ) -> tuple[tuple[str, ...] | None, AlertResult | None]:
         """The case's conformal set (read as entered on the training prior's scale, as calibrated) and MCS alert
         (under the prior of ``weights``); ``raw``: the training-scale probabilities, where the caller has them."""
         if (self.coverage_ is None and self.mcs_alert_ is None) or "as_entered" not in self.readings_:
             return None, None
         if raw is None:
             raw = self._raw_proba(arrays, "as_entered")
-        kept = self.coverage_.sets(raw, self.classes_)[0] if self.coverage_ is not None else None
+        kept = self.coverage_.sets(raw, self.classes_, alpha)[0] if self.coverage_ is not None else None
         alert = None
         if self.mcs_alert_ is not None and "mcs" in self.classes_:
             a, shift = self._alert_under(weights)
@@ -404,7 +414,8 @@ class Classifier:
                                 false_alarm_rate=a.false_alarm_rate, prior="training" if shift is None else prior_name)
         return kept, alert
 
-    def predict_report(self, text: str, prior: Any = None, reading: str = "as_entered") -> Prediction:
+    def predict_report(self, text: str, prior: Any = None, reading: str = "as_entered",
+                       coverage: float | None = None) -> Prediction:
         """Read the case from a findings paragraph, then :meth:`predict_case` it.
 
         The :class:`Prediction` carries the :class:`~tumorclf.extract.Extraction`
@@ -416,16 +427,18 @@ class Classifier:
         tumorclf.extract.ReportError
             For an empty text, one not in English, or one with no finding.
         """
-        return _predict_report(self, text, prior, reading)
+        return _predict_report(self, text, prior, reading, coverage)
 
 
-def _predict_report(classifier: Classifier, text: str, prior: Any = None, reading: str = "as_entered") -> Prediction:
+def _predict_report(classifier: Classifier, text: str, prior: Any = None, reading: str = "as_entered",
+                    coverage: float | None = None) -> Prediction:
     from dataclasses import replace
 
     from tumorclf.extract import extract_case
 
     extraction = extract_case(text)
-    return replace(classifier.predict_case(extraction.case, prior, reading=reading), extraction=extraction)
+    return replace(classifier.predict_case(extraction.case, prior, reading=reading, coverage=coverage),
+                   extraction=extraction)
 
 
 def _first(arrays: CaseArrays) -> CaseArrays:

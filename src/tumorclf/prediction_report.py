@@ -43,9 +43,10 @@ def differential_column(proba: np.ndarray, classes: list[str], threshold: float 
 
 
 def prediction_table(classifier: Classifier, frame: pd.DataFrame, prior: Any,
-                     reading: str = "as_entered") -> pd.DataFrame:
+                     reading: str = "as_entered", coverage: float | None = None) -> pd.DataFrame:
     """One row per case: id (if any), p_<class> columns, diagnosis, differential, the reading used; and, where the
-    model has them, its conformal ``differential_set`` (on the model's own scale) and the ``mcs_alert`` (under ``prior``)."""
+    model has them, its conformal ``differential_set`` (at ``coverage``, on the model's own scale) and the ``mcs_alert``
+    (under ``prior``)."""
     proba = classifier.predict_proba(frame, prior=prior, reading=reading)
     out = pd.DataFrame(index=range(len(proba)))
     if proba.index.name == "id":
@@ -56,7 +57,7 @@ def prediction_table(classifier: Classifier, frame: pd.DataFrame, prior: Any,
     out["differential"] = differential_column(proba.to_numpy(), list(proba.columns))
     out["reading"] = reading
     if classifier.coverage_ is not None and "as_entered" in classifier.readings_:
-        out["differential_set"] = ["; ".join(kept) for kept in classifier.predict_set(frame)]
+        out["differential_set"] = ["; ".join(kept) for kept in classifier.predict_set(frame, coverage)]
     if classifier.mcs_alert_ is not None and "mcs" in classifier.classes_ and "as_entered" in classifier.readings_:
         out["mcs_alert"] = classifier.mcs_alerts(frame, prior)
     return out
@@ -67,7 +68,8 @@ CHUNK_ROWS = 100_000
 
 
 def write_prediction_csv(classifier: Classifier, cases: Any, output: Any, prior: Any,
-                         chunk_rows: int = CHUNK_ROWS, reading: str = "as_entered") -> int:
+                         chunk_rows: int = CHUNK_ROWS, reading: str = "as_entered",
+                         coverage: float | None = None) -> int:
     """Predict a cases CSV into ``output`` block by block; return the number of rows written.
 
     Memory stays that of one block whatever the file's size. Every block is
@@ -87,7 +89,7 @@ def write_prediction_csv(classifier: Classifier, cases: Any, output: Any, prior:
                 if problems:  # the file will not be written: only find the rest of its problems
                     validate(block, classes=None)
                     continue
-                table = prediction_table(classifier, block, prior, reading)
+                table = prediction_table(classifier, block, prior, reading, coverage)
             except CaseValidationError as error:
                 problems += error.problems
                 row_label = error.row_label

@@ -102,6 +102,30 @@ def test_champion_is_not_a_reference_and_is_loadable(trained):
     assert "clinical prior" in str(clinical.alert)
 
 
+def test_a_set_can_be_asked_at_another_coverage(trained):
+    """The calibration scores serve any level: a lower one keeps fewer classes, each set inside the default's."""
+    import pandas as pd
+
+    import tumorclf
+
+    _, root = trained
+    classifier = tumorclf.load(root / "models")
+    from tumorclf.paths import project_file
+
+    cases = pd.read_csv(project_file("data/real_cases.csv")).head(40)
+    cases = cases.drop(columns=["id", "diagnosis", "source", "quote", "quote2", "remarks"], errors="ignore")
+    default, smaller = classifier.predict_set(cases), classifier.predict_set(cases, coverage=0.6)
+    assert all(set(s) <= set(d) for s, d in zip(smaller, default))
+    assert sum(map(len, smaller)) < sum(map(len, default))
+    one = classifier.predict_case(cases.iloc[0].dropna().to_dict(), coverage=0.6)
+    assert one.set_coverage == 0.6 and one.differential_set == smaller[0] and "Set at 60% coverage" in str(one)
+    with pytest.raises(ValueError, match=r"between 0 and 1 \(exclusive\), e.g. 0.8; got 1.5"):
+        classifier.predict_set(cases, coverage=1.5)
+    result = CliRunner().invoke(app, ["predict", "--model", str(root / "models"), "--case", '{"age": 40}',
+                                      "--coverage", "0"])
+    assert result.exit_code != 0 and "coverage must be a number between 0 and 1" in result.output
+
+
 def test_retraining_keeps_the_earlier_model(trained):
     outcome, root = trained
     second = train(tiny_config(), tracking_uri=outcome.tracking_uri, models_dir=root / "models", label="again")
