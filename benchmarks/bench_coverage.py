@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+#: Other coverage levels printed (a set can be asked at any level at prediction).
+LEVELS = (0.95, 0.8, 0.7)
 TARGETS = {"coverage": (">=", 0.88), "coverage_mcs": (">=", 0.85), "mean_set_size": ("<=", 2.5),
            "alert_sensitivity": (">=", 0.90), "alert_false_alarms": ("<=", 0.25)}
 
@@ -55,9 +57,11 @@ def measure(alpha: float = 0.1, target: float = 0.9) -> dict[str, Any]:
     j = classes.index("mcs")
     covered, sizes, flagged = np.zeros(len(y), bool), np.zeros(len(y)), np.zeros(len(y), bool)
     marginal_covered, marginal_sizes = np.zeros(len(y), bool), np.zeros(len(y))
+    held_out_p = np.zeros_like(proba)
     for f in np.unique(fold):
         test = fold == f
-        inside = crepes_p_values(proba[~test], y[~test], proba[test]) > alpha
+        held_out_p[test] = crepes_p_values(proba[~test], y[~test], proba[test])
+        inside = held_out_p[test] > alpha
         covered[test], sizes[test] = inside[np.arange(test.sum()), y[test]], inside.sum(axis=1)
         inside = _marginal_p_values(proba[~test], y[~test], proba[test]) > alpha
         marginal_covered[test], marginal_sizes[test] = inside[np.arange(test.sum()), y[test]], inside.sum(axis=1)
@@ -72,6 +76,11 @@ def measure(alpha: float = 0.1, target: float = 0.9) -> dict[str, Any]:
     figures["marginal_sets_coverage"] = float(marginal_covered.mean())
     figures["marginal_sets_coverage_mcs"] = float(marginal_covered[mcs].mean())
     figures["marginal_sets_mean_size"] = float(marginal_sizes.mean())
+    for level in LEVELS:  # the same held-out p-values at other levels a user may ask for
+        inside = held_out_p > 1 - level
+        figures[f"level_{level:.2f}_coverage"] = float(inside[np.arange(len(y)), y].mean())
+        figures[f"level_{level:.2f}_coverage_mcs"] = float(inside[mcs, j].mean())
+        figures[f"level_{level:.2f}_mean_set_size"] = float(inside.sum(axis=1).mean())
     return figures
 
 
