@@ -342,6 +342,8 @@ class Classifier:
             return self.mcs_alert_, None
         key = np.asarray(weights, dtype=float).tobytes()
         if key not in self._alerts_by_prior:
+            if len(self._alerts_by_prior) >= 32:  # many custom priors: keep the cache small
+                self._alerts_by_prior.clear()
             self._alerts_by_prior[key] = self._alert_calibration.alert_for(dict(zip(self.classes_, weights)))
         return self._alerts_by_prior[key], weights
 
