@@ -49,6 +49,16 @@ def test_predict_answers_what_predict_case_answers(server, classifier, prior):
     assert "flow_voids" in answer["not_given"] and "level" not in answer["not_given"]
 
 
+def test_a_set_can_be_asked_at_another_coverage(server, classifier):
+    status, body = _call(server + "/api/predict", {"case": SEED_CASE, "coverage": 0.7})
+    assert status == 200, body
+    answer = json.loads(body)
+    expected = classifier.predict_case(SEED_CASE, coverage=0.7)
+    assert answer["set_coverage"] == 0.7 and answer["differential_set"] == list(expected.differential_set)
+    status, body = _call(server + "/api/predict", {"case": SEED_CASE, "coverage": 1.2})
+    assert status == 422 and "coverage" in json.loads(body)["detail"]
+
+
 def test_extract_answers_what_the_extractor_reads(server):
     from tumorclf.extract import extract_case
 

@@ -54,3 +54,15 @@ def test_a_bad_value_shows_the_schemas_message(page):
     page.wait_for_function("() => document.querySelector('#error').innerText.length > 0")
     message = page.inner_text("#error")
     assert "level" in message and "T13" in message and "Traceback" not in message
+
+
+def test_a_lower_coverage_gives_a_set_no_longer(page):
+    page.fill("#f_level", "T12-L2")
+    page.click("#predict")
+    page.wait_for_function("() => document.querySelector('#set').innerText.includes('90%')")
+    at_90 = page.inner_text("#set")
+    page.select_option("#coverage", "0.7")
+    page.click("#predict")
+    page.wait_for_function("() => document.querySelector('#set').innerText.includes('70%')")
+    at_70 = page.inner_text("#set")
+    assert at_70.count(",") <= at_90.count(",")

@@ -32,6 +32,9 @@ class CaseIn(BaseModel):
         description="Schema fields, e.g. {\"age\": 19, \"level\": \"T12-L2\", \"dural_tail\": false}.")
     prior: Literal["training", "clinical", "uniform"] = "training"
     reading: Literal["as_entered", "as_published"] = "as_entered"
+    coverage: float | None = Field(
+        default=None, gt=0, lt=1,
+        description="Level of the differential set, e.g. 0.8 (default: the level calibrated at training).")
 
 
 class ReportIn(BaseModel):
@@ -121,7 +124,8 @@ def create_app(classifier: Classifier) -> FastAPI:
     async def predict(body: CaseIn) -> JSONResponse:
         """The differential for one case: what ``predict_case`` answers."""
         try:
-            prediction = classifier.predict_case(body.case, prior=body.prior, reading=body.reading)
+            prediction = classifier.predict_case(body.case, prior=body.prior, reading=body.reading,
+                                                 coverage=body.coverage)
         except (CaseValidationError, ValueError) as error:
             return JSONResponse({"detail": str(error)}, status_code=422)
         return JSONResponse(_prediction_json(prediction, _stated(body.case)))
