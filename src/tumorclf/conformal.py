@@ -190,7 +190,7 @@ def alpha_of(coverage: Any) -> float:
         value = float("nan")
     if not 0 < value < 1:
         raise ValueError(f"A set's coverage must be a number between 0 and 1 (exclusive), e.g. 0.8; got {coverage!r}.")
-    return 1.0 - value
+    return round(1.0 - value, 12)  # 0.9 asks for alpha 0.1, not 0.09999999999999998
 
 
 def fit_sets(proba: np.ndarray, y: np.ndarray, classes: Sequence[str], alpha: float = 0.1) -> CoverageSets:

@@ -88,6 +88,9 @@ def test_pyfunc_answers_named_class_probabilities_equal_to_the_python_api(store)
     clinical = model.predict(pd.DataFrame([SPARSE]), params={"prior": "clinical"})
     assert not np.allclose(clinical[columns].to_numpy(), answer[columns].to_numpy())
     assert bool(clinical.loc[0, "mcs_alert"]) == bool(champion.mcs_alerts(SPARSE, prior="clinical")[0])
+    shorter = model.predict(pd.DataFrame([SPARSE]), params={"coverage": 0.6})
+    assert shorter.loc[0, "differential_set"] == "; ".join(champion.predict_set(SPARSE, coverage=0.6)[0])
+    assert len(shorter.loc[0, "differential_set"]) < len(answer.loc[0, "differential_set"])
 
 
 def test_pyfunc_reads_the_schema_1_1_fields_as_the_python_api_does(store):
@@ -134,6 +137,8 @@ def test_pyfunc_refuses_a_bad_case_with_the_schemas_message(store):
         model.predict(pd.DataFrame([{"sex": "Q"}]))
     with pytest.raises(MlflowException, match="'prior' param must be one of"):
         model.predict(pd.DataFrame([SPARSE]), params={"prior": "skewed"})
+    with pytest.raises(MlflowException, match="coverage must be a number between 0 and 1"):
+        model.predict(pd.DataFrame([SPARSE]), params={"coverage": 1.5})
 
 
 def _post(url: str, payload: dict) -> tuple[int, str]:

@@ -8,7 +8,8 @@ values as :meth:`tumorclf.prediction.Classifier.predict_proba`, the
 ``reading`` they were made in, and (for a model that has them) the conformal
 ``differential_set`` and the ``mcs_alert``. The predict param ``prior`` ("training",
 "clinical", "uniform") re-weights them; ``reading`` ("as_entered", the
-default, or "as_published") says how each case is read. Invalid
+default, or "as_published") says how each case is read; ``coverage`` (default:
+the level calibrated at training) is the level of the set. Invalid
 cases raise MLflow's INVALID_PARAMETER_VALUE with the schema's message, which
 the scoring server returns as HTTP 400. The model folder (skops file and
 manifest, checked on load) travels as an artifact, and the tumorclf package
@@ -55,13 +56,14 @@ class TumorclfModel(mlflow.pyfunc.PythonModel):
                 raise MlflowException(f"The '{name}' param must be one of {', '.join(allowed)}; got {value!r}.",
                                       error_code=INVALID_PARAMETER_VALUE)
         frame = model_input.dropna(axis=1, how="all") if hasattr(model_input, "dropna") else model_input
+        coverage = (params or {}).get("coverage")
         try:
-            return prediction_table(self.classifier, frame, prior, reading)
+            return prediction_table(self.classifier, frame, prior, reading, coverage)
         except (CaseValidationError, ValueError) as error:
             raise MlflowException(str(error), error_code=INVALID_PARAMETER_VALUE) from None
 
 
-def signature(classes: list[str]) -> Any:
+def signature(classes: list[str], coverage: float | None = None) -> Any:
     """Every schema field optional (age a number, the rest text in the schema's spellings); named outputs."""
     from mlflow.models import ModelSignature
     from mlflow.types.schema import AnyType, ColSpec, ParamSchema, ParamSpec, Schema
@@ -81,7 +83,9 @@ def signature(classes: list[str]) -> Any:
                 ColSpec("string", "differential_set", required=False), ColSpec("boolean", "mcs_alert", required=False)]
     return ModelSignature(inputs=Schema(inputs), outputs=Schema(outputs),
                           params=ParamSchema([ParamSpec("prior", "string", "training"),
-                                              ParamSpec("reading", "string", "as_entered")]))
+                                              ParamSpec("reading", "string", "as_entered"),
+                                              # the calibrated level of the sets; any other in (0, 1) may be asked
+                                              *([ParamSpec("coverage", "double", coverage)] if coverage else [])]))
 
 
 def log_champion(model_dir: Path, classes: list[str], input_example: Any, registered_name: str,
@@ -94,12 +98,15 @@ def log_champion(model_dir: Path, classes: list[str], input_example: Any, regist
     artifact (its signed pickle stays on the machine that trained it).
     The package travels as the model's code, without ``__pycache__``.
     """
+    import json
     import shutil
     import tempfile
 
     import tumorclf
 
     package = Path(tumorclf.__file__).parent
+    manifest = json.loads((Path(model_dir) / "manifest.json").read_text(encoding="utf-8"))
+    level = 1.0 - float(manifest["coverage"]["alpha"]) if "coverage" in manifest else None
     with tempfile.TemporaryDirectory() as tmp:
         code = Path(tmp) / "tumorclf"
         shutil.copytree(package, code, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
@@ -108,7 +115,7 @@ def log_champion(model_dir: Path, classes: list[str], input_example: Any, regist
         shutil.copytree(model_dir, folder, ignore=shutil.ignore_patterns("*.pkl"))
         return mlflow.pyfunc.log_model(
             name="model", python_model=str(package / "tracking" / "pyfunc_model.py"),
-            artifacts={MODEL_ARTIFACT: str(folder)}, code_paths=[str(code)], signature=signature(classes),
+            artifacts={MODEL_ARTIFACT: str(folder)}, code_paths=[str(code)], signature=signature(classes, level),
             input_example=input_example, pip_requirements=pip_requirements, registered_model_name=registered_name,
         )
 
