@@ -341,7 +341,7 @@ def train(
             raise RuntimeError("every candidate failed; see the FAILED child runs for their errors")
         guarded, guard_note = guarded_candidates(eligible, reports, config["selection"])
         champion = min(guarded, key=lambda r: _selection_key(r, config["selection"]))
-        coverage = _calibrate_coverage(champion, real, classes, config["coverage"], vignettes)
+        calibration = _calibrate_coverage(champion, real, classes, config["coverage"], vignettes)
 
         on_stage("recording")
         stages.reached("recording")
@@ -375,10 +375,7 @@ def train(
             "data_fingerprint": fingerprint,
             "metrics": {k: v for k, v in champion.metrics.items() if np.isfinite(v)},
             # calibrated on the champion's out-of-fold real cases, read as entered, on its training prior's scale
-            **({"coverage": coverage[0].to_manifest()} if coverage else {}),
-            **({"mcs_alert": {**coverage[1].to_manifest(), "calibration": coverage[4].to_manifest()}}
-               if coverage and coverage[1] is not None else {}),
-            **({"recalibration": coverage[3].to_manifest()} if coverage else {}),
+            **(calibration.to_manifest() if calibration else {}),
             "best_params": {k: _plain(v) for k, v in champion.best_params.items()},
             "mlflow": {"tracking_uri": uri, "experiment_id": tracker.experiment_id,
                        "parent_run_id": parent, "run_id": child_ids[champion.name]},
@@ -425,13 +422,31 @@ def train(
         parent_run_id=parent, experiment_id=tracker.experiment_id, tracking_uri=uri,
         champion=champion.name, champion_path=model_path, registered_version=version, reports=reports,
         rows=rows, selection_metric=selection_column(config["selection"]), wall_seconds=time.perf_counter() - start,
-        mlflow_seconds=mlflow_seconds(), coverage=coverage[2] if coverage else {}, selection_guard=guard_note,
+        mlflow_seconds=mlflow_seconds(), coverage=calibration.figures if calibration else {}, selection_guard=guard_note,
     )
+
+
+@dataclass
+class ChampionCalibration:
+    """What training calibrates on the champion's out-of-fold real cases, and how it did."""
+
+    sets: Any  # tumorclf.conformal.CoverageSets
+    alert: Any  # tumorclf.conformal.MCSAlert, or None without MCS cases
+    alert_calibration: Any  # tumorclf.conformal.AlertCalibration: to choose the alert again under a user's prior
+    recalibration: Any  # tumorclf.training.recalibration.Recalibration
+    figures: dict[str, Any]
+
+    def to_manifest(self) -> dict[str, Any]:
+        """The manifest's entries (on the training prior's scale, as entered)."""
+        out = {"coverage": self.sets.to_manifest(), "recalibration": self.recalibration.to_manifest()}
+        if self.alert is not None:
+            out["mcs_alert"] = {**self.alert.to_manifest(), "calibration": self.alert_calibration.to_manifest()}
+        return out
 
 
 def _calibrate_coverage(champion: CandidateReport, real: pd.DataFrame, classes: Sequence[str],
                         settings: Mapping[str, Any], vignettes: pd.DataFrame | None = None
-                        ) -> tuple[Any, Any, dict[str, Any], Any, Any] | None:
+                        ) -> ChampionCalibration | None:
     """Calibration on the champion's out-of-fold real-case predictions (as entered): a temperature, kept only
     if cross-fitting it lowers the held-out log loss; then the coverage sets and MCS alert, on the
     probabilities as the champion will give them, and what they do on the fully reported vignettes.
@@ -459,9 +474,9 @@ def _calibrate_coverage(champion: CandidateReport, real: pd.DataFrame, classes: 
         truth = np.searchsorted(np.asarray(classes), vignettes["diagnosis"].astype(str).to_numpy(dtype=object))
         figures.update(complete_report_figures(sets, alert, complete, truth, classes))
     champion.metrics.update(figures)
-    alert_calibration = None if alert is None else AlertCalibration(  # to choose the alert again under a user's prior
+    alert_calibration = None if alert is None else AlertCalibration(
         tuple(classes), proba, y == list(classes).index(ALERT_CLASS), float(settings["mcs_target"]))
-    return sets, alert, figures, recalibration, alert_calibration
+    return ChampionCalibration(sets, alert, alert_calibration, recalibration, figures)
 
 
 def add_vignette_figures(reports: Sequence[CandidateReport], vignettes: pd.DataFrame, classes: Sequence[str],
