@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 
 import numpy as np
 import pytest
@@ -14,17 +12,7 @@ from hypothesis import strategies as st
 from tumorclf.schema.vocabulary import FIELDS
 
 from ..conftest import SEED_CASE
-
-
-def _call(url: str, payload: object = None, raw: bytes | None = None) -> tuple[int, str]:
-    data = raw if raw is not None else (None if payload is None else json.dumps(payload).encode())
-    request = urllib.request.Request(url, data=data, method="GET" if data is None else "POST",
-                                     headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
+from ..http import call as _call
 
 
 def test_the_page_is_served_whole_with_nothing_from_outside(server):

@@ -6,8 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 
 import numpy as np
 import pandas as pd
@@ -15,6 +13,7 @@ import pytest
 
 from tumorclf.tracking.ui import free_port, stop, wait_until_closed, wait_until_listening
 
+from ..http import call as _call
 from ..training.conftest import tiny_config
 
 SPARSE = {"age": 19, "sex": "M", "level": "T12-L2", "calcification": "punctate", "dural_tail": "-"}
@@ -141,16 +140,6 @@ def test_pyfunc_refuses_a_bad_case_with_the_schemas_message(store):
         model.predict(pd.DataFrame([SPARSE]), params={"coverage": 1.5})
 
 
-def _post(url: str, payload: dict) -> tuple[int, str]:
-    request = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-
-
 def test_the_served_champion_answers_over_rest_as_the_python_api_does(store, tmp_path):
     uri, _ = store
     port = free_port()
@@ -167,18 +156,18 @@ def test_the_served_champion_answers_over_rest_as_the_python_api_does(store, tmp
     try:
         if not wait_until_listening(process, "127.0.0.1", port, timeout=180):
             pytest.fail(f"mlflow models serve did not start:\n{log.read_text(encoding='utf-8')[-3000:]}")
-        status, body = _post(f"http://127.0.0.1:{port}/invocations", {"dataframe_records": [SPARSE]})
+        status, body = _call(f"http://127.0.0.1:{port}/invocations", {"dataframe_records": [SPARSE]})
         assert status == 200, body
         answer = pd.DataFrame(json.loads(body)["predictions"])
         expected = _expected(SPARSE)
         columns = [f"p_{c}" for c in expected.columns]
         np.testing.assert_allclose(answer[columns].to_numpy(), expected.to_numpy(), rtol=0, atol=1e-9)
         typed = {"age": 19, "level": "T12-L2", "calcification": "punctate", "dural_tail": False, "dumbbell": True}
-        status, body = _post(f"http://127.0.0.1:{port}/invocations", {"dataframe_records": [typed]})
+        status, body = _call(f"http://127.0.0.1:{port}/invocations", {"dataframe_records": [typed]})
         assert status == 200, body  # JSON booleans, as a REST client sends them
         answer = pd.DataFrame(json.loads(body)["predictions"])
         np.testing.assert_allclose(answer[columns].to_numpy(), _expected(typed).to_numpy(), rtol=0, atol=1e-9)
-        status, body = _post(f"http://127.0.0.1:{port}/invocations", {"dataframe_records": [{"sex": "Q"}]})
+        status, body = _call(f"http://127.0.0.1:{port}/invocations", {"dataframe_records": [{"sex": "Q"}]})
         assert 400 <= status < 500, (status, body)
         assert "field 'sex'" in body and "Traceback" not in body
     finally:
