@@ -28,7 +28,7 @@ SETTINGS = {"strength": 16.0, "reporting_strength": 10.0, "styles": 1, "class_re
 
 def _score(real, y, groups, vignettes, y_vignettes, folds: int, settings: dict, syndrome) -> dict[str, float]:
     """``syndrome``: the real cases' stated syndrome before any blanking, to pick the same cases in every variant."""
-    from tumorclf.synthetic.fitted import UpdatedPriorsClassifier
+    from tumorclf.model.estimator import UpdatedPriorsClassifier
     from tumorclf.training.metrics import classification_metrics, summarise, vignette_metrics
     from tumorclf.training.real_cv import grouped_splits
 
@@ -81,8 +81,8 @@ def main() -> None:
     from tumorclf.paths import default_priors_path, default_real_cases_path, project_file
     from tumorclf.schema import validate
     from tumorclf.schema.vocabulary import FIELDS_ADDED_IN_1_1
-    from tumorclf.synthetic.fitted import groups_of
-    from tumorclf.synthetic.priors import load_priors
+    from tumorclf.model.estimator import groups_of
+    from tumorclf.model.priors import load_priors
     from tumorclf.training.vignettes import load_vignettes
 
     priors = load_priors(default_priors_path())

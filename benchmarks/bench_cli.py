@@ -26,7 +26,7 @@ TARGETS = {"cli_over_python": ("<=", 1.5), "cli_peak_mb": ("<=", 1536)}
 def measure(rows: int = 1_000_000, model: str | None = None) -> dict[str, Any]:
     import tumorclf
     from tumorclf.case_io import read_cases_csv, write_cases_csv
-    from tumorclf.prediction_report import prediction_table
+    from tumorclf.prediction.table import prediction_table
     from tumorclf.schema import validate
     from tumorclf.synthetic import load_generator
 

@@ -43,7 +43,7 @@ def measure(alpha: float = 0.1, target: float = 0.9) -> dict[str, Any]:
     import pandas as pd
     from mlflow.tracking import MlflowClient
 
-    from tumorclf.conformal import fit_alert
+    from tumorclf.prediction.conformal import fit_alert
     from tumorclf.paths import project_file
     from tumorclf.training.coverage import crepes_p_values
 

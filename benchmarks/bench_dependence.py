@@ -1,6 +1,6 @@
 """Which dependences between findings the real cases support: grouped CV of the prior update per setting.
 
-Every setting of ``dependence`` (``tumorclf.synthetic.findings.DEPENDENCE_SETTINGS``)
+Every setting of ``dependence`` (``tumorclf.model.structure.DEPENDENCE_SETTINGS``)
 is tried with the default grid's other settings, by grid search over the real
 cases in 5 folds stratified by diagnosis and grouped by source, scored by log
 loss in one reading. Printed: the best mean +- sd over folds for each setting,
@@ -27,9 +27,9 @@ def main() -> None:
     from tumorclf.case_io import read_cases_csv
     from tumorclf.paths import default_priors_path, default_real_cases_path
     from tumorclf.schema import validate
-    from tumorclf.synthetic.findings import DEPENDENCE_SETTINGS
-    from tumorclf.synthetic.fitted import DEFAULT_GRID, groups_of, update_search
-    from tumorclf.synthetic.priors import load_priors
+    from tumorclf.model.structure import DEPENDENCE_SETTINGS
+    from tumorclf.model.estimator import DEFAULT_GRID, groups_of, update_search
+    from tumorclf.model.priors import load_priors
 
     priors = load_priors(default_priors_path())
     real = validate(read_cases_csv(default_real_cases_path()), classes=priors.classes).reset_index(drop=True)

@@ -91,9 +91,11 @@ def measure(overrides: list[str] | None = None, rounds: int = 3) -> dict[str, An
     from tumorclf.case_io import read_cases_csv
     from tumorclf.paths import default_priors_path, default_real_cases_path
     from tumorclf.schema import validate
-    from tumorclf.synthetic import CaseGenerator, load_priors
+    from tumorclf.model.priors import load_priors
+    from tumorclf.synthetic import CaseGenerator
     from tumorclf.training.config import load_config
-    from tumorclf.training.evaluation import candidates_from_config, evaluate, prior_updates
+    from tumorclf.training.candidates import candidates_from_config
+    from tumorclf.training.evaluation import evaluate, prior_updates
 
     config = load_config(overrides=overrides or [])
     priors = load_priors(default_priors_path())

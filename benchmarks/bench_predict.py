@@ -80,18 +80,17 @@ TARGETS = {"predict_case_ratio": ("<=", 2.0), "throughput_ratio": (">=", 0.5), "
 
 def measure(model: str | None = None, repeat: int = 2000, n_batch: int = 100_000, cold_runs: int = 7) -> dict[str, Any]:
     import tumorclf
-    from tumorclf.features import encode_arrays
     from tumorclf.schema import as_case_arrays, validate
     from tumorclf.synthetic import load_generator
 
     classifier = tumorclf.load(model)
-    estimator = classifier._estimator
-    one_row = classifier._transform(encode_arrays(as_case_arrays(SEED_CASE), classifier._encoding))
+    estimator, encode = classifier.model[-1], classifier.model[:-1]  # the fitted Pipeline's last step; the rest
+    one_row = encode.transform(as_case_arrays(SEED_CASE))
     generator = load_generator()
     cases = generator.sample(n_batch, random_state=5).drop(columns=["diagnosis", "source"])
-    encoded = classifier._transform(encode_arrays(as_case_arrays(cases), classifier._encoding))
+    encoded = encode.transform(as_case_arrays(cases))
 
-    figures: dict[str, Any] = {"champion": classifier.manifest.get("candidate", "?"),
+    figures: dict[str, Any] = {"champion": classifier.manifest.candidate,
                                "estimator": type(estimator).__name__}
     figures["bare_predict_proba_one_row_us"] = 1e6 * median_seconds(lambda: estimator.predict_proba(one_row), repeat)
     figures["predict_case_us"] = 1e6 * median_seconds(lambda: classifier.predict_case(SEED_CASE), repeat)

@@ -24,7 +24,7 @@ CASE = {"age": 19, "sex": "M", "level": "T12-L2", "calcification": "punctate", "
 
 
 def measure(requests: int = 200, tracking_uri: str | None = None) -> dict[str, Any]:
-    from tumorclf.tracking.store import resolve_tracking_uri
+    from tumorclf.paths import resolve_tracking_uri
     from tumorclf.tracking.ui import free_port, stop, wait_until_listening
 
     uri = resolve_tracking_uri(tracking_uri)

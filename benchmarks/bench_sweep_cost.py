@@ -124,9 +124,10 @@ def measure(config_path: Path, sizes: list[int], workers: int) -> tuple[list[dic
     from tumorclf.case_io import read_cases_csv
     from tumorclf.paths import default_priors_path, default_real_cases_path
     from tumorclf.schema import validate
-    from tumorclf.synthetic import CaseGenerator, load_priors
+    from tumorclf.model.priors import load_priors
+    from tumorclf.synthetic import CaseGenerator
     from tumorclf.training.config import load_config
-    from tumorclf.training.evaluation import candidates_from_config
+    from tumorclf.training.candidates import candidates_from_config
     from tumorclf.training.real_cv import update_priors, update_tasks
 
     config = load_config(config_path, overrides=["parallel.backend=local", "parallel.n_jobs=2"])
@@ -154,7 +155,7 @@ def measure(config_path: Path, sizes: list[int], workers: int) -> tuple[list[dic
         rows = sorted((r for r in measured if r["candidate"] == c.name), key=lambda r: r["n"])
         coefficient, exponent = power_law([(r["n"], r["seconds"]) for r in rows])
         grid_points = math.prod(len(v) for v in c.grid.values())
-        real_only = not c.fill_in
+        real_only = c.fill_in(config["fill_in"]) is None
         for n in sizes:
             fits = fits_made(config, grid_points, n, len(real), real_only)
             seconds = sum(count * coefficient * max(size, 1) ** exponent for count, size in fits)

@@ -78,13 +78,15 @@ def real_case_targets(figures: dict[str, Any]) -> dict[str, tuple[str, float]]:
 def measure(overrides: list[str] | None = None, test_n: int = 20_000, test_seed: int = 987_654,
             models_dir: Path | None = None) -> dict[str, Any]:
     """Train into a temporary store (and ``models_dir`` if given, else a temporary one); score the champion."""
+    from tumorclf.model.estimator import UPDATE_SETTINGS, fit_to_real_cases
+    from tumorclf.model.readings import in_reading
+    from tumorclf.paths import project_path
     from tumorclf.persistence.artifacts import load_model
-    from tumorclf.synthetic import load_generator
-    from tumorclf.training.evaluation import reading_taught_by
-    from tumorclf.training.fill_in import proba_in_reading
+    from tumorclf.synthetic import CaseGenerator
+    from tumorclf.training.candidates import reading_taught_by
     from tumorclf.training.config import load_config
     from tumorclf.training.metrics import classification_metrics
-    from tumorclf.training.run import _resolve, train
+    from tumorclf.training.run import train
 
     config = load_config(overrides=overrides or [])
     with tempfile.TemporaryDirectory() as tmp:
@@ -94,8 +96,11 @@ def measure(overrides: list[str] | None = None, test_n: int = 20_000, test_seed:
         model, manifest = load_model(models)
 
     # The champion was trained from the priors updated by the real cases: test against that model.
-    generator = load_generator(_resolve(config["data"]["priors"]), real_cases=_resolve(config["data"]["real_cases"]),
-                               settings=manifest["prior_update"])
+    settings = {k: (int(v) if k == "styles" else v) for k, v in manifest["prior_update"].items()
+                if k in UPDATE_SETTINGS}
+    generator = CaseGenerator.from_model(fit_to_real_cases(project_path(config["data"]["real_cases"]),
+                                                           priors=project_path(config["data"]["priors"]),
+                                                           settings=settings))
     missingness = config["synthetic"]["missingness"]
     test = generator.sample(test_n, balance=config["synthetic"]["balance"], random_state=test_seed,
                             missingness=missingness)
@@ -103,7 +108,7 @@ def measure(overrides: list[str] | None = None, test_n: int = 20_000, test_seed:
     classes = [str(c) for c in model.classes_]
     y = np.searchsorted(np.asarray(classes), test["diagnosis"].astype(str).to_numpy())
     features = test.drop(columns=["diagnosis", "source"])
-    champion = classification_metrics(y, proba_in_reading(model, features, reading), classes)
+    champion = classification_metrics(y, in_reading(model, reading).predict_proba(features), classes)
     order = [list(generator.classes_).index(c) for c in classes]
     oracle = classification_metrics(
         y, generator.posterior_array(features, config["synthetic"]["balance"], reading=reading)[:, order], classes)

@@ -19,7 +19,7 @@ from pathlib import Path
 from mlflow.tracking import MlflowClient
 from playwright.sync_api import sync_playwright
 
-from tumorclf.tracking.store import resolve_tracking_uri
+from tumorclf.paths import resolve_tracking_uri
 from tumorclf.tracking.ui import free_port, port_is_open
 from tumorclf.training.config import load_config
 

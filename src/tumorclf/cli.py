@@ -9,12 +9,10 @@ from typing import Annotated
 
 import typer
 
+from tumorclf.model.readings import DEFAULT_READING, READINGS
 
-class Reading(str, Enum):
-    """How a case is read (tumorclf.schema.vocabulary.READINGS)."""
-
-    as_entered = "as_entered"
-    as_published = "as_published"
+#: How a case is read, as a choice of the command line (tumorclf.model.readings).
+Reading = Enum("Reading", {name: name for name in READINGS}, type=str)
 
 app = typer.Typer(
     name="tumorclf",
@@ -69,7 +67,7 @@ def generate(
         _fail(str(error))
     if balance not in ("clinical", "uniform"):
         _fail(f"--balance must be 'clinical' or 'uniform'; got {balance!r}")
-    from tumorclf.synthetic.generator import MISSINGNESS
+    from tumorclf.synthetic import MISSINGNESS
 
     if missingness not in MISSINGNESS:
         _fail(f"--missingness must be one of {', '.join(MISSINGNESS)}; got {missingness!r}")
@@ -140,7 +138,7 @@ def _load_model(model: str | None):
 
 def _predict_report(report: str, model: str | None, prior: object, reading: str, coverage: float | None = None) -> None:
     from tumorclf.extract import ReportError
-    from tumorclf.prediction_report import print_report_prediction
+    from tumorclf.prediction.console import print_report_prediction
 
     path = Path(report)
     try:
@@ -176,7 +174,7 @@ def predict(
     report: Annotated[str | None, typer.Option("--report", help="A findings paragraph, as text or a text file's path: the case is read from it.")] = None,
     model: Annotated[str | None, typer.Option("--model", help="Model path or MLflow URI (default: the champion in models/).")] = None,
     prior: Annotated[str, typer.Option(help="Class prior: training, clinical, uniform, or JSON {class: weight}.")] = "training",
-    reading: Annotated[Reading, typer.Option(help="as_entered: the fields given are findings, the rest unknown. as_published: a published row, its silences read as papers keep them.")] = Reading.as_entered,
+    reading: Annotated[Reading, typer.Option(help="as_entered: the fields given are findings, the rest unknown. as_published: a published row, its silences read as papers keep them.")] = Reading(DEFAULT_READING),
     coverage: Annotated[float | None, typer.Option(help="Level of the differential set, in (0, 1): e.g. 0.8 for smaller sets that miss more often (default: the level calibrated at training, 0.9).")] = None,
 ) -> None:
     """Rank the diagnoses of cases: probabilities, top diagnosis and differential.
@@ -210,11 +208,11 @@ def predict(
                 record = json.loads(case)
             except json.JSONDecodeError as error:
                 _fail(f"--case is not valid JSON: {error}")
-            from tumorclf.prediction_report import print_prediction
+            from tumorclf.prediction.console import print_prediction
 
             print_prediction(classifier.predict_case(record, prior=chosen_prior, reading=reading, coverage=coverage))
             return
-        from tumorclf.prediction_report import prediction_table, write_prediction_csv
+        from tumorclf.prediction.table import prediction_table, write_prediction_csv
 
         if output is not None:
             written = write_prediction_csv(classifier, cases, output, chosen_prior, reading=reading, coverage=coverage)
@@ -233,7 +231,7 @@ def evaluate(
     model: Annotated[str | None, typer.Option("--model", help="Model path or MLflow URI (default: the champion).")] = None,
     data: Annotated[Path | None, typer.Option("--data", help="Labelled cases CSV (default: data/real_cases.csv).")] = None,
     prior: Annotated[str, typer.Option(help="Class prior, as for predict.")] = "training",
-    reading: Annotated[Reading, typer.Option(help="How each case is read, as for predict.")] = Reading.as_entered,
+    reading: Annotated[Reading, typer.Option(help="How each case is read, as for predict.")] = Reading(DEFAULT_READING),
 ) -> None:
     """Score a model on labelled cases: log loss, Brier, top-k accuracy, MCS sensitivity.
 
@@ -263,14 +261,14 @@ def evaluate(
         _fail(str(error))
     labels = np.array([classifier.classes_.index(str(d)) for d in frame["diagnosis"]])
     metrics = classification_metrics(labels, proba, classifier.classes_)
-    typer.echo(f"{len(frame)} cases from {path}, model {classifier.manifest.get('candidate', '?')}, prior {prior}, "
+    typer.echo(f"{len(frame)} cases from {path}, model {classifier.manifest.candidate}, prior {prior}, "
                f"read {reading.replace('_', ' ')}")
     for name, value in metrics.items():
         typer.echo(f"  {name:22s} {value:8.4f}")
 
 
 def _tracking_uri(flag: str | None) -> str:
-    from tumorclf.tracking.store import resolve_tracking_uri
+    from tumorclf.paths import resolve_tracking_uri
     from tumorclf.training.config import load_config
 
     return resolve_tracking_uri(flag, load_config()["mlflow"]["tracking_uri"])
@@ -319,7 +317,7 @@ def serve(
                     "and cases sent to it cross the network.", err=True, fg=typer.colors.YELLOW)
     classifier = _load_model(model)
     shown = f"[{host}]" if ":" in host else host
-    typer.echo(f"tumorclf page for {classifier.manifest.get('candidate', '?')}: open http://{shown}:{port}/  (Ctrl-C to stop)")
+    typer.echo(f"tumorclf page for {classifier.manifest.candidate}: open http://{shown}:{port}/  (Ctrl-C to stop)")
     try:
         uvicorn.run(create_app(classifier), host=host, port=port, access_log=False, log_level="warning")
     except OSError as error:
@@ -348,9 +346,9 @@ def compare(
 
 def _count_real(settings: dict) -> int:
     from tumorclf.case_io import read_cases_csv
-    from tumorclf.training.run import _resolve
+    from tumorclf.paths import project_path
 
-    return len(read_cases_csv(_resolve(settings["data"]["real_cases"])))
+    return len(read_cases_csv(project_path(settings["data"]["real_cases"])))
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -17,23 +17,33 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_feature_names_in
 
 from tumorclf.schema import CODE_COLUMN, CODE_VALUES, FIELDS, LEVELS, CaseArrays, as_case_arrays
-from tumorclf.schema.vocabulary import BOOLEAN_FIELDS, FIELDS_ADDED_IN_1_1, LEVEL_FIELDS, LEVEL_INDEX, REGIONS
+from tumorclf.schema.vocabulary import (
+    BOOLEAN_FIELDS,
+    FIELDS_ADDED_IN_1_1,
+    LEVEL_FIELDS,
+    LEVEL_INDEX,
+    LEVEL_REGIONS,
+    REGIONS,
+)
 
 #: Fields encoded one-hot, each with a trailing "unknown" column.
 ONE_HOT_FIELDS: tuple[str, ...] = tuple(
     f for f in FIELDS if f != "age" and f not in LEVEL_FIELDS
 )
 
-#: Named spans of levels a tumour may touch, as (first, last) level, inclusive.
+
+def _region_span(region: str) -> tuple[str, str]:
+    members = [name for name in LEVELS if LEVEL_REGIONS[name] == region]
+    return members[0], members[-1]
+
+
+#: Named spans of levels a tumour may touch, as (first, last) level, inclusive: the spine's regions,
+#: the thoracolumbar junction and the conus level.
 LANDMARKS: dict[str, tuple[str, str]] = {
-    "cervical": ("C1", "C7"),
-    "thoracic": ("T1", "T12"),
-    "lumbar": ("L1", "L5"),
-    "sacral": ("S1", "S5"),
+    **{region: _region_span(region) for region in REGIONS},
     "thoracolumbar_junction": ("T12", "L1"),
     "conus_level": ("L1", "L2"),
 }
-assert set(REGIONS.values()) <= set(LANDMARKS)
 
 LEVEL_FEATURES: tuple[str, ...] = (
     "level_top_index",

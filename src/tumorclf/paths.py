@@ -49,12 +49,34 @@ def project_file(relative: str) -> Path:
     raise FileNotFoundError(f"{relative} was not found under {where} nor bundled with the package")
 
 
+def project_path(path: str | Path) -> Path:
+    """A path as a config gives it: absolute as it is, relative from the project root (else the cwd)."""
+    path = Path(path)
+    return path if path.is_absolute() else (project_root() or Path.cwd()) / path
+
+
 def default_priors_path() -> Path:
     return project_file("configs/priors.yaml")
 
 
 def default_real_cases_path() -> Path:
     return project_file("data/real_cases.csv")
+
+
+#: The sqlite database of the default experiment store, in ``experiments/``.
+DEFAULT_DB = "mlflow.db"
+
+
+def default_tracking_uri(experiments_dir: Path | None = None) -> str:
+    """The default MLflow store: an sqlite database in the project's ``experiments/``."""
+    folder = (experiments_dir or workspace_dir("experiments")).resolve()
+    return f"sqlite:///{folder / DEFAULT_DB}"
+
+
+def resolve_tracking_uri(flag: str | None = None, configured: str | None = None) -> str:
+    """Where MLflow runs go, resolved when a command runs: the flag, then ``$MLFLOW_TRACKING_URI``, then the
+    config's ``mlflow.tracking_uri``, then the sqlite default."""
+    return flag or os.environ.get("MLFLOW_TRACKING_URI") or configured or default_tracking_uri()
 
 
 def workspace_dir(name: str) -> Path:

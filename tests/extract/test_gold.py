@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tumorclf.schema import validate
-from tumorclf.synthetic.priors import TABLE_FIELDS
+from tumorclf.model.structure import TABLE_FIELDS
 
 GOLD = Path(__file__).with_name("gold.jsonl")
 FIELDS = {"age", "sex", "level", *TABLE_FIELDS}

@@ -121,7 +121,7 @@ def test_every_default_candidate_round_trips_through_skops_alone(generator, tmp_
 
 def test_a_prior_update_with_learnt_dependences_round_trips_through_skops_alone(generator, tmp_path):
     """The finding model's region-given tables and structure survive the trusted-types loader."""
-    from tumorclf.synthetic.fitted import UpdatedPriorsClassifier
+    from tumorclf.model.estimator import UpdatedPriorsClassifier
 
     real = generator.sample(400, balance="uniform", random_state=5)
     model = UpdatedPriorsClassifier(None, strength=4.0, floor=0.03,
@@ -136,3 +136,24 @@ def test_a_prior_update_with_learnt_dependences_round_trips_through_skops_alone(
     assert loaded.findings_.by_region == ("compartment",)
     cases = generator.sample(50, balance="uniform", random_state=4).drop(columns=["diagnosis", "source"])
     assert np.allclose(loaded.predict_proba(cases), model.predict_proba(cases), atol=1e-12)
+
+
+def test_a_model_saved_in_the_earlier_layout_is_refused_with_what_to_do(tmp_path):
+    """Models from before the model's types moved to tumorclf.model (layout 1) are refused before any of their
+    files is read, with the message to retrain; a layout from a newer tumorclf asks for an upgrade."""
+    import json
+
+    import tumorclf
+    from tumorclf.persistence.artifacts import MANIFEST_VERSION
+
+    run = tmp_path / "runs" / "old"
+    run.mkdir(parents=True)
+    (run / "model.skops").write_bytes(b"not read: the layout is checked first")
+    manifest = {"schema_version": "1.1", "model_file": "model.skops", "sha256": "0" * 64, "candidate": "updated_priors"}
+    (run / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")  # no manifest_version: layout 1
+    with pytest.raises(ArtifactError, match=r"earlier tumorclf \(model layout 1.*Retrain it with `tumorclf train`"):
+        tumorclf.load(run)
+    (run / "manifest.json").write_text(json.dumps({**manifest, "manifest_version": MANIFEST_VERSION + 1}),
+                                       encoding="utf-8")
+    with pytest.raises(ArtifactError, match="newer tumorclf.*upgrade"):
+        tumorclf.load(run)

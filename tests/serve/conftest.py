@@ -15,7 +15,7 @@ from ..conftest import fit_candidate
 @pytest.fixture(scope="module")
 def classifier(generator):
     """A champion-like model with calibrated sets and alert (calibrated here on synthetic cases)."""
-    from tumorclf.conformal import fit_alert, fit_sets
+    from tumorclf.prediction.conformal import fit_alert, fit_sets
 
     model, manifest = fit_candidate(generator, n=3000)
     plain = Classifier(model, manifest)

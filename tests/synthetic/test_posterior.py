@@ -7,7 +7,7 @@ import pytest
 from scipy.special import logsumexp
 
 from tumorclf.schema import CODE_COLUMN, CODE_VALUES, to_arrays
-from tumorclf.synthetic.priors import AGES
+from tumorclf.model.structure import AGES
 
 
 def test_seed_case_gets_a_full_distribution_over_the_seven_classes(generator, seed_case):

@@ -7,9 +7,7 @@ import pandas as pd
 import pytest
 
 from tumorclf.schema import CODE_COLUMN, LEVELS
-from tumorclf.synthetic.findings import ROOT_FIELDS
-from tumorclf.synthetic.generator import SAMPLING_ORDER
-from tumorclf.synthetic.priors import AGES, PARENTS, TABLE_FIELDS
+from tumorclf.model.structure import AGES, PARENTS, ROOT_FIELDS, TABLE_FIELDS, sampling_order
 
 N_PER_CLASS = 50_000
 
@@ -109,7 +107,7 @@ def test_missingness_rates(generator):
 def test_published_masking_states_each_value_at_its_styles_rate(generator):
     """A known two-style reporting model: each value is stated at the mixture of its styles' rates."""
     from tumorclf.synthetic import CaseGenerator
-    from tumorclf.synthetic.findings import ReportingModel
+    from tumorclf.model.structure import ReportingModel
 
     k = {name: generator.findings.fields[name].shape[-1] for name in TABLE_FIELDS}
     rates = {name: np.stack([np.linspace(0.1, 0.9, k[name]), np.full(k[name], 0.95)]) for name in TABLE_FIELDS}
@@ -192,7 +190,7 @@ def test_bad_sampling_arguments(generator, kwargs, message):
 
 
 def test_structure_constants_are_consistent():
-    assert set(SAMPLING_ORDER) == set(TABLE_FIELDS)
+    assert set(sampling_order(PARENTS)) == set(TABLE_FIELDS)
     for child, parent in PARENTS.items():  # a parent is drawn before its children
-        assert SAMPLING_ORDER.index(parent) < SAMPLING_ORDER.index(child)
+        assert sampling_order(PARENTS).index(parent) < sampling_order(PARENTS).index(child)
     assert all(f in CODE_COLUMN for f in (*ROOT_FIELDS, *PARENTS))

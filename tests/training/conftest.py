@@ -31,7 +31,8 @@ def evaluation_inputs(config):
     from tumorclf.case_io import read_cases_csv
     from tumorclf.paths import default_priors_path, default_real_cases_path
     from tumorclf.schema import validate
-    from tumorclf.synthetic import CaseGenerator, load_priors
+    from tumorclf.model.priors import load_priors
+    from tumorclf.synthetic import CaseGenerator
     from tumorclf.training.evaluation import prior_updates
 
     priors = load_priors(default_priors_path())
@@ -42,7 +43,8 @@ def evaluation_inputs(config):
 
 
 def run_evaluation(config, inputs, **options):
-    from tumorclf.training.evaluation import candidates_from_config, evaluate
+    from tumorclf.training.candidates import candidates_from_config
+    from tumorclf.training.evaluation import evaluate
 
     synthetic, real, literature, updated, folds = inputs
     return evaluate(candidates_from_config(config, updated, literature), synthetic, real, updated, config, folds,

@@ -116,6 +116,6 @@ def test_the_champion_loads_through_the_server(server, trained, monkeypatch):
 
     monkeypatch.setenv("MLFLOW_TRACKING_URI", server)
     classifier = tumorclf.load("models:/tumorclf@champion")
-    assert classifier.manifest["candidate"] == trained.champion
+    assert classifier.manifest.candidate == trained.champion
     proba = classifier.predict_proba({"age": 19, "level": "T12-L2", "calcification": "punctate"})
     assert abs(float(proba.to_numpy().sum()) - 1) < 1e-9

@@ -179,7 +179,7 @@ def test_the_champion_loads_through_its_mlflow_uri(trained, monkeypatch):
     monkeypatch.setenv("MLFLOW_TRACKING_URI", outcome.tracking_uri)
     classifier = tumorclf.load("models:/tumorclf@champion")
     assert "mlflow" in sys.modules
-    assert classifier.manifest["candidate"] == outcome.champion
+    assert classifier.manifest.candidate == outcome.champion
     local = tumorclf.load(root / "models")
     case = validate({"age": 19, "calcification": "punctate", "level": "T12-L2"})
     assert (classifier.predict_proba(case).round(12) == local.predict_proba(case).round(12)).all(axis=None)
@@ -210,7 +210,7 @@ def test_compare_names_the_experiments_there_are(trained):
 
 def test_the_selection_guard_keeps_mcs_ranked_as_the_literature_does():
     from tumorclf.training.evaluation import CandidateReport
-    from tumorclf.training.run import guarded_candidates
+    from tumorclf.training.selection import guarded_candidates
 
     def report(name, sensitivity, reference=False):
         return CandidateReport(name, reference, [], {"real_mcs_top3_sensitivity_mean": sensitivity}, {}, None, None, 0)

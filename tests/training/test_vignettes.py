@@ -60,22 +60,3 @@ def test_a_training_balance_is_shifted_to_uniform():
     shifted = uniform_shift(proba, {"a": 0.8, "b": 0.2}, ["a", "b"])
     assert shifted == pytest.approx(np.array([[0.2, 0.8]]))
     assert uniform_shift(proba, None, ["a", "b"]) is proba
-
-
-def test_fill_in_without_real_rows_learns_from_the_synthetic_rows_alone(generator):
-    from sklearn.naive_bayes import CategoricalNB
-    from sklearn.pipeline import make_pipeline
-
-    from tumorclf.features import CATEGORY_COUNTS, CaseEncoder
-    from tumorclf.training.fill_in import WithSyntheticFillIn
-
-    real = pd.DataFrame([{"age": 30, "sex": "F"}] * 20)
-    y = np.full(20, "meningioma", dtype=object)
-    estimator = make_pipeline(CaseEncoder("categories"), CategoricalNB(min_categories=list(CATEGORY_COUNTS)))
-    alone = WithSyntheticFillIn(estimator, generator, n_synthetic=700, real_rows=False, random_state=0).fit(real, y)
-    assert (alone.n_real_, alone.n_synthetic_) == (0, 700)
-    assert alone.estimator_[-1].class_count_.tolist() == [100.0] * 7  # the uniform synthetic draw only
-    both = WithSyntheticFillIn(estimator, generator, n_synthetic=700, real_rows=True, random_state=0).fit(real, y)
-    assert both.n_real_ == 20
-    with pytest.raises(ValueError, match="real_rows=False needs n_synthetic > 0"):
-        WithSyntheticFillIn(estimator, generator, n_synthetic=0, real_rows=False).fit(real, y)

@@ -37,7 +37,9 @@ from typing import Any
 from tumorclf import stages
 from tumorclf.persistence.atomic import atomic_write, staging_dir, sweep_stale
 
-MANIFEST_VERSION = 1
+#: The layout of a model's files and types. 2: the model's types live in ``tumorclf.model`` (they lived in
+#: ``tumorclf.synthetic`` in layout 1, which this version refuses with a message to retrain).
+MANIFEST_VERSION = 2
 CHAMPION = "champion.json"
 MODEL_FILE = "model.skops"
 SIGNED_FILE = "model.pkl"
@@ -46,9 +48,9 @@ PACKAGES = ("tumorclf", "scikit-learn", "numpy", "scipy", "pandas", "skops")
 #: Every non-builtin type a tumorclf model may contain. skops refuses others.
 TRUSTED_TYPES: tuple[str, ...] = (
     "tumorclf.features.CaseEncoder",
-    "tumorclf.synthetic.fitted.UpdatedPriorsClassifier",
-    "tumorclf.synthetic.findings.FindingModel",
-    "tumorclf.synthetic.findings.ReportingModel",
+    "tumorclf.model.estimator.UpdatedPriorsClassifier",
+    "tumorclf.model.structure.FindingModel",
+    "tumorclf.model.structure.ReportingModel",
     "sklearn.pipeline.Pipeline",
     "sklearn.preprocessing._data.StandardScaler",
     "sklearn.linear_model._logistic.LogisticRegression",
@@ -199,6 +201,20 @@ def _load_signed(folder: Path, manifest: dict[str, Any]) -> Any | None:
     return pickle.loads(data)  # noqa: S301 - signed by this machine's own training
 
 
+def check_layout(manifest: dict[str, Any], where: str | Path) -> None:
+    """Refuse a model saved in another layout of files and types, saying what to do, before anything is read."""
+    found = manifest.get("manifest_version", 1)
+    if found == MANIFEST_VERSION:
+        return
+    if isinstance(found, int) and found < MANIFEST_VERSION:
+        raise ArtifactError(
+            f"{where} was saved by an earlier tumorclf (model layout {found}; this version reads layout "
+            f"{MANIFEST_VERSION}, where the model's types moved from tumorclf.synthetic to tumorclf.model). "
+            f"Retrain it with `tumorclf train`, or install the tumorclf version that trained it.")
+    raise ArtifactError(f"{where} was saved by a newer tumorclf (model layout {found}; this version reads "
+                        f"layout {MANIFEST_VERSION}): upgrade tumorclf to load it.")
+
+
 def load_skops(path: str | Path) -> Any:
     """Read a skops file, refusing any type outside :data:`TRUSTED_TYPES`."""
     import zipfile
@@ -211,7 +227,9 @@ def load_skops(path: str | Path) -> Any:
         raise ArtifactError(f"{path} is not a skops model file ({error}); refusing to read it") from None
     untrusted = [t for t in found if t not in TRUSTED_TYPES]
     if untrusted:
-        raise ArtifactError(f"{path} contains types tumorclf does not trust: {', '.join(untrusted)}")
+        hint = ("; they are the types of an earlier tumorclf: retrain the model with `tumorclf train`"
+                if any(t.startswith("tumorclf.synthetic.") for t in untrusted) else "")
+        raise ArtifactError(f"{path} contains types tumorclf does not trust: {', '.join(untrusted)}{hint}")
     return skops.io.load(path, trusted=list(TRUSTED_TYPES))
 
 
@@ -221,10 +239,11 @@ def load_model(path: str | Path) -> tuple[Any, dict[str, Any]]:
     Raises
     ------
     ArtifactError
-        No manifest; a model file whose checksum differs from the manifest's;
-        or a skops file with a type outside :data:`TRUSTED_TYPES`.
+        No manifest; a model saved in another layout (:func:`check_layout`); a model file whose
+        checksum differs from the manifest's; or a skops file with a type outside :data:`TRUSTED_TYPES`.
     """
     manifest, model_path = read_manifest(path)
+    check_layout(manifest, model_path)
     if not model_path.exists():
         raise ArtifactError(f"the manifest names {model_path}, which does not exist")
     actual = sha256_of(model_path)

@@ -24,9 +24,11 @@ LEVELS: Final[tuple[str, ...]] = (
 )
 LEVEL_INDEX: Final = MappingProxyType({name: i for i, name in enumerate(LEVELS)})
 
-#: Region of each vertebral level, keyed by the level's letter.
-REGIONS: Final = MappingProxyType(
-    {"C": "cervical", "T": "thoracic", "L": "lumbar", "S": "sacral"}
+#: The spine's regions, top down: the one definition every model and encoding uses.
+REGIONS: Final[tuple[str, ...]] = ("cervical", "thoracic", "lumbar", "sacral")
+#: Each vertebral level's region (a level's letter names it).
+LEVEL_REGIONS: Final = MappingProxyType(
+    {name: REGIONS["CTLS".index(name[0])] for name in LEVELS}
 )
 
 CATEGORICAL_FIELDS: Final = MappingProxyType(
@@ -108,11 +110,6 @@ FIELDS_ADDED_IN_1_1: Final[tuple[str, ...]] = (
 LEVEL_SHORTHAND: Final = "level"
 LABEL: Final = "diagnosis"
 PASSTHROUGH: Final[tuple[str, ...]] = ("id", "source", "quote", "quote2", "remarks")
-
-#: The two ways a case is read. ``as_entered`` (every user-facing default): the
-#: stated fields are findings, the rest unknown. ``as_published``: a published
-#: row, whose choice of what to state is modelled too.
-READINGS: Final[tuple[str, ...]] = ("as_entered", "as_published")
 
 #: Values that mean "not reported", compared after lower-casing and stripping.
 MISSING_SPELLINGS: Final = frozenset(

@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from tumorclf.class_prior import NAMED_PRIORS
+from tumorclf.model.readings import DEFAULT_READING, READINGS
 from tumorclf.prediction import Classifier, Prediction
 from tumorclf.schema.vocabulary import FIELDS, LEVEL_SHORTHAND
 
@@ -30,8 +32,8 @@ class CaseIn(BaseModel):
     case: dict[Annotated[str, StringConstraints(max_length=40)], Value] = Field(
         default_factory=dict, max_length=len(FIELDS) + 2,
         description="Schema fields, e.g. {\"age\": 19, \"level\": \"T12-L2\", \"dural_tail\": false}.")
-    prior: Literal["training", "clinical", "uniform"] = "training"
-    reading: Literal["as_entered", "as_published"] = "as_entered"
+    prior: Literal[NAMED_PRIORS] = "training"
+    reading: Literal[READINGS] = DEFAULT_READING
     coverage: float | None = Field(
         default=None, gt=0, lt=1,
         description="Level of the differential set, e.g. 0.8 (default: the level calibrated at training).")
@@ -101,9 +103,9 @@ def create_app(classifier: Classifier) -> FastAPI:
     def model() -> dict[str, Any]:
         """The model behind the page: its classes, readings and what it was calibrated on."""
         manifest = classifier.manifest
-        return {"candidate": manifest.get("candidate"), "classes": classifier.classes_,
-                "readings": list(classifier.readings_), "schema_version": manifest.get("schema_version"),
-                "created": manifest.get("created"), "has_sets": classifier.coverage_ is not None,
+        return {"candidate": manifest.candidate, "classes": classifier.classes_,
+                "readings": list(classifier.readings_), "schema_version": manifest.schema_version,
+                "created": manifest.created or None, "has_sets": classifier.coverage_ is not None,
                 "has_alert": classifier.mcs_alert_ is not None}
 
     # The calls are async: their work is short and CPU-bound, so they run on the event loop, not a thread pool.

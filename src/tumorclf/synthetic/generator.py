@@ -1,21 +1,21 @@
-"""The synthetic case generator: a probability model that samples and scores.
+"""The synthetic case generator: draws cases from given models, and gives their exact posterior.
 
-:class:`CaseGenerator` holds a :class:`~tumorclf.synthetic.findings.FindingModel`
-(how each tumour looks) and a :class:`~tumorclf.synthetic.findings.ReportingModel`
+:class:`CaseGenerator` holds a :class:`~tumorclf.model.structure.FindingModel`
+(how each tumour looks) and a :class:`~tumorclf.model.structure.ReportingModel`
 (how papers report it), and offers two things:
 
 * :meth:`CaseGenerator.sample`: seeded, vectorised draws of labelled cases:
   complete cases from the finding model, then masked by a named
   missingness process (:data:`MISSINGNESS`);
 * :meth:`CaseGenerator.posterior`: the exact p(class | case) in either
-  reading (``"as_entered"``, the default, or ``"as_published"``). That is
-  the Bayes-optimal reference ("oracle") trained models are measured against.
+  reading (``"as_entered"``, the default, or ``"as_published"``), by
+  :func:`tumorclf.model.inference.posterior`. That is the Bayes-optimal
+  reference ("oracle") trained models are measured against.
 
-Built from the literature priors alone, every field is reported at the
-file's rate whatever its value, so a silence says nothing about the class in
-either reading. Updated by real cases (:meth:`CaseGenerator.updated`), the
-finding and reporting models are identified jointly
-(:mod:`tumorclf.synthetic.update`).
+The generator fits nothing. Its models are the literature's
+(:mod:`tumorclf.model.literature`) or those of a fitted
+:class:`~tumorclf.model.estimator.UpdatedPriorsClassifier`
+(:meth:`CaseGenerator.from_model`).
 """
 
 from __future__ import annotations
@@ -25,9 +25,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import logsumexp
 
 from tumorclf.class_prior import resolve_prior
+from tumorclf.model.inference import log_likelihood, posterior
+from tumorclf.model.literature import findings_from_priors, reporting_from_priors
+from tumorclf.model.priors import Priors
+from tumorclf.model.readings import check_reading
+from tumorclf.model.structure import REGION_OF_LEVEL, FindingModel, ReportingModel, sampling_order
 from tumorclf.schema import (
     CODE_COLUMN,
     CODED_FIELDS,
@@ -36,18 +40,6 @@ from tumorclf.schema import (
     as_case_arrays,
     frame_from_arrays,
 )
-from tumorclf.synthetic.findings import (
-    REGION_OF_LEVEL,
-    FindingModel,
-    ReportingModel,
-    check_reading,
-    findings_from_priors,
-    log_likelihood,
-    parse_dependence,
-    reporting_from_priors,
-)
-from tumorclf.synthetic.priors import PARENTS, Priors
-from tumorclf.synthetic.update import update_models
 
 #: How sampled cases are masked. ``as_published``: each case draws a
 #: publication style and each finding is stated at that style's rate for its
@@ -59,18 +51,6 @@ MISSINGNESS: tuple[str, ...] = ("as_published", "as_entered", "none")
 ENTERED_COMPLETENESS = (0.2, 1.0)
 
 Balance = str | Mapping[str, float] | Sequence[float]
-
-
-
-def sampling_order(parents: Mapping[str, str]) -> tuple[str, ...]:
-    """Fields in an order where every parent comes before its children."""
-    from tumorclf.synthetic.priors import TABLE_FIELDS
-
-    return (*(f for f in TABLE_FIELDS if f not in parents), *parents)
-
-
-#: The order for the priors file's structure.
-SAMPLING_ORDER: tuple[str, ...] = sampling_order(PARENTS)
 
 
 def allocate(n: int, weights: np.ndarray) -> np.ndarray:
@@ -90,11 +70,14 @@ class CaseGenerator:
     Parameters
     ----------
     priors : Priors
-        Compiled literature priors, from :func:`tumorclf.synthetic.load_priors`.
+        Compiled literature priors, from :func:`tumorclf.model.priors.load_priors`: the classes,
+        their prevalences, and the models used where none are given.
     findings : FindingModel, optional
         How each class looks; by default the literature's.
     reporting : ReportingModel, optional
         How papers report; by default the priors file's rates, whatever the value.
+    update : dict, optional
+        How the given models were fitted, for the record (:meth:`from_model`).
 
     Attributes
     ----------
@@ -120,37 +103,11 @@ class CaseGenerator:
         how = f", updated by {self.update_.get('n_cases', 0)} real cases" if self.update_ else ""
         return f"CaseGenerator(priors={self.priors.path!r}, classes={len(self.classes_)}{how})"
 
-    def updated(self, cases: Any, labels: Sequence[str] | np.ndarray, *, strength: float,
-                reporting_strength: float = 10.0, styles: int = 1, floor: float = 0.0,
-                age_bandwidth: float = 4.0, dependence: str = "none", class_reporting: float = 0.0) -> CaseGenerator:
-        """A generator whose finding and reporting models are fitted to labelled published cases.
-
-        The literature's values are Dirichlet priors worth ``strength`` cases
-        in every finding row, the starting reporting rates Beta priors worth
-        ``reporting_strength``; ``styles`` latent publication styles;
-        ``dependence`` named extra dependences between findings (``"none"``,
-        a key of :data:`~tumorclf.synthetic.findings.DEPENDENCES`, or keys joined by "+");
-        ``class_reporting`` how far each class's reporting may depart from
-        the shared one (0: not at all); see :mod:`tumorclf.synthetic.update`.
-        """
-        arrays = as_case_arrays(cases)
-        labels = np.asarray(labels, dtype=object).astype(str)
-        unknown = sorted(set(labels) - set(self.classes_))
-        if unknown:
-            raise ValueError(f"Unknown diagnoses {unknown}; the classes are {list(self.classes_)}.")
-        index = np.array([self.classes_.index(v) for v in labels], dtype=np.intp)
-        findings, reporting, trace = update_models(
-            findings_from_priors(self.priors, parse_dependence(dependence)),
-            reporting_from_priors(self.priors), arrays, index,
-            strength=strength, reporting_strength=reporting_strength, styles=styles, floor=floor,
-            age_bandwidth=age_bandwidth, class_reporting=class_reporting,
-        )
-        return CaseGenerator(self.priors, findings, reporting, update={
-            "n_cases": len(arrays), "strength": strength, "reporting_strength": reporting_strength,
-            "styles": styles, "floor": floor, "age_bandwidth": age_bandwidth, "dependence": dependence,
-            "class_reporting": class_reporting,
-            "em_iterations": trace.iterations, "em_converged": trace.converged,
-        })
+    @classmethod
+    def from_model(cls, model: Any) -> CaseGenerator:
+        """The generator of a fitted :class:`~tumorclf.model.estimator.UpdatedPriorsClassifier`: its
+        finding and reporting models, its literature priors' classes and prevalences."""
+        return cls(model.resolved_priors(), model.findings_, model.reporting_, update=model.update_record())
 
     def class_weights(self, balance: Balance = "clinical") -> np.ndarray:
         """The class proportions a ``balance`` argument stands for."""
@@ -302,15 +259,9 @@ class CaseGenerator:
         ``temperature`` scales the log likelihood (1: the exact posterior;
         below 1: a tempered one).
         """
-        log_prior = np.log(resolve_prior(prior, self.classes_, clinical=self.clinical_prior_))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            joint = temperature * self.log_likelihood(cases, reading) + log_prior
-            result = np.exp(joint - logsumexp(joint, axis=1, keepdims=True))
-        impossible = ~np.isfinite(result).all(axis=1)
-        if impossible.any():
-            rows = np.flatnonzero(impossible)[:10].tolist()
-            raise ValueError(f"Cases at positions {rows} have zero probability under every class with this prior.")
-        return result
+        class_prior = resolve_prior(prior, self.classes_, clinical=self.clinical_prior_)
+        return posterior(self.findings, as_case_arrays(cases), class_prior, reading=reading,
+                         reporting=self.reporting, temperature=temperature)
 
     def posterior(self, cases: Any, prior: Balance = "clinical", *, reading: str = "as_entered") -> pd.DataFrame:
         """The exact posterior p(class | case): the Bayes oracle.

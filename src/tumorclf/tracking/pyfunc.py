@@ -23,35 +23,39 @@ from pathlib import Path
 from typing import Any
 
 import mlflow.pyfunc
+import pandas as pd
+
+from tumorclf.class_prior import NAMED_PRIORS
+from tumorclf.model.readings import DEFAULT_READING, READINGS
 
 #: The artifact key of the model folder inside the logged pyfunc.
 MODEL_ARTIFACT = "tumorclf_model"
-PRIORS = ("training", "clinical", "uniform")
-READINGS = ("as_entered", "as_published")
 
 
 class TumorclfModel(mlflow.pyfunc.PythonModel):
     """A tumorclf Classifier behind MLflow's pyfunc interface."""
 
-    # No type hints on these two: MLflow reads them as a schema of their own (ours is the signature).
-    def load_context(self, context):  # noqa: ANN001, ANN201
+    def load_context(self, context: mlflow.pyfunc.PythonModelContext) -> None:
         from tumorclf.persistence.artifacts import load_model
-        from tumorclf.prediction import Classifier, check_compatibility
+        from tumorclf.prediction import Classifier, Manifest, check_compatibility
 
-        model, manifest = load_model(Path(context.artifacts[MODEL_ARTIFACT]))
+        model, raw = load_model(Path(context.artifacts[MODEL_ARTIFACT]))
+        manifest = Manifest.from_dict(raw)
         check_compatibility(manifest)
         self.classifier = Classifier(model, manifest, source="mlflow pyfunc")
 
-    def predict(self, context, model_input, params=None):  # noqa: ANN001, ANN201
+    # A DataFrame in and out: MLflow infers no schema of its own from this hint; the signature is the schema.
+    def predict(self, context: mlflow.pyfunc.PythonModelContext, model_input: pd.DataFrame,
+                params: dict[str, Any] | None = None) -> pd.DataFrame:
         from mlflow.exceptions import MlflowException
         from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
 
-        from tumorclf.prediction_report import prediction_table
+        from tumorclf.prediction.table import prediction_table
         from tumorclf.schema import CaseValidationError
 
         prior = (params or {}).get("prior") or "training"
-        reading = (params or {}).get("reading") or "as_entered"
-        for name, value, allowed in (("prior", prior, PRIORS), ("reading", reading, READINGS)):
+        reading = (params or {}).get("reading") or DEFAULT_READING
+        for name, value, allowed in (("prior", prior, NAMED_PRIORS), ("reading", reading, READINGS)):
             if value not in allowed:
                 raise MlflowException(f"The '{name}' param must be one of {', '.join(allowed)}; got {value!r}.",
                                       error_code=INVALID_PARAMETER_VALUE)
@@ -83,7 +87,7 @@ def signature(classes: list[str], coverage: float | None = None) -> Any:
                 ColSpec("string", "differential_set", required=False), ColSpec("boolean", "mcs_alert", required=False)]
     return ModelSignature(inputs=Schema(inputs), outputs=Schema(outputs),
                           params=ParamSchema([ParamSpec("prior", "string", "training"),
-                                              ParamSpec("reading", "string", "as_entered"),
+                                              ParamSpec("reading", "string", DEFAULT_READING),
                                               # the calibrated level of the sets; any other in (0, 1) may be asked
                                               *([ParamSpec("coverage", "double", coverage)] if coverage else [])]))
 
@@ -104,9 +108,11 @@ def log_champion(model_dir: Path, classes: list[str], input_example: Any, regist
 
     import tumorclf
 
+    from tumorclf.prediction import Manifest
+
     package = Path(tumorclf.__file__).parent
-    manifest = json.loads((Path(model_dir) / "manifest.json").read_text(encoding="utf-8"))
-    level = 1.0 - float(manifest["coverage"]["alpha"]) if "coverage" in manifest else None
+    manifest = Manifest.from_dict(json.loads((Path(model_dir) / "manifest.json").read_text(encoding="utf-8")))
+    level = manifest.sets.coverage if manifest.sets is not None else None
     with tempfile.TemporaryDirectory() as tmp:
         code = Path(tmp) / "tumorclf"
         shutil.copytree(package, code, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))

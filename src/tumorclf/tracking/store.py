@@ -1,32 +1,17 @@
-"""Where MLflow runs are kept: the tracking URI, the artifact root, the store's lock, the UI command.
+"""Where MLflow runs are kept: the artifact root, the store's lock, the UI command.
 
-The tracking URI is resolved when a command runs, never at import: the
-``--tracking-uri`` flag, else ``$MLFLOW_TRACKING_URI``, else the config's
-``mlflow.tracking_uri``, else an sqlite database in ``experiments/`` with
-artifacts in ``experiments/artifacts``. Nothing here imports mlflow.
+The tracking URI itself is resolved by :func:`tumorclf.paths.resolve_tracking_uri`
+(the flag, ``$MLFLOW_TRACKING_URI``, the config, else an sqlite database in
+``experiments/`` with artifacts in ``experiments/artifacts``). Nothing here imports mlflow.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from tumorclf.paths import workspace_dir
-
-DEFAULT_DB = "mlflow.db"
 ARTIFACTS = "artifacts"
-
-
-def default_tracking_uri(experiments_dir: Path | None = None) -> str:
-    folder = (experiments_dir or workspace_dir("experiments")).resolve()
-    return f"sqlite:///{folder / DEFAULT_DB}"
-
-
-def resolve_tracking_uri(flag: str | None = None, configured: str | None = None) -> str:
-    """Flag, then ``$MLFLOW_TRACKING_URI``, then the config, then the sqlite default."""
-    return flag or os.environ.get("MLFLOW_TRACKING_URI") or configured or default_tracking_uri()
 
 
 def artifact_root(tracking_uri: str) -> str | None:
@@ -62,4 +47,4 @@ def store_lock(tracking_uri: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-__all__ = ["artifact_root", "default_tracking_uri", "resolve_tracking_uri", "store_lock", "ui_command"]
+__all__ = ["artifact_root", "store_lock", "ui_command"]

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from tumorclf.schema.vocabulary import READINGS
+from tumorclf.model.readings import READINGS
 from tumorclf.yaml_source import YamlFileError, dotted, load_yaml
 
 MODELS = (
@@ -27,11 +27,11 @@ CALIBRATIONS = ("none", "sigmoid", "isotonic")
 BALANCES = ("uniform", "clinical")
 SELECTION_METRICS = ("log_loss", "brier", "ece", "top1_acc", "top3_acc", "mcs_auroc", "oracle_ratio")
 SELECTION_DATA = ("real", "synthetic")
-#: Settings of the prior update that its grid may search (see tumorclf.synthetic.fitted).
+#: Settings of the prior update that its grid may search (see tumorclf.model.estimator).
 UPDATE_SETTINGS = {"strength": (0, None), "reporting_strength": (0, None), "styles": (1, 3), "floor": (0, 1),
                    "class_reporting": (0, None),
                    "temperature": (0, None), "age_bandwidth": (0, None), "dependence": None}
-#: How synthetic cases are masked (tumorclf.synthetic.generator.MISSINGNESS).
+#: How synthetic cases are masked (tumorclf.synthetic.MISSINGNESS).
 MISSINGNESS = ("as_published", "as_entered", "none")
 BACKENDS = ("local", "dask")
 
@@ -161,7 +161,7 @@ def _check(config: Mapping[str, Any], where: str) -> list[str]:
             need(f"prior_update.grid.{key}", False, f"unknown setting; known: {', '.join(UPDATE_SETTINGS)}")
             continue
         if key == "dependence":  # named dependences between findings, alone or joined by "+"
-            from tumorclf.synthetic.findings import DEPENDENCE_SETTINGS as DEPENDENCE_NAMES
+            from tumorclf.model.structure import DEPENDENCE_SETTINGS as DEPENDENCE_NAMES
 
             ok = isinstance(values, list) and values and all(v in DEPENDENCE_NAMES for v in values)
             need(f"prior_update.grid.{key}", bool(ok),

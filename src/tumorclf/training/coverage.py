@@ -5,7 +5,7 @@ Calibration uses the champion's out-of-fold predictions for every real case
 turn: the sets and the alert are calibrated on the other folds and scored on
 it, so that the figures say how they do on sources the calibration never saw.
 The p-values are crepes' (``ConformalClassifier`` with the labels as Mondrian
-categories, not smoothed), the same numbers :mod:`tumorclf.conformal` computes
+categories, not smoothed), the same numbers :mod:`tumorclf.prediction.conformal` computes
 at prediction.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from tumorclf.conformal import ALERT_CLASS, CoverageSets, MCSAlert, fit_alert, fit_sets
+from tumorclf.prediction.conformal import ALERT_CLASS, CoverageSets, MCSAlert, fit_alert, fit_sets
 from tumorclf.training.metrics import summarise
 
 

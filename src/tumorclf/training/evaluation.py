@@ -5,14 +5,15 @@ Two evaluations, kept apart by construction:
 * **real grouped CV** (the evidence, and what selects the champion): folds
   over the real cases grouped by source (:mod:`tumorclf.training.real_cv`).
   In each fold the priors are updated on the training cases alone, and each
-  candidate is fitted on synthetic fill-in drawn from that fold's updated
-  priors inside ``fit`` (with the training cases too where
-  ``fill_in.real_rows`` says so;
-  :class:`~tumorclf.training.fill_in.WithSyntheticFillIn`), its grid tuned
-  by an inner CV on that training side; a candidate that *is* the prior
-  update takes the fold's update as it is. The held-out cases are scored
-  read as entered and, where a model has that reading, as published. No
-  synthetic row is ever scored, and no scored case is in its model's
+  candidate learns what its kind says (:mod:`tumorclf.training.candidates`):
+  synthetic fill-in drawn from that fold's updated priors, with the training
+  cases too where ``fill_in.real_rows`` says so
+  (:func:`~tumorclf.training.fill_in.fill_in_rows`), or the training cases
+  alone; its grid is tuned by an inner CV on that training side. The prior
+  update itself takes the fold's update as it is. The held-out cases are
+  scored read as entered and, where a model has that reading, as published
+  (its ``reading`` parameter set: :func:`~tumorclf.model.readings.in_reading`).
+  No synthetic row is ever scored, and no scored case is in its model's
   training data or in its priors' update.
 * **synthetic CV** (a diagnostic): repeated stratified k-fold over a sample
   from the priors updated on every real case; each outer training fold tunes
@@ -20,8 +21,9 @@ Two evaluations, kept apart by construction:
   outer test folds, giving each fold's ``oracle_ratio``.
 
 The final model's hyperparameters are chosen by an inner CV over the rows
-its final fit learns from (:func:`final_training_set`). Tasks are seeded from (seed, candidate, fold) alone, so
-results do not depend on which worker runs them or in which order they finish.
+its final fit learns from (:func:`final_training_set`). Tasks are seeded
+from (seed, candidate, fold) alone, so results do not depend on which worker
+runs them or in which order they finish.
 """
 
 from __future__ import annotations
@@ -43,8 +45,9 @@ from sklearn.pipeline import Pipeline
 
 from tumorclf import stages
 from tumorclf.features import CaseEncoder
-from tumorclf.training.candidates import REAL_ONLY_MODELS, build_pipeline, param_grid, reuses_prior_update
-from tumorclf.training.fill_in import WithSyntheticFillIn, has_readings, proba_in_reading
+from tumorclf.model.readings import in_reading
+from tumorclf.training.candidates import ORACLE, Candidate, has_readings
+from tumorclf.training.fill_in import fill_in_rows
 from tumorclf.training.intervals import source_bootstrap
 from tumorclf.training.metrics import (
     calibrated_ece_reference,
@@ -61,9 +64,6 @@ from tumorclf.training.real_cv import (
     update_priors,
     update_tasks,
 )
-from tumorclf.training.references import OracleClassifier, SeedRuleClassifier
-
-ORACLE, SEED_RULE, LITERATURE = "bayes_oracle", "seed_rule", "literature_priors"
 
 
 @dataclass
@@ -82,7 +82,7 @@ class FoldResult:
     model: Any = None
     error: str | None = None
     proba_published: np.ndarray | None = None  # as published, where the model has that reading
-    training_shares: dict[str, float] | None = None  # class shares of a final fit's training rows
+    training_prior: dict[str, float] | None = None  # the class prior a final model's probabilities are under
 
     def proba_in(self, reading: str) -> np.ndarray | None:
         """The scored rows' probabilities with the cases read ``reading``."""
@@ -92,23 +92,24 @@ class FoldResult:
 
 
 @dataclass
-class Candidate:
-    """A model to evaluate: how to build it, its grid, and whether it may be champion.
+class EvaluationData:
+    """What the tasks read: the synthetic sample and its outer folds, the rows a final model learns from,
+    the real cases, and the prior update of each real fold and of all of them."""
 
-    ``fill_in``: fitted on real cases with synthetic fill-in (candidates) or
-    on the real cases alone (references). ``build_real`` builds it for real
-    cases when that differs (the literature oracle scores them under a
-    uniform prior). ``from_prior_update``: its real-case predictions are each
-    fold's updated posterior (the fitted oracle).
-    """
+    X_syn: pd.DataFrame
+    y_syn: np.ndarray
+    outer: list[tuple[np.ndarray, np.ndarray]]
+    X_final: pd.DataFrame
+    y_final: np.ndarray
+    X_real: pd.DataFrame
+    y_real: np.ndarray
+    fold_updates: Sequence[Any]
+    overall: Any = None
 
-    name: str
-    build: Callable[[int], Any]
-    grid: dict[str, list[Any]]
-    reference: bool = False
-    fill_in: bool = True
-    build_real: Callable[[int], Any] | None = None
-    from_prior_update: bool = False
+    def shared(self) -> list[Any]:
+        """The large objects many tasks take, sent to a cluster once."""
+        return [self.X_syn, self.y_syn, self.X_final, self.y_final, self.X_real, self.y_real,
+                *(u.generator for u in self.fold_updates)]
 
 
 @contextlib.contextmanager
@@ -141,8 +142,11 @@ def task_seed(seed: int, *keys: int) -> int:
 
 
 def aligned_proba(model: Any, X: Any, classes: Sequence[str], reading: str | None = None) -> np.ndarray:
-    """predict_proba (in ``reading``, where given) with columns in ``classes`` order (0 for a class the model never saw)."""
-    raw = model.predict_proba(X) if reading is None else proba_in_reading(model, X, reading)
+    """predict_proba (the cases read ``reading`` where the model takes one) with columns in ``classes``
+    order (0 for a class the model never saw)."""
+    if reading is not None:
+        model = in_reading(model, reading)
+    raw = model.predict_proba(X)
     out = np.zeros((raw.shape[0], len(classes)))
     position = {c: i for i, c in enumerate(classes)}
     for j, c in enumerate(model.classes_):
@@ -150,18 +154,16 @@ def aligned_proba(model: Any, X: Any, classes: Sequence[str], reading: str | Non
     return out
 
 
-def _tuned(estimator: Any, grid: dict[str, list[Any]], inner_folds: int, seed: int) -> Any:
+def fit_tuned(estimator: Any, grid: dict[str, list[Any]], X: Any, y: Any, inner_folds: int,
+              seed: int) -> tuple[Any, dict[str, Any]]:
+    """The estimator fitted on ``X, y`` with its grid tuned by an inner stratified CV (refitted on every row
+    at the best point), and that point; a grid of one point is fitted as it is."""
     points = int(np.prod([len(v) for v in grid.values()])) if grid else 1
     if points <= 1:
-        return clone(estimator).set_params(**{k: v[0] for k, v in grid.items()})
-    return GridSearchCV(
-        estimator, grid, scoring="neg_log_loss", n_jobs=1, refit=True,
-        cv=StratifiedKFold(inner_folds, shuffle=True, random_state=seed),
-    )
-
-
-def _best_params(fitted: Any) -> dict[str, Any]:
-    return dict(fitted.best_params_) if isinstance(fitted, GridSearchCV) else {}
+        return clone(estimator).set_params(**{k: v[0] for k, v in grid.items()}).fit(X, y), {}
+    search = GridSearchCV(estimator, grid, scoring="neg_log_loss", n_jobs=1, refit=True,
+                          cv=StratifiedKFold(inner_folds, shuffle=True, random_state=seed)).fit(X, y)
+    return search.best_estimator_, dict(search.best_params_)
 
 
 def _guard(task: Callable[[], FoldResult], candidate: str, kind: str, fold: int) -> FoldResult:
@@ -177,19 +179,18 @@ def synthetic_fold(candidate: Candidate, data: pd.DataFrame, y: np.ndarray, trai
     def run() -> FoldResult:
         s = task_seed(seed, fold)
         start = time.perf_counter()
-        model = _tuned(candidate.build(s), candidate.grid, inner_folds, s).fit(data.iloc[train], y[train])
+        model, best = fit_tuned(candidate.build(s), candidate.grid, data.iloc[train], y[train], inner_folds, s)
         fit_seconds = time.perf_counter() - start
         return FoldResult(candidate.name, "synthetic", fold, test, train,
-                          aligned_proba(model, data.iloc[test], classes), _best_params(model), fit_seconds)
+                          aligned_proba(model, data.iloc[test], classes), best, fit_seconds)
     return _guard(run, candidate.name, "synthetic", fold)
 
 
 def tune_on_all(candidate: Candidate, data: pd.DataFrame, y: np.ndarray, inner_folds: int, seed: int) -> FoldResult:
     def run() -> FoldResult:
         start = time.perf_counter()
-        model = _tuned(candidate.build(seed), candidate.grid, inner_folds, seed).fit(data, y)
-        return FoldResult(candidate.name, "tune", -1, best_params=_best_params(model),
-                          fit_seconds=time.perf_counter() - start)
+        _, best = fit_tuned(candidate.build(seed), candidate.grid, data, y, inner_folds, seed)
+        return FoldResult(candidate.name, "tune", -1, best_params=best, fit_seconds=time.perf_counter() - start)
     return _guard(run, candidate.name, "tune", -1)
 
 
@@ -199,21 +200,21 @@ def real_fold(candidate: Candidate, real: pd.DataFrame, y_real: np.ndarray, trai
     """One candidate on one real fold: tuned and fitted on the training side, scored on the test side."""
     def run() -> FoldResult:
         s = task_seed(seed, fold)
-        build = candidate.build_real or candidate.build
-        model = WithSyntheticFillIn(
-            _tuned(build(s), candidate.grid, inner_folds, s), generator,
-            n_synthetic=fill_in["n"] if candidate.fill_in else 0, balance=fill_in["balance"],
-            missingness=fill_in.get("missingness", "as_entered"),
-            real_rows=bool(fill_in.get("real_rows", True)) or not candidate.fill_in, random_state=s,
-        )
         start = time.perf_counter()
-        model.fit(real.iloc[train], y_real[train])
+        settings = candidate.fill_in(fill_in)
+        if settings is None:  # the training cases alone
+            X, y, n_synthetic = real.iloc[train], y_real[train], 0
+        else:
+            X, y = fill_in_rows(real.iloc[train], y_real[train], generator, n=settings["n"],
+                                balance=settings["balance"], missingness=settings.get("missingness", "as_entered"),
+                                real_rows=bool(settings.get("real_rows", True)), random_state=s)
+            n_synthetic = settings["n"]
+        model, best = fit_tuned(candidate.build_for_real(s), candidate.grid, X, y, inner_folds, s)
         tested = real.iloc[test]
         published = aligned_proba(model, tested, classes, "as_published") if has_readings(model) else None
         return FoldResult(candidate.name, "real", fold, test, train,
-                          aligned_proba(model, tested, classes, "as_entered"), _best_params(model.estimator_),
-                          time.perf_counter() - start, n_synthetic_train=model.n_synthetic_,
-                          proba_published=published)
+                          aligned_proba(model, tested, classes, "as_entered"), best,
+                          time.perf_counter() - start, n_synthetic_train=n_synthetic, proba_published=published)
     return _guard(run, candidate.name, "real", fold)
 
 
@@ -225,7 +226,8 @@ def final_fit(candidate: Candidate, params: Mapping[str, Any], data: pd.DataFram
         labels, counts = np.unique(np.asarray(y, dtype=str), return_counts=True)
         shares = {str(c): float(k / counts.sum()) for c, k in zip(labels, counts)}
         return FoldResult(candidate.name, "final", -1, best_params=dict(params),
-                          fit_seconds=time.perf_counter() - start, model=model, training_shares=shares)
+                          fit_seconds=time.perf_counter() - start, model=model,
+                          training_prior={str(c): shares.get(str(c), 0.0) for c in model.classes_})
     return _guard(run, candidate.name, "final", -1)
 
 
@@ -253,41 +255,21 @@ class CandidateReport:
     model: Any
     error: str | None
     fit_seconds: float
-    training_shares: dict[str, float] | None = None  # the final model's training class shares
+    training_prior: dict[str, float] | None = None  # the class prior the final model's probabilities are under
     vignette_proba: np.ndarray | None = None  # the vignettes, as entered, uniform prior (sorted class order)
 
     @property
     def failed(self) -> bool:
         return self.error is not None
 
-
-def candidates_from_config(config: Mapping[str, Any], generator: Any, literature: Any) -> list[Candidate]:
-    """The configured candidates, then the references: the seed rule, the oracle of the
-    updated priors, and the oracle of the literature priors alone."""
-    out = []
-    for name, spec in config["candidates"].items():
-        reuse = reuses_prior_update(spec)
-        if spec["model"] in REAL_ONLY_MODELS:  # the experiment's own priors file
-            spec = {**spec, "params": {**(spec.get("params") or {}), "priors": literature.priors.path}}
-        out.append(Candidate(name, lambda s, spec=spec: build_pipeline(spec, s), param_grid(spec),
-                             fill_in=spec["model"] not in REAL_ONLY_MODELS, from_prior_update=reuse))
-    references = config["references"]
-    if references.get("seed_rule"):
-        out.append(Candidate(SEED_RULE, lambda s: SeedRuleClassifier(), {}, reference=True, fill_in=False))
-    reading = reading_taught_by(config["synthetic"].get("missingness", "as_published"))
-    if references.get("bayes_oracle"):
-        out.append(Candidate(ORACLE, lambda s: OracleClassifier(generator, reading=reading), {}, reference=True,
-                             fill_in=False, from_prior_update=True))
-    if references.get("literature_priors"):
-        out.append(Candidate(LITERATURE, lambda s: OracleClassifier(literature, reading=reading), {}, reference=True,
-                             fill_in=False, build_real=lambda s: OracleClassifier(literature, prior="uniform")))
-    return out
-
-
-def reading_taught_by(missingness: str) -> str:
-    """The reading that fits cases masked by ``missingness``: the one in which the generator's
-    posterior is exact for them, and the one a model trained on them has."""
-    return "as_published" if missingness == "as_published" else "as_entered"
+    def pooled(self, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every scored row of one kind of fold ("real", "synthetic"): its index, fold and probabilities."""
+        folds = [f for f in self.folds if f.kind == kind and f.error is None and f.proba is not None]
+        if not folds:
+            return np.array([], dtype=int), np.array([], dtype=int), np.empty((0, 0))
+        index = np.concatenate([f.test_index for f in folds])
+        fold = np.concatenate([np.full(len(f.test_index), f.fold) for f in folds])
+        return index, fold, np.vstack([f.proba for f in folds])
 
 
 @dataclass(frozen=True)
@@ -351,77 +333,75 @@ def evaluate(
     ``synthetic`` and ``real`` are validated frames with a ``diagnosis``;
     ``fold_updates`` holds, per real fold, the priors updated on its training
     cases (:func:`tumorclf.training.real_cv.update_priors`), and ``overall``
-    the update on every real case (the final model of a candidate that is the
-    prior update itself).
+    the update on every real case (the final model of the prior update itself).
     """
     classes = sorted(str(c) for c in generator.classes_)
-    seed = config["seed"]
+    seed, cv = config["seed"], config["cv"]
     y_syn = synthetic["diagnosis"].astype(str).to_numpy(dtype=object)
-    y_real = real["diagnosis"].astype(str).to_numpy(dtype=object)
     X_syn = synthetic.drop(columns=["diagnosis", "source"], errors="ignore")
-    X_real = real.drop(columns=["diagnosis"], errors="ignore")
-    X_final, y_final = final_training_set(generator, real, config)
-    cv = config["cv"]
     splitter = RepeatedStratifiedKFold(n_splits=cv["folds"], n_repeats=cv["repeats"], random_state=seed)
-    outer = list(splitter.split(X_syn, y_syn))
+    data = EvaluationData(X_syn, y_syn, list(splitter.split(X_syn, y_syn)), *final_training_set(generator, real, config),
+                          real.drop(columns=["diagnosis"], errors="ignore"),
+                          real["diagnosis"].astype(str).to_numpy(dtype=object), fold_updates, overall)
 
-    phase_one = []
-    for c_index, candidate in enumerate(candidates):
-        if candidate.from_prior_update and not candidate.reference:
-            continue  # it is the prior update itself: every fold already fitted
-        c_seed = task_seed(seed, c_index)
-        for fold, (train, test) in enumerate(outer):
-            phase_one.append(delayed(synthetic_fold)(candidate, X_syn, y_syn, train, test, fold, classes,
-                                                     cv["inner_folds"], c_seed))
-        if candidate.fill_in:  # tuned on the kind of rows its final fit learns from
-            phase_one.append(delayed(tune_on_all)(candidate, X_final, y_final, cv["inner_folds"], c_seed))
-        elif candidate.reference:
-            phase_one.append(delayed(tune_on_all)(candidate, X_syn, y_syn, cv["inner_folds"], c_seed))
-        else:  # fitted on real cases alone: tuned on them too
-            phase_one.append(delayed(tune_on_all)(candidate, X_real, y_real, cv["inner_folds"], c_seed))
-        if candidate.from_prior_update:
-            continue
-        r_seed = task_seed(seed, c_index, 1)
-        for update in fold_updates:
-            phase_one.append(delayed(real_fold)(candidate, X_real, y_real, update.train_index, update.test_index,
-                                                update.fold, classes, update.generator, config["fill_in"],
-                                                cv["inner_folds"], r_seed))
-    shared = [X_syn, y_syn, X_final, y_final, X_real, y_real, *(u.generator for u in fold_updates)]
-    first = run_tasks(phase_one, config["parallel"], on_task_done, shared)
-    first += [
-        FoldResult(c.name, "real", u.fold, u.test_index, u.train_index, u.proba, dict(u.best_params), u.seconds,
-                   proba_published=u.proba_published)
-        for c in candidates if c.from_prior_update for u in fold_updates
-    ]
-
-    for candidate in candidates:
-        if candidate.from_prior_update and not candidate.reference and overall is not None:
-            first.append(FoldResult(candidate.name, "tune", -1, best_params=dict(overall.best_params),
-                                    fit_seconds=overall.seconds))
-            model = copy.copy(overall.estimator)  # fitted; its priors named by path, not carried as an object
-            model.priors = overall.generator.priors.path
-            pipeline = Pipeline([("encode", CaseEncoder("codes")), ("model", model)])
-            first.append(FoldResult(candidate.name, "final", -1, best_params=dict(overall.best_params),
-                                    model=pipeline))
+    first = run_tasks([task for c_index, candidate in enumerate(candidates)
+                       for task in _first_tasks(candidate, c_index, data, classes, config)],
+                      config["parallel"], on_task_done, data.shared())
+    first += [result for candidate in candidates for result in _given(candidate, data)]
     tuned = {r.candidate: r for r in first if r.kind == "tune"}
-    phase_two = [
-        delayed(final_fit)(candidate, tuned[candidate.name].best_params,
-                           *((X_final, y_final) if candidate.fill_in else (X_real, y_real)),
+    second = run_tasks([
+        delayed(final_fit)(candidate, tuned[candidate.name].best_params, *candidate.tuning_rows(data),
                            task_seed(seed, c_index, 2))
         for c_index, candidate in enumerate(candidates)
-        if not candidate.reference and not candidate.from_prior_update and not tuned[candidate.name].error
-    ]
-    second = run_tasks(phase_two, config["parallel"], on_task_done, [X_final, y_final, X_real, y_real])
+        if candidate.has_final_model() and not tuned[candidate.name].error
+    ], config["parallel"], on_task_done, [data.X_final, data.y_final, data.X_real, data.y_real])
 
     by_candidate: dict[str, list[FoldResult]] = {c.name: [] for c in candidates}
     for result in first + second:
         by_candidate[result.candidate].append(result)
     oracle_losses = _oracle_fold_losses(by_candidate.get(ORACLE, []), y_syn, classes)
     return [
-        _report(candidate, by_candidate[candidate.name], y_syn, y_real, classes, oracle_losses,
-                groups_of(real), config["seed"])
+        _report(candidate, by_candidate[candidate.name], y_syn, data.y_real, classes, oracle_losses,
+                groups_of(real), seed)
         for candidate in candidates
     ]
+
+
+def _first_tasks(candidate: Candidate, c_index: int, data: EvaluationData, classes: Sequence[str],
+                 config: Mapping[str, Any]) -> list[Any]:
+    """A candidate's tasks before its final fit: the synthetic folds, the tuning of its grid on the rows its
+    final fit learns from, and its real folds, as its kind says."""
+    if not candidate.scored_on_synthetic():
+        return []  # the prior update itself: every fold already fitted
+    inner, c_seed = config["cv"]["inner_folds"], task_seed(config["seed"], c_index)
+    tasks = [delayed(synthetic_fold)(candidate, data.X_syn, data.y_syn, train, test, fold, classes, inner, c_seed)
+             for fold, (train, test) in enumerate(data.outer)]
+    tasks.append(delayed(tune_on_all)(candidate, *candidate.tuning_rows(data), inner, c_seed))
+    if candidate.fitted_per_real_fold():
+        r_seed = task_seed(config["seed"], c_index, 1)
+        tasks += [delayed(real_fold)(candidate, data.X_real, data.y_real, u.train_index, u.test_index, u.fold,
+                                     classes, u.generator, config["fill_in"], inner, r_seed)
+                  for u in data.fold_updates]
+    return tasks
+
+
+def _given(candidate: Candidate, data: EvaluationData) -> list[FoldResult]:
+    """What a candidate's real folds (and, for the prior update itself, its tuning and final model) are without
+    any task: the prior updates' own."""
+    if candidate.fitted_per_real_fold():
+        return []
+    given = [FoldResult(candidate.name, "real", u.fold, u.test_index, u.train_index, u.proba, dict(u.best_params),
+                        u.seconds, proba_published=u.proba_published) for u in data.fold_updates]
+    overall = data.overall
+    if candidate.reference or overall is None:
+        return given
+    model = copy.copy(overall.estimator)  # fitted; its priors named by path, not carried as an object
+    model.priors = overall.generator.priors.path
+    pipeline = Pipeline([("encode", CaseEncoder("codes")), ("model", model)])
+    return [*given,
+            FoldResult(candidate.name, "tune", -1, best_params=dict(overall.best_params), fit_seconds=overall.seconds),
+            FoldResult(candidate.name, "final", -1, best_params=dict(overall.best_params), model=pipeline,
+                       training_prior=dict(model.training_prior_))]
 
 
 def _labels(y: np.ndarray, classes: Sequence[str]) -> np.ndarray:
@@ -474,5 +454,5 @@ def _report(candidate: Candidate, results: list[FoldResult], y_syn: np.ndarray, 
         name=candidate.name, reference=candidate.reference, folds=results, metrics=metrics,
         best_params=tune.best_params if tune else {}, model=final.model if final else None,
         error=errors[0] if errors else None, fit_seconds=fit_seconds,
-        training_shares=final.training_shares if final else None,
+        training_prior=final.training_prior if final else None,
     )

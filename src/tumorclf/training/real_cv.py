@@ -4,7 +4,7 @@ The real cases are split by :class:`~sklearn.model_selection.StratifiedGroupKFol
 with the ``source`` of each case as its group, so that one paper's patients
 never sit on both sides of a fold. In every fold the literature priors are
 updated on the training cases alone (their settings chosen by an inner
-grouped CV on those cases, :func:`tumorclf.synthetic.fitted.update_search`);
+grouped CV on those cases, :func:`tumorclf.model.estimator.update_search`);
 that fold's updated generator then draws the synthetic fill-in of every
 candidate trained in the fold, and its posterior is the fold's "fitted
 oracle". Nothing of a fold's test cases reaches its model.
@@ -21,8 +21,10 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold
 
-from tumorclf.synthetic import CaseGenerator, Priors
-from tumorclf.synthetic.fitted import groups_of, update_search
+from tumorclf.model.estimator import UpdatedPriorsClassifier, groups_of, update_search
+from tumorclf.model.priors import Priors
+from tumorclf.model.readings import in_reading
+from tumorclf.synthetic import CaseGenerator
 
 #: Fold number of the update fitted on every real case (the champion's).
 ALL_CASES = -1
@@ -44,7 +46,7 @@ class PriorUpdate:
     proba: np.ndarray | None = None  # the updated posterior of the test cases as entered, sorted class order
     proba_published: np.ndarray | None = None  # the same, the test cases read as published
     seconds: float = 0.0
-    estimator: Any = None  # the fitted UpdatedPriorsClassifier (settings chosen by the inner CV)
+    estimator: UpdatedPriorsClassifier | None = None  # the fitted model (settings chosen by the inner CV)
 
 
 def grouped_splits(y: np.ndarray, groups: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -76,10 +78,10 @@ def update_priors(priors: Priors, real: pd.DataFrame, y: np.ndarray, groups: np.
     search.fit(real.iloc[train], y[train], groups=groups[train])
     best = search.best_estimator_
     tested = real.iloc[test]
-    proba = best.predict_proba_reading(tested, "as_entered") if len(test) else None
-    published = best.predict_proba_reading(tested, "as_published") if len(test) else None
+    proba = in_reading(best, "as_entered").predict_proba(tested) if len(test) else None
+    published = in_reading(best, "as_published").predict_proba(tested) if len(test) else None
     chosen = {k: (v if isinstance(v, str) else float(v)) for k, v in search.best_params_.items()}
-    return PriorUpdate(fold, best.generator(priors), chosen,
+    return PriorUpdate(fold, CaseGenerator.from_model(best), chosen,
                        train, test, proba, published, time.perf_counter() - start, best)
 
 

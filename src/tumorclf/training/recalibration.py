@@ -10,13 +10,11 @@ and the train keeps T only if that lowers the mean held-out log loss.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax
 
-from tumorclf.prediction import apply_temperature
+from tumorclf.prediction.probabilities import Recalibration, apply_temperature
 
 #: The temperatures searched (a bounded scalar search).
 BOUNDS = (0.2, 5.0)
@@ -32,19 +30,6 @@ def fit_temperature(proba: np.ndarray, y: np.ndarray) -> float:
     found = minimize_scalar(lambda t: _nll(proba, y, t), bounds=BOUNDS, method="bounded",
                             options={"xatol": 1e-4})
     return float(found.x)
-
-
-@dataclass(frozen=True)
-class Recalibration:
-    """The fitted temperature, the held-out log loss with and without it, and whether it is applied."""
-
-    temperature: float
-    log_loss_before: float  # mean over held-out folds, as the model gave them
-    log_loss_after: float  # mean over held-out folds, each with the temperature fitted on the other folds
-    applied: bool
-
-    def to_manifest(self) -> dict[str, float | bool]:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
 def recalibrate(proba: np.ndarray, y: np.ndarray, fold: np.ndarray) -> Recalibration:

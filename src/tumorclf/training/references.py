@@ -87,7 +87,7 @@ class OracleClassifier(ClassifierMixin, BaseEstimator):
     prior : str or dict, optional
         A fixed class prior (e.g. ``"uniform"``) instead of the training balance.
     reading : {"as_entered", "as_published"}
-        How :meth:`predict_proba` reads a case (:meth:`predict_proba_reading` offers both).
+        How :meth:`predict_proba` reads a case; it acts at prediction only.
     """
 
     def __init__(self, generator: Any = None, prior: Any = None, reading: str = "as_entered") -> None:
@@ -108,12 +108,9 @@ class OracleClassifier(ClassifierMixin, BaseEstimator):
         self._order = order
         return self
 
-    def predict_proba_reading(self, X: Any, reading: str) -> np.ndarray:
-        check_is_fitted(self, "prior_")
-        return self.generator.posterior_array(as_case_arrays(X), self.prior_, reading=reading)[:, self._order]
-
     def predict_proba(self, X: Any) -> np.ndarray:
-        return self.predict_proba_reading(X, self.reading)
+        check_is_fitted(self, "prior_")
+        return self.generator.posterior_array(as_case_arrays(X), self.prior_, reading=self.reading)[:, self._order]
 
     def predict(self, X: Any) -> np.ndarray:
         return self.classes_[self.predict_proba(X).argmax(axis=1)]

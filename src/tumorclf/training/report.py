@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from tumorclf.tracking.store import default_tracking_uri
+from tumorclf.paths import default_tracking_uri
 
 console = Console(stderr=False)
 if not console.is_terminal:  # logs and CI: do not squeeze the table into 80 columns

@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tumorclf.model.readings import in_reading
+from tumorclf.prediction.probabilities import prior_weights, shift_prior
 from tumorclf.schema import FIELDS, LABEL, validate
-from tumorclf.training.fill_in import proba_in_reading
 from tumorclf.training.metrics import vignette_metrics
 
 #: Columns of the vignettes file besides the schema's: how typical the case is, its sources, the basis of each value.
@@ -45,9 +46,8 @@ def uniform_shift(proba: np.ndarray, training_prior: Mapping[str, float] | None,
     """Probabilities under a uniform class prior, from those under ``training_prior`` (Bayes' rule)."""
     if not training_prior:
         return proba
-    weights = np.array([1.0 / training_prior[c] if training_prior.get(c) else 0.0 for c in classes])
-    shifted = proba * weights
-    return shifted / shifted.sum(axis=1, keepdims=True)
+    training = np.array([training_prior.get(c) or 0.0 for c in classes])
+    return shift_prior(proba, prior_weights(np.full(len(classes), 1.0 / len(classes)), training))
 
 
 def score_vignettes(model: Any, vignettes: pd.DataFrame, classes: Sequence[str],
@@ -58,7 +58,7 @@ def score_vignettes(model: Any, vignettes: pd.DataFrame, classes: Sequence[str],
     the class prior its probabilities are under, if not uniform.
     """
     X = vignettes.drop(columns=[LABEL, "id"], errors="ignore")
-    raw = proba_in_reading(model, X, "as_entered")
+    raw = in_reading(model, "as_entered").predict_proba(X)
     proba = np.zeros((len(X), len(classes)))
     position = {c: i for i, c in enumerate(classes)}
     for j, c in enumerate(model.classes_):
@@ -68,4 +68,45 @@ def score_vignettes(model: Any, vignettes: pd.DataFrame, classes: Sequence[str],
     return proba, vignette_metrics(y, proba, classes)
 
 
-__all__ = ["VIGNETTE_COLUMNS", "load_vignettes", "score_vignettes", "uniform_shift"]
+def add_vignette_figures(reports: Sequence[Any], vignettes: pd.DataFrame, classes: Sequence[str],
+                         generator: Any, literature: Any, real: pd.DataFrame) -> None:
+    """Score every candidate's final model and every reference on the vignettes (as entered, uniform prior):
+    each report gets ``vignette_proba`` and ``vignette_*`` metrics.
+
+    The references are fitted as they are scored on real cases: the literature
+    and the updated priors' exact posteriors, and the seed rule on every real case.
+    """
+    from tumorclf.training.candidates import LITERATURE, ORACLE, SEED_RULE
+    from tumorclf.training.references import OracleClassifier, SeedRuleClassifier
+
+    y_real = real["diagnosis"].astype(str).to_numpy(dtype=object)
+    X_real = real.drop(columns=["diagnosis"])
+    reference_models = {
+        ORACLE: OracleClassifier(generator, prior="uniform"),
+        LITERATURE: OracleClassifier(literature, prior="uniform"),
+        SEED_RULE: SeedRuleClassifier(),
+    }
+    for report in reports:
+        if report.failed:
+            continue
+        if report.reference:
+            model = reference_models.get(report.name)
+            if model is None:
+                continue
+            model.fit(X_real, y_real)
+            prior = _class_shares(y_real) if report.name == SEED_RULE else None
+        else:
+            if report.model is None:
+                continue
+            model, prior = report.model, report.training_prior
+        proba, figures = score_vignettes(model, vignettes, classes, prior)
+        report.vignette_proba = proba
+        report.metrics.update({f"vignette_{k}": v for k, v in figures.items()})
+
+
+def _class_shares(labels: np.ndarray) -> dict[str, float]:
+    values, counts = np.unique(np.asarray(labels, dtype=str), return_counts=True)
+    return {str(v): float(k / counts.sum()) for v, k in zip(values, counts)}
+
+
+__all__ = ["VIGNETTE_COLUMNS", "add_vignette_figures", "load_vignettes", "score_vignettes", "uniform_shift"]

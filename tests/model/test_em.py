@@ -13,15 +13,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tumorclf.model.em import _Cases, _e_step, starting_reporting, update_models
+from tumorclf.model.inference import log_likelihood
+from tumorclf.model.literature import findings_from_priors, reporting_from_priors
+from tumorclf.model.structure import PARENTS, TABLE_FIELDS, FindingModel, ReportingModel, parse_dependence
+from tumorclf.schema import BOOLEAN_FIELDS
 from tumorclf.synthetic import CaseGenerator
-from tumorclf.synthetic.findings import (
-    FindingModel,
-    ReportingModel,
-    findings_from_priors,
-    reporting_from_priors,
-)
-from tumorclf.synthetic.priors import BOOLEAN_FIELDS, PARENTS, TABLE_FIELDS
-from tumorclf.synthetic.update import update_models
 
 N_CASES = 3000
 #: Tolerances of the recovery, stated up front: absolute errors of p(value | class) (of p(parent, child |
@@ -150,3 +147,16 @@ def test_a_dependence_on_the_level_region_is_recovered(generator):
     assert joint_error.max() < 0.05, joint_error.max()
     # teeth: the literature's region-free row is far from the truth
     assert (np.abs(literature.fields["compartment"] - truth_table) * region[..., None]).max() > 0.1
+
+
+@pytest.mark.parametrize("setting", ["none", "erosion_by_compartment+compartment_by_region"])
+def test_the_fit_scores_each_case_in_its_own_class_as_inference_does(generator, setting):
+    """EM's E-step scores each case under its own class only: its log likelihood must equal the sum, over the
+    cases, of inference's log p(case | class) in the case's own column (read as published)."""
+    findings = findings_from_priors(generator.priors, parse_dependence(setting))
+    cases = generator.sample_arrays(200, balance="uniform", random_state=2)
+    labels = np.array([generator.classes_.index(v) for v in cases.labels])
+    reporting = starting_reporting(generator.reporting, 2)
+    _, _, fitted = _e_step(findings, reporting, _Cases(findings, cases, labels))
+    full = log_likelihood(findings, cases, "as_published", reporting)
+    np.testing.assert_allclose(fitted, full[np.arange(len(labels)), labels].sum(), rtol=1e-12)

@@ -35,10 +35,13 @@ how far coverage holds on sources the calibration never saw.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
+
+from tumorclf.prediction.probabilities import shift_prior
 
 #: The class the alert is about.
 ALERT_CLASS = "mcs"
@@ -166,11 +169,8 @@ class AlertCalibration:
 
     def alert_for(self, weights: Mapping[str, float]) -> MCSAlert:
         """The alert chosen on these cases' probabilities re-weighted by ``weights`` (class -> target / training)."""
-        w = np.array([float(weights[c]) for c in self.classes])
-        shifted = self.proba * w
-        total = shifted.sum(axis=1)
-        p_mcs = np.divide(shifted[:, self.classes.index(ALERT_CLASS)], total, out=np.zeros(len(total)), where=total > 0)
-        return fit_alert(p_mcs, self.is_mcs, self.target)
+        shifted = shift_prior(self.proba, np.array([float(weights[c]) for c in self.classes]))
+        return fit_alert(shifted[:, self.classes.index(ALERT_CLASS)], self.is_mcs, self.target)
 
     def to_manifest(self) -> dict[str, Any]:
         return {"classes": list(self.classes), "target": self.target, "is_mcs": [bool(v) for v in self.is_mcs],

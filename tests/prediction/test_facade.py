@@ -16,7 +16,7 @@ from tumorclf.persistence.artifacts import ArtifactError, promote_champion, save
 from tumorclf.prediction import FINDINGS, Classifier, ModelVersionWarning, check_compatibility
 from tumorclf.schema import SCHEMA_VERSION, CaseValidationError, validate
 
-from .conftest import fit_candidate
+from ..conftest import fit_candidate
 
 
 def fit_classifier(generator, name: str, n: int = 6000) -> Classifier:
@@ -35,7 +35,7 @@ def saved(tmp_path_factory, champion):
     root = tmp_path_factory.mktemp("models")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("TUMORCLF_SIGNING_KEY", str(root / "key"))
-        save_model(champion.model, champion.manifest, root, "run1")
+        save_model(champion.model, champion.manifest.to_dict(), root, "run1")
         promote_champion(root, "run1")
     return root
 
@@ -241,13 +241,13 @@ def test_predict_report_reads_the_case_then_predicts_it(champion):
 
 def test_a_recalibration_temperature_in_the_manifest_is_applied_only_where_training_kept_it(generator):
     from tumorclf.prediction import Classifier
-    from tumorclf.training.recalibration import apply_temperature
+    from tumorclf.prediction.probabilities import apply_temperature
 
-    from .conftest import SEED_CASE, fit_candidate
+    from ..conftest import SEED_CASE, fit_candidate
 
     model, manifest = fit_candidate(generator, n=2000)
     plain = Classifier(model, manifest).predict_proba_array(SEED_CASE)
-    kept = Classifier(model, {**manifest, "recalibration": {"temperature": 2.0, "applied": True}})
+    kept = Classifier(model, {**manifest, "recalibration": {"temperature": 2.0, "log_loss_before": 1.6, "log_loss_after": 1.5, "applied": True}})
     np.testing.assert_allclose(kept.predict_proba_array(SEED_CASE), apply_temperature(plain, 2.0), atol=1e-12)
-    refused = Classifier(model, {**manifest, "recalibration": {"temperature": 2.0, "applied": False}})
+    refused = Classifier(model, {**manifest, "recalibration": {"temperature": 2.0, "log_loss_before": 1.5, "log_loss_after": 1.6, "applied": False}})
     np.testing.assert_allclose(refused.predict_proba_array(SEED_CASE), plain, atol=0)

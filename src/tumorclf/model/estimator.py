@@ -1,14 +1,17 @@
-"""The literature priors updated by real cases, as a scikit-learn classifier.
+"""The scikit-learn estimator of the Bayesian model: the literature priors updated by real cases.
 
 :class:`UpdatedPriorsClassifier` fits by identifying the finding and
-reporting models from labelled published cases (:meth:`CaseGenerator.updated`);
-its :meth:`generator` then samples synthetic fill-in and its
-``predict_proba`` is the updated model's posterior in its ``reading``
-("the fitted oracle", and a candidate like any other);
-:meth:`~UpdatedPriorsClassifier.predict_proba_reading` gives either reading.
+reporting models from labelled published cases (:func:`tumorclf.model.em.update_models`,
+starting from :mod:`tumorclf.model.literature`); its ``predict_proba`` is the
+updated model's posterior (:func:`tumorclf.model.inference.posterior`) in its
+``reading``, an ordinary parameter (``set_params(reading="as_published")``,
+routed by Pipelines and grid searches like any other). It is "the fitted
+oracle", and a candidate like any other; the synthetic generator draws
+fill-in from its fitted models (:meth:`tumorclf.synthetic.CaseGenerator.from_model`).
 :func:`update_search` chooses the update's settings by cross-validation over
 real cases grouped by source, so that no paper's patients sit on both sides
-of a fold and no setting is picked by hand.
+of a fold and no setting is picked by hand; :func:`fit_to_real_cases` does
+that on a file of real cases, as ``tumorclf train`` does.
 """
 
 from __future__ import annotations
@@ -21,16 +24,20 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import log_loss, make_scorer
 from sklearn.model_selection import GridSearchCV, StratifiedGroupKFold
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from tumorclf.class_prior import resolve_prior
+from tumorclf.model.em import update_models
+from tumorclf.model.inference import posterior
+from tumorclf.model.literature import findings_from_priors, reporting_from_priors
+from tumorclf.model.priors import Priors
+from tumorclf.model.readings import READINGS, check_reading
+from tumorclf.model.structure import DEPENDENCE_SETTINGS, parse_dependence
 from tumorclf.schema import CaseArrays, as_case_arrays
-from tumorclf.synthetic.findings import DEPENDENCE_SETTINGS, READINGS, check_reading, log_likelihood
-from tumorclf.synthetic.priors import Priors
 
 #: The grid searched when none is configured: literature strength and reporting
 #: strength in pseudo-cases per table row, latent publication styles, uniform
@@ -44,7 +51,7 @@ DEFAULT_GRID: dict[str, list[float]] = {
     "temperature": [0.6, 1.0],
     "dependence": ["none", "erosion_by_compartment"],
 }
-#: The update's own settings, as :meth:`CaseGenerator.updated` takes them.
+#: The update's own settings, as :func:`tumorclf.model.em.update_models` takes them (with ``dependence``).
 UPDATE_SETTINGS = ("strength", "reporting_strength", "styles", "class_reporting", "floor", "age_bandwidth",
                    "dependence")
 
@@ -79,12 +86,14 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
         Years; the kernel real ages are counted through.
     dependence : str, default="none"
         A dependence between findings beyond the priors file's structure
-        (:data:`~tumorclf.synthetic.findings.DEPENDENCES`), learnt from the cases.
+        (:data:`~tumorclf.model.structure.DEPENDENCES`), learnt from the cases.
     prior : str or dict, default="uniform"
         The class prior of :meth:`predict_proba`.
     reading : {"as_entered", "as_published"}, default="as_entered"
         How :meth:`predict_proba` reads a case: stated fields only, or as a
-        published row whose silences the reporting model explains.
+        published row whose silences the reporting model explains
+        (:mod:`tumorclf.model.readings`). It acts at prediction only: a
+        fitted model answers in either after ``set_params(reading=...)``.
 
     Attributes
     ----------
@@ -97,7 +106,9 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
     training_prior_ : dict
         The class prior its probabilities are under (``prior``), for prior shift.
     readings_ : tuple of str
-        The readings :meth:`predict_proba_reading` offers.
+        The readings its ``reading`` parameter may take: both.
+    em_iterations_, em_converged_, n_cases_ : int, bool, int
+        How the fit went (:meth:`update_record`).
     """
 
     _parameter_constraints: ClassVar[dict] = {
@@ -131,7 +142,8 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
         self.prior = prior
         self.reading = reading
 
-    def _priors(self) -> Priors:
+    def resolved_priors(self) -> Priors:
+        """The literature priors this model starts from (``priors`` read, once per version of its file)."""
         if isinstance(self.priors, Priors):
             return self.priors
         from tumorclf.paths import default_priors_path
@@ -141,54 +153,60 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
         return _load_priors_once(str(path), stat.st_mtime_ns, stat.st_size)
 
     def fit(self, X: Any, y: Sequence[str]) -> UpdatedPriorsClassifier:
-        from tumorclf.synthetic.generator import CaseGenerator
+        """Identify the finding and reporting models from labelled published cases by EM.
 
+        Raises
+        ------
+        ValueError
+            For a diagnosis that is not a class of the priors, or a bad setting.
+        """
         self._validate_params()
-        priors = self._priors()
+        priors = self.resolved_priors()
         arrays, labels = _arrays(X), np.asarray(y, dtype=object).astype(str)
+        unknown = sorted(set(labels) - set(priors.classes))
+        if unknown:
+            raise ValueError(f"Unknown diagnoses {unknown}; the classes are {list(priors.classes)}.")
         settings = {k: getattr(self, k) for k in UPDATE_SETTINGS}
         key = _fit_key(priors, arrays, labels, settings)
-        generator = _FITS.get(key)
-        if generator is None:  # a grid over the temperature refits the same update: fit it once
-            generator = CaseGenerator(priors).updated(arrays, labels, **settings)
-            _FITS[key] = generator
+        fitted = _FITS.get(key)
+        if fitted is None:  # a grid over the temperature refits the same update: fit it once
+            index = np.array([priors.classes.index(v) for v in labels], dtype=np.intp)
+            fitted = update_models(
+                findings_from_priors(priors, parse_dependence(self.dependence)), reporting_from_priors(priors),
+                arrays, index, **{k: v for k, v in settings.items() if k != "dependence"})
+            _FITS[key] = fitted
             while len(_FITS) > _FITS_KEPT:
                 _FITS.pop(next(iter(_FITS)))
-        self.findings_ = generator.findings
-        self.reporting_ = generator.reporting
-        self.em_iterations_ = int(generator.update_["em_iterations"])
-        self.class_weights_ = generator.class_weights(self.prior)
+        self.findings_, self.reporting_, trace = fitted
+        self.em_iterations_ = int(trace.iterations)
+        self.em_converged_ = bool(trace.converged)
+        self.n_cases_ = len(arrays)
+        self.class_weights_ = resolve_prior(self.prior, priors.classes, clinical=priors.prevalence)
         self._order = np.argsort(priors.classes)
         self.classes_ = np.asarray(priors.classes, dtype=object)[self._order]
         self.training_prior_ = {str(c): float(w) for c, w in zip(priors.classes, self.class_weights_)}
         self.readings_ = READINGS
         return self
 
-    def generator(self, priors: Priors) -> Any:
-        """A :class:`~tumorclf.synthetic.CaseGenerator` over the updated models, to sample fill-in."""
-        from tumorclf.synthetic.generator import CaseGenerator
-
+    def update_record(self) -> dict[str, Any]:
+        """How the models were fitted: the settings, the cases and the EM's course."""
         check_is_fitted(self, "findings_")
-        return CaseGenerator(priors, self.findings_, self.reporting_,
-                             update={k: getattr(self, k) for k in UPDATE_SETTINGS})
-
-    def predict_proba_reading(self, X: Any, reading: str) -> np.ndarray:
-        """Class probabilities with the case read ``"as_entered"`` or ``"as_published"``."""
-        check_is_fitted(self, "findings_")
-        ll = log_likelihood(self.findings_, _arrays(X), check_reading(reading), self.reporting_)
-        joint = self.temperature * ll + np.log(self.class_weights_)
-        proba = np.exp(joint - logsumexp(joint, axis=1, keepdims=True))
-        return proba[:, self._order]
+        return {"n_cases": self.n_cases_, **{k: getattr(self, k) for k in UPDATE_SETTINGS},
+                "em_iterations": self.em_iterations_, "em_converged": self.em_converged_}
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        return self.predict_proba_reading(X, self.reading)
+        """The updated model's posterior with the cases read as ``reading`` says, columns in :attr:`classes_` order."""
+        check_is_fitted(self, "findings_")
+        proba = posterior(self.findings_, _arrays(X), self.class_weights_, reading=check_reading(self.reading),
+                          reporting=self.reporting_, temperature=self.temperature)
+        return proba[:, self._order]
 
     def predict(self, X: Any) -> np.ndarray:
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
 
 #: Updates already fitted in this process, by data and settings (not temperature, which acts at prediction).
-_FITS: dict[tuple, Any] = {}
+_FITS: dict[tuple, tuple[Any, Any, Any]] = {}
 _FITS_KEPT = 32
 
 
@@ -202,7 +220,7 @@ def _fit_key(priors: Priors, arrays: CaseArrays, labels: np.ndarray, settings: M
 @functools.lru_cache(maxsize=4)
 def _load_priors_once(path: str, mtime_ns: int, size: int) -> Priors:
     """A priors file read once per version of it: a grid search fits hundreds of times."""
-    from tumorclf.synthetic.priors import load_priors
+    from tumorclf.model.priors import load_priors
 
     return load_priors(path)
 
@@ -259,4 +277,44 @@ def update_search(priors: Priors, grid: Mapping[str, Sequence[float]] | None = N
     )
 
 
-__all__ = ["DEFAULT_GRID", "UPDATE_SETTINGS", "UpdatedPriorsClassifier", "groups_of", "update_search"]
+def fit_to_real_cases(real_cases: Any = "default", *, priors: Priors | str | Path | None = None,
+                      settings: Mapping[str, Any] | None = None, random_state: int = 0) -> UpdatedPriorsClassifier:
+    """The literature priors updated by labelled real cases.
+
+    Parameters
+    ----------
+    real_cases : "default", str, Path or DataFrame
+        The cases (``"default"``: the project's ``data/real_cases.csv``), each with its ``diagnosis``.
+    priors : Priors, str or Path, optional
+        The literature priors (default: the project's ``configs/priors.yaml``).
+    settings : dict, optional
+        The estimator's settings (``strength``, ``styles``, ``temperature``...). By default
+        they are chosen by cross-validation over the cases grouped by source, as
+        ``tumorclf train`` does, over :data:`DEFAULT_GRID`.
+    random_state : int
+        Seeds the folds of that cross-validation.
+
+    Raises
+    ------
+    tumorclf.yaml_source.YamlFileError
+        If the priors file has problems; each is named with its line and key path.
+    tumorclf.schema.CaseValidationError
+        If a real case is invalid.
+    """
+    from tumorclf.case_io import read_cases_csv
+    from tumorclf.paths import default_real_cases_path
+    from tumorclf.schema import validate
+
+    literature = UpdatedPriorsClassifier(priors).resolved_priors()
+    if isinstance(real_cases, str | Path):
+        real_cases = read_cases_csv(default_real_cases_path() if real_cases == "default" else real_cases)
+    real = validate(real_cases, classes=literature.classes).reset_index(drop=True)
+    labels = real["diagnosis"].astype(str).to_numpy(dtype=object)
+    if settings is None:
+        search = update_search(literature, random_state=random_state)
+        return search.fit(real, labels, groups=groups_of(real)).best_estimator_
+    return UpdatedPriorsClassifier(literature, **settings).fit(real, labels)
+
+
+__all__ = ["DEFAULT_GRID", "UPDATE_SETTINGS", "UpdatedPriorsClassifier", "fit_to_real_cases", "groups_of",
+           "update_search"]

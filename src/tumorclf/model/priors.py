@@ -6,14 +6,12 @@ every schema field, each with citation keys that must resolve in its
 normalisation, citations) and reports every problem with its line, then
 compiles the figures into probability tables (:class:`Priors`).
 
-The model's structure is fixed here, its numbers are in the file:
+The structure is :mod:`tumorclf.model.structure`'s; the file gives its numbers:
 
 * ``age``: a mixture of normals per class, truncated to 0-100 and binned to whole years;
 * ``level``: the top level (region probabilities x relative weights within a
   region) and the span in segments; the bottom level follows, clipped at S5;
-* ``dumbbell`` given ``compartment``; ``calcification_site`` and ``enhancement``
-  given ``calcification``; ``dural_tail`` given ``dural_attachment``;
-* the other fields independent given the class;
+* a table per field, a child's given its parent where the file says so;
 * ``missingness``: per field, the chance it is not reported, the same for
   every class (missing at random), so the posterior can marginalise it.
 """
@@ -29,37 +27,16 @@ from typing import Any
 import numpy as np
 from scipy.special import ndtr
 
-from tumorclf.schema import BOOLEAN_FIELDS, CATEGORICAL_FIELDS, FIELDS, LEVELS
-from tumorclf.schema.vocabulary import AGE_RANGE, REGIONS
+from tumorclf.model.structure import AGES, PARENTS, STRUCTURAL_NONE, TABLE_FIELDS, values_of
+from tumorclf.schema import BOOLEAN_FIELDS, LEVELS
+from tumorclf.schema.vocabulary import AGE_RANGE, LEVEL_REGIONS, REGIONS
 from tumorclf.yaml_source import KeyPath, Locator, YamlFileError, load_yaml
 
 #: Tolerance on the sum of a probability distribution read from the file.
 SUM_TOLERANCE = 1e-3
 
-#: Fields whose distribution may (or, for the site, must) depend on another field.
-PARENTS: dict[str, str] = {
-    "dumbbell": "compartment",
-    "calcification_site": "calcification",
-    "enhancement": "calcification",
-    "dural_tail": "dural_attachment",
-}
-#: Parent values under which a child is never reported (structural absence).
-STRUCTURAL_NONE: dict[str, str] = {"calcification_site": "none"}
-
-#: Fields that carry a per-class distribution table (all but age and level).
-TABLE_FIELDS: tuple[str, ...] = tuple(f for f in FIELDS if f not in ("age", "level_top", "level_bottom"))
 #: Fields of the ``missingness`` section; ``level`` covers both level columns.
 MISSINGNESS_FIELDS: tuple[str, ...] = ("age", "level", *TABLE_FIELDS)
-
-REGION_NAMES: tuple[str, ...] = tuple(REGIONS.values())
-AGES = np.arange(int(AGE_RANGE[0]), int(AGE_RANGE[1]) + 1)
-
-
-def values_of(field_name: str) -> tuple[Any, ...]:
-    """The values of a field in code order (False/True for booleans)."""
-    if field_name in BOOLEAN_FIELDS:
-        return (False, True)
-    return CATEGORICAL_FIELDS[field_name]
 
 
 @dataclass(frozen=True)
@@ -82,6 +59,11 @@ class Priors:
     path: str
     sha256: str
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Priors:
+        """Compiled priors are never changed: a copy is the same object (``sklearn.base.clone`` copies every
+        parameter of every grid point it fits, and this one holds the whole file)."""
+        return self
 
 
 class _Checker:
@@ -206,7 +188,7 @@ def _level_joint(spec: Any, path: KeyPath, checker: _Checker) -> np.ndarray:
     checker.keys(entry, path, {"region", "span"}, {"within_region"})
     region_entry = checker.mapping(entry.get("region"), (*path, "region")) or {}
     checker.cite(region_entry, (*path, "region"))
-    region_p = checker.distribution(region_entry.get("p"), (*path, "region", "p"), REGION_NAMES)
+    region_p = checker.distribution(region_entry.get("p"), (*path, "region", "p"), REGIONS)
 
     weights = np.ones(len(LEVELS))
     within = entry.get("within_region")
@@ -217,19 +199,19 @@ def _level_joint(spec: Any, path: KeyPath, checker: _Checker) -> np.ndarray:
             rpath = (*path, "within_region", region)
             if region == "cite":
                 continue
-            if region not in REGION_NAMES:
-                checker.fail(rpath, f"unknown region {region!r}; allowed: {', '.join(REGION_NAMES)}")
+            if region not in REGIONS:
+                checker.fail(rpath, f"unknown region {region!r}; allowed: {', '.join(REGIONS)}")
                 continue
             for level, weight in (checker.mapping(levels, rpath) or {}).items():
-                if level not in LEVELS or REGIONS[str(level)[0]] != region:
+                if level not in LEVELS or LEVEL_REGIONS[str(level)] != region:
                     checker.fail((*rpath, level), f"{level!r} is not a level of the {region} region")
                 elif isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
                     checker.fail((*rpath, level), f"relative weight {weight!r} must be a positive number")
                 else:
                     weights[LEVELS.index(level)] = weight
     top = np.zeros(len(LEVELS))
-    for r, region in enumerate(REGION_NAMES):
-        members = [i for i, name in enumerate(LEVELS) if REGIONS[name[0]] == region]
+    for r, region in enumerate(REGIONS):
+        members = [i for i, name in enumerate(LEVELS) if LEVEL_REGIONS[name] == region]
         top[members] = region_p[r] * weights[members] / weights[members].sum()
 
     span_entry = checker.mapping(entry.get("span"), (*path, "span")) or {}
@@ -393,3 +375,6 @@ def load_priors(path: str | Path) -> Priors:
         sha256=file_sha256(path),
         raw=dict(data),
     )
+
+
+__all__ = ["MISSINGNESS_FIELDS", "Priors", "file_sha256", "load_priors"]

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from tumorclf.paths import default_priors_path
-from tumorclf.synthetic import load_priors
-from tumorclf.synthetic.priors import MISSINGNESS_FIELDS, TABLE_FIELDS
+from tumorclf.model.priors import load_priors
+from tumorclf.model.priors import MISSINGNESS_FIELDS
+from tumorclf.model.structure import TABLE_FIELDS
 from tumorclf.yaml_source import YamlFileError
 
 DEFAULT_TEXT = default_priors_path().read_text(encoding="utf-8")

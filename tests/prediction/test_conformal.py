@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tumorclf.conformal import AlertCalibration, CoverageSets, MCSAlert, fit_alert, fit_sets
+from tumorclf.prediction.conformal import AlertCalibration, CoverageSets, MCSAlert, fit_alert, fit_sets
 
-from .conftest import noisy_predictions
+from ..conftest import noisy_predictions
 
 CLASSES = ["mcs", "schwannoma", "meningioma", "neurofibroma"]
 

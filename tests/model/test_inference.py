@@ -20,10 +20,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tumorclf.model.estimator import fit_to_real_cases
+from tumorclf.model.structure import REGION_OF_LEVEL, TABLE_FIELDS
 from tumorclf.schema import CODE_COLUMN, LEVELS
-from tumorclf.synthetic import load_generator
-from tumorclf.synthetic.findings import REGION_OF_LEVEL
-from tumorclf.synthetic.priors import TABLE_FIELDS
+from tumorclf.synthetic import CaseGenerator
 
 pgmpy = pytest.importorskip("pgmpy")
 
@@ -37,8 +37,8 @@ def updated(request):
     extra dependences (erosion given compartment, compartment given the level's region) with each
     class's reporting departing from the shared one."""
     dependence, class_reporting = request.param
-    return load_generator(real_cases="default",
-                          settings={**SETTINGS, "dependence": dependence, "class_reporting": class_reporting})
+    model = fit_to_real_cases(settings={**SETTINGS, "dependence": dependence, "class_reporting": class_reporting})
+    return CaseGenerator.from_model(model)
 
 
 def _structural(table: np.ndarray) -> np.ndarray:

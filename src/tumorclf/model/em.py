@@ -1,10 +1,10 @@
-"""The literature updated by real cases: the finding and reporting models identified jointly.
+"""The EM fit: the literature updated by real cases, the finding and reporting models identified jointly.
 
 A published row states some findings and is silent on others. Counting its
 stated values as if they were the tumour's (the old single "report model")
 learns how papers are *written*: MCS papers state "no dural tail", so stating
 it became evidence for MCS. Here the row is the product of the two models of
-:mod:`tumorclf.synthetic.findings`, and both are fitted by expectation-
+:mod:`tumorclf.model.structure`, and both are fitted by expectation-
 maximisation (Dempster, Laird & Rubin 1977) over the real cases:
 
 * **E-step.** For each row, its class known: the posterior over its latent
@@ -19,7 +19,7 @@ maximisation (Dempster, Laird & Rubin 1977) over the real cases:
   weights likewise.
 
 What makes the split identifiable (each assumption tested on data drawn
-from a known pair, ``tests/synthetic/test_update.py``):
+from a known pair, ``tests/model/test_em.py``):
 
 1. **Reporting is shared across classes**: whether a paper states a finding
    depends on the finding's value and the paper's style, not on the tumour
@@ -55,20 +55,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tumorclf.model.inference import age_level_log_terms, region_weights
+from tumorclf.model.structure import AGES, N_LEVELS, FindingModel, ReportingModel, children_of, lone_fields
 from tumorclf.schema import CODE_COLUMN, CaseArrays
-from tumorclf.synthetic.findings import (
-    N_LEVELS,
-    FindingModel,
-    ReportingModel,
-    children_of,
-    group_terms,
-    lone_fields,
-    region_weights,
-    root_rows,
-    style_log_likelihood,
-    value_weights,
-)
-from tumorclf.synthetic.priors import AGES
 
 #: Weights of the level kernel: the reported segment, and one level up or down.
 LEVEL_KERNEL = (0.25, 0.5, 0.25)
@@ -164,19 +153,83 @@ class _Expected:
         self.level_stated = np.zeros_like(reporting.level)
 
 
-def _silent_posterior(table_rows: np.ndarray, rate: np.ndarray) -> np.ndarray:
-    """p(true value | silent, class, style): each case's rows (n, ..., K) of p(v | c) and its rates,
-    shared (Z, K) or its own (Z, n, K) -> (Z, n, ..., K)."""
-    rate = rate[:, None, :] if rate.ndim == 2 else rate
-    shape = rate.shape[:2] + (1,) * (table_rows.ndim - 2) + rate.shape[-1:]
-    return _normalised(table_rows[None] * (1.0 - rate).reshape(shape))
+class _Cases:
+    """The real cases as every E-step reads them, worked out once per fit: each field's stated value as an
+    indicator, the cases summed into their classes, and what neither the tables nor the rates change
+    (the age and level terms, the regions a case's level allows: age and level are fixed before EM)."""
+
+    def __init__(self, findings: FindingModel, arrays: CaseArrays, labels: np.ndarray) -> None:
+        n, n_classes = len(arrays), len(findings.classes)
+        own = np.arange(n), labels
+        self.labels = labels
+        self.by_class = np.eye(n_classes)[labels]  # (n, C): sums rows into their class
+        self.by_class_t = np.ascontiguousarray(self.by_class.T)
+        self.stated: dict[str, np.ndarray] = {}
+        self.onehot: dict[str, np.ndarray] = {}
+        self.stated_by_class: dict[str, np.ndarray] = {}  # (n, C * K): the stated value, in its class
+        for name, table in findings.fields.items():
+            codes = arrays.codes[:, CODE_COLUMN[name]]
+            stated = codes >= 0
+            onehot = np.zeros((n, table.shape[-1]))
+            onehot[np.flatnonzero(stated), codes[stated]] = 1.0
+            self.stated[name], self.onehot[name] = stated, onehot
+            self.stated_by_class[name] = (self.by_class[:, :, None] * onehot[:, None, :]).reshape(n, -1)
+        self.age_seen = ~np.isnan(arrays.age)
+        self.level_seen = (arrays.column("level_top") >= 0) | (arrays.column("level_bottom") >= 0)
+        self.age_level = age_level_log_terms(findings, arrays)[own]  # (n,): the own class's
+        self.regions = region_weights(findings, arrays.codes)[own] if findings.by_region else None  # (n, R)
+
+    def rows(self, findings: FindingModel, name: str) -> np.ndarray:
+        """p(value | own class) of a field with no finding parent, ``(n, K)``; for a field given the level's
+        region, summed over the regions the case's level allows."""
+        table = findings.fields[name][self.labels]
+        return np.einsum("nr,nrk->nk", self.regions, table) if name in findings.by_region else table
+
+    def weights(self, reporting: ReportingModel, name: str) -> np.ndarray:
+        """What each value of a field contributes for each case and style, ``(Z, n, K)``: the stated value's
+        rate of being stated; where silent, each value's rate of being left out."""
+        rate = reporting.rate(name, self.labels)
+        rate = rate[:, None, :] if rate.ndim == 2 else rate
+        return np.where(self.stated[name][None, :, None], self.onehot[name][None] * rate, 1.0 - rate)
 
 
-def _e_step(findings: FindingModel, reporting: ReportingModel, arrays: CaseArrays,
-            labels: np.ndarray) -> tuple[_Expected, np.ndarray, float]:
-    """Expected counts, the style responsibilities ``(Z, n)`` and the data's log likelihood."""
-    per_style = style_log_likelihood(findings, arrays, reporting, labels)[..., 0]  # (Z, n)
-    joint = per_style + np.log(reporting.weights)[:, None]
+def _divided(numerator: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """``numerator / total[..., None]``, 0 where the total is 0."""
+    total = total[..., None]
+    return np.divide(numerator, total, out=np.zeros_like(numerator), where=total > 0)
+
+
+def _e_step(findings: FindingModel, reporting: ReportingModel, cases: _Cases) -> tuple[_Expected, np.ndarray, float]:
+    """Expected counts, the style responsibilities ``(Z, n)`` and the data's log likelihood.
+
+    For each field, value weights times p(value | class) give both the field's likelihood term (their sum)
+    and the posterior of its true value (the product divided by that sum): one pass serves both.
+    """
+    stated_rate = (reporting.age[:, None], cases.age_seen), (reporting.level[:, None], cases.level_seen)
+    log_terms = cases.age_level[None] + sum(np.where(seen[None], np.log(rate), np.log1p(-rate))
+                                            for rate, seen in stated_rate)  # (Z, n)
+    posteriors: dict[str, np.ndarray] = {}  # (Z, n, K): the true value of a field with no parent
+    given_parent: dict[str, np.ndarray] = {}  # (Z, n, Kp, K): a child's true value given its parent's
+    with np.errstate(divide="ignore"):
+        for name in lone_fields(findings.parents):
+            products = cases.weights(reporting, name) * cases.rows(findings, name)[None]
+            term = products.sum(axis=-1)
+            log_terms = log_terms + np.log(term)
+            posteriors[name] = _divided(products, term)
+        for parent, children in children_of(findings.parents).items():
+            terms = cases.weights(reporting, parent) * cases.rows(findings, parent)[None]  # (Z, n, Kp)
+            for child in children:
+                table = findings.fields[child][cases.labels]  # (n, Kp, K)
+                products = cases.weights(reporting, child)[:, :, None, :] * table[None]
+                factor = products.sum(axis=-1)  # (Z, n, Kp)
+                structural = ~cases.stated[child][:, None] & (table.sum(axis=-1) == 0)  # silent, cannot exist
+                factor = np.where(structural[None], 1.0, factor)
+                terms = terms * factor
+                given_parent[child] = _divided(products, factor)
+            total = terms.sum(axis=-1)
+            log_terms = log_terms + np.log(total)
+            posteriors[parent] = _divided(terms, total)
+    joint = log_terms + np.log(reporting.weights)[:, None]
     top = joint.max(axis=0)
     responsibility = np.exp(joint - top)
     total = responsibility.sum(axis=0)
@@ -184,53 +237,33 @@ def _e_step(findings: FindingModel, reporting: ReportingModel, arrays: CaseArray
     log_lik = float((top + np.log(total)).sum())
 
     out = _Expected(findings, reporting)
-    by_class = np.eye(len(findings.classes))[labels]  # (n, C): sums rows into their class
-    codes = arrays.codes
-    out.age_stated += responsibility @ (~np.isnan(arrays.age)).astype(float)
-    level_seen = (codes[:, CODE_COLUMN["level_top"]] >= 0) | (codes[:, CODE_COLUMN["level_bottom"]] >= 0)
-    out.level_stated += responsibility @ level_seen.astype(float)
+    out.age_stated += responsibility @ cases.age_seen
+    out.level_stated += responsibility @ cases.level_seen
+    n_styles, n_classes = len(reporting.styles), len(findings.classes)
 
-    regions = region_weights(findings, codes, labels)[:, 0] if findings.by_region else None  # (n, R)
+    def add_stated(name: str) -> None:
+        out.stated[name] += (responsibility @ cases.stated_by_class[name]).reshape(n_styles, n_classes, -1)
 
-    def add_field(name: str, posterior: np.ndarray, stated: np.ndarray) -> None:
-        """posterior (Z, n, K) of the true value; stated (n, K) indicator of the stated value."""
-        weighted = responsibility[:, :, None] * posterior
+    for name, posterior in posteriors.items():
+        weighted = responsibility[:, :, None] * posterior  # (Z, n, K)
         if name in findings.by_region:  # split each value's count over the regions it may have come from
-            joint = regions[:, :, None] * findings.fields[name][labels]  # (n, R, K)
+            regions = cases.regions
+            joint = regions[:, :, None] * findings.fields[name][cases.labels]  # (n, R, K)
             total = joint.sum(axis=1, keepdims=True)
             given_value = np.divide(joint, total, out=np.broadcast_to(regions[:, :, None], joint.shape).copy(),
                                     where=total > 0)
-            out.values[name] += np.einsum("nc,nrk->crk", by_class, weighted.sum(axis=0)[:, None, :] * given_value)
+            out.values[name] += np.einsum("nc,nrk->crk", cases.by_class,
+                                          weighted.sum(axis=0)[:, None, :] * given_value)
         else:
-            out.values[name] += by_class.T @ weighted.sum(axis=0)
-        out.present[name] += np.einsum("znk,nc->zck", weighted, by_class)
-        out.stated[name] += np.einsum("zn,nc,nk->zck", responsibility, by_class, stated)
-
-    for name in lone_fields(findings.parents):
-        table = root_rows(findings, codes, name, labels)  # (n, K)
-        field_codes = codes[:, CODE_COLUMN[name]]
-        stated = value_weights(field_codes, table.shape[-1], None)[0] * (field_codes >= 0)[:, None]
-        posterior = np.where((field_codes >= 0)[None, :, None], stated[None],
-                             _silent_posterior(table, reporting.rate(name, labels)))
-        add_field(name, posterior, stated)
-    for parent, children in children_of(findings.parents).items():
-        terms = group_terms(findings, codes, parent, reporting, labels)[:, :, 0]  # (Z, n, Kp)
-        parent_post = _normalised(terms)
-        parent_codes = codes[:, CODE_COLUMN[parent]]
-        stated = value_weights(parent_codes, terms.shape[-1], None)[0] * (parent_codes >= 0)[:, None]
-        add_field(parent, parent_post, stated)
-        for child in children:
-            table = findings.fields[child][labels]  # (n, Kp, K)
-            child_codes = codes[:, CODE_COLUMN[child]]
-            k = table.shape[-1]
-            child_stated = value_weights(child_codes, k, None)[0] * (child_codes >= 0)[:, None]  # (n, K)
-            given_parent = np.where((child_codes >= 0)[None, :, None, None],
-                                    child_stated[None, :, None, :] * (table > 0).any(axis=-1, keepdims=True),
-                                    _silent_posterior(table, reporting.rate(child, labels)))  # (Z, n, Kp, K)
-            weighted = (responsibility[:, :, None] * parent_post)[..., None] * given_parent  # (Z, n, Kp, K)
-            out.values[child] += np.einsum("nc,npk->cpk", by_class, weighted.sum(axis=0))
-            out.present[child] += np.einsum("znk,nc->zck", weighted.sum(axis=2), by_class)
-            out.stated[child] += np.einsum("zn,nc,nk->zck", responsibility, by_class, child_stated)
+            out.values[name] += cases.by_class_t @ weighted.sum(axis=0)
+        out.present[name] += np.matmul(cases.by_class_t[None], weighted)
+        add_stated(name)
+        for child in children_of(findings.parents).get(name, ()):
+            joint_child = weighted[..., None] * given_parent[child]  # (Z, n, Kp, K)
+            n, k_parent, k = joint_child.shape[1:]
+            out.values[child] += (cases.by_class_t @ joint_child.sum(axis=0).reshape(n, -1)).reshape(-1, k_parent, k)
+            out.present[child] += np.matmul(cases.by_class_t[None], joint_child.sum(axis=2))
+            add_stated(child)
     return out, responsibility, log_lik
 
 
@@ -254,7 +287,7 @@ def update_models(
     Parameters
     ----------
     findings : FindingModel
-        The literature's (:func:`~tumorclf.synthetic.findings.findings_from_priors`): the Dirichlet prior.
+        The literature's (:func:`~tumorclf.model.literature.findings_from_priors`): the Dirichlet prior.
     reporting : ReportingModel
         The literature's (one style at the priors file's rates): the Beta priors' centre.
     arrays : CaseArrays
@@ -300,12 +333,13 @@ def update_models(
 
     current_findings = FindingModel(findings.classes, age, level, dict(findings.fields), dict(findings.parents),
                                     findings.by_region)
+    cases = _Cases(current_findings, arrays, labels)
     current_reporting = centre
     a = reporting_strength
     history: list[float] = []
     converged = False
     for _ in range(max_iter):
-        expected, responsibility, log_lik = _e_step(current_findings, current_reporting, arrays, labels)
+        expected, responsibility, log_lik = _e_step(current_findings, current_reporting, cases)
         history.append(log_lik)
         new_fields = {name: _posterior_rows(findings.fields[name], expected.values[name], strength, floor)
                       for name in findings.fields}

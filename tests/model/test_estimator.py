@@ -1,4 +1,5 @@
-"""The priors updated by real cases: conjugate arithmetic, silences explained by reporting, floor, the classifier."""
+"""The estimator: the priors updated by real cases (conjugate arithmetic, silences explained by reporting,
+floor), its posterior in either reading as an ordinary parameter, and its grid search."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 
 from tumorclf.features import CaseEncoder
-from tumorclf.synthetic import CaseGenerator, load_generator
-from tumorclf.synthetic.fitted import UpdatedPriorsClassifier, groups_of, update_search
+from tumorclf.model.estimator import UpdatedPriorsClassifier, fit_to_real_cases, groups_of, update_search
+from tumorclf.model.readings import in_reading
+from tumorclf.synthetic import CaseGenerator
 
 
 @pytest.fixture(scope="module")
@@ -22,12 +24,17 @@ def _cases(n: int, diagnosis: str, **fields) -> tuple[pd.DataFrame, np.ndarray]:
     return pd.DataFrame([dict(fields)] * n), np.full(n, diagnosis, dtype=object)
 
 
+def _updated(generator: CaseGenerator, X, y, **settings) -> CaseGenerator:
+    """The literature updated by these cases, as the generator of the fitted models."""
+    return CaseGenerator.from_model(UpdatedPriorsClassifier(generator.priors, **settings).fit(X, y))
+
+
 def test_a_row_is_the_posterior_mean_of_its_dirichlet_prior(generator):
     # 30 meningiomas with a dural attachment, 20 stating a dural tail and 10 stating none: no silence to explain.
     X = pd.DataFrame([{"dural_attachment": True, "dural_tail": True}] * 20
                      + [{"dural_attachment": True, "dural_tail": False}] * 10)
     y = np.full(30, "meningioma", dtype=object)
-    updated = generator.updated(X, y, strength=5.0, reporting_strength=4.0, floor=0.0)
+    updated = _updated(generator, X, y, strength=5.0, reporting_strength=4.0, floor=0.0)
     c = generator.classes_.index("meningioma")
     literature = generator.findings.fields["dural_tail"][c, 1]  # given a dural attachment
     p_true = (5.0 * literature[1] + 20) / (5.0 + 30)
@@ -41,7 +48,7 @@ def test_a_row_is_the_posterior_mean_of_its_dirichlet_prior(generator):
 
 def test_with_no_cases_of_a_class_its_values_stay_the_literatures(generator):
     X, y = _cases(40, "schwannoma", calcification="none", age=50)
-    updated = generator.updated(X, y, strength=8.0, floor=0.0)
+    updated = _updated(generator, X, y, strength=8.0, floor=0.0)
     c = generator.classes_.index("mcs")
     for name in ("calcification", "t2_signal", "sex"):
         assert updated.findings.fields[name][c] == pytest.approx(generator.findings.fields[name][c])
@@ -49,7 +56,7 @@ def test_with_no_cases_of_a_class_its_values_stay_the_literatures(generator):
 
 def test_many_reports_outweigh_the_literature(generator):
     X, y = _cases(2000, "mcs", calcification="rings_arcs")
-    updated = generator.updated(X, y, strength=8.0, floor=0.0)
+    updated = _updated(generator, X, y, strength=8.0, floor=0.0)
     row = updated.findings.fields["calcification"][generator.classes_.index("mcs")]
     assert row.argmax() == 3 and row[3] > 0.99  # rings_arcs
 
@@ -67,7 +74,7 @@ def test_a_value_papers_state_more_often_is_not_made_commoner(generator):
             else:
                 rows.append({"calcification": "none"} if rng.random() < 0.1 else {})
             labels.append(name)
-    updated = generator.updated(pd.DataFrame(rows), np.array(labels, dtype=object), strength=2.0,
+    updated = _updated(generator, pd.DataFrame(rows), np.array(labels, dtype=object), strength=2.0,
                                 reporting_strength=2.0, floor=0.0)
     for name in ("schwannoma", "meningioma", "neurofibroma"):
         row = updated.findings.fields["calcification"][generator.classes_.index(name)]
@@ -80,7 +87,7 @@ def test_the_floor_keeps_every_class_possible_after_an_unexpected_finding(genera
     X, y = _cases(300, "meningioma", compartment="intradural_extramedullary", dural_attachment=True)
     unexpected = {"compartment": "intramedullary", "dural_attachment": False, "age": 3}
     for floor in (0.01, 0.05):
-        updated = generator.updated(X, y, strength=0.5, reporting_strength=0.5, floor=floor)
+        updated = _updated(generator, X, y, strength=0.5, reporting_strength=0.5, floor=floor)
         assert (updated.posterior(unexpected, prior="uniform").to_numpy() > 0).all()
         for name, table in updated.findings.fields.items():
             allowed = generator.findings.fields[name] > 0
@@ -98,12 +105,12 @@ def test_the_floor_keeps_every_class_possible_after_an_unexpected_finding(genera
 def test_bad_update_settings_are_refused(generator, kwargs, message):
     X, y = _cases(3, "mcs", age=10)
     with pytest.raises(ValueError, match=message):
-        generator.updated(X, y, **kwargs)
+        _updated(generator, X, y, **kwargs)
 
 
 def test_unknown_diagnoses_are_refused(generator):
     with pytest.raises(ValueError, match="Unknown diagnoses"):
-        generator.updated(pd.DataFrame([{"age": 3}]), ["glioma"], strength=1.0)
+        _updated(generator, pd.DataFrame([{"age": 3}]), ["glioma"], strength=1.0)
 
 
 @pytest.fixture(scope="module")
@@ -119,16 +126,40 @@ def test_the_classifier_is_the_updated_posterior_on_frames_and_codes(priors, rea
     y = real["diagnosis"].astype(str).to_numpy(dtype=object)
     model = UpdatedPriorsClassifier(priors, strength=8.0, styles=2, floor=0.01).fit(real, y)
     assert list(model.classes_) == sorted(priors.classes)
-    generator = model.generator(priors)
+    generator = CaseGenerator.from_model(model)
     order = np.argsort(priors.classes)
     expected = generator.posterior_array(real, "uniform")[:, order]
     assert np.allclose(model.predict_proba(real), expected, atol=1e-12)
     published = generator.posterior_array(real, "uniform", reading="as_published")[:, order]
-    assert np.allclose(model.predict_proba_reading(real, "as_published"), published, atol=1e-12)
+    assert np.allclose(in_reading(model, "as_published").predict_proba(real), published, atol=1e-12)
     assert not np.allclose(published, expected)
     pipeline = make_pipeline(CaseEncoder("codes"), clone(model)).fit(real, y)
     assert np.allclose(pipeline.predict_proba(real), expected, atol=1e-12)
     assert model.training_prior_ == {c: pytest.approx(1 / 7) for c in priors.classes}
+
+
+def test_the_reading_is_a_parameter_pipelines_and_grid_searches_route(priors, real):
+    """set_params(reading=...) on a fitted model, routed by a Pipeline, reads the cases the other way; a grid
+    search passes it to every fit and its refitted model; in_reading leaves the model it is given as it was."""
+    from sklearn.model_selection import GridSearchCV, GroupKFold
+
+    y = real["diagnosis"].astype(str).to_numpy(dtype=object)
+    generator = CaseGenerator.from_model(UpdatedPriorsClassifier(priors, strength=8.0).fit(real, y))
+    order = np.argsort(priors.classes)
+    published = generator.posterior_array(real, "uniform", reading="as_published")[:, order]
+    pipeline = make_pipeline(CaseEncoder("codes"), UpdatedPriorsClassifier(priors, strength=8.0)).fit(real, y)
+    entered = pipeline.predict_proba(real)
+    view = in_reading(pipeline, "as_published")
+    assert view is not pipeline and pipeline.get_params()["updatedpriorsclassifier__reading"] == "as_entered"
+    np.testing.assert_allclose(view.predict_proba(real), published, atol=1e-12)
+    np.testing.assert_allclose(pipeline.predict_proba(real), entered, atol=0)  # the original is unchanged
+    pipeline.set_params(updatedpriorsclassifier__reading="as_published")
+    np.testing.assert_allclose(pipeline.predict_proba(real), published, atol=1e-12)
+    search = GridSearchCV(make_pipeline(CaseEncoder("codes"), UpdatedPriorsClassifier(priors, strength=8.0)),
+                          {"updatedpriorsclassifier__reading": ["as_published"]}, cv=GroupKFold(3))
+    search.fit(real, y, groups=groups_of(real))
+    assert search.best_estimator_[-1].reading == "as_published"
+    np.testing.assert_allclose(search.predict_proba(real), published, atol=1e-12)
 
 
 def test_temperature_flattens_but_keeps_the_ranking(priors, real):
@@ -160,10 +191,11 @@ def test_update_search_chooses_on_folds_that_keep_a_papers_patients_together(pri
         assert not set(groups[train]) & set(groups[test])
 
 
-def test_load_generator_updates_with_the_shipped_cases(generator):
-    updated = load_generator(real_cases="default", settings={"strength": 8.0, "reporting_strength": 10.0})
-    assert isinstance(updated, CaseGenerator) and updated.update_["n_cases"] >= 300
-    assert updated.update_["em_converged"]
+def test_fit_to_real_cases_updates_with_the_shipped_cases_and_the_generator_draws_from_it(generator):
+    model = fit_to_real_cases(settings={"strength": 8.0, "reporting_strength": 10.0})
+    updated = CaseGenerator.from_model(model)
+    assert updated.update_["n_cases"] >= 300 and updated.update_["em_converged"]
+    assert updated.findings is model.findings_ and updated.reporting is model.reporting_
     assert not np.allclose(updated.findings.age, generator.findings.age)
 
 
@@ -172,9 +204,9 @@ def test_classes_depart_from_the_shared_reporting_only_when_asked(generator):
     men, y_men = _cases(60, "meningioma", dural_attachment=True, dural_tail=True)
     sch, y_sch = _cases(60, "schwannoma", dural_attachment=True)
     X, y = pd.concat([men, sch], ignore_index=True), np.concatenate([y_men, y_sch])
-    shared = generator.updated(X, y, strength=8.0, floor=0.0)
+    shared = _updated(generator, X, y, strength=8.0, floor=0.0)
     assert shared.reporting.by_class is None
-    departing = generator.updated(X, y, strength=8.0, floor=0.0, class_reporting=2.0)
+    departing = _updated(generator, X, y, strength=8.0, floor=0.0, class_reporting=2.0)
     rates = departing.reporting.by_class["dural_tail"][0]  # (C, K): false, true
     men_c, sch_c = generator.classes_.index("meningioma"), generator.classes_.index("schwannoma")
     assert rates[men_c, 1] > 0.9 and rates[sch_c, 0] < 0.1  # a present tail stated; an absent one left out

@@ -6,15 +6,10 @@ import numpy as np
 import pytest
 
 from tumorclf.schema import CODE_COLUMN, LEVELS
-from tumorclf.synthetic.findings import (
-    DEPENDENCE_SETTINGS,
-    REGION_OF_LEVEL,
-    REGIONS,
-    findings_from_priors,
-    log_likelihood,
-    parse_dependence,
-    region_weights,
-)
+from tumorclf.model.inference import log_likelihood, region_weights
+from tumorclf.model.literature import findings_from_priors
+from tumorclf.model.structure import DEPENDENCE_SETTINGS, REGION_OF_LEVEL, parse_dependence
+from tumorclf.schema.vocabulary import REGIONS
 
 
 def test_an_added_edge_starts_with_no_dependence(generator):
@@ -44,25 +39,9 @@ def test_region_weights_follow_what_the_level_says(generator):
         np.testing.assert_allclose(weights[2, c], expected, atol=1e-12)
         expected = np.bincount(REGION_OF_LEVEL, weights=joint[c].sum(axis=1), minlength=len(REGIONS))
         np.testing.assert_allclose(weights[3, c], expected, atol=1e-12)
-    own = region_weights(findings, codes, labels=np.array([0, 1, 2, 3]))
-    np.testing.assert_allclose(own[:, 0], weights[np.arange(4), [0, 1, 2, 3]])
 
 
 @pytest.mark.parametrize("bad", ["region", "compartment_by_region+compartment_by_region", ""])
 def test_an_unknown_dependence_is_refused_by_name(bad):
     with pytest.raises(ValueError, match="dependence"):
         parse_dependence(bad)
-
-
-@pytest.mark.parametrize("setting", ["none", "erosion_by_compartment+compartment_by_region"])
-def test_the_fitting_likelihood_is_each_case_own_class_column(generator, setting):
-    """EM scores each case under its own class only (``labels``): that must equal the full table's column."""
-    from tumorclf.synthetic.findings import style_log_likelihood
-
-    findings = findings_from_priors(generator.priors, parse_dependence(setting))
-    cases = generator.sample_arrays(200, balance="uniform", random_state=2)
-    labels = np.array([generator.classes_.index(v) for v in cases.labels])
-    for reporting in (None, generator.reporting):
-        full = style_log_likelihood(findings, cases, reporting)
-        own = style_log_likelihood(findings, cases, reporting, labels)
-        np.testing.assert_allclose(own[..., 0], full[:, np.arange(len(labels)), labels], atol=1e-10)

@@ -35,7 +35,7 @@ def real():
 @pytest.fixture(scope="module", params=[1, 2], ids=["one style", "two styles"])
 def updated(request, generator, real):
     """The updated priors as a champion would be: fitted on every real case, in a Classifier."""
-    from tumorclf.synthetic.fitted import UpdatedPriorsClassifier
+    from tumorclf.model.estimator import UpdatedPriorsClassifier
 
     y = real["diagnosis"].astype(str).to_numpy(dtype=object)
     pipeline = Pipeline([("encode", CaseEncoder("codes")),
@@ -100,7 +100,7 @@ def test_read_as_published_a_silence_is_evidence_and_the_output_says_so(updated)
 
 
 def test_a_model_with_one_reading_refuses_the_other_by_name(generator):
-    from .conftest import fit_candidate
+    from ..conftest import fit_candidate
 
     model, manifest = fit_candidate(generator, "naive_bayes", n=1500)
     classifier = Classifier(model, manifest)
@@ -110,3 +110,20 @@ def test_a_model_with_one_reading_refuses_the_other_by_name(generator):
         classifier.predict_proba({"age": 30}, reading="as_published")
     with pytest.raises(ValueError, match="reading must be one of"):
         classifier.predict_proba({"age": 30}, reading="as_typed")
+
+
+def test_concurrent_callers_in_both_readings_each_get_their_own_answer(updated, real):
+    """A per-call reading never changes the shared loaded model: threads asking in both readings at once get
+    what each reading gives alone, and the model's own reading parameter is left as it was."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cases = [real.drop(columns=["diagnosis"]).iloc[[i]] for i in range(0, 120, 3)]
+    alone = {reading: [updated.predict_proba_array(case, reading=reading) for case in cases]
+             for reading in ("as_entered", "as_published")}
+    assert not np.allclose(np.vstack(alone["as_entered"]), np.vstack(alone["as_published"]))
+    asks = [(reading, k) for k in range(len(cases)) for reading in ("as_published", "as_entered")] * 3
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda ask: updated.predict_proba_array(cases[ask[1]], reading=ask[0]), asks))
+    for (reading, k), answer in zip(asks, answers):
+        np.testing.assert_array_equal(answer, alone[reading][k])
+    assert updated.model.get_params()["model__reading"] == "as_entered"

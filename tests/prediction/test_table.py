@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tumorclf.prediction_report import differential_column
+from tumorclf.prediction.wording import differential_column
 
 CLASSES = ["mcs", "schwannoma", "meningioma", "neurofibroma"]
 
@@ -35,7 +35,7 @@ def test_threshold_and_minimum_are_respected():
 def classifier(generator):
     from tumorclf.prediction import Classifier
 
-    from .conftest import fit_candidate
+    from ..conftest import fit_candidate
 
     model, manifest = fit_candidate(generator, n=1500)
     return Classifier(model, manifest)
@@ -45,7 +45,7 @@ def test_predictions_written_block_by_block_equal_the_whole_table(classifier, ge
     import pandas as pd
 
     from tumorclf.case_io import read_cases_csv, write_cases_csv
-    from tumorclf.prediction_report import prediction_table, write_prediction_csv
+    from tumorclf.prediction.table import prediction_table, write_prediction_csv
 
     cases = generator.sample(23, random_state=2).drop(columns=["diagnosis", "source"])
     cases.insert(0, "id", [f"c{i}" for i in range(23)])
@@ -58,7 +58,7 @@ def test_predictions_written_block_by_block_equal_the_whole_table(classifier, ge
 
 
 def test_problems_in_any_block_are_all_named_by_line_and_nothing_is_written(classifier, tmp_path):
-    from tumorclf.prediction_report import write_prediction_csv
+    from tumorclf.prediction.table import write_prediction_csv
     from tumorclf.schema import CaseValidationError
 
     lines = ["id,age,level"] + [f"r{i},{240 if i in (1, 7) else 30},T4" for i in range(9)]
