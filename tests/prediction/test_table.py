@@ -1,4 +1,5 @@
-"""The differential column: the same text a per-row ranking gives, built with array operations."""
+"""A batch as a table: every column from one scoring, equal to what the single-purpose calls give; the
+differential and set columns the same text a per-row ranking gives, built with array operations."""
 
 from __future__ import annotations
 
@@ -31,14 +32,49 @@ def test_threshold_and_minimum_are_respected():
     assert column[0] == "mcs 0.500; schwannoma 0.300"
 
 
+def test_a_sets_names_are_the_kept_classes_most_probable_first():
+    from tumorclf.prediction.wording import names_in_order
+
+    rng = np.random.default_rng(3)
+    proba = rng.dirichlet(np.full(len(CLASSES), 0.5), size=500)
+    kept = rng.random(proba.shape) < 0.5
+    expected = ["; ".join(c for c, _, k in sorted(zip(CLASSES, row, keep), key=lambda item: -item[1]) if k)
+                for row, keep in zip(proba, kept)]
+    assert list(names_in_order(proba, kept, CLASSES)) == expected
+
+
 @pytest.fixture(scope="module")
 def classifier(generator):
+    """A model with calibrated sets and alert (calibrated here on synthetic cases)."""
     from tumorclf.prediction import Classifier
+    from tumorclf.prediction.conformal import AlertCalibration, fit_alert, fit_sets
 
     from ..conftest import fit_candidate
 
     model, manifest = fit_candidate(generator, n=1500)
-    return Classifier(model, manifest)
+    plain = Classifier(model, manifest)
+    cal = generator.sample(600, balance="uniform", random_state=5, missingness="as_entered")
+    y = np.array([plain.classes_.index(v) for v in cal.pop("diagnosis")])
+    proba = plain.predict_proba_array(cal.drop(columns="source"))
+    is_mcs = y == plain.classes_.index("mcs")
+    return Classifier(model, {**manifest, "coverage": fit_sets(proba, y, plain.classes_).to_manifest(),
+                              "mcs_alert": {**fit_alert(proba[:, plain.classes_.index("mcs")], is_mcs).to_manifest(),
+                                            "calibration": AlertCalibration(tuple(plain.classes_), proba, is_mcs,
+                                                                            0.9).to_manifest()}})
+
+
+@pytest.mark.parametrize("prior", ["training", "clinical"])
+def test_the_table_scored_once_says_what_each_call_says_alone(classifier, generator, prior):
+    from tumorclf.prediction.table import prediction_table
+
+    cases = generator.sample(300, random_state=8).drop(columns=["diagnosis", "source"])
+    table = prediction_table(classifier, cases, prior, coverage=0.8)
+    proba = classifier.predict_proba(cases, prior=prior)
+    np.testing.assert_allclose(table[[f"p_{c}" for c in classifier.classes_]].to_numpy(), proba.to_numpy(), atol=0)
+    assert list(table["diagnosis"]) == list(proba.idxmax(axis=1))
+    assert list(table["differential_set"]) == ["; ".join(kept) for kept in classifier.predict_set(cases, 0.8)]
+    assert list(table["mcs_alert"]) == list(classifier.mcs_alerts(cases, prior))
+    assert table["mcs_alert"].any() and not table["mcs_alert"].all()
 
 
 def test_predictions_written_block_by_block_equal_the_whole_table(classifier, generator, tmp_path):
@@ -69,3 +105,12 @@ def test_problems_in_any_block_are_all_named_by_line_and_nothing_is_written(clas
     assert [p.row for p in caught.value.problems] == [3, 9]  # file lines, across blocks
     assert "line 3, field 'age'" in str(caught.value) and "line 9, field 'age'" in str(caught.value)
     assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["cases.csv"]
+
+
+def test_probabilities_are_written_as_python_formats_them():
+    from tumorclf.prediction.table import probability_text
+
+    rng = np.random.default_rng(9)
+    values = np.concatenate([rng.random(20000), [0.0, 1.0, 0.5, 0.0000005, 0.1234565, 0.9999995, 1e-300],
+                             np.arange(1000) / 1000 + 0.0005])  # ends and halfway cases
+    assert list(probability_text(values)) == [f"{v:.6f}" for v in values]

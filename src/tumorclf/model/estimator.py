@@ -25,8 +25,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.metrics import log_loss, make_scorer
-from sklearn.model_selection import GridSearchCV, StratifiedGroupKFold
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -262,12 +260,17 @@ def groups_of(real: Any) -> np.ndarray:
 
 
 def update_search(priors: Priors, grid: Mapping[str, Sequence[float]] | None = None, *, folds: int = 4,
-                  random_state: int | None = 0, reading: str = "as_entered") -> GridSearchCV:
-    """A grid search over the update's settings, scored by log loss on grouped folds in ``reading``.
+                  random_state: int | None = 0, reading: str = "as_entered") -> Any:
+    """A :class:`~sklearn.model_selection.GridSearchCV` over the update's settings, scored by log loss on
+    grouped folds in ``reading``.
 
     Fit it with ``fit(X, y, groups=sources)``; ``best_estimator_`` is then the
     model refitted on every case with the chosen settings.
     """
+    # Imported here: a loaded model predicts without model selection's modules.
+    from sklearn.metrics import log_loss, make_scorer
+    from sklearn.model_selection import GridSearchCV, StratifiedGroupKFold
+
     classes = sorted(priors.classes)
     scorer = make_scorer(log_loss, greater_is_better=False, response_method="predict_proba", labels=classes)
     return GridSearchCV(

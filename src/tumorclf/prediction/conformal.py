@@ -73,12 +73,15 @@ class CoverageSets:
             out[:, j] = (at_least + 1) / (len(scores) + 1)
         return out
 
+    def members(self, proba: np.ndarray, classes: Sequence[str], alpha: float | None = None) -> np.ndarray:
+        """Which classes each case's set keeps, ``(n, C)`` booleans, at level ``1 - alpha`` (default: the level
+        calibrated at training; the calibration scores serve any level chosen before the case is seen)."""
+        return self.p_values(proba, classes) > (self.alpha if alpha is None else alpha)
+
     def sets(self, proba: np.ndarray, classes: Sequence[str], alpha: float | None = None) -> list[tuple[str, ...]]:
-        """Each case's set, most probable class first, at level ``1 - alpha`` (default: the level calibrated
-        at training; the calibration scores serve any level chosen before the case is seen)."""
-        alpha = self.alpha if alpha is None else alpha
+        """Each case's set, most probable class first (see :meth:`members`)."""
         proba = np.atleast_2d(np.asarray(proba, dtype=float))
-        keep = self.p_values(proba, classes) > alpha
+        keep = self.members(proba, classes, alpha)
         return [tuple(classes[j] for j in np.argsort(-row, kind="stable") if member[j])
                 for row, member in zip(proba, keep)]
 

@@ -13,8 +13,8 @@ from (:func:`tumorclf.prediction.probabilities.shift_prior`).
 
 ``reading`` says how a case is read (:mod:`tumorclf.model.readings`). It is
 the model's own ``reading`` parameter: the facade keeps one copy of the
-model per reading it offers (:func:`tumorclf.model.readings.in_reading`), made
-at loading, so a per-call reading never changes a shared object. A generative
+model per reading it is asked in (:func:`tumorclf.model.readings.in_reading`),
+made once on first use, so a per-call reading never changes a shared object. A generative
 champion has both readings; a discriminative one has the one its training
 rows taught (``Classifier.readings_``). Every output names the reading it used,
 and an explanation's reasons always come from the findings themselves.
@@ -22,6 +22,7 @@ and an explanation's reasons always come from the findings themselves.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -41,12 +42,15 @@ from tumorclf.schema import CaseArrays, as_case_arrays
 @dataclass(frozen=True)
 class Scored:
     """A batch scored once: its probabilities in the reading asked, under the prior asked, and where the model has
-    them, each case's conformal set and MCS alert (from the same probabilities, read as entered)."""
+    them, which classes each case's conformal set keeps (``(n, C)``, ordered as the probabilities' columns) and
+    whether it raises the MCS alert; the sets and alerts from the same probabilities read as entered on the
+    model's own scale (``entered``), where they were calibrated."""
 
     proba: np.ndarray
     reading: str
     prior: str
-    sets: list[tuple[str, ...]] | None = None
+    entered: np.ndarray | None = None
+    set_members: np.ndarray | None = None
     alerts: np.ndarray | None = None
 
 
@@ -77,8 +81,9 @@ class Classifier:
         self.training_prior_ = np.array([training.get(c, np.nan) for c in self.classes_], dtype=float)
         self.clinical_prior_ = np.array([clinical.get(c, np.nan) for c in self.classes_], dtype=float)
         self.readings_ = tuple(self.manifest.readings)
-        #: One model per reading offered, made here once: a per-call reading never changes a shared object.
-        self._readers = {reading: in_reading(model, reading) for reading in self.readings_}
+        #: One model per reading, made once on first use: a per-call reading never changes a shared object.
+        self._readers: dict[str, Any] = {}
+        self._readers_lock = threading.Lock()
         #: A temperature fitted on the real cases' out-of-fold predictions, where it lowered their held-out log loss.
         self.temperature_ = self.manifest.temperature
         self.coverage_ = self.manifest.sets
@@ -109,9 +114,18 @@ class Classifier:
         """Whether the model reads cases as entered: where the sets and the alert were calibrated."""
         return "as_entered" in self.readings_
 
+    def _reader(self, reading: str) -> Any:
+        """The fitted model reading cases ``reading`` (its own object, made once; the model itself for its own
+        reading)."""
+        reader = self._readers.get(reading)
+        if reader is None:
+            with self._readers_lock:
+                reader = self._readers.setdefault(reading, in_reading(self.model, reading))
+        return reader
+
     def _raw_proba(self, arrays: CaseArrays, reading: str = "as_entered") -> np.ndarray:
         """The model's probabilities on its training prior, recalibrated where training found that it helps."""
-        proba = self._readers[reading].predict_proba(arrays)[:, self._columns]
+        proba = self._reader(reading).predict_proba(arrays)[:, self._columns]
         return apply_temperature(proba, self.temperature_)
 
     def _weights(self, prior: Any) -> tuple[np.ndarray | None, str]:
@@ -167,13 +181,13 @@ class Classifier:
         alpha = None if coverage is None else alpha_of(coverage)
         entered = self._raw_proba(arrays, "as_entered") if self._entered else None
         raw = entered if reading == "as_entered" else self._raw_proba(arrays, reading)
-        sets = alerts = None
+        members = alerts = None
         if entered is not None and self.coverage_ is not None:
-            sets = self.coverage_.sets(entered, self.classes_, alpha)
+            members = self.coverage_.members(entered, self.classes_, alpha)
         if entered is not None and self.mcs_alert_ is not None and ALERT_CLASS in self.classes_:
             alert, shift = self._alert_under(weights)
             alerts = alert.flags(shift_prior(entered, shift)[:, self.classes_.index(ALERT_CLASS)])
-        return Scored(shift_prior(raw, weights), reading, prior_name, sets, alerts)
+        return Scored(shift_prior(raw, weights), reading, prior_name, entered, members, alerts)
 
     # -- calibrated sets and the MCS alert -------------------------------------------
 

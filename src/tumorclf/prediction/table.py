@@ -13,7 +13,29 @@ import numpy as np
 import pandas as pd
 
 from tumorclf.prediction.facade import Classifier
-from tumorclf.prediction.wording import differential_column
+from tumorclf.prediction.wording import differential_column, names_in_order
+
+
+def prediction_columns(classifier: Classifier, frame: Any, prior: Any, reading: str = "as_entered",
+                       coverage: float | None = None) -> dict[str, Any]:
+    """The columns of :func:`prediction_table`, as arrays, from one validation and one scoring of the batch."""
+    from tumorclf.schema import as_case_arrays
+
+    arrays = as_case_arrays(frame)
+    scored = classifier.score(arrays, prior, reading, coverage)
+    columns: dict[str, Any] = {}
+    if "id" in arrays.extras:
+        columns["id"] = np.asarray(arrays.extras["id"], dtype=object)
+    for j, c in enumerate(classifier.classes_):
+        columns[f"p_{c}"] = scored.proba[:, j]
+    columns["diagnosis"] = np.asarray(classifier.classes_, dtype=object)[scored.proba.argmax(axis=1)]
+    columns["differential"] = differential_column(scored.proba, list(classifier.classes_))
+    columns["reading"] = np.full(len(arrays), reading, dtype=object)
+    if scored.set_members is not None:  # most probable first on the model's own scale, where sets are calibrated
+        columns["differential_set"] = names_in_order(scored.entered, scored.set_members, list(classifier.classes_))
+    if scored.alerts is not None:
+        columns["mcs_alert"] = scored.alerts
+    return columns
 
 
 def prediction_table(classifier: Classifier, frame: Any, prior: Any,
@@ -21,27 +43,26 @@ def prediction_table(classifier: Classifier, frame: Any, prior: Any,
     """One row per case: id (if any), p_<class> columns, diagnosis, differential, the reading used; and, where the
     model has them, its conformal ``differential_set`` (at ``coverage``, on the model's own scale) and the ``mcs_alert``
     (under ``prior``). The batch is validated and scored once."""
-    from tumorclf.schema import as_case_arrays
-
-    arrays = as_case_arrays(frame)
-    scored = classifier.score(arrays, prior, reading, coverage)
-    columns: dict[str, Any] = {}
-    if "id" in arrays.extras:
-        columns["id"] = arrays.extras["id"]
-    for j, c in enumerate(classifier.classes_):
-        columns[f"p_{c}"] = scored.proba[:, j]
-    columns["diagnosis"] = np.asarray(classifier.classes_, dtype=object)[scored.proba.argmax(axis=1)]
-    columns["differential"] = differential_column(scored.proba, list(classifier.classes_))
-    columns["reading"] = reading
-    if scored.sets is not None:
-        columns["differential_set"] = ["; ".join(kept) for kept in scored.sets]
-    if scored.alerts is not None:
-        columns["mcs_alert"] = scored.alerts
-    return pd.DataFrame(columns, index=pd.RangeIndex(len(arrays)))
+    return pd.DataFrame(prediction_columns(classifier, frame, prior, reading, coverage))
 
 
 #: Rows read, validated and predicted at a time when predictions go to a file.
 CHUNK_ROWS = 100_000
+#: "0.000" to "1.000" and "000" to "999": a probability's six decimals as two look-ups.
+_HEAD = np.array([f"0.{i:03d}" for i in range(1000)] + ["1.000"], dtype=object)
+_TAIL = np.array([f"{i:03d}" for i in range(1000)], dtype=object)
+
+
+def probability_text(values: np.ndarray) -> np.ndarray:
+    """Probabilities in [0, 1] as ``"%.6f"`` text, exactly, by table look-up (pandas' float_format runs Python's
+    formatting once per cell, the slowest part of writing a large prediction file)."""
+    scaled = np.asarray(values, dtype=float) * 1e6
+    micro = np.floor(scaled + 0.5)
+    halfway = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6  # let Python's own rounding decide these few
+    if halfway.any():
+        micro[halfway] = [round(float(f"{v:.6f}") * 1e6) for v in np.asarray(values, dtype=float)[halfway]]
+    micro = np.clip(micro, 0, 1_000_000).astype(np.intp)
+    return _HEAD[micro // 1000] + _TAIL[micro % 1000]
 
 
 def write_prediction_csv(classifier: Classifier, cases: Any, output: Any, prior: Any,
@@ -66,16 +87,29 @@ def write_prediction_csv(classifier: Classifier, cases: Any, output: Any, prior:
                 if problems:  # the file will not be written: only find the rest of its problems
                     validate(block, classes=None)
                     continue
-                table = prediction_table(classifier, block, prior, reading, coverage)
+                columns = prediction_columns(classifier, block, prior, reading, coverage)
             except CaseValidationError as error:
                 problems += error.problems
                 row_label = error.row_label
                 continue
-            table.to_csv(handle, header=written == 0, index=False, float_format="%.6f")
+            table = pd.DataFrame(_as_text(columns), dtype=object)  # text already: no per-cell formatting
+            table.to_csv(handle, header=written == 0, index=False)
             written += len(table)
         if problems:
             raise CaseValidationError(problems, row_label=row_label)
     return written
 
 
-__all__ = ["CHUNK_ROWS", "prediction_table", "write_prediction_csv"]
+def _as_text(columns: dict[str, Any]) -> dict[str, np.ndarray]:
+    """The columns as the file spells them: probabilities to six decimals, the alert True or False."""
+    text = {}
+    for name, values in columns.items():
+        if name.startswith("p_"):
+            values = probability_text(values)
+        elif values.dtype == bool:
+            values = np.where(values, "True", "False").astype(object)
+        text[name] = values
+    return text
+
+
+__all__ = ["CHUNK_ROWS", "prediction_columns", "prediction_table", "probability_text", "write_prediction_csv"]

@@ -88,4 +88,20 @@ def differential_column(proba: np.ndarray, classes: list[str], threshold: float 
     return out
 
 
-__all__ = ["FINDING_WORDS", "class_words", "differential_column", "finding_words", "reading_words"]
+def names_in_order(proba: np.ndarray, kept: np.ndarray, classes: list[str]) -> np.ndarray:
+    """Every row's kept classes (``kept``: ``(n, C)`` booleans) as text, most probable first, joined by "; "
+    ("mcs; neurofibroma"; "" for none), built with array operations (no per-row Python)."""
+    order = np.argsort(-proba, axis=1, kind="stable")
+    ranked = np.take_along_axis(kept, order, axis=1)
+    names = np.asarray(classes, dtype=object)
+    out = np.full(len(proba), "", dtype=object)
+    for k in range(proba.shape[1]):
+        rows = np.flatnonzero(ranked[:, k])
+        if not len(rows):
+            continue
+        name = names[order[rows, k]]
+        out[rows] = np.where(out[rows] == "", name, out[rows] + "; " + name)
+    return out
+
+
+__all__ = ["FINDING_WORDS", "class_words", "differential_column", "finding_words", "names_in_order", "reading_words"]
