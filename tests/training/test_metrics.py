@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from tumorclf.training.metrics import (
     calibrated_ece_reference,
@@ -45,3 +46,16 @@ def test_a_calibrated_model_shows_an_ece_that_shrinks_with_more_cases():
              for _ in range(300)]
     assert abs(np.mean(drawn) - few) < 0.01
     assert calibrated_ece_reference(np.eye(6)[rng.integers(0, 6, 50)]) == 0.0  # certain and right: no gap
+
+
+def test_the_calibrated_reference_is_the_mean_ece_of_labels_drawn_from_the_probabilities():
+    """The reference draws each case's label by inverse CDF; it must equal drawing every label in full."""
+
+    rng = np.random.default_rng(4)
+    proba = rng.dirichlet(np.full(7, 0.4), size=300)
+    proba[:3] = np.eye(7)[[0, 6, 3]]  # certain cases, the first and the last class among them
+    draws = np.random.default_rng(11).random((200, len(proba)))
+    cumulative = np.cumsum(proba, axis=1)
+    labels = (draws[:, :, None] > cumulative[None, :, :-1]).sum(axis=2)
+    expected = np.mean([expected_calibration_error(row, proba) for row in labels])
+    assert calibrated_ece_reference(proba, draws=200, random_state=11) == pytest.approx(expected, abs=1e-12)

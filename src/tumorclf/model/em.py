@@ -109,13 +109,28 @@ def _normalised(rows: np.ndarray) -> np.ndarray:
     return np.divide(rows, total, out=np.zeros_like(rows), where=total > 0)
 
 
+@dataclass(frozen=True)
+class _RowPrior:
+    """A table's Dirichlet prior, worked out once per fit: the literature's rows as pseudo-counts worth
+    ``strength`` cases, and the floor's share spread over the values each row allows."""
+
+    pseudo_counts: np.ndarray
+    floor: float
+    floor_rows: np.ndarray
+
+    @classmethod
+    def of(cls, literature: np.ndarray, strength: float, floor: float) -> _RowPrior:
+        return cls(strength * _normalised(literature), floor, floor * _normalised((literature > 0).astype(float)))
+
+    def posterior(self, counts: np.ndarray) -> np.ndarray:
+        """The Dirichlet posterior mean of each row given ``counts``, then the uniform floor."""
+        post = _normalised(self.pseudo_counts + counts)
+        return (1 - self.floor) * post + self.floor_rows if self.floor > 0 else post
+
+
 def _posterior_rows(literature: np.ndarray, counts: np.ndarray, strength: float, floor: float) -> np.ndarray:
     """Dirichlet posterior mean of each row, then a uniform floor over the row's possible values."""
-    post = _normalised(strength * _normalised(literature) + counts)
-    if floor > 0:
-        support = (literature > 0).astype(float)
-        post = (1 - floor) * post + floor * _normalised(support)
-    return post
+    return _RowPrior.of(literature, strength, floor).posterior(counts)
 
 
 def starting_reporting(base: ReportingModel, styles: int) -> ReportingModel:
@@ -174,6 +189,10 @@ class _Cases:
             onehot[np.flatnonzero(stated), codes[stated]] = 1.0
             self.stated[name], self.onehot[name] = stated, onehot
             self.stated_by_class[name] = (self.by_class[:, :, None] * onehot[:, None, :]).reshape(n, -1)
+        # Fields with neither parent nor children, stacked by their number of values: scored together.
+        lone = [name for name in lone_fields(findings.parents) if name not in findings.by_region]
+        self.stacks = [_Stack.of(tuple(f for f in lone if findings.fields[f].shape[-1] == k), self)
+                       for k in sorted({findings.fields[f].shape[-1] for f in lone})]
         self.age_seen = ~np.isnan(arrays.age)
         self.level_seen = (arrays.column("level_top") >= 0) | (arrays.column("level_bottom") >= 0)
         self.age_level = age_level_log_terms(findings, arrays)[own]  # (n,): the own class's
@@ -193,6 +212,28 @@ class _Cases:
         return np.where(self.stated[name][None, :, None], self.onehot[name][None] * rate, 1.0 - rate)
 
 
+@dataclass(frozen=True)
+class _Stack:
+    """Fields of as many values, none with a parent or children, stacked on a first axis ``F``."""
+
+    names: tuple[str, ...]
+    stated: np.ndarray  # (F, n)
+    onehot: np.ndarray  # (F, n, K)
+    stated_by_class: np.ndarray  # (F, n, C * K)
+
+    @classmethod
+    def of(cls, names: tuple[str, ...], cases: _Cases) -> _Stack:
+        return cls(names, np.stack([cases.stated[f] for f in names]), np.stack([cases.onehot[f] for f in names]),
+                   np.stack([cases.stated_by_class[f] for f in names]))
+
+    def products(self, findings: FindingModel, reporting: ReportingModel, labels: np.ndarray) -> np.ndarray:
+        """Value weights times p(value | own class), ``(F, Z, n, K)`` (as :meth:`_Cases.weights` and rows)."""
+        rates = np.stack([reporting.rate(f, labels) for f in self.names])  # (F, Z, K) or (F, Z, n, K)
+        rates = rates[:, :, None, :] if rates.ndim == 3 else rates
+        weights = np.where(self.stated[:, None, :, None], self.onehot[:, None] * rates, 1.0 - rates)
+        return weights * np.stack([findings.fields[f][labels] for f in self.names])[:, None]
+
+
 def _divided(numerator: np.ndarray, total: np.ndarray) -> np.ndarray:
     """``numerator / total[..., None]``, 0 where the total is 0."""
     total = total[..., None]
@@ -209,13 +250,20 @@ def _e_step(findings: FindingModel, reporting: ReportingModel, cases: _Cases) ->
     log_terms = cases.age_level[None] + sum(np.where(seen[None], np.log(rate), np.log1p(-rate))
                                             for rate, seen in stated_rate)  # (Z, n)
     posteriors: dict[str, np.ndarray] = {}  # (Z, n, K): the true value of a field with no parent
+    stacked: list[tuple[_Stack, np.ndarray]] = []  # (F, Z, n, K): the same for a stack of fields
     given_parent: dict[str, np.ndarray] = {}  # (Z, n, Kp, K): a child's true value given its parent's
     with np.errstate(divide="ignore"):
+        for stack in cases.stacks:
+            products = stack.products(findings, reporting, cases.labels)
+            term = products.sum(axis=-1)  # (F, Z, n)
+            log_terms = log_terms + np.log(term).sum(axis=0)
+            stacked.append((stack, _divided(products, term)))
         for name in lone_fields(findings.parents):
-            products = cases.weights(reporting, name) * cases.rows(findings, name)[None]
-            term = products.sum(axis=-1)
-            log_terms = log_terms + np.log(term)
-            posteriors[name] = _divided(products, term)
+            if not any(name in stack.names for stack in cases.stacks):  # given the level's region
+                products = cases.weights(reporting, name) * cases.rows(findings, name)[None]
+                term = products.sum(axis=-1)
+                log_terms = log_terms + np.log(term)
+                posteriors[name] = _divided(products, term)
         for parent, children in children_of(findings.parents).items():
             terms = cases.weights(reporting, parent) * cases.rows(findings, parent)[None]  # (Z, n, Kp)
             for child in children:
@@ -243,6 +291,16 @@ def _e_step(findings: FindingModel, reporting: ReportingModel, cases: _Cases) ->
 
     def add_stated(name: str) -> None:
         out.stated[name] += (responsibility @ cases.stated_by_class[name]).reshape(n_styles, n_classes, -1)
+
+    for stack, posterior in stacked:
+        weighted = responsibility[None, :, :, None] * posterior  # (F, Z, n, K)
+        values = np.matmul(cases.by_class_t[None], weighted.sum(axis=1))  # (F, C, K)
+        present = np.matmul(cases.by_class_t[None, None], weighted)  # (F, Z, C, K)
+        stated = np.matmul(responsibility[None], stack.stated_by_class)  # (F, Z, C * K)
+        for i, name in enumerate(stack.names):
+            out.values[name] += values[i]
+            out.present[name] += present[i]
+            out.stated[name] += stated[i].reshape(n_styles, n_classes, -1)
 
     for name, posterior in posteriors.items():
         weighted = responsibility[:, :, None] * posterior  # (Z, n, K)
@@ -334,6 +392,7 @@ def update_models(
     current_findings = FindingModel(findings.classes, age, level, dict(findings.fields), dict(findings.parents),
                                     findings.by_region)
     cases = _Cases(current_findings, arrays, labels)
+    row_priors = {name: _RowPrior.of(table, strength, floor) for name, table in findings.fields.items()}
     current_reporting = centre
     a = reporting_strength
     history: list[float] = []
@@ -341,8 +400,7 @@ def update_models(
     for _ in range(max_iter):
         expected, responsibility, log_lik = _e_step(current_findings, current_reporting, cases)
         history.append(log_lik)
-        new_fields = {name: _posterior_rows(findings.fields[name], expected.values[name], strength, floor)
-                      for name in findings.fields}
+        new_fields = {name: row_priors[name].posterior(expected.values[name]) for name in findings.fields}
         rates = {name: (a * centre.fields[name] + expected.stated[name].sum(axis=1))
                  / (a + expected.present[name].sum(axis=1)) for name in centre.fields}
         by_class = None

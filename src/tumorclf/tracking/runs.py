@@ -7,9 +7,11 @@ through :func:`timed`, so a train can report MLflow's share of its wall time.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -27,6 +29,14 @@ EXPERIMENT_TAGS = {
     "mlflow.experimentKind": "custom_model_development",
     "mlflow.note.content": "tumorclf trains: one parent run per `tumorclf train`, one child per candidate.",
 }
+
+
+def import_in_background() -> threading.Thread:
+    """Start importing mlflow in a thread (about two seconds), so that a train's first MLflow call, after its
+    prior updates, need not wait for it; the import lock makes that call wait only for what is left."""
+    thread = threading.Thread(target=importlib.import_module, args=("mlflow",), name="import mlflow", daemon=True)
+    thread.start()
+    return thread
 
 
 def reset_timer() -> None:

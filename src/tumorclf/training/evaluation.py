@@ -186,11 +186,20 @@ def synthetic_fold(candidate: Candidate, data: pd.DataFrame, y: np.ndarray, trai
     return _guard(run, candidate.name, "synthetic", fold)
 
 
-def tune_on_all(candidate: Candidate, data: pd.DataFrame, y: np.ndarray, inner_folds: int, seed: int) -> FoldResult:
+def tune_on_all(candidate: Candidate, data: pd.DataFrame, y: np.ndarray, inner_folds: int, seed: int,
+                final_seed: int | None = None) -> FoldResult:
+    """Tune the candidate's grid on every row its final model learns from; with ``final_seed``, fit that final
+    model in the same task (seeded apart from the search), so it waits for no other task."""
     def run() -> FoldResult:
         start = time.perf_counter()
         _, best = fit_tuned(candidate.build(seed), candidate.grid, data, y, inner_folds, seed)
-        return FoldResult(candidate.name, "tune", -1, best_params=best, fit_seconds=time.perf_counter() - start)
+        if final_seed is None:
+            return FoldResult(candidate.name, "tune", -1, best_params=best, fit_seconds=time.perf_counter() - start)
+        model = candidate.build(final_seed).set_params(**best).fit(data, y)
+        labels, counts = np.unique(np.asarray(y, dtype=str), return_counts=True)
+        shares = {str(c): float(k / counts.sum()) for c, k in zip(labels, counts)}
+        return FoldResult(candidate.name, "final", -1, best_params=best, fit_seconds=time.perf_counter() - start,
+                          model=model, training_prior={str(c): shares.get(str(c), 0.0) for c in model.classes_})
     return _guard(run, candidate.name, "tune", -1)
 
 
@@ -216,19 +225,6 @@ def real_fold(candidate: Candidate, real: pd.DataFrame, y_real: np.ndarray, trai
                           aligned_proba(model, tested, classes, "as_entered"), best,
                           time.perf_counter() - start, n_synthetic_train=n_synthetic, proba_published=published)
     return _guard(run, candidate.name, "real", fold)
-
-
-def final_fit(candidate: Candidate, params: Mapping[str, Any], data: pd.DataFrame, y: np.ndarray,
-              seed: int) -> FoldResult:
-    def run() -> FoldResult:
-        start = time.perf_counter()
-        model = candidate.build(seed).set_params(**params).fit(data, y)
-        labels, counts = np.unique(np.asarray(y, dtype=str), return_counts=True)
-        shares = {str(c): float(k / counts.sum()) for c, k in zip(labels, counts)}
-        return FoldResult(candidate.name, "final", -1, best_params=dict(params),
-                          fit_seconds=time.perf_counter() - start, model=model,
-                          training_prior={str(c): shares.get(str(c), 0.0) for c in model.classes_})
-    return _guard(run, candidate.name, "final", -1)
 
 
 def final_training_set(generator: Any, real: pd.DataFrame, config: Mapping[str, Any]) -> tuple[pd.DataFrame, np.ndarray]:
@@ -344,20 +340,12 @@ def evaluate(
                           real.drop(columns=["diagnosis"], errors="ignore"),
                           real["diagnosis"].astype(str).to_numpy(dtype=object), fold_updates, overall)
 
-    first = run_tasks([task for c_index, candidate in enumerate(candidates)
-                       for task in _first_tasks(candidate, c_index, data, classes, config)],
-                      config["parallel"], on_task_done, data.shared())
-    first += [result for candidate in candidates for result in _given(candidate, data)]
-    tuned = {r.candidate: r for r in first if r.kind == "tune"}
-    second = run_tasks([
-        delayed(final_fit)(candidate, tuned[candidate.name].best_params, *candidate.tuning_rows(data),
-                           task_seed(seed, c_index, 2))
-        for c_index, candidate in enumerate(candidates)
-        if candidate.has_final_model() and not tuned[candidate.name].error
-    ], config["parallel"], on_task_done, [data.X_final, data.y_final, data.X_real, data.y_real])
-
+    results = run_tasks([task for c_index, candidate in enumerate(candidates)
+                         for task in _tasks(candidate, c_index, data, classes, config)],
+                        config["parallel"], on_task_done, data.shared())
+    results += [result for candidate in candidates for result in _given(candidate, data)]
     by_candidate: dict[str, list[FoldResult]] = {c.name: [] for c in candidates}
-    for result in first + second:
+    for result in results:
         by_candidate[result.candidate].append(result)
     oracle_losses = _oracle_fold_losses(by_candidate.get(ORACLE, []), y_syn, classes)
     return [
@@ -367,16 +355,17 @@ def evaluate(
     ]
 
 
-def _first_tasks(candidate: Candidate, c_index: int, data: EvaluationData, classes: Sequence[str],
-                 config: Mapping[str, Any]) -> list[Any]:
-    """A candidate's tasks before its final fit: the synthetic folds, the tuning of its grid on the rows its
-    final fit learns from, and its real folds, as its kind says."""
+def _tasks(candidate: Candidate, c_index: int, data: EvaluationData, classes: Sequence[str],
+           config: Mapping[str, Any]) -> list[Any]:
+    """A candidate's tasks, as its kind says: the synthetic folds, the tuning of its grid on the rows its final
+    model learns from (with that final fit where it has one), and its real folds."""
     if not candidate.scored_on_synthetic():
         return []  # the prior update itself: every fold already fitted
     inner, c_seed = config["cv"]["inner_folds"], task_seed(config["seed"], c_index)
     tasks = [delayed(synthetic_fold)(candidate, data.X_syn, data.y_syn, train, test, fold, classes, inner, c_seed)
              for fold, (train, test) in enumerate(data.outer)]
-    tasks.append(delayed(tune_on_all)(candidate, *candidate.tuning_rows(data), inner, c_seed))
+    final_seed = task_seed(config["seed"], c_index, 2) if candidate.has_final_model() else None
+    tasks.append(delayed(tune_on_all)(candidate, *candidate.tuning_rows(data), inner, c_seed, final_seed))
     if candidate.fitted_per_real_fold():
         r_seed = task_seed(config["seed"], c_index, 1)
         tasks += [delayed(real_fold)(candidate, data.X_real, data.y_real, u.train_index, u.test_index, u.fold,
@@ -452,7 +441,7 @@ def _report(candidate: Candidate, results: list[FoldResult], y_syn: np.ndarray, 
     metrics["fit_seconds"] = fit_seconds
     return CandidateReport(
         name=candidate.name, reference=candidate.reference, folds=results, metrics=metrics,
-        best_params=tune.best_params if tune else {}, model=final.model if final else None,
+        best_params=(tune or final).best_params if tune or final else {}, model=final.model if final else None,
         error=errors[0] if errors else None, fit_seconds=fit_seconds,
         training_prior=final.training_prior if final else None,
     )

@@ -94,8 +94,13 @@ def calibrated_ece_reference(proba: np.ndarray, bins: int = 10, draws: int = 100
     confidence, member = _confidence_bins(proba, bins)
     rng = np.random.default_rng(random_state)
     cumulative = np.cumsum(proba / proba.sum(axis=1, keepdims=True), axis=1)
-    labels = (rng.random((draws, len(proba)))[:, :, None] > cumulative[None, :, :-1]).sum(axis=2)  # (draws, n)
-    correct = (labels == proba.argmax(axis=1)).astype(float)
+    # A label drawn by inverse CDF, u ~ U(0, 1), is the top class exactly when u falls in the top class's
+    # stretch of the cumulative (the draw is the count of cumulative values below u): no (draws, n, C) array.
+    n_classes, rows, top = proba.shape[1], np.arange(len(proba)), proba.argmax(axis=1)
+    low = np.where(top > 0, cumulative[rows, np.maximum(top - 1, 0)], -np.inf)
+    high = np.where(top < n_classes - 1, cumulative[rows, np.minimum(top, n_classes - 2)], np.inf)
+    u = rng.random((draws, len(proba)))
+    correct = ((u > low) & (u <= high)).astype(float)  # (draws, n)
     gap = (correct - confidence) @ member  # (draws, bins)
     return float((np.abs(gap).sum(axis=1) / len(proba)).mean())
 

@@ -21,9 +21,11 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold
 
+from tumorclf.features import encode_arrays
 from tumorclf.model.estimator import UpdatedPriorsClassifier, groups_of, update_search
 from tumorclf.model.priors import Priors
 from tumorclf.model.readings import in_reading
+from tumorclf.schema import as_case_arrays
 from tumorclf.synthetic import CaseGenerator
 
 #: Fold number of the update fitted on every real case (the champion's).
@@ -75,7 +77,9 @@ def update_priors(priors: Priors, real: pd.DataFrame, y: np.ndarray, groups: np.
     inner = min(settings["inner_folds"], *(len(set(groups[train][y[train] == c])) for c in np.unique(y[train])))
     search = update_search(priors, settings.get("grid"), folds=max(inner, 2), random_state=seed,
                            reading=settings.get("reading", "as_entered"))
-    search.fit(real.iloc[train], y[train], groups=groups[train])
+    # The schema's codes, validated once: the search fits and scores hundreds of times on slices of them.
+    codes = encode_arrays(as_case_arrays(real.iloc[train]), "codes")
+    search.fit(codes, y[train], groups=groups[train])
     best = search.best_estimator_
     tested = real.iloc[test]
     proba = in_reading(best, "as_entered").predict_proba(tested) if len(test) else None

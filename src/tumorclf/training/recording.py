@@ -1,8 +1,9 @@
 """A train's record in MLflow: one child run per candidate with its plots and tables, the parent's artifacts,
 and the champion logged as a model.
 
-The plots of the candidates are drawn in parallel (the joblib workers the
-evaluation used); every MLflow call stays in this process.
+The plots of the candidates are drawn by the joblib workers the evaluation
+used (:class:`Drawing`) while this process records the runs and the
+champion; every MLflow call stays in this process.
 """
 
 from __future__ import annotations
@@ -68,23 +69,24 @@ def _run_name(report: CandidateReport, spec: Mapping[str, Any] | None) -> str:
     return f"{report.name} [{spec['encoding']}{', ' + chosen if chosen else ''}]"
 
 
-def _plots(folder: Path, prefix: str, y: np.ndarray, proba: np.ndarray, classes: Sequence[str], title: str) -> None:
-    per_class_report(y, proba, classes).to_csv(folder / f"{prefix}per_class_report.csv", index=False)
-    plots.confusion_matrix_png(y, proba, classes, folder / f"{prefix}confusion_matrix.png", title)
-    plots.roc_png(y, proba, classes, folder / f"{prefix}roc_one_vs_rest.png", title)
-    plots.reliability_png(y, proba, classes, folder / f"{prefix}reliability.png", title)
-
-
-def candidate_artifacts(folder: Path, report: CandidateReport, y_syn: np.ndarray, real: pd.DataFrame,
-                        classes: Sequence[str], vignettes: pd.DataFrame | None = None) -> Path:
-    """Write one candidate's plots and tables into ``folder``: real cases first, then the synthetic CV, the
-    vignettes and what the model leans on."""
+def artifact_jobs(folder: Path, report: CandidateReport, y_syn: np.ndarray, real: pd.DataFrame,
+                  classes: Sequence[str], vignettes: pd.DataFrame | None = None) -> list[Any]:
+    """Write one candidate's tables into ``folder`` now, and return its plots as delayed calls (one a plot, so
+    that they spread over the workers): real cases first, then the synthetic CV, the vignettes and what the
+    model leans on."""
     folder.mkdir(parents=True)
+    jobs = []
+
+    def add(prefix: str, y: np.ndarray, proba: np.ndarray, title: str) -> None:
+        per_class_report(y, proba, classes).to_csv(folder / f"{prefix}per_class_report.csv", index=False)
+        for name, draw in (("confusion_matrix", plots.confusion_matrix_png), ("roc_one_vs_rest", plots.roc_png),
+                           ("reliability", plots.reliability_png)):
+            jobs.append(delayed(draw)(y, proba, classes, folder / f"{prefix}{name}.png", title))
+
     index, fold, proba = report.pooled("real")
     if len(index):
         y_real = real["diagnosis"].astype(str).to_numpy(dtype=object)[index]
-        _plots(folder, "real_", np.searchsorted(np.asarray(classes), y_real), proba, classes,
-               f"{report.name}, {len(index)} real cases")
+        add("real_", np.searchsorted(np.asarray(classes), y_real), proba, f"{report.name}, {len(index)} real cases")
         predictions = pd.DataFrame(proba, columns=[f"p_{c}" for c in classes])
         predictions.insert(0, "fold", fold)
         predictions.insert(0, "diagnosis", y_real)
@@ -92,16 +94,15 @@ def candidate_artifacts(folder: Path, report: CandidateReport, y_syn: np.ndarray
         predictions.to_csv(folder / "real_predictions.csv", index=False)
     index, _, proba = report.pooled("synthetic")
     if len(index):
-        _plots(folder, "synthetic_", np.searchsorted(np.asarray(classes), y_syn[index]), proba, classes,
-               f"{report.name}, synthetic CV")
+        add("synthetic_", np.searchsorted(np.asarray(classes), y_syn[index]), proba, f"{report.name}, synthetic CV")
     if report.vignette_proba is not None and vignettes is not None:
         table = pd.DataFrame(report.vignette_proba, columns=[f"p_{c}" for c in classes])
         table.insert(0, "diagnosis", vignettes["diagnosis"].astype(str).to_numpy())
         table.insert(0, "id", vignettes["id"].to_numpy(dtype=object))
         table.to_csv(folder / "vignette_predictions.csv", index=False)
     if report.model is not None:
-        plots.importance_png(report.model, folder / "feature_importance.png", report.name)
-    return folder
+        jobs.append(delayed(plots.importance_png)(report.model, folder / "feature_importance.png", report.name))
+    return jobs
 
 
 def _params(report: CandidateReport, spec: Mapping[str, Any] | None, config: Mapping[str, Any]) -> dict[str, Any]:
@@ -119,43 +120,65 @@ def _params(report: CandidateReport, spec: Mapping[str, Any] | None, config: Map
     return params
 
 
-def record_candidates(tracker: Tracker, parent: str, reports: Sequence[CandidateReport], config: Mapping[str, Any],
-                      synthetic: pd.DataFrame, real: pd.DataFrame, classes: Sequence[str],
-                      vignettes: pd.DataFrame | None, updates: Sequence[PriorUpdate], priors_path: Path
-                      ) -> tuple[dict[str, str], list[dict[str, Any]]]:
-    """One child run per candidate (FAILED for a failed one) with its artifacts, and the parent's comparison,
-    prior updates, config and priors file; returns the child run ids by candidate and the comparison rows."""
-    y_syn = synthetic["diagnosis"].astype(str).to_numpy(dtype=object)
+class Drawing:
+    """The candidates' plots and tables, put in a folder each under ``workdir``: the tables are written at once,
+    the plots handed to the workers, which draw them while the train goes on recording (:meth:`finish` waits)."""
+
+    def __init__(self, workdir: Path, reports: Sequence[CandidateReport], config: Mapping[str, Any],
+                 synthetic: pd.DataFrame, real: pd.DataFrame, classes: Sequence[str],
+                 vignettes: pd.DataFrame | None) -> None:
+        y_syn = synthetic["diagnosis"].astype(str).to_numpy(dtype=object)
+        jobs = [job for r in reports if not r.failed
+                for job in artifact_jobs(workdir / r.name, r, y_syn, real, classes, vignettes)]
+        local = config["parallel"].get("backend", "local") == "local"  # the plots are drawn here, not on a cluster
+        self.workdir = workdir
+        self._drawn = Parallel(n_jobs=config["parallel"]["n_jobs"] if local else 1, pre_dispatch="all",
+                               return_as="generator_unordered")(jobs)
+
+    def finish(self) -> None:
+        """Wait until every plot is drawn (a plot that failed raises here)."""
+        for _ in self._drawn:
+            pass
+
+
+def record_candidates(tracker: Tracker, reports: Sequence[CandidateReport], config: Mapping[str, Any]
+                      ) -> dict[str, str]:
+    """One child run per candidate with its parameters and metrics (FAILED, with its error, for a failed one);
+    returns the run ids by candidate."""
+    child_ids = {}
+    for report in reports:
+        spec = config["candidates"].get(report.name)
+        run_id = tracker.start_child(_run_name(report, spec), {
+            "candidate": report.name, "reference": str(report.reference).lower(),
+            "model_family": spec["model"] if spec else report.name,
+        })
+        tracker.log(run_id, params=_params(report, spec, config), metrics=report.metrics)
+        if report.failed:
+            tracker.log(run_id, tags={"error": report.error[-4000:]})
+            tracker.finish(run_id, "FAILED")
+        child_ids[report.name] = run_id
+    return child_ids
+
+
+def record_artifacts(tracker: Tracker, parent: str, reports: Sequence[CandidateReport], child_ids: Mapping[str, str],
+                     drawing: Drawing, config: Mapping[str, Any], updates: Sequence[PriorUpdate],
+                     priors_path: Path) -> list[dict[str, Any]]:
+    """Each candidate's plots and tables in its run (once drawn), and the parent's comparison, prior updates,
+    config and priors file; returns the comparison rows."""
+    drawing.finish()
+    for report in reports:
+        if not report.failed:
+            tracker.log_artifacts(child_ids[report.name], drawing.workdir / report.name)
     rows = summary_rows(reports)
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        drawn = [r for r in reports if not r.failed]
-        folders = Parallel(n_jobs=config["parallel"]["n_jobs"] if config["parallel"].get("backend") != "dask" else 1)(
-            delayed(candidate_artifacts)(workdir / r.name, r, y_syn, real, classes, vignettes) for r in drawn)
-        folder_of = {r.name: folder for r, folder in zip(drawn, folders)}
-        child_ids = {}
-        for report in reports:
-            spec = config["candidates"].get(report.name)
-            run_id = tracker.start_child(_run_name(report, spec), {
-                "candidate": report.name, "reference": str(report.reference).lower(),
-                "model_family": spec["model"] if spec else report.name,
-            })
-            tracker.log(run_id, params=_params(report, spec, config), metrics=report.metrics)
-            if report.failed:
-                tracker.log(run_id, tags={"error": report.error[-4000:]})
-                tracker.finish(run_id, "FAILED")
-            else:
-                tracker.log_artifacts(run_id, folder_of[report.name])
-            child_ids[report.name] = run_id
-        parent_dir = workdir / "_parent"
-        parent_dir.mkdir()
-        pd.DataFrame(rows).to_csv(parent_dir / "comparison.csv", index=False)
-        plots.comparison_png(rows, parent_dir / "comparison.png")
-        prior_update_table(updates).to_csv(parent_dir / "prior_updates.csv", index=False)
-        (parent_dir / "config.yaml").write_text(yaml.safe_dump(dict(config), sort_keys=False), encoding="utf-8")
-        (parent_dir / "priors.yaml").write_bytes(priors_path.read_bytes())
-        tracker.log_artifacts(parent, parent_dir)
-    return child_ids, rows
+    parent_dir = drawing.workdir / "_parent"
+    parent_dir.mkdir()
+    pd.DataFrame(rows).to_csv(parent_dir / "comparison.csv", index=False)
+    plots.comparison_png(rows, parent_dir / "comparison.png")
+    prior_update_table(updates).to_csv(parent_dir / "prior_updates.csv", index=False)
+    (parent_dir / "config.yaml").write_text(yaml.safe_dump(dict(config), sort_keys=False), encoding="utf-8")
+    (parent_dir / "priors.yaml").write_bytes(priors_path.read_bytes())
+    tracker.log_artifacts(parent, parent_dir)
+    return rows
 
 
 def record_champion(tracker: Tracker, run_id: str, model_path: Path, classes: Sequence[str], real: pd.DataFrame,
@@ -194,5 +217,6 @@ def prior_update_table(updates: Sequence[PriorUpdate]) -> pd.DataFrame:
                           **u.best_params, "seconds": round(u.seconds, 3)} for u in updates])
 
 
-__all__ = ["PREDICTION_REQUIREMENTS", "candidate_artifacts", "per_class_report", "prior_update_table",
-           "record_candidates", "record_champion", "record_datasets", "sparse_example", "summary_rows"]
+__all__ = ["PREDICTION_REQUIREMENTS", "Drawing", "artifact_jobs", "per_class_report", "prior_update_table",
+           "record_artifacts", "record_candidates", "record_champion", "record_datasets", "sparse_example",
+           "summary_rows"]

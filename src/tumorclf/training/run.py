@@ -19,6 +19,7 @@ or KILLED and the previous champion stays as it was.
 from __future__ import annotations
 
 import hashlib
+import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ from tumorclf.persistence.atomic import signals_deferred
 from tumorclf.prediction.manifest import Manifest
 from tumorclf.schema import SCHEMA_VERSION, validate
 from tumorclf.synthetic import CaseGenerator
-from tumorclf.tracking.runs import Tracker, git_commit, mlflow_seconds, reset_timer
+from tumorclf.tracking.runs import Tracker, git_commit, import_in_background, mlflow_seconds, reset_timer
 from tumorclf.tracking.store import ui_command
 from tumorclf.training.calibration import ChampionCalibration, calibrate_champion
 from tumorclf.training.candidates import (
@@ -54,7 +55,13 @@ from tumorclf.training.config import ConfigError, flatten
 from tumorclf.training.evaluation import CandidateReport, FoldResult, evaluate, prior_updates
 from tumorclf.training.metrics import REAL_HEADLINE
 from tumorclf.training.real_cv import PriorUpdate, groups_of
-from tumorclf.training.recording import record_candidates, record_champion, record_datasets
+from tumorclf.training.recording import (
+    Drawing,
+    record_artifacts,
+    record_candidates,
+    record_champion,
+    record_datasets,
+)
 from tumorclf.training.selection import choose_champion, selection_column
 from tumorclf.training.vignettes import add_vignette_figures, load_vignettes
 
@@ -95,6 +102,7 @@ def train(
     start = time.perf_counter()
     reset_timer()
     check_before_work(config)
+    import_in_background()  # mlflow is first needed after the prior updates
     models_dir = Path(models_dir) if models_dir is not None else project_path(config["output"]["models_dir"])
     uri = resolve_tracking_uri(tracking_uri, config["mlflow"]["tracking_uri"])
     sweep(models_dir)
@@ -134,19 +142,22 @@ def train(
 
         on_stage("recording")
         stages.reached("recording")
-        child_ids, rows = record_candidates(tracker, parent, reports, config, synthetic, real, classes, vignettes,
-                                           [overall, *fold_updates], project_path(config["data"]["priors"]))
-        manifest = champion_manifest(champion, calibration, config, priors, generator, overall, real, {
-            "tracking_uri": uri, "experiment_id": tracker.experiment_id, "parent_run_id": parent,
-            "run_id": child_ids[champion.name]})
-        model_path = save_model(champion.model, manifest.to_dict(), models_dir, parent)
-        version = record_champion(tracker, child_ids[champion.name], model_path, generator.classes_, real,
-                                  config["mlflow"]["registered_model"])
-        tracker.log(parent, metrics=_champion_metrics(champion, reports, config),
-                    tags={"champion": champion.name, "registered_version": version,
-                          "selection_guard": config["selection"].get("guard", "mcs_top3_vs_literature"),
-                          "selection_guard_result": guard_note})
-        record_datasets(tracker, parent, synthetic, real)
+        with tempfile.TemporaryDirectory() as tmp:
+            drawing = Drawing(Path(tmp), reports, config, synthetic, real, classes, vignettes)  # drawn meanwhile
+            child_ids = record_candidates(tracker, reports, config)
+            manifest = champion_manifest(champion, calibration, config, priors, generator, overall, real, {
+                "tracking_uri": uri, "experiment_id": tracker.experiment_id, "parent_run_id": parent,
+                "run_id": child_ids[champion.name]})
+            model_path = save_model(champion.model, manifest.to_dict(), models_dir, parent)
+            version = record_champion(tracker, child_ids[champion.name], model_path, generator.classes_, real,
+                                      config["mlflow"]["registered_model"])
+            tracker.log(parent, metrics=_champion_metrics(champion, reports, config),
+                        tags={"champion": champion.name, "registered_version": version,
+                              "selection_guard": config["selection"].get("guard", "mcs_top3_vs_literature"),
+                              "selection_guard_result": guard_note})
+            record_datasets(tracker, parent, synthetic, real)
+            rows = record_artifacts(tracker, parent, reports, child_ids, drawing, config, [overall, *fold_updates],
+                                    project_path(config["data"]["priors"]))
         # The commit: nothing before it changes what counts as the champion, and
         # Ctrl-C or SIGTERM wait until it is whole.
         try:
@@ -187,14 +198,15 @@ def check_before_work(config: Mapping[str, Any]) -> None:
 
 
 def count_tasks(config: Mapping[str, Any], n_real: int = 0) -> int:
-    """Tasks a train runs: prior updates, synthetic and real folds, final fits (for progress)."""
+    """Tasks a train runs, for progress: the prior updates; per candidate and reference its synthetic folds
+    and its tuning (with its final fit); the real folds of those a real fold fits."""
     n_candidates = sum(not reuses_prior_update(spec) for spec in config["candidates"].values())
     references = config["references"]
     n_references = sum(bool(v) for v in references.values())
     outer = config["cv"]["folds"] * config["cv"]["repeats"]
     real_folds = config["real_cv"]["folds"]
     fitted_on_real = n_candidates + n_references - bool(references.get("bayes_oracle"))
-    return (real_folds + 1) + (n_candidates + n_references) * (outer + 1) + fitted_on_real * real_folds + n_candidates
+    return (real_folds + 1) + (n_candidates + n_references) * (outer + 1) + fitted_on_real * real_folds
 
 
 def read_inputs(config: Mapping[str, Any]) -> tuple[Priors, pd.DataFrame]:
