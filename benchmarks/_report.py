@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -19,9 +19,9 @@ def context() -> dict[str, Any]:
             return "-"
 
     return {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "
-                   f"{platform.python_version()}, {platform.system()} {platform.release()}",
+        f"{platform.python_version()}, {platform.system()} {platform.release()}",
         "versions": {p: v(p) for p in PACKAGES},
     }
 
@@ -34,7 +34,9 @@ def verdict(value: Any, target: tuple[str, float] | None) -> str:
     return f"  (target {op} {bound:g}: {'met' if met else 'MISSED'})"
 
 
-def print_figures(title: str, figures: dict[str, Any], targets: dict[str, tuple[str, float]]) -> None:
+def print_figures(
+    title: str, figures: dict[str, Any], targets: dict[str, tuple[str, float]]
+) -> None:
     print(f"-- {title}")
     for name, value in figures.items():
         shown = f"{value:14,.4f}" if isinstance(value, float) else f"{value!s:>14}"

@@ -36,7 +36,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-TARGETS = {"cli_over_bare_process": ("<=", 1.3), "cli_over_table": ("<=", 1.5), "cli_peak_mb": ("<=", 1536)}
+TARGETS = {
+    "cli_over_bare_process": ("<=", 1.3),
+    "cli_over_table": ("<=", 1.5),
+    "cli_peak_mb": ("<=", 1536),
+}
 
 
 def plain_path(classifier: Any, cases: Path, out: Path) -> None:
@@ -51,7 +55,9 @@ def plain_path(classifier: Any, cases: Path, out: Path) -> None:
     arrays = as_case_arrays(read_cases_csv(cases))
     proba = classifier.predict_proba(arrays)
     table = proba.rename(columns=lambda c: f"p_{c}").reset_index()
-    table["diagnosis"] = np.asarray(classifier.classes_, dtype=object)[proba.to_numpy().argmax(axis=1)]
+    table["diagnosis"] = np.asarray(classifier.classes_, dtype=object)[
+        proba.to_numpy().argmax(axis=1)
+    ]
     table["differential"] = differential_column(proba.to_numpy(), list(classifier.classes_))
     table["reading"] = "as_entered"
     table.to_csv(out, index=False, float_format="%.6f")
@@ -73,8 +79,10 @@ def bare_path(classifier: Any, cases: Path, out: Path) -> None:
 
 def bare_process(cases: Path, out: Path, model: str | None) -> list[str]:
     """The bare path as a fresh process: ``python -c`` with the benchmark's own function."""
-    code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import tumorclf, bench_cli; "
-            f"bench_cli.bare_path(tumorclf.load({model!r}), {str(cases)!r}, {str(out)!r})")
+    code = (
+        f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import tumorclf, bench_cli; "
+        f"bench_cli.bare_path(tumorclf.load({model!r}), {str(cases)!r}, {str(out)!r})"
+    )
     return [sys.executable, "-c", code]
 
 
@@ -83,7 +91,9 @@ def table_path(classifier: Any, cases: Path, out: Path) -> None:
     from tumorclf.case_io import read_cases_csv
     from tumorclf.prediction.table import prediction_table
 
-    prediction_table(classifier, read_cases_csv(cases), "training").to_csv(out, index=False, float_format="%.6f")
+    prediction_table(classifier, read_cases_csv(cases), "training").to_csv(
+        out, index=False, float_format="%.6f"
+    )
 
 
 def fastest(work: Any, repeat: int) -> float:
@@ -102,7 +112,9 @@ def measure(rows: int = 200_000, model: str | None = None, repeat: int = 3) -> d
 
     with tempfile.TemporaryDirectory() as tmp:
         cases = Path(tmp) / "cases.csv"
-        sample = load_generator().sample(rows, random_state=11).drop(columns=["diagnosis", "source"])
+        sample = (
+            load_generator().sample(rows, random_state=11).drop(columns=["diagnosis", "source"])
+        )
         sample.insert(0, "id", [f"case{i}" for i in range(rows)])
         write_cases_csv(sample, cases)
         del sample
@@ -111,19 +123,42 @@ def measure(rows: int = 200_000, model: str | None = None, repeat: int = 3) -> d
         plain_s = fastest(lambda: plain_path(classifier, cases, Path(tmp) / "plain.csv"), repeat)
         bare_s = fastest(lambda: bare_path(classifier, cases, Path(tmp) / "bare.csv"), repeat)
         table_s = fastest(lambda: table_path(classifier, cases, Path(tmp) / "table.csv"), repeat)
-        command = [sys.executable, "-m", "tumorclf", "predict", str(cases), "-o", str(Path(tmp) / "cli.csv")]
+        command = [
+            sys.executable,
+            "-m",
+            "tumorclf",
+            "predict",
+            str(cases),
+            "-o",
+            str(Path(tmp) / "cli.csv"),
+        ]
         if model:
             command += ["--model", model]
         cli_s = fastest(lambda: subprocess.run(command, check=True, capture_output=True), repeat)
         peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        bare_process_s = fastest(lambda: subprocess.run(bare_process(cases, Path(tmp) / "bare2.csv", model),
-                                                        check=True, capture_output=True), repeat)
+        bare_process_s = fastest(
+            lambda: subprocess.run(
+                bare_process(cases, Path(tmp) / "bare2.csv", model), check=True, capture_output=True
+            ),
+            repeat,
+        )
         size_mb = cases.stat().st_size / 2**20
-    return {"rows": rows, "csv_mb": size_mb, "champion": classifier.manifest.candidate,
-            "bare_process_s": bare_process_s, "python_bare_s": bare_s, "python_plain_s": plain_s,
-            "python_table_s": table_s, "cli_s": cli_s, "cli_over_bare_process": cli_s / bare_process_s,
-            "cli_over_bare": cli_s / bare_s, "cli_over_plain": cli_s / plain_s, "cli_over_table": cli_s / table_s,
-            "cli_rows_per_s": rows / cli_s, "cli_peak_mb": peak_kb / 1024}
+    return {
+        "rows": rows,
+        "csv_mb": size_mb,
+        "champion": classifier.manifest.candidate,
+        "bare_process_s": bare_process_s,
+        "python_bare_s": bare_s,
+        "python_plain_s": plain_s,
+        "python_table_s": table_s,
+        "cli_s": cli_s,
+        "cli_over_bare_process": cli_s / bare_process_s,
+        "cli_over_bare": cli_s / bare_s,
+        "cli_over_plain": cli_s / plain_s,
+        "cli_over_table": cli_s / table_s,
+        "cli_rows_per_s": rows / cli_s,
+        "cli_peak_mb": peak_kb / 1024,
+    }
 
 
 def main() -> None:
@@ -132,7 +167,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--model", help="model path or URI (default: the champion)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each path; the fastest is kept")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each path; the fastest is kept"
+    )
     args = parser.parse_args()
     info = context()
     print(info["date"], info["machine"])

@@ -21,36 +21,44 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 #: Other coverage levels printed (a set can be asked at any level at prediction).
 LEVELS = (0.95, 0.8, 0.7)
-TARGETS = {"coverage": (">=", 0.88), "coverage_mcs": (">=", 0.85), "mean_set_size": ("<=", 2.5),
-           "alert_sensitivity": (">=", 0.90), "alert_false_alarms": ("<=", 0.25)}
+TARGETS = {
+    "coverage": (">=", 0.88),
+    "coverage_mcs": (">=", 0.85),
+    "mean_set_size": ("<=", 2.5),
+    "alert_sensitivity": (">=", 0.90),
+    "alert_false_alarms": ("<=", 0.25),
+}
 
 
 def _exact(k: int, n: int) -> tuple[float, float]:
     from scipy.stats import beta
 
-    return (float(beta.ppf(0.025, k, n - k + 1)) if k > 0 else 0.0,
-            float(beta.ppf(0.975, k + 1, n - k)) if k < n else 1.0)
+    return (
+        float(beta.ppf(0.025, k, n - k + 1)) if k > 0 else 0.0,
+        float(beta.ppf(0.975, k + 1, n - k)) if k < n else 1.0,
+    )
 
 
 def measure(alpha: float = 0.1, target: float = 0.9) -> dict[str, Any]:
     import pandas as pd
     from mlflow.tracking import MlflowClient
 
-    from tumorclf.prediction.conformal import fit_alert
     from tumorclf.paths import project_file
+    from tumorclf.prediction.conformal import fit_alert
     from tumorclf.training.coverage import crepes_p_values
 
     pointer = json.loads(project_file("models/champion.json").read_text(encoding="utf-8"))
     client = MlflowClient(pointer["mlflow"]["tracking_uri"])
     with tempfile.TemporaryDirectory() as tmp:
-        frame = pd.read_csv(client.download_artifacts(pointer["mlflow"]["run_id"], "real_predictions.csv", tmp))
+        frame = pd.read_csv(
+            client.download_artifacts(pointer["mlflow"]["run_id"], "real_predictions.csv", tmp)
+        )
     classes = [c.removeprefix("p_") for c in frame.columns if c.startswith("p_")]
     proba = frame[[f"p_{c}" for c in classes]].to_numpy()
     y, fold = np.searchsorted(classes, frame["diagnosis"].to_numpy()), frame["fold"].to_numpy()
@@ -64,12 +72,24 @@ def measure(alpha: float = 0.1, target: float = 0.9) -> dict[str, Any]:
         inside = held_out_p[test] > alpha
         covered[test], sizes[test] = inside[np.arange(test.sum()), y[test]], inside.sum(axis=1)
         inside = _marginal_p_values(proba[~test], y[~test], proba[test]) > alpha
-        marginal_covered[test], marginal_sizes[test] = inside[np.arange(test.sum()), y[test]], inside.sum(axis=1)
+        marginal_covered[test], marginal_sizes[test] = (
+            inside[np.arange(test.sum()), y[test]],
+            inside.sum(axis=1),
+        )
         flagged[test] = fit_alert(proba[~test, j], y[~test] == j, target).flags(proba[test, j])
     mcs = y == j
-    figures: dict[str, Any] = {"candidate": pointer.get("candidate", "?"), "cases": len(y), "mcs_cases": int(mcs.sum())}
-    for name, hits in (("coverage", covered), ("coverage_mcs", covered[mcs]), ("singleton_share", sizes == 1),
-                       ("alert_sensitivity", flagged[mcs]), ("alert_false_alarms", flagged[~mcs])):
+    figures: dict[str, Any] = {
+        "candidate": pointer.get("candidate", "?"),
+        "cases": len(y),
+        "mcs_cases": int(mcs.sum()),
+    }
+    for name, hits in (
+        ("coverage", covered),
+        ("coverage_mcs", covered[mcs]),
+        ("singleton_share", sizes == 1),
+        ("alert_sensitivity", flagged[mcs]),
+        ("alert_false_alarms", flagged[~mcs]),
+    ):
         figures[name] = float(hits.mean())
         figures[f"{name}_lo"], figures[f"{name}_hi"] = _exact(int(hits.sum()), len(hits))
     figures["mean_set_size"] = float(sizes.mean())

@@ -25,27 +25,37 @@ def main() -> None:
     args = parser.parse_args()
 
     from tumorclf.case_io import read_cases_csv
-    from tumorclf.paths import default_priors_path, default_real_cases_path
-    from tumorclf.schema import validate
-    from tumorclf.model.structure import DEPENDENCE_SETTINGS
     from tumorclf.model.estimator import DEFAULT_GRID, groups_of, update_search
     from tumorclf.model.priors import load_priors
+    from tumorclf.model.structure import DEPENDENCE_SETTINGS
+    from tumorclf.paths import default_priors_path, default_real_cases_path
+    from tumorclf.schema import validate
 
     priors = load_priors(default_priors_path())
-    real = validate(read_cases_csv(default_real_cases_path()), classes=priors.classes).reset_index(drop=True)
+    real = validate(read_cases_csv(default_real_cases_path()), classes=priors.classes).reset_index(
+        drop=True
+    )
     grid = {**DEFAULT_GRID, "dependence": list(DEPENDENCE_SETTINGS)}
     start = time.perf_counter()
     search = update_search(priors, grid, folds=args.folds, random_state=0, reading=args.reading)
     search.fit(real, real["diagnosis"].to_numpy(), groups=groups_of(real))
     results = pd.DataFrame(search.cv_results_)
-    print(f"{len(real)} real cases, {args.folds} grouped folds, read {args.reading}; "
-          f"{len(results)} settings in {time.perf_counter() - start:.0f} s")
+    print(
+        f"{len(real)} real cases, {args.folds} grouped folds, read {args.reading}; "
+        f"{len(results)} settings in {time.perf_counter() - start:.0f} s"
+    )
     print(f"{'dependence':46s} {'log loss (mean +- sd over folds)':>34s}  best other settings")
     for setting in DEPENDENCE_SETTINGS:
         rows = results[results["param_dependence"] == setting]
         best = rows.loc[rows["mean_test_score"].idxmax()]
-        others = {k.removeprefix("param_"): best[k].item() if hasattr(best[k], "item") else best[k] for k in rows if k.startswith("param_") and k != "param_dependence"}
-        print(f"{setting:46s} {-best['mean_test_score']:>26.3f} +- {best['std_test_score']:.3f}  {others}")
+        others = {
+            k.removeprefix("param_"): best[k].item() if hasattr(best[k], "item") else best[k]
+            for k in rows
+            if k.startswith("param_") and k != "param_dependence"
+        }
+        print(
+            f"{setting:46s} {-best['mean_test_score']:>26.3f} +- {best['std_test_score']:.3f}  {others}"
+        )
 
 
 if __name__ == "__main__":

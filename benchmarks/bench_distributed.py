@@ -66,8 +66,11 @@ def _worker_settings() -> tuple[str, str, bool]:
 
     import dask.config
 
-    return (dask.config.get("distributed.admin.tick.interval"), os.environ.get("MALLOC_TRIM_THRESHOLD_", "unset"),
-            dask.config.get("distributed.worker.profile.enabled"))
+    return (
+        dask.config.get("distributed.admin.tick.interval"),
+        os.environ.get("MALLOC_TRIM_THRESHOLD_", "unset"),
+        dask.config.get("distributed.worker.profile.enabled"),
+    )
 
 
 @contextlib.contextmanager
@@ -77,44 +80,65 @@ def local_cluster(workers: int, settings: Path | None) -> Iterator[tuple[str, fl
     from dask.distributed import Client, LocalCluster
 
     start = time.perf_counter()
-    with dask_settings(settings), LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                               dashboard_address=":0") as cluster:
+    with (
+        dask_settings(settings),
+        LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+    ):
         with Client(cluster.scheduler_address) as client:
             client.run(importlib.import_module, "tumorclf.training.evaluation")
             seen = set(client.run(_worker_settings).values())
-        print(f"  workers ({'Dask defaults' if settings is None else settings.name + '/'}): "
-              f"tick, MALLOC_TRIM_THRESHOLD_, profiler = {sorted(seen)}", flush=True)
+        print(
+            f"  workers ({'Dask defaults' if settings is None else settings.name + '/'}): "
+            f"tick, MALLOC_TRIM_THRESHOLD_, profiler = {sorted(seen)}",
+            flush=True,
+        )
         yield cluster.scheduler_address, time.perf_counter() - start
 
 
 def measure(overrides: list[str] | None = None, rounds: int = 3) -> dict[str, Any]:
     from tumorclf.case_io import read_cases_csv
+    from tumorclf.model.priors import load_priors
     from tumorclf.paths import default_priors_path, default_real_cases_path
     from tumorclf.schema import validate
-    from tumorclf.model.priors import load_priors
     from tumorclf.synthetic import CaseGenerator
-    from tumorclf.training.config import load_config
     from tumorclf.training.candidates import candidates_from_config
+    from tumorclf.training.config import load_config
     from tumorclf.training.evaluation import evaluate, prior_updates
 
     config = load_config(overrides=overrides or [])
     priors = load_priors(default_priors_path())
     literature = CaseGenerator(priors)
-    real = validate(read_cases_csv(default_real_cases_path()), classes=priors.classes).reset_index(drop=True)
+    real = validate(read_cases_csv(default_real_cases_path()), classes=priors.classes).reset_index(
+        drop=True
+    )
     overall, fold_updates = prior_updates(priors, real, config)  # also warms the local process pool
     generator = overall.generator
-    synthetic = generator.sample(config["synthetic"]["n"], balance=config["synthetic"]["balance"],
-                                 random_state=config["seed"])
+    synthetic = generator.sample(
+        config["synthetic"]["n"],
+        balance=config["synthetic"]["balance"],
+        random_state=config["seed"],
+    )
     workers = config["parallel"]["n_jobs"]
 
     def timed_run(parallel: dict) -> tuple[float, int, dict]:
         settings = {**config, "parallel": {**config["parallel"], **parallel}}
         done = [0]
         start = time.perf_counter()
-        reports = evaluate(candidates_from_config(settings, generator, literature), synthetic, real, generator,
-                           settings, fold_updates, on_task_done=lambda r: done.__setitem__(0, done[0] + 1))
+        reports = evaluate(
+            candidates_from_config(settings, generator, literature),
+            synthetic,
+            real,
+            generator,
+            settings,
+            fold_updates,
+            on_task_done=lambda r: done.__setitem__(0, done[0] + 1),
+        )
         seconds = time.perf_counter() - start
-        scores = {r.name: {k: v for k, v in r.metrics.items() if k != "fit_seconds"} for r in reports}
+        scores = {
+            r.name: {k: v for k, v in r.metrics.items() if k != "fit_seconds"} for r in reports
+        }
         return seconds, done[0], scores
 
     times: dict[str, list[float]] = {"local": [], "dask": [], "dask_tuned": []}
@@ -129,8 +153,11 @@ def measure(overrides: list[str] | None = None, rounds: int = 3) -> dict[str, An
                 seconds, _, scores = timed_run({"backend": "dask", "scheduler_address": address})
             times[name].append(seconds)
             same = same and _same_scores(reference, scores)
-        print(f"  round {round_ + 1}/{rounds}: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in times.items()),
-              flush=True)
+        print(
+            f"  round {round_ + 1}/{rounds}: "
+            + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in times.items()),
+            flush=True,
+        )
 
     local, dask_default, dask_tuned = (statistics.median(times[k]) for k in times)
     return {
@@ -156,8 +183,11 @@ def _same_scores(a: dict, b: dict, rel: float = 1e-9) -> bool:
 
     return a.keys() == b.keys() and all(
         a[name].keys() == b[name].keys()
-        and all(math.isclose(a[name][k], b[name][k], rel_tol=rel, abs_tol=1e-12)
-                or (math.isnan(a[name][k]) and math.isnan(b[name][k])) for k in a[name])
+        and all(
+            math.isclose(a[name][k], b[name][k], rel_tol=rel, abs_tol=1e-12)
+            or (math.isnan(a[name][k]) and math.isnan(b[name][k]))
+            for k in a[name]
+        )
         for name in a
     )
 
@@ -166,8 +196,12 @@ def main() -> None:
     from _report import context, print_figures
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3, help="alternating timed rounds (medians are printed)")
-    parser.add_argument("--set", action="append", default=[], help="config override, as for tumorclf train")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="alternating timed rounds (medians are printed)"
+    )
+    parser.add_argument(
+        "--set", action="append", default=[], help="config override, as for tumorclf train"
+    )
     args = parser.parse_args()
     info = context()
     print(info["date"], info["machine"])

@@ -25,13 +25,27 @@ from pathlib import Path
 from typing import Any
 
 GOLD = Path(__file__).resolve().parents[1] / "tests" / "extract" / "gold.jsonl"
-TARGETS = {f"micro_{kind}.{split}{group}": (">=", goal) for kind, goal in (("precision", 0.90), ("recall", 0.85))
-           for split in ("held_out", "all") for group in ("", ".old_fields", ".new_fields")}
-NEW_FIELDS = ("syndrome", "named_site", "syrinx", "haemorrhage", "t1_signal", "multiple_lesions", "size")
+TARGETS = {
+    f"micro_{kind}.{split}{group}": (">=", goal)
+    for kind, goal in (("precision", 0.90), ("recall", 0.85))
+    for split in ("held_out", "all")
+    for group in ("", ".old_fields", ".new_fields")
+}
+NEW_FIELDS = (
+    "syndrome",
+    "named_site",
+    "syrinx",
+    "haemorrhage",
+    "t1_signal",
+    "multiple_lesions",
+    "size",
+)
 
 
 def load_gold(path: Path = GOLD) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 def score(records: list[dict[str, Any]]) -> tuple[Counter, Counter, Counter, float]:
@@ -66,8 +80,11 @@ def measure(path: Path = GOLD) -> dict[str, Any]:
         chosen = [r for r in records if split == "all" or r["split"] == split]
         tp, fp, fn, seconds = score(chosen)
         figures[f"paragraphs.{split}"] = len(chosen)
-        for group, keep in (("", lambda k: True), (".old_fields", lambda k: k not in NEW_FIELDS),
-                            (".new_fields", lambda k: k in NEW_FIELDS)):
+        for group, keep in (
+            ("", lambda k: True),
+            (".old_fields", lambda k: k not in NEW_FIELDS),
+            (".new_fields", lambda k: k in NEW_FIELDS),
+        ):
             t, f, n = (sum(v for k, v in c.items() if keep(k)) for c in (tp, fp, fn))
             figures[f"micro_precision.{split}{group}"] = _ratio(t, t + f)
             figures[f"micro_recall.{split}{group}"] = _ratio(t, t + n)

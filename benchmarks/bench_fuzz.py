@@ -31,11 +31,33 @@ from typing import Any
 
 import numpy as np
 
-TARGETS = {"cases_crashes": ("<=", 0), "cases_bad_outputs": ("<=", 0), "files_tracebacks": ("<=", 0),
-           "files_unexpected_exit": ("<=", 0), "files_partial_outputs": ("<=", 0)}
-FIELDS = ("age", "sex", "level", "level_top", "level_bottom", "compartment", "dumbbell", "enhancement",
-          "calcification", "calcification_site", "dural_tail", "dural_attachment", "cystic_change", "flow_voids",
-          "bone_erosion", "t2_signal", "id", "diagnosis")
+TARGETS = {
+    "cases_crashes": ("<=", 0),
+    "cases_bad_outputs": ("<=", 0),
+    "files_tracebacks": ("<=", 0),
+    "files_unexpected_exit": ("<=", 0),
+    "files_partial_outputs": ("<=", 0),
+}
+FIELDS = (
+    "age",
+    "sex",
+    "level",
+    "level_top",
+    "level_bottom",
+    "compartment",
+    "dumbbell",
+    "enhancement",
+    "calcification",
+    "calcification_site",
+    "dural_tail",
+    "dural_attachment",
+    "cystic_change",
+    "flow_voids",
+    "bone_erosion",
+    "t2_signal",
+    "id",
+    "diagnosis",
+)
 
 
 def odd_value(rng: random.Random) -> Any:
@@ -43,11 +65,59 @@ def odd_value(rng: random.Random) -> Any:
     import pandas as pd
 
     choices = [
-        None, float("nan"), float("inf"), -float("inf"), 1e308, -1e308, 10**30, -1, 0, 19, 19.5, True, False,
-        "", " ", "N/A", "unknown", "T12-L2", "T13", "Th7", "C4/5", "L5-S1", "M", "F", "male", "I&ED", "IDEM",
-        "punctate", "massive", "homogeneous", "yes", "+", "-", "☃", "é" * 3, "\x00", "a" * 10_000, "'; DROP",
-        b"bytes", bytearray(b"xy"), [1, 2], {"nested": {"deep": 1}}, (1,), {1, 2}, np.float64("nan"),
-        np.int64(45), np.float32(3.5), np.bool_(True), np.str_("T7"), pd.NA, pd.NaT, object(), 1j,
+        None,
+        float("nan"),
+        float("inf"),
+        -float("inf"),
+        1e308,
+        -1e308,
+        10**30,
+        -1,
+        0,
+        19,
+        19.5,
+        True,
+        False,
+        "",
+        " ",
+        "N/A",
+        "unknown",
+        "T12-L2",
+        "T13",
+        "Th7",
+        "C4/5",
+        "L5-S1",
+        "M",
+        "F",
+        "male",
+        "I&ED",
+        "IDEM",
+        "punctate",
+        "massive",
+        "homogeneous",
+        "yes",
+        "+",
+        "-",
+        "☃",
+        "é" * 3,
+        "\x00",
+        "a" * 10_000,
+        "'; DROP",
+        b"bytes",
+        bytearray(b"xy"),
+        [1, 2],
+        {"nested": {"deep": 1}},
+        (1,),
+        {1, 2},
+        np.float64("nan"),
+        np.int64(45),
+        np.float32(3.5),
+        np.bool_(True),
+        np.str_("T7"),
+        pd.NA,
+        pd.NaT,
+        object(),
+        1j,
     ]
     return rng.choice(choices)
 
@@ -79,14 +149,21 @@ def fuzz_cases(classifier: Any, n: int, seed: int = 0) -> dict[str, Any]:
             except Exception as error:  # noqa: BLE001 - counting exactly these
                 crashes += 1
                 if len(examples) < 5:
-                    examples.append(f"{call.__name__}({case!r:.80}): {type(error).__name__}: {error!s:.120}")
+                    examples.append(
+                        f"{call.__name__}({case!r:.80}): {type(error).__name__}: {error!s:.120}"
+                    )
                 continue
             if call is classifier.predict_proba:
                 values = result.to_numpy(dtype=float)
                 if not np.isfinite(values).all() or not np.allclose(values.sum(axis=1), 1):
                     bad_outputs += 1
-    return {"cases": n, "cases_refused_with_schema_error": refused, "cases_crashes": crashes,
-            "cases_bad_outputs": bad_outputs, "cases_crash_examples": " | ".join(examples) or "-"}
+    return {
+        "cases": n,
+        "cases_refused_with_schema_error": refused,
+        "cases_crashes": crashes,
+        "cases_bad_outputs": bad_outputs,
+        "cases_crash_examples": " | ".join(examples) or "-",
+    }
 
 
 def malformed_file(rng: random.Random, path: Path, big: bool) -> None:
@@ -100,7 +177,9 @@ def malformed_file(rng: random.Random, path: Path, big: bool) -> None:
     elif kind == 2:
         data = (header + "\r\n" + "\r\n".join(rows)).encode()
     elif kind == 3:
-        data = (header.replace(",", ";") + "\n" + "\n".join(r.replace(",", ";") for r in rows)).encode()
+        data = (
+            header.replace(",", ";") + "\n" + "\n".join(r.replace(",", ";") for r in rows)
+        ).encode()
     elif kind == 4:
         data = (header + '\n"a,19,M\n' + rows[1]).encode()
     elif kind == 5:
@@ -108,9 +187,13 @@ def malformed_file(rng: random.Random, path: Path, big: bool) -> None:
     elif kind == 6:
         data = b""
     elif kind == 7:
-        data = (header + "\n" + "\n".join(rows) + "\n" + ",".join(["x"] * rng.randint(6, 40))).encode()
+        data = (
+            header + "\n" + "\n".join(rows) + "\n" + ",".join(["x"] * rng.randint(6, 40))
+        ).encode()
     elif kind == 8:
-        data = (header + "\n" + rows[0].replace("19", rng.choice(["1e400", "nan", "-inf", "٣", "19,5"]))).encode()
+        data = (
+            header + "\n" + rows[0].replace("19", rng.choice(["1e400", "nan", "-inf", "٣", "19,5"]))
+        ).encode()
     elif kind == 9:
         data = (header + ",diagnosis\n" + rows[0] + ",glioma").encode()
     elif kind == 10:
@@ -118,7 +201,9 @@ def malformed_file(rng: random.Random, path: Path, big: bool) -> None:
     elif kind == 11:
         data = (header + "," + header + "\n" + rows[0] + "," + rows[0]).encode()  # repeated columns
     elif kind == 12:
-        data = (",".join(f"c{i}" for i in range(100_000)) + "\n" + ",".join("1" for _ in range(100_000))).encode()
+        data = (
+            ",".join(f"c{i}" for i in range(100_000)) + "\n" + ",".join("1" for _ in range(100_000))
+        ).encode()
     else:
         data = (header + "\n" + "a,19,M,T7," + "x" * 50_000_000).encode()  # one 50 MB line
     path.write_bytes(data)
@@ -138,29 +223,41 @@ def fuzz_files(model: str | None, n: int, seed: int = 0) -> dict[str, Any]:
             malformed_file(rng, source, big=i % 500 == 0)
             args = ["predict", str(source), "-o", str(out)] + (["--model", model] if model else [])
             result = runner.invoke(app, args)
-            text = result.output + (str(result.exception) if result.exception and result.exit_code not in (0, 2)
-                                    else "")
+            text = result.output + (
+                str(result.exception) if result.exception and result.exit_code not in (0, 2) else ""
+            )
             tracebacks += "Traceback (most recent call last)" in text or (
-                result.exception is not None and not isinstance(result.exception, SystemExit))
+                result.exception is not None and not isinstance(result.exception, SystemExit)
+            )
             if result.exit_code == 0:
                 ok += 1
             elif result.exit_code == 2:
                 refused += 1
-                partial += out.exists() or any(p.name.startswith(f".out{i}") for p in Path(tmp).iterdir())
+                partial += out.exists() or any(
+                    p.name.startswith(f".out{i}") for p in Path(tmp).iterdir()
+                )
             else:
                 unexpected += 1
             source.unlink()
             out.unlink(missing_ok=True)
-    return {"files": n, "files_predicted": ok, "files_refused_with_message": refused, "files_tracebacks": tracebacks,
-            "files_unexpected_exit": unexpected, "files_partial_outputs": partial}
+    return {
+        "files": n,
+        "files_predicted": ok,
+        "files_refused_with_message": refused,
+        "files_tracebacks": tracebacks,
+        "files_unexpected_exit": unexpected,
+        "files_partial_outputs": partial,
+    }
 
 
 def peak_memory_mb(rows: int, model: str | None) -> float:
     """Peak resident memory of a fresh process predicting ``rows`` generated cases."""
-    code = (f"import tumorclf; from tumorclf.synthetic import load_generator; "
-            f"c = tumorclf.load({model!r}); "
-            f"X = load_generator().sample({rows}, random_state=3).drop(columns=['diagnosis', 'source']); "
-            f"c.predict_proba(X)")
+    code = (
+        f"import tumorclf; from tumorclf.synthetic import load_generator; "
+        f"c = tumorclf.load({model!r}); "
+        f"X = load_generator().sample({rows}, random_state=3).drop(columns=['diagnosis', 'source']); "
+        f"c.predict_proba(X)"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 

@@ -34,10 +34,14 @@ def measure(repeat: int = 3, quick: bool = False) -> dict[str, Any]:
     cases = generator.sample_arrays(n_posterior, random_state=2)
     frame = generator.sample(n_posterior, random_state=2)
     figures = {
-        "sample_1m_arrays_s": scale_sample * best_of(repeat, lambda: generator.sample_arrays(n_sample, random_state=1)),
-        "sample_1m_dataframe_s": scale_sample * best_of(repeat, lambda: generator.sample(n_sample, random_state=1)),
-        "posterior_100k_arrays_s": scale_posterior * best_of(repeat, lambda: generator.posterior_array(cases)),
-        "posterior_100k_dataframe_s": scale_posterior * best_of(repeat, lambda: generator.posterior(frame)),
+        "sample_1m_arrays_s": scale_sample
+        * best_of(repeat, lambda: generator.sample_arrays(n_sample, random_state=1)),
+        "sample_1m_dataframe_s": scale_sample
+        * best_of(repeat, lambda: generator.sample(n_sample, random_state=1)),
+        "posterior_100k_arrays_s": scale_posterior
+        * best_of(repeat, lambda: generator.posterior_array(cases)),
+        "posterior_100k_dataframe_s": scale_posterior
+        * best_of(repeat, lambda: generator.posterior(frame)),
     }
     figures["sample_rows_per_s"] = 1_000_000 / figures["sample_1m_dataframe_s"]
     figures["posteriors_per_s"] = 100_000 / figures["posterior_100k_dataframe_s"]
@@ -50,7 +54,9 @@ def main() -> None:
     from _report import context, print_figures
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the best is reported")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs per figure; the best is reported"
+    )
     args = parser.parse_args()
     info = context()
     print(info["date"], info["machine"])

@@ -23,8 +23,16 @@ import threading
 import time
 from typing import Any
 
-CASE = {"age": 19, "sex": "M", "level": "T12-L2", "compartment": "I&ED", "dumbbell": True,
-        "enhancement": "homogeneous", "calcification": "punctate", "dural_tail": False}
+CASE = {
+    "age": 19,
+    "sex": "M",
+    "level": "T12-L2",
+    "compartment": "I&ED",
+    "dumbbell": True,
+    "enhancement": "homogeneous",
+    "calcification": "punctate",
+    "dural_tail": False,
+}
 TARGETS = {"p95_ms.clients_8": ("<=", 25.0), "errors.clients_32": ("<=", 0)}
 
 
@@ -60,8 +68,12 @@ def measure(requests: int = 400) -> dict[str, Any]:
         timings.append(time.perf_counter() - start)
     figures: dict[str, Any] = {"predict_case_ms": 1000 * statistics.median(timings)}
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "tumorclf", "serve", "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tumorclf", "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         if not wait_until_listening(process, "127.0.0.1", port, timeout=120):
             raise RuntimeError("tumorclf serve did not start")
@@ -70,8 +82,10 @@ def measure(requests: int = 400) -> dict[str, Any]:
             latencies: list[float] = []
             errors: list[str] = []
             per_client = max(1, requests // clients)
-            threads = [threading.Thread(target=_client, args=(port, per_client, latencies, errors))
-                       for _ in range(clients)]
+            threads = [
+                threading.Thread(target=_client, args=(port, per_client, latencies, errors))
+                for _ in range(clients)
+            ]
             start = time.perf_counter()
             for t in threads:
                 t.start()

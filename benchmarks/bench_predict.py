@@ -25,8 +25,16 @@ import sys
 import time
 from typing import Any
 
-SEED_CASE = {"age": 19, "sex": "M", "level": "T12-L2", "compartment": "intra_extradural", "dumbbell": True,
-             "enhancement": "homogeneous", "calcification": "punctate", "dural_tail": False}
+SEED_CASE = {
+    "age": 19,
+    "sex": "M",
+    "level": "T12-L2",
+    "compartment": "intra_extradural",
+    "dumbbell": True,
+    "enhancement": "homogeneous",
+    "calcification": "punctate",
+    "dural_tail": False,
+}
 
 
 def median_seconds(work, repeat: int) -> float:
@@ -68,41 +76,69 @@ def plain_sklearn_pipeline(estimator_class, params, frame, y):
     from sklearn.preprocessing import OneHotEncoder
 
     text = as_plain(frame)
-    transformer = ColumnTransformer([
-        ("age", "passthrough", ["age"]),
-        ("findings", OneHotEncoder(handle_unknown="ignore", sparse_output=False), list(text.columns[1:])),
-    ])
+    transformer = ColumnTransformer(
+        [
+            ("age", "passthrough", ["age"]),
+            (
+                "findings",
+                OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                list(text.columns[1:]),
+            ),
+        ]
+    )
     return make_pipeline(transformer, estimator_class(**params)).fit(text, y)
 
 
-TARGETS = {"predict_case_ratio": ("<=", 2.0), "throughput_ratio": (">=", 0.5), "cold_start_ratio": ("<=", 1.3)}
+TARGETS = {
+    "predict_case_ratio": ("<=", 2.0),
+    "throughput_ratio": (">=", 0.5),
+    "cold_start_ratio": ("<=", 1.3),
+}
 
 
-def measure(model: str | None = None, repeat: int = 2000, n_batch: int = 100_000, cold_runs: int = 7) -> dict[str, Any]:
+def measure(
+    model: str | None = None, repeat: int = 2000, n_batch: int = 100_000, cold_runs: int = 7
+) -> dict[str, Any]:
     import tumorclf
     from tumorclf.schema import as_case_arrays, validate
     from tumorclf.synthetic import load_generator
 
     classifier = tumorclf.load(model)
-    estimator, encode = classifier.model[-1], classifier.model[:-1]  # the fitted Pipeline's last step; the rest
+    estimator, encode = (
+        classifier.model[-1],
+        classifier.model[:-1],
+    )  # the fitted Pipeline's last step; the rest
     one_row = encode.transform(as_case_arrays(SEED_CASE))
     generator = load_generator()
     cases = generator.sample(n_batch, random_state=5).drop(columns=["diagnosis", "source"])
     encoded = encode.transform(as_case_arrays(cases))
 
-    figures: dict[str, Any] = {"champion": classifier.manifest.candidate,
-                               "estimator": type(estimator).__name__}
-    figures["bare_predict_proba_one_row_us"] = 1e6 * median_seconds(lambda: estimator.predict_proba(one_row), repeat)
-    figures["predict_case_us"] = 1e6 * median_seconds(lambda: classifier.predict_case(SEED_CASE), repeat)
-    figures["predict_case_ratio"] = figures["predict_case_us"] / figures["bare_predict_proba_one_row_us"]
+    figures: dict[str, Any] = {
+        "champion": classifier.manifest.candidate,
+        "estimator": type(estimator).__name__,
+    }
+    figures["bare_predict_proba_one_row_us"] = 1e6 * median_seconds(
+        lambda: estimator.predict_proba(one_row), repeat
+    )
+    figures["predict_case_us"] = 1e6 * median_seconds(
+        lambda: classifier.predict_case(SEED_CASE), repeat
+    )
+    figures["predict_case_ratio"] = (
+        figures["predict_case_us"] / figures["bare_predict_proba_one_row_us"]
+    )
     figures["bare_rows_per_s"] = len(cases) / best_seconds(lambda: estimator.predict_proba(encoded))
-    figures["predict_proba_rows_per_s"] = len(cases) / best_seconds(lambda: classifier.predict_proba(cases))
+    figures["predict_proba_rows_per_s"] = len(cases) / best_seconds(
+        lambda: classifier.predict_proba(cases)
+    )
     figures["throughput_ratio"] = figures["predict_proba_rows_per_s"] / figures["bare_rows_per_s"]
 
     train = generator.sample(16_000, balance="uniform", random_state=1)
     y = train.pop("diagnosis").astype(str)
     if type(estimator).__module__.startswith("sklearn."):
-        plain_class, params = type(estimator), {k: v for k, v in estimator.get_params().items() if k != "min_categories"}
+        plain_class, params = (
+            type(estimator),
+            {k: v for k, v in estimator.get_params().items() if k != "min_categories"},
+        )
     else:  # a model of the schema's own codes has no plain one-hot twin: compare with a logistic regression
         from sklearn.linear_model import LogisticRegression
 
@@ -110,13 +146,21 @@ def measure(model: str | None = None, repeat: int = 2000, n_batch: int = 100_000
     figures["plain_sklearn_estimator"] = plain_class.__name__
     plain = plain_sklearn_pipeline(plain_class, params, train, y)
     plain_one, plain_all = as_plain(validate(SEED_CASE)), as_plain(cases)
-    figures["plain_sklearn_one_row_us"] = 1e6 * median_seconds(lambda: plain.predict_proba(plain_one), max(repeat // 4, 50))
-    figures["plain_sklearn_rows_per_s"] = len(cases) / best_seconds(lambda: plain.predict_proba(plain_all))
+    figures["plain_sklearn_one_row_us"] = 1e6 * median_seconds(
+        lambda: plain.predict_proba(plain_one), max(repeat // 4, 50)
+    )
+    figures["plain_sklearn_rows_per_s"] = len(cases) / best_seconds(
+        lambda: plain.predict_proba(plain_all)
+    )
 
     source = repr(str(model)) if model is not None else ""
     predict = f"import tumorclf; tumorclf.load({source}).predict_case({SEED_CASE!r})"
-    check = subprocess.run([sys.executable, "-c", predict + "; import sys; print('mlflow' in sys.modules)"],
-                           capture_output=True, text=True, check=True)
+    check = subprocess.run(
+        [sys.executable, "-c", predict + "; import sys; print('mlflow' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     figures["cold_import_sklearn_s"] = cold_start("import sklearn", cold_runs)
     figures["cold_load_predict_s"] = cold_start(predict, cold_runs)
     figures["cold_start_ratio"] = figures["cold_load_predict_s"] / figures["cold_import_sklearn_s"]
@@ -129,7 +173,9 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", help="model path or URI (default: the champion)")
-    parser.add_argument("--repeat", type=int, default=2000, help="single-case timings per figure (median kept)")
+    parser.add_argument(
+        "--repeat", type=int, default=2000, help="single-case timings per figure (median kept)"
+    )
     args = parser.parse_args()
     info = context()
     print(info["date"], info["machine"])

@@ -29,12 +29,34 @@ def measure(requests: int = 200, tracking_uri: str | None = None) -> dict[str, A
 
     uri = resolve_tracking_uri(tracking_uri)
     port = free_port()
-    env = {**os.environ, "MLFLOW_TRACKING_URI": uri,
-           "PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])}
+    env = {
+        **os.environ,
+        "MLFLOW_TRACKING_URI": uri,
+        "PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")]),
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "mlflow", "models", "serve", "-m", "models:/tumorclf@champion", "--env-manager",
-         "local", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, env=env)
+        [
+            sys.executable,
+            "-m",
+            "mlflow",
+            "models",
+            "serve",
+            "-m",
+            "models:/tumorclf@champion",
+            "--env-manager",
+            "local",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        env=env,
+    )
     try:
         if not wait_until_listening(process, "127.0.0.1", port, timeout=180):
             raise RuntimeError("mlflow models serve did not start")
@@ -42,7 +64,9 @@ def measure(requests: int = 200, tracking_uri: str | None = None) -> dict[str, A
         url = f"http://127.0.0.1:{port}/invocations"
         timings = []
         for i in range(requests + 5):
-            request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+            request = urllib.request.Request(
+                url, data=body, headers={"Content-Type": "application/json"}
+            )
             start = time.perf_counter()
             with urllib.request.urlopen(request, timeout=60) as response:
                 response.read()
@@ -51,8 +75,12 @@ def measure(requests: int = 200, tracking_uri: str | None = None) -> dict[str, A
     finally:
         stop(process)
     timings.sort()
-    return {"requests": requests, "median_ms": 1000 * statistics.median(timings),
-            "p95_ms": 1000 * timings[int(0.95 * len(timings)) - 1], "requests_per_s": len(timings) / sum(timings)}
+    return {
+        "requests": requests,
+        "median_ms": 1000 * statistics.median(timings),
+        "p95_ms": 1000 * timings[int(0.95 * len(timings)) - 1],
+        "requests_per_s": len(timings) / sum(timings),
+    }
 
 
 def main() -> None:

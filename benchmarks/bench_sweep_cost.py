@@ -40,19 +40,34 @@ BOOSTING_SHARE = 10  # gradient boosting is timed with max_iter / BOOSTING_SHARE
 
 #: For each hyperparameter that changes a fit's cost, which of its grid values costs most.
 COSTLIEST = {
-    "n_estimators": max, "max_iter": max, "max_leaf_nodes": max, "C": max,
-    "min_samples_leaf": min, "l2_regularization": min, "learning_rate": min, "alpha": min,
-    "max_features": lambda values: max(values, key=lambda v: 2.0 if v is None else {"sqrt": 0.1, "log2": 0.05}.get(v, v)),
-    "hidden_layer_sizes": lambda values: max(values, key=lambda v: sum(v) if isinstance(v, list | tuple) else v),
+    "n_estimators": max,
+    "max_iter": max,
+    "max_leaf_nodes": max,
+    "C": max,
+    "min_samples_leaf": min,
+    "l2_regularization": min,
+    "learning_rate": min,
+    "alpha": min,
+    "max_features": lambda values: max(
+        values, key=lambda v: 2.0 if v is None else {"sqrt": 0.1, "log2": 0.05}.get(v, v)
+    ),
+    "hidden_layer_sizes": lambda values: max(
+        values, key=lambda v: sum(v) if isinstance(v, list | tuple) else v
+    ),
 }
 
 
 def costliest_point(grid: dict[str, list[Any]]) -> dict[str, Any]:
     """The grid point assumed to cost most (first value for a parameter with no rule)."""
-    return {key: COSTLIEST.get(key.rsplit("__", 1)[-1], lambda v: v[0])(values) for key, values in grid.items()}
+    return {
+        key: COSTLIEST.get(key.rsplit("__", 1)[-1], lambda v: v[0])(values)
+        for key, values in grid.items()
+    }
 
 
-def timed_fit(candidate: Any, point: dict[str, Any], n: int, generator: Any, seed: int) -> dict[str, Any]:
+def timed_fit(
+    candidate: Any, point: dict[str, Any], n: int, generator: Any, seed: int
+) -> dict[str, Any]:
     """One fit at ``n`` training cases, on a worker; seconds scaled to the full setting."""
     import pickle
     import resource
@@ -66,16 +81,25 @@ def timed_fit(candidate: Any, point: dict[str, Any], n: int, generator: Any, see
         if key.endswith("n_estimators") and isinstance(value, int) and value > TIMED_TREES:
             model.set_params(**{key: TIMED_TREES})
             scale = value / TIMED_TREES
-        elif key.endswith("max_iter") and "HistGradientBoosting" in type(_final(model)).__name__ \
-                and isinstance(value, int) and value >= BOOSTING_SHARE:
+        elif (
+            key.endswith("max_iter")
+            and "HistGradientBoosting" in type(_final(model)).__name__
+            and isinstance(value, int)
+            and value >= BOOSTING_SHARE
+        ):
             model.set_params(**{key: value // BOOSTING_SHARE})
             scale = value / (value // BOOSTING_SHARE)
     start = time.perf_counter()
     model.fit(cases, y)
     seconds = time.perf_counter() - start
-    return {"candidate": candidate.name, "n": n, "seconds": seconds * scale, "scaled_by": scale,
-            "model_mb": len(pickle.dumps(model)) * scale / 1e6,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "candidate": candidate.name,
+        "n": n,
+        "seconds": seconds * scale,
+        "scaled_by": scale,
+        "model_mb": len(pickle.dumps(model)) * scale / 1e6,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def _final(pipeline: Any) -> Any:
@@ -94,7 +118,9 @@ def power_law(points: list[tuple[int, float]]) -> tuple[float, float]:
     return math.exp(my - p * mx), p
 
 
-def fits_made(config: dict[str, Any], grid_points: int, n: int, real_n: int, real_only: bool) -> list[tuple[float, int]]:
+def fits_made(
+    config: dict[str, Any], grid_points: int, n: int, real_n: int, real_only: bool
+) -> list[tuple[float, int]]:
     """(how many, training size) of every fit one candidate's evaluation makes on ``n`` synthetic cases."""
     cv, folds = config["cv"], config["real_cv"]["folds"]
     k, inner = cv["folds"], cv["inner_folds"]
@@ -118,37 +144,51 @@ def fits_made(config: dict[str, Any], grid_points: int, n: int, real_n: int, rea
 
 
 def measure(config_path: Path, sizes: list[int], workers: int) -> tuple[list[dict], list[dict]]:
-    from bench_distributed import WORKER_SETTINGS, local_cluster
     from dask.distributed import Client, as_completed
 
+    from bench_distributed import WORKER_SETTINGS, local_cluster
     from tumorclf.case_io import read_cases_csv
+    from tumorclf.model.priors import load_priors
     from tumorclf.paths import default_priors_path, default_real_cases_path
     from tumorclf.schema import validate
-    from tumorclf.model.priors import load_priors
     from tumorclf.synthetic import CaseGenerator
-    from tumorclf.training.config import load_config
     from tumorclf.training.candidates import candidates_from_config
+    from tumorclf.training.config import load_config
     from tumorclf.training.real_cv import update_priors, update_tasks
 
     config = load_config(config_path, overrides=["parallel.backend=local", "parallel.n_jobs=2"])
     priors = load_priors(default_priors_path())
     literature = CaseGenerator(priors)
-    real = validate(read_cases_csv(default_real_cases_path()), classes=priors.classes).reset_index(drop=True)
-    everything = update_tasks(priors, real, [], config["prior_update"], config["seed"])[0]  # no folds: all cases
+    real = validate(read_cases_csv(default_real_cases_path()), classes=priors.classes).reset_index(
+        drop=True
+    )
+    everything = update_tasks(priors, real, [], config["prior_update"], config["seed"])[
+        0
+    ]  # no folds: all cases
     generator = update_priors(*everything).generator
-    candidates = [c for c in candidates_from_config(config, generator, literature) if not c.reference]
+    candidates = [
+        c for c in candidates_from_config(config, generator, literature) if not c.reference
+    ]
     points = {c.name: costliest_point(c.grid) for c in candidates}
 
     measured: list[dict] = []
     with local_cluster(workers, WORKER_SETTINGS) as (address, _), Client(address) as client:
-        futures = [client.submit(timed_fit, c, points[c.name], n, generator, config["seed"] + i, pure=False)
-                   for i, n in enumerate(sizes) for c in candidates]
+        futures = [
+            client.submit(
+                timed_fit, c, points[c.name], n, generator, config["seed"] + i, pure=False
+            )
+            for i, n in enumerate(sizes)
+            for c in candidates
+        ]
         for future in as_completed(futures):
             row = future.result()
             measured.append(row)
             scaled = "" if row["scaled_by"] == 1 else f" (timed at 1/{row['scaled_by']:.0f})"
-            print(f"  {row['candidate']:22s} n={row['n']:>9,}  {row['seconds']:9.1f} s{scaled}"
-                  f"  worker peak {row['peak_rss_mb']:,.0f} MB", flush=True)
+            print(
+                f"  {row['candidate']:22s} n={row['n']:>9,}  {row['seconds']:9.1f} s{scaled}"
+                f"  worker peak {row['peak_rss_mb']:,.0f} MB",
+                flush=True,
+            )
 
     projections = []
     for c in candidates:
@@ -159,8 +199,16 @@ def measure(config_path: Path, sizes: list[int], workers: int) -> tuple[list[dic
         for n in sizes:
             fits = fits_made(config, grid_points, n, len(real), real_only)
             seconds = sum(count * coefficient * max(size, 1) ** exponent for count, size in fits)
-            projections.append({"candidate": c.name, "n": n, "exponent": exponent, "fits": sum(f for f, _ in fits),
-                                "core_hours": seconds / 3600, "seconds_per_100k": seconds / (n / 1e5)})
+            projections.append(
+                {
+                    "candidate": c.name,
+                    "n": n,
+                    "exponent": exponent,
+                    "fits": sum(f for f, _ in fits),
+                    "core_hours": seconds / 3600,
+                    "seconds_per_100k": seconds / (n / 1e5),
+                }
+            )
     return measured, projections
 
 
@@ -169,8 +217,12 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", type=Path, default=ROOT / "configs" / "large_sweep.yaml")
-    parser.add_argument("--sizes", default="100000,300000,1000000", help="synthetic sample sizes, comma-separated")
-    parser.add_argument("--workers", type=int, default=2, help="LocalCluster worker processes (one thread each)")
+    parser.add_argument(
+        "--sizes", default="100000,300000,1000000", help="synthetic sample sizes, comma-separated"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=2, help="LocalCluster worker processes (one thread each)"
+    )
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
     info = context()
@@ -184,11 +236,19 @@ def main() -> None:
     for name in names:
         rows = {r["n"]: r for r in measured if r["candidate"] == name}
         exponent = next(r["exponent"] for r in projections if r["candidate"] == name)
-        print(f"{name:22s}" + "".join(f"{rows[n]['seconds']:12.1f}" for n in sizes) + f"{exponent:15.2f}")
-    print(f"{'worker peak RSS, MB':22s}" + "".join(
-        f"{max(r['peak_rss_mb'] for r in measured if r['n'] == n):12,.0f}" for n in sizes))
-    print(f"{'largest model, MB':22s}" + "".join(
-        f"{max(r['model_mb'] for r in measured if r['n'] == n):12,.0f}" for n in sizes))
+        print(
+            f"{name:22s}"
+            + "".join(f"{rows[n]['seconds']:12.1f}" for n in sizes)
+            + f"{exponent:15.2f}"
+        )
+    print(
+        f"{'worker peak RSS, MB':22s}"
+        + "".join(f"{max(r['peak_rss_mb'] for r in measured if r['n'] == n):12,.0f}" for n in sizes)
+    )
+    print(
+        f"{'largest model, MB':22s}"
+        + "".join(f"{max(r['model_mb'] for r in measured if r['n'] == n):12,.0f}" for n in sizes)
+    )
 
     print("\nProjected sweep: CPU core-hours (and core-seconds per 100k synthetic cases)")
     print(f"{'candidate':22s}{'fits':>7s}" + "".join(f"{n:>20,}" for n in sizes))
@@ -197,12 +257,21 @@ def main() -> None:
         rows = {r["n"]: r for r in projections if r["candidate"] == name}
         for n in sizes:
             totals[n] += rows[n]["core_hours"]
-        print(f"{name:22s}{rows[sizes[0]]['fits']:7d}" + "".join(
-            f"{rows[n]['core_hours']:10.2f} ({rows[n]['seconds_per_100k']:7,.0f})" for n in sizes))
-    print(f"{'all candidates':22s}{'':7s}" + "".join(
-        f"{totals[n]:10.2f} ({totals[n] * 3600 / (n / 1e5):7,.0f})" for n in sizes))
-    print(f"\nWall time on W single-threaded workers: about core-hours / W (tasks are independent; the "
-          f"longest single task bounds it from below). Peak memory is per worker process.")
+        print(
+            f"{name:22s}{rows[sizes[0]]['fits']:7d}"
+            + "".join(
+                f"{rows[n]['core_hours']:10.2f} ({rows[n]['seconds_per_100k']:7,.0f})"
+                for n in sizes
+            )
+        )
+    print(
+        f"{'all candidates':22s}{'':7s}"
+        + "".join(f"{totals[n]:10.2f} ({totals[n] * 3600 / (n / 1e5):7,.0f})" for n in sizes)
+    )
+    print(
+        "\nWall time on W single-threaded workers: about core-hours / W (tasks are independent; the "
+        "longest single task bounds it from below). Peak memory is per worker process."
+    )
 
 
 if __name__ == "__main__":

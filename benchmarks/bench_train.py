@@ -40,25 +40,43 @@ from typing import Any
 
 import numpy as np
 
-TARGETS = {"train_wall_s": ("<=", 60), "train_mlflow_share": ("<=", 0.15),
-           "log_loss_ratio_to_oracle": ("<=", 1.03), "balanced_accuracy_ratio_to_oracle": (">=", 0.98),
-           # issue 19: the champion's conformal sets at 90% and its MCS alert, each fold held out from calibration
-           "champion_conformal_coverage_mean": (">=", 0.88), "champion_conformal_coverage_mcs_mean": (">=", 0.85),
-           "champion_conformal_set_size_mean": ("<=", 2.5), "champion_mcs_alert_sensitivity_mean": (">=", 0.90),
-           "champion_mcs_alert_false_alarm_mean": ("<=", 0.25)}
+TARGETS = {
+    "train_wall_s": ("<=", 60),
+    "train_mlflow_share": ("<=", 0.15),
+    "log_loss_ratio_to_oracle": ("<=", 1.03),
+    "balanced_accuracy_ratio_to_oracle": (">=", 0.98),
+    # issue 19: the champion's conformal sets at 90% and its MCS alert, each fold held out from calibration
+    "champion_conformal_coverage_mean": (">=", 0.88),
+    "champion_conformal_coverage_mcs_mean": (">=", 0.85),
+    "champion_conformal_set_size_mean": ("<=", 2.5),
+    "champion_mcs_alert_sensitivity_mean": (">=", 0.90),
+    "champion_mcs_alert_false_alarm_mean": ("<=", 0.25),
+}
 #: Issue 17's goals per figure family (uniform prior): real cases as entered, as published, the vignettes.
 GOALS = {
-    "real": {"top3_acc": (">=", 0.80), "top1_acc": (">=", 0.45), "mcs_top3_sensitivity": (">=", 0.90),
-             "mcs_top3_false_alarm": ("<=", 0.25), "mcs_auroc": (">=", 0.90), "log_loss": ("<=", 1.5),
-             "ece_pooled": ("<=", 0.08)},  # issue 19: calibration, over every out-of-fold real case
+    "real": {
+        "top3_acc": (">=", 0.80),
+        "top1_acc": (">=", 0.45),
+        "mcs_top3_sensitivity": (">=", 0.90),
+        "mcs_top3_false_alarm": ("<=", 0.25),
+        "mcs_auroc": (">=", 0.90),
+        "log_loss": ("<=", 1.5),
+        "ece_pooled": ("<=", 0.08),
+    },  # issue 19: calibration, over every out-of-fold real case
     "real_published": {"top3_acc": (">=", 0.73), "log_loss": ("<=", 1.59)},
-    "vignette": {"top1_acc": (">=", 0.85), "top3_acc": (">=", 0.97), "mcs_first": (">=", 1.0),
-                 "mcs_top3_false_alarm": ("<=", 0.10)},
+    "vignette": {
+        "top1_acc": (">=", 0.85),
+        "top3_acc": (">=", 0.97),
+        "mcs_first": (">=", 1.0),
+        "mcs_top3_false_alarm": ("<=", 0.10),
+    },
 }
 #: Figures printed per family, with or without a goal.
-_EXTRA = {"real": ("ece_pooled_reference", "ece"),
-          "real_published": ("top1_acc", "mcs_top3_sensitivity", "mcs_auroc"),
-          "vignette": ("mcs_mean_rank", "mcs_worst_rank")}
+_EXTRA = {
+    "real": ("ece_pooled_reference", "ece"),
+    "real_published": ("top1_acc", "mcs_top3_sensitivity", "mcs_auroc"),
+    "vignette": ("mcs_mean_rank", "mcs_worst_rank"),
+}
 FIGURES = {family: (*goals, *_EXTRA.get(family, ())) for family, goals in GOALS.items()}
 
 
@@ -75,8 +93,12 @@ def real_case_targets(figures: dict[str, Any]) -> dict[str, tuple[str, float]]:
     return targets
 
 
-def measure(overrides: list[str] | None = None, test_n: int = 20_000, test_seed: int = 987_654,
-            models_dir: Path | None = None) -> dict[str, Any]:
+def measure(
+    overrides: list[str] | None = None,
+    test_n: int = 20_000,
+    test_seed: int = 987_654,
+    models_dir: Path | None = None,
+) -> dict[str, Any]:
     """Train into a temporary store (and ``models_dir`` if given, else a temporary one); score the champion."""
     from tumorclf.model.estimator import UPDATE_SETTINGS, fit_to_real_cases
     from tumorclf.model.readings import in_reading
@@ -91,51 +113,86 @@ def measure(overrides: list[str] | None = None, test_n: int = 20_000, test_seed:
     config = load_config(overrides=overrides or [])
     with tempfile.TemporaryDirectory() as tmp:
         models = models_dir or Path(tmp) / "models"
-        outcome = train(config, tracking_uri=f"sqlite:///{Path(tmp) / 'mlflow.db'}", models_dir=models,
-                        label="benchmark")
+        outcome = train(
+            config,
+            tracking_uri=f"sqlite:///{Path(tmp) / 'mlflow.db'}",
+            models_dir=models,
+            label="benchmark",
+        )
         model, manifest = load_model(models)
 
     # The champion was trained from the priors updated by the real cases: test against that model.
-    settings = {k: (int(v) if k == "styles" else v) for k, v in manifest["prior_update"].items()
-                if k in UPDATE_SETTINGS}
-    generator = CaseGenerator.from_model(fit_to_real_cases(project_path(config["data"]["real_cases"]),
-                                                           priors=project_path(config["data"]["priors"]),
-                                                           settings=settings))
+    settings = {
+        k: (int(v) if k == "styles" else v)
+        for k, v in manifest["prior_update"].items()
+        if k in UPDATE_SETTINGS
+    }
+    generator = CaseGenerator.from_model(
+        fit_to_real_cases(
+            project_path(config["data"]["real_cases"]),
+            priors=project_path(config["data"]["priors"]),
+            settings=settings,
+        )
+    )
     missingness = config["synthetic"]["missingness"]
-    test = generator.sample(test_n, balance=config["synthetic"]["balance"], random_state=test_seed,
-                            missingness=missingness)
+    test = generator.sample(
+        test_n,
+        balance=config["synthetic"]["balance"],
+        random_state=test_seed,
+        missingness=missingness,
+    )
     reading = reading_taught_by(missingness)
     classes = [str(c) for c in model.classes_]
     y = np.searchsorted(np.asarray(classes), test["diagnosis"].astype(str).to_numpy())
     features = test.drop(columns=["diagnosis", "source"])
-    champion = classification_metrics(y, in_reading(model, reading).predict_proba(features), classes)
+    champion = classification_metrics(
+        y, in_reading(model, reading).predict_proba(features), classes
+    )
     order = [list(generator.classes_).index(c) for c in classes]
     oracle = classification_metrics(
-        y, generator.posterior_array(features, config["synthetic"]["balance"], reading=reading)[:, order], classes)
-    figures: dict[str, Any] = {"real_cases_n": int(max(r["real_cases"] or 0 for r in outcome.rows)),
-                               "vignettes_n": int(max(r.get("vignette_n") or 0 for r in outcome.rows))}
+        y,
+        generator.posterior_array(features, config["synthetic"]["balance"], reading=reading)[
+            :, order
+        ],
+        classes,
+    )
+    figures: dict[str, Any] = {
+        "real_cases_n": int(max(r["real_cases"] or 0 for r in outcome.rows)),
+        "vignettes_n": int(max(r.get("vignette_n") or 0 for r in outcome.rows)),
+    }
     for row in outcome.rows:
         for family, metrics in FIGURES.items():
             for metric in metrics:
-                whole = family == "vignette" or "_pooled" in metric  # one figure, not a mean over folds
-                figures[f"{family}_{metric}.{row['candidate']}"] = row.get(f"{family}_{metric}{'' if whole else '_mean'}")
+                whole = (
+                    family == "vignette" or "_pooled" in metric
+                )  # one figure, not a mean over folds
+                figures[f"{family}_{metric}.{row['candidate']}"] = row.get(
+                    f"{family}_{metric}{'' if whole else '_mean'}"
+                )
                 if not whole:
-                    figures[f"{family}_{metric}_sd.{row['candidate']}"] = row.get(f"{family}_{metric}_sd")
+                    figures[f"{family}_{metric}_sd.{row['candidate']}"] = row.get(
+                        f"{family}_{metric}_sd"
+                    )
                 for end in ("lo", "hi"):  # 95% interval, bootstrap over sources
                     if row.get(f"{family}_{metric}_{end}") is not None:
-                        figures[f"{family}_{metric}_{end}.{row['candidate']}"] = row[f"{family}_{metric}_{end}"]
-    figures.update({
-        "train_wall_s": outcome.wall_seconds,
-        "train_mlflow_s": outcome.mlflow_seconds,
-        "train_mlflow_share": outcome.mlflow_seconds / outcome.wall_seconds,
-        "champion": outcome.champion,
-        "champion_test_log_loss": champion["log_loss"],
-        "oracle_test_log_loss": oracle["log_loss"],
-        "log_loss_ratio_to_oracle": champion["log_loss"] / oracle["log_loss"],
-        "champion_test_balanced_accuracy": champion["balanced_accuracy"],
-        "oracle_test_balanced_accuracy": oracle["balanced_accuracy"],
-        "balanced_accuracy_ratio_to_oracle": champion["balanced_accuracy"] / oracle["balanced_accuracy"],
-    })
+                        figures[f"{family}_{metric}_{end}.{row['candidate']}"] = row[
+                            f"{family}_{metric}_{end}"
+                        ]
+    figures.update(
+        {
+            "train_wall_s": outcome.wall_seconds,
+            "train_mlflow_s": outcome.mlflow_seconds,
+            "train_mlflow_share": outcome.mlflow_seconds / outcome.wall_seconds,
+            "champion": outcome.champion,
+            "champion_test_log_loss": champion["log_loss"],
+            "oracle_test_log_loss": oracle["log_loss"],
+            "log_loss_ratio_to_oracle": champion["log_loss"] / oracle["log_loss"],
+            "champion_test_balanced_accuracy": champion["balanced_accuracy"],
+            "oracle_test_balanced_accuracy": oracle["balanced_accuracy"],
+            "balanced_accuracy_ratio_to_oracle": champion["balanced_accuracy"]
+            / oracle["balanced_accuracy"],
+        }
+    )
     for row in outcome.rows:
         figures[f"cv_oracle_ratio.{row['candidate']}"] = row["cv_oracle_ratio_mean"]
     figures.update({f"champion_{k}": v for k, v in sorted(outcome.coverage.items())})
@@ -148,7 +205,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--test-n", type=int, default=20_000, help="fresh synthetic cases to score")
     parser.add_argument("--test-seed", type=int, default=987_654, help="seed of the fresh test set")
-    parser.add_argument("--set", action="append", default=[], help="config override, as for tumorclf train")
+    parser.add_argument(
+        "--set", action="append", default=[], help="config override, as for tumorclf train"
+    )
     args = parser.parse_args()
     info = context()
     print(info["date"], info["machine"])

@@ -25,17 +25,30 @@ import bench_predict  # noqa: E402
 import bench_train  # noqa: E402
 from _report import context, print_figures  # noqa: E402
 
-QUICK_TRAIN = ["synthetic.n=600", "fill_in.n=200", "cv.folds=2", "cv.inner_folds=2", "real_cv.folds=3",
-               "prior_update.inner_folds=2",
-               "prior_update.grid={strength: [8.0], reporting_strength: [10.0], styles: [1], floor: [0.01], temperature: [1.0]}",
-               "candidates.random_forest.params.n_estimators=10", "candidates.gradient_boosting.params.max_iter=5",
-               "candidates.neural_network.params.max_iter=20"]
+QUICK_TRAIN = [
+    "synthetic.n=600",
+    "fill_in.n=200",
+    "cv.folds=2",
+    "cv.inner_folds=2",
+    "real_cv.folds=3",
+    "prior_update.inner_folds=2",
+    "prior_update.grid={strength: [8.0], reporting_strength: [10.0], styles: [1], floor: [0.01], temperature: [1.0]}",
+    "candidates.random_forest.params.n_estimators=10",
+    "candidates.gradient_boosting.params.max_iter=5",
+    "candidates.neural_network.params.max_iter=20",
+]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes: checks the suite runs, figures not comparable")
-    parser.add_argument("--json", type=Path, default=Path(__file__).parent / "results" / "latest.json")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small sizes: checks the suite runs, figures not comparable",
+    )
+    parser.add_argument(
+        "--json", type=Path, default=Path(__file__).parent / "results" / "latest.json"
+    )
     args = parser.parse_args()
 
     report = {**context(), "quick": args.quick, "command": " ".join(["python", *sys.argv])}
@@ -45,12 +58,22 @@ def main() -> None:
     print_figures("generator", report["generator"], bench_generator.TARGETS)
     with tempfile.TemporaryDirectory() as tmp:
         models = Path(tmp) / "models"
-        report["train"] = bench_train.measure(QUICK_TRAIN if args.quick else [], test_n=2_000 if args.quick else 20_000,
-                                              models_dir=models)
-        print_figures("train", report["train"], {**bench_train.TARGETS, **bench_train.real_case_targets(report["train"])})
-        report["predict"] = bench_predict.measure(str(models), repeat=100 if args.quick else 2000,
-                                                  n_batch=5_000 if args.quick else 100_000,
-                                                  cold_runs=2 if args.quick else 7)
+        report["train"] = bench_train.measure(
+            QUICK_TRAIN if args.quick else [],
+            test_n=2_000 if args.quick else 20_000,
+            models_dir=models,
+        )
+        print_figures(
+            "train",
+            report["train"],
+            {**bench_train.TARGETS, **bench_train.real_case_targets(report["train"])},
+        )
+        report["predict"] = bench_predict.measure(
+            str(models),
+            repeat=100 if args.quick else 2000,
+            n_batch=5_000 if args.quick else 100_000,
+            cold_runs=2 if args.quick else 7,
+        )
         print_figures("predict", report["predict"], bench_predict.TARGETS)
     report["extract"] = bench_extract.measure()
     print_figures("extract", report["extract"], bench_extract.TARGETS)

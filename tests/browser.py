@@ -19,8 +19,14 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 ARTIFACTS = Path(os.environ.get("TUMORCLF_TEST_ARTIFACTS", "test-artifacts")) / "browser"
 
@@ -33,10 +39,14 @@ def ensure_chromium() -> str | None:
         return "Chromium is not installed and installing it needs root and apt-get (Debian's chromium package)"
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
-        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900, check=False)
+        result = subprocess.run(
+            command, capture_output=True, text=True, env=env, timeout=900, check=False
+        )
         if result.returncode != 0:
             return f"`{' '.join(command)}` failed: {result.stderr.strip()[-300:]}"
-    return None if CHROMIUM.exists() else "apt-get installed chromium but /usr/bin/chromium is missing"
+    return (
+        None if CHROMIUM.exists() else "apt-get installed chromium but /usr/bin/chromium is missing"
+    )
 
 
 @contextlib.contextmanager

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 import numpy as np
-
 import pytest
 
 from tumorclf.synthetic import CaseGenerator, load_generator
@@ -58,7 +57,9 @@ def as_from_a_terminal() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def fit_candidate(generator: CaseGenerator, name: str = "naive_bayes", n: int = 8000, seed: int = 0):
+def fit_candidate(
+    generator: CaseGenerator, name: str = "naive_bayes", n: int = 8000, seed: int = 0
+):
     """A default-config candidate fitted on ``n`` uniform synthetic cases masked as entered, and a manifest for it."""
     from tumorclf.schema import SCHEMA_VERSION
     from tumorclf.training.candidates import build_pipeline
@@ -66,9 +67,13 @@ def fit_candidate(generator: CaseGenerator, name: str = "naive_bayes", n: int = 
 
     frame = generator.sample(n, balance="uniform", random_state=seed, missingness="as_entered")
     y = frame.pop("diagnosis").astype(str)
-    model = build_pipeline(load_config()["candidates"][name], seed).fit(frame.drop(columns="source"), y)
+    model = build_pipeline(load_config()["candidates"][name], seed).fit(
+        frame.drop(columns="source"), y
+    )
     manifest = {
-        "candidate": name, "display_order": list(generator.classes_), "schema_version": SCHEMA_VERSION,
+        "candidate": name,
+        "display_order": list(generator.classes_),
+        "schema_version": SCHEMA_VERSION,
         "training_prior": {c: 1 / len(generator.classes_) for c in generator.classes_},
         "clinical_prior": dict(zip(generator.classes_, map(float, generator.clinical_prior_))),
         "readings": ["as_entered"],
@@ -76,8 +81,9 @@ def fit_candidate(generator: CaseGenerator, name: str = "naive_bayes", n: int = 
     return model, manifest
 
 
-def noisy_predictions(n: int, n_classes: int, seed: int, signal: float = 1.0,
-                      sharpness: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+def noisy_predictions(
+    n: int, n_classes: int, seed: int, signal: float = 1.0, sharpness: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
     """Labels and a noisy classifier's probabilities for them: exchangeable draws of one process.
 
     ``signal`` is the true class's logit lead; ``sharpness`` multiplies every logit (above 1: overconfident).

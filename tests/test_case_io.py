@@ -35,7 +35,9 @@ def test_write_spells_booleans_and_leaves_missing_empty(tmp_path, seed_case):
     write_cases_csv(validate(seed_case), path)
     header, row = path.read_text(encoding="utf-8").splitlines()
     values = dict(zip(header.split(","), row.split(","), strict=True))
-    assert values["age"] == "19" and values["dumbbell"] == "true" and values["dural_tail"] == "false"
+    assert (
+        values["age"] == "19" and values["dumbbell"] == "true" and values["dural_tail"] == "false"
+    )
     assert values["dural_attachment"] == "" and values["level_top"] == "T12"
 
 

@@ -68,7 +68,11 @@ def test_each_field_block_is_one_hot(generator):
 def test_all_missing_row_is_encoded_as_unknowns():
     features = _named(CaseEncoder().transform({})[0])
     unknown = {name for name, value in features.items() if value == 1}
-    assert unknown == {"age_unknown", "level_unknown", *(n for n in FEATURE_NAMES if n.endswith("=unknown"))}
+    assert unknown == {
+        "age_unknown",
+        "level_unknown",
+        *(n for n in FEATURE_NAMES if n.endswith("=unknown")),
+    }
     assert features["level_top_index"] == -1
 
 
@@ -101,10 +105,17 @@ def test_row_order_and_subsets_do_not_change_a_row(generator):
 def test_feature_names_are_readable_and_stable():
     names = list(CaseEncoder().get_feature_names_out())
     assert names[:7] == [
-        "age_years", "age_unknown", "level_top_index", "level_bottom_index",
-        "level_centre_index", "level_span_segments", "level_unknown",
+        "age_years",
+        "age_unknown",
+        "level_top_index",
+        "level_bottom_index",
+        "level_centre_index",
+        "level_span_segments",
+        "level_unknown",
     ]
-    assert len(names) == len(set(names)) == 88  # schema 1.1: 30 more one-hot columns for its seven fields
+    assert (
+        len(names) == len(set(names)) == 88
+    )  # schema 1.1: 30 more one-hot columns for its seven fields
     assert all(re.fullmatch(r"[a-z0-9_]+(=[A-Za-z0-9_]+)?", n) for n in names)
     assert "dural_tail=yes" in names and "sex=unknown" in names
     assert names == list(CaseEncoder().fit({}).get_feature_names_out())
@@ -147,7 +158,9 @@ def test_pandas_output_carries_the_feature_names(seed_case):
     assert list(out.columns) == list(FEATURE_NAMES)
 
 
-@pytest.mark.parametrize(("encoding", "width"), [("compact", 88), ("full", 205), ("categories", 18)])
+@pytest.mark.parametrize(
+    ("encoding", "width"), [("compact", 88), ("full", 205), ("categories", 18)]
+)
 def test_encodings_have_their_documented_width_and_unique_names(encoding, width, seed_case):
     encoder = CaseEncoder(encoding=encoding)
     names = encoder.get_feature_names_out()
@@ -158,7 +171,9 @@ def test_encodings_have_their_documented_width_and_unique_names(encoding, width,
 def test_full_encoding_one_hot_pairs(seed_case):
     from tumorclf.features import FULL_FEATURE_NAMES
 
-    row = dict(zip(FULL_FEATURE_NAMES, CaseEncoder(encoding="full").transform(seed_case)[0], strict=True))
+    row = dict(
+        zip(FULL_FEATURE_NAMES, CaseEncoder(encoding="full").transform(seed_case)[0], strict=True)
+    )
     assert row["compartment=intra_extradural&dumbbell=yes"] == 1
     assert row["calcification=punctate&enhancement=homogeneous"] == 1
     assert row["dural_attachment=unknown&dural_tail=no"] == 1

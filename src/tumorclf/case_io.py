@@ -35,8 +35,9 @@ def iter_cases_csv(path: str | Path, chunk_rows: int | None = None) -> Iterator[
             if not first.strip() and not handle.read(1 << 16).strip():
                 raise ValueError(f"{path} is empty; expected a header row and one case per line")
         _check_header(path, next(csv.reader(io.StringIO(first)), []))
-        reader = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                             chunksize=chunk_rows)
+        reader = pd.read_csv(
+            path, dtype=str, keep_default_na=False, encoding="utf-8-sig", chunksize=chunk_rows
+        )
         blocks = reader if chunk_rows else [reader]
         start = 2
         for frame in blocks:
@@ -44,7 +45,9 @@ def iter_cases_csv(path: str | Path, chunk_rows: int | None = None) -> Iterator[
             start += len(frame)
             yield frame
     except UnicodeDecodeError as error:
-        raise ValueError(f"{path} is not UTF-8 text (byte {error.start}); save it as UTF-8 CSV") from None
+        raise ValueError(
+            f"{path} is not UTF-8 text (byte {error.start}); save it as UTF-8 CSV"
+        ) from None
     except pd.errors.EmptyDataError:
         raise ValueError(f"{path} is empty; expected a header row and one case per line") from None
 
@@ -56,7 +59,9 @@ def _check_header(path: Path, header: list[str]) -> None:
     names = [normalise_column_name(h) for h in header]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise ValueError(f"{path}, line 1: column(s) {', '.join(map(repr, repeated))} appear more than once")
+        raise ValueError(
+            f"{path}, line 1: column(s) {', '.join(map(repr, repeated))} appear more than once"
+        )
     if names and not any(n in KNOWN_COLUMNS for n in names):
         raise ValueError(
             f"{path}, line 1: no known column name in {header[:6]}; the first line must be a header "

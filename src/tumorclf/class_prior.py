@@ -54,7 +54,9 @@ def resolve_prior(
             )
         vector = named[prior]
         if vector is None:
-            raise ValueError(f"The {name!r} parameter is {prior!r}, but no {prior} prior is known here.")
+            raise ValueError(
+                f"The {name!r} parameter is {prior!r}, but no {prior} prior is known here."
+            )
         return _normalised(np.asarray(vector, dtype=float), name, prior)
     if isinstance(prior, Mapping):
         unknown = [c for c in prior if c not in classes]
@@ -70,7 +72,9 @@ def resolve_prior(
         return _normalised(np.array([prior[c] for c in classes], dtype=float), name, prior)
     vector = np.asarray(prior, dtype=float)
     if vector.shape != (n,):
-        raise ValueError(f"The {name!r} parameter must have one weight per class ({n}); got shape {vector.shape}.")
+        raise ValueError(
+            f"The {name!r} parameter must have one weight per class ({n}); got shape {vector.shape}."
+        )
     return _normalised(vector, name, prior)
 
 

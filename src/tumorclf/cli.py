@@ -43,12 +43,28 @@ def _fail(message: str, code: int = 2) -> None:
 @app.command()
 def generate(
     n: Annotated[int, typer.Option("-n", "--n", min=1, help="Number of cases to draw.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="CSV file to write (atomically).")] = Path("synthetic_cases.csv"),
-    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same file.")] = 0,
-    balance: Annotated[str, typer.Option(help="Class balance: 'clinical' (prevalences) or 'uniform'.")] = "clinical",
-    priors: Annotated[Path | None, typer.Option(help="Priors file (default: configs/priors.yaml).")] = None,
-    no_missing: Annotated[bool, typer.Option("--no-missing", help="State every field (the same as --missingness none).")] = False,
-    missingness: Annotated[str, typer.Option(help="How the complete draws are masked: as_published (each a paper of a style, findings stated at its rates), as_entered (each field kept with a per-case chance, whatever its value), none.")] = "as_published",
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="CSV file to write (atomically).")
+    ] = Path("synthetic_cases.csv"),
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed: the same seed gives the same file.")
+    ] = 0,
+    balance: Annotated[
+        str, typer.Option(help="Class balance: 'clinical' (prevalences) or 'uniform'.")
+    ] = "clinical",
+    priors: Annotated[
+        Path | None, typer.Option(help="Priors file (default: configs/priors.yaml).")
+    ] = None,
+    no_missing: Annotated[
+        bool,
+        typer.Option("--no-missing", help="State every field (the same as --missingness none)."),
+    ] = False,
+    missingness: Annotated[
+        str,
+        typer.Option(
+            help="How the complete draws are masked: as_published (each a paper of a style, findings stated at its rates), as_entered (each field kept with a per-case chance, whatever its value), none."
+        ),
+    ] = "as_published",
 ) -> None:
     """Draw labelled synthetic cases from the literature priors into a CSV.
 
@@ -72,7 +88,9 @@ def generate(
     if missingness not in MISSINGNESS:
         _fail(f"--missingness must be one of {', '.join(MISSINGNESS)}; got {missingness!r}")
     start = time.perf_counter()
-    frame = generator.sample(n, balance=balance, random_state=seed, missingness="none" if no_missing else missingness)
+    frame = generator.sample(
+        n, balance=balance, random_state=seed, missingness="none" if no_missing else missingness
+    )
     write_cases_csv(frame, output)
     counts = frame["diagnosis"].value_counts().reindex(list(generator.classes_))
     summary = ", ".join(f"{c} {k:,}" for c, k in counts.items())
@@ -81,10 +99,23 @@ def generate(
 
 @app.command()
 def train(
-    config: Annotated[Path | None, typer.Option("--config", "-c", help="Experiment config (default: configs/default.yaml).")] = None,
-    overrides: Annotated[list[str] | None, typer.Option("--set", help="Override a config key: --set cv.folds=5 (repeatable).")] = None,
-    tracking_uri: Annotated[str | None, typer.Option(help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else sqlite in experiments/).")] = None,
-    models_dir: Annotated[Path | None, typer.Option(help="Where models go (default: the config's output.models_dir).")] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="Experiment config (default: configs/default.yaml)."),
+    ] = None,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a config key: --set cv.folds=5 (repeatable)."),
+    ] = None,
+    tracking_uri: Annotated[
+        str | None,
+        typer.Option(
+            help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else sqlite in experiments/)."
+        ),
+    ] = None,
+    models_dir: Annotated[
+        Path | None, typer.Option(help="Where models go (default: the config's output.models_dir).")
+    ] = None,
 ) -> None:
     """Cross-validate every candidate, pick the champion, record it all in MLflow.
 
@@ -113,10 +144,19 @@ def train(
     signal.signal(signal.SIGTERM, _interrupt)  # a polite kill stops like Ctrl-C: runs marked KILLED
     try:
         with progress_bar(count_tasks(settings, n_real=_count_real(settings))) as advance:
-            outcome = run_train(settings, tracking_uri=tracking_uri, models_dir=models_dir, label=label,
-                                on_task_done=advance.task_done, on_stage=advance.stage)
+            outcome = run_train(
+                settings,
+                tracking_uri=tracking_uri,
+                models_dir=models_dir,
+                label=label,
+                on_task_done=advance.task_done,
+                on_stage=advance.stage,
+            )
     except KeyboardInterrupt:
-        _fail("Interrupted: this train's MLflow runs are marked KILLED; the previous champion is untouched.", 130)
+        _fail(
+            "Interrupted: this train's MLflow runs are marked KILLED; the previous champion is untouched.",
+            130,
+        )
     except (RealCasesError, CaseValidationError) as error:
         _fail(f"the real cases cannot be used: {error}")
     print_summary(outcome)
@@ -136,7 +176,9 @@ def _load_model(model: str | None):
         _fail(f"cannot load the model: {error}")
 
 
-def _predict_report(report: str, model: str | None, prior: object, reading: str, coverage: float | None = None) -> None:
+def _predict_report(
+    report: str, model: str | None, prior: object, reading: str, coverage: float | None = None
+) -> None:
     from tumorclf.extract import ReportError
     from tumorclf.prediction.console import print_report_prediction
 
@@ -152,7 +194,9 @@ def _predict_report(report: str, model: str | None, prior: object, reading: str,
             _fail(f"cannot read the report {path}: {error}")
     classifier = _load_model(model)
     try:
-        prediction = classifier.predict_report(report, prior=prior, reading=reading, coverage=coverage)
+        prediction = classifier.predict_report(
+            report, prior=prior, reading=reading, coverage=coverage
+        )
     except ReportError as error:
         _fail(f"no differential: {error}")
     except ValueError as error:
@@ -168,14 +212,45 @@ def _parse_prior(prior: str) -> object:
 
 @app.command()
 def predict(
-    cases: Annotated[Path | None, typer.Argument(help="CSV of cases in the schema (one per row).")] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="CSV to write (atomically); default: print it.")] = None,
-    case: Annotated[str | None, typer.Option("--case", help='One case as JSON, e.g. \'{"age": 19, "level": "T12-L2"}\'.')] = None,
-    report: Annotated[str | None, typer.Option("--report", help="A findings paragraph, as text or a text file's path: the case is read from it.")] = None,
-    model: Annotated[str | None, typer.Option("--model", help="Model path or MLflow URI (default: the champion in models/).")] = None,
-    prior: Annotated[str, typer.Option(help="Class prior: training, clinical, uniform, or JSON {class: weight}.")] = "training",
-    reading: Annotated[Reading, typer.Option(help="as_entered: the fields given are findings, the rest unknown. as_published: a published row, its silences read as papers keep them.")] = Reading(DEFAULT_READING),
-    coverage: Annotated[float | None, typer.Option(help="Level of the differential set, in (0, 1): e.g. 0.8 for smaller sets that miss more often (default: the level calibrated at training, 0.9).")] = None,
+    cases: Annotated[
+        Path | None, typer.Argument(help="CSV of cases in the schema (one per row).")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="CSV to write (atomically); default: print it."),
+    ] = None,
+    case: Annotated[
+        str | None,
+        typer.Option("--case", help='One case as JSON, e.g. \'{"age": 19, "level": "T12-L2"}\'.'),
+    ] = None,
+    report: Annotated[
+        str | None,
+        typer.Option(
+            "--report",
+            help="A findings paragraph, as text or a text file's path: the case is read from it.",
+        ),
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model", help="Model path or MLflow URI (default: the champion in models/)."
+        ),
+    ] = None,
+    prior: Annotated[
+        str, typer.Option(help="Class prior: training, clinical, uniform, or JSON {class: weight}.")
+    ] = "training",
+    reading: Annotated[
+        Reading,
+        typer.Option(
+            help="as_entered: the fields given are findings, the rest unknown. as_published: a published row, its silences read as papers keep them."
+        ),
+    ] = Reading(DEFAULT_READING),
+    coverage: Annotated[
+        float | None,
+        typer.Option(
+            help="Level of the differential set, in (0, 1): e.g. 0.8 for smaller sets that miss more often (default: the level calibrated at training, 0.9)."
+        ),
+    ] = None,
 ) -> None:
     """Rank the diagnoses of cases: probabilities, top diagnosis and differential.
 
@@ -210,12 +285,18 @@ def predict(
                 _fail(f"--case is not valid JSON: {error}")
             from tumorclf.prediction.console import print_prediction
 
-            print_prediction(classifier.predict_case(record, prior=chosen_prior, reading=reading, coverage=coverage))
+            print_prediction(
+                classifier.predict_case(
+                    record, prior=chosen_prior, reading=reading, coverage=coverage
+                )
+            )
             return
         from tumorclf.prediction.table import prediction_table, write_prediction_csv
 
         if output is not None:
-            written = write_prediction_csv(classifier, cases, output, chosen_prior, reading=reading, coverage=coverage)
+            written = write_prediction_csv(
+                classifier, cases, output, chosen_prior, reading=reading, coverage=coverage
+            )
             typer.echo(f"Wrote {written:,} predictions to {output}.", err=True)
             return
         table = prediction_table(classifier, read_cases_csv(cases), chosen_prior, reading, coverage)
@@ -228,10 +309,18 @@ def predict(
 
 @app.command()
 def evaluate(
-    model: Annotated[str | None, typer.Option("--model", help="Model path or MLflow URI (default: the champion).")] = None,
-    data: Annotated[Path | None, typer.Option("--data", help="Labelled cases CSV (default: data/real_cases.csv).")] = None,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", help="Model path or MLflow URI (default: the champion)."),
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="Labelled cases CSV (default: data/real_cases.csv)."),
+    ] = None,
     prior: Annotated[str, typer.Option(help="Class prior, as for predict.")] = "training",
-    reading: Annotated[Reading, typer.Option(help="How each case is read, as for predict.")] = Reading(DEFAULT_READING),
+    reading: Annotated[
+        Reading, typer.Option(help="How each case is read, as for predict.")
+    ] = Reading(DEFAULT_READING),
 ) -> None:
     """Score a model on labelled cases: log loss, Brier, top-k accuracy, MCS sensitivity.
 
@@ -261,8 +350,10 @@ def evaluate(
         _fail(str(error))
     labels = np.array([classifier.classes_.index(str(d)) for d in frame["diagnosis"]])
     metrics = classification_metrics(labels, proba, classifier.classes_)
-    typer.echo(f"{len(frame)} cases from {path}, model {classifier.manifest.candidate}, prior {prior}, "
-               f"read {reading.replace('_', ' ')}")
+    typer.echo(
+        f"{len(frame)} cases from {path}, model {classifier.manifest.candidate}, prior {prior}, "
+        f"read {reading.replace('_', ' ')}"
+    )
     for name, value in metrics.items():
         typer.echo(f"  {name:22s} {value:8.4f}")
 
@@ -276,9 +367,15 @@ def _tracking_uri(flag: str | None) -> str:
 
 @app.command()
 def ui(
-    port: Annotated[int, typer.Option("--port", "-p", min=1, max=65535, help="Port to listen on.")] = 5000,
-    host: Annotated[str, typer.Option(help="Interface to bind; loopback unless you mean to share it.")] = "127.0.0.1",
-    tracking_uri: Annotated[str | None, typer.Option(help="Store to show (default: as for train).")] = None,
+    port: Annotated[
+        int, typer.Option("--port", "-p", min=1, max=65535, help="Port to listen on.")
+    ] = 5000,
+    host: Annotated[
+        str, typer.Option(help="Interface to bind; loopback unless you mean to share it.")
+    ] = "127.0.0.1",
+    tracking_uri: Annotated[
+        str | None, typer.Option(help="Store to show (default: as for train).")
+    ] = None,
 ) -> None:
     """Open the MLflow UI over this project's experiment store (one worker; Ctrl-C stops it)."""
     from tumorclf.tracking.ui import serve
@@ -286,7 +383,9 @@ def ui(
     uri = _tracking_uri(tracking_uri)
     typer.echo(f"MLflow UI over {uri}")
     try:
-        code = serve(uri, host, port, on_ready=lambda url: typer.echo(f"Open {url}  (Ctrl-C to stop)"))
+        code = serve(
+            uri, host, port, on_ready=lambda url: typer.echo(f"Open {url}  (Ctrl-C to stop)")
+        )
     except (OSError, TimeoutError) as error:
         _fail(str(error))
     typer.echo("MLflow UI stopped.")
@@ -299,9 +398,19 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 @app.command()
 def serve(
-    model: Annotated[str | None, typer.Option(help="Model folder, file or MLflow URI (default: the champion in models/).")] = None,
-    port: Annotated[int, typer.Option("--port", "-p", min=1, max=65535, help="Port to listen on.")] = 8000,
-    host: Annotated[str, typer.Option(help="Interface to bind. Another than 127.0.0.1 exposes the page to the network: it prints a warning.")] = "127.0.0.1",
+    model: Annotated[
+        str | None,
+        typer.Option(help="Model folder, file or MLflow URI (default: the champion in models/)."),
+    ] = None,
+    port: Annotated[
+        int, typer.Option("--port", "-p", min=1, max=65535, help="Port to listen on.")
+    ] = 8000,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Interface to bind. Another than 127.0.0.1 exposes the page to the network: it prints a warning."
+        ),
+    ] = "127.0.0.1",
 ) -> None:
     """A local page: paste a findings paragraph or fill the form, see the differential (Ctrl-C stops it).
 
@@ -313,13 +422,21 @@ def serve(
     from tumorclf.serve import create_app
 
     if host not in LOOPBACK:
-        typer.secho(f"Warning: binding {host} lets other machines reach this page; it has no authentication, "
-                    "and cases sent to it cross the network.", err=True, fg=typer.colors.YELLOW)
+        typer.secho(
+            f"Warning: binding {host} lets other machines reach this page; it has no authentication, "
+            "and cases sent to it cross the network.",
+            err=True,
+            fg=typer.colors.YELLOW,
+        )
     classifier = _load_model(model)
     shown = f"[{host}]" if ":" in host else host
-    typer.echo(f"tumorclf page for {classifier.manifest.candidate}: open http://{shown}:{port}/  (Ctrl-C to stop)")
+    typer.echo(
+        f"tumorclf page for {classifier.manifest.candidate}: open http://{shown}:{port}/  (Ctrl-C to stop)"
+    )
     try:
-        uvicorn.run(create_app(classifier), host=host, port=port, access_log=False, log_level="warning")
+        uvicorn.run(
+            create_app(classifier), host=host, port=port, access_log=False, log_level="warning"
+        )
     except OSError as error:
         _fail(f"cannot serve on {host}:{port}: {error}")
 
@@ -328,7 +445,9 @@ def serve(
 def compare(
     experiment: Annotated[str, typer.Option(help="Experiment name.")] = "tumorclf",
     last: Annotated[int, typer.Option(min=1, help="How many of the latest trains to show.")] = 3,
-    tracking_uri: Annotated[str | None, typer.Option(help="Store to read (default: as for train).")] = None,
+    tracking_uri: Annotated[
+        str | None, typer.Option(help="Store to read (default: as for train).")
+    ] = None,
 ) -> None:
     """Compare candidates across the latest trains, as a table in the terminal."""
     from tumorclf.tracking.compare import comparison_rows

@@ -27,9 +27,7 @@ from tumorclf.schema.vocabulary import (
 )
 
 #: Fields encoded one-hot, each with a trailing "unknown" column.
-ONE_HOT_FIELDS: tuple[str, ...] = tuple(
-    f for f in FIELDS if f != "age" and f not in LEVEL_FIELDS
-)
+ONE_HOT_FIELDS: tuple[str, ...] = tuple(f for f in FIELDS if f != "age" and f not in LEVEL_FIELDS)
 
 
 def _region_span(region: str) -> tuple[str, str]:
@@ -87,7 +85,10 @@ MAX_SPAN_BAND = 6
 def _full_extra_names() -> list[str]:
     names = ["age_years_squared_over_100", *(f"age_band={b}" for b in (*AGE_BANDS, "unknown"))]
     names += [f"level_top={level}" for level in (*LEVELS, "unknown")]
-    names += [f"level_span={s}" for s in (*map(str, range(1, MAX_SPAN_BAND)), f"{MAX_SPAN_BAND}+", "unknown")]
+    names += [
+        f"level_span={s}"
+        for s in (*map(str, range(1, MAX_SPAN_BAND)), f"{MAX_SPAN_BAND}+", "unknown")
+    ]
     for a, b in PAIRS:
         names += [f"{a}={la}&{b}={lb}" for la in _labels(a) for lb in _labels(b)]
     return names
@@ -110,7 +111,10 @@ CATEGORY_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 AGE_CATEGORY_YEARS = 5
 CATEGORY_NAMES: tuple[str, ...] = (
-    "age_5y_band", "level_top", "level_span", *(name for name, _ in CATEGORY_GROUPS)
+    "age_5y_band",
+    "level_top",
+    "level_span",
+    *(name for name, _ in CATEGORY_GROUPS),
 )
 CATEGORY_COUNTS: tuple[int, ...] = (
     100 // AGE_CATEGORY_YEARS + 2,  # bands of 0-100 (100 in the last), and unknown
@@ -158,7 +162,9 @@ def _full_extras(arrays: CaseArrays, out: np.ndarray) -> None:
     age = arrays.age
     unknown = np.isnan(age)
     out[:, 0] = np.where(unknown, 0.0, age) ** 2 / 100
-    band = np.where(unknown, len(AGE_BANDS), np.minimum(np.nan_to_num(age) // 10, len(AGE_BANDS) - 1))
+    band = np.where(
+        unknown, len(AGE_BANDS), np.minimum(np.nan_to_num(age) // 10, len(AGE_BANDS) - 1)
+    )
     offset = 1
     out[rows, offset + band.astype(np.intp)] = 1.0
     offset += len(AGE_BANDS) + 1
@@ -217,7 +223,9 @@ def encode_categories(arrays: CaseArrays) -> np.ndarray:
     out = np.empty((len(arrays), len(CATEGORY_NAMES)))
     age = arrays.age
     unknown_age = np.isnan(age)
-    out[:, 0] = np.where(unknown_age, CATEGORY_COUNTS[0] - 1, np.where(unknown_age, 0, age) // AGE_CATEGORY_YEARS)
+    out[:, 0] = np.where(
+        unknown_age, CATEGORY_COUNTS[0] - 1, np.where(unknown_age, 0, age) // AGE_CATEGORY_YEARS
+    )
     out[:, 1], out[:, 2] = _level_top_and_span(arrays)
     codes = arrays.codes
     # Small integers, exact in float64, where the product runs on BLAS.
@@ -244,14 +252,18 @@ def encode_arrays(arrays: CaseArrays, encoding: str = "compact") -> np.ndarray:
     position = _ONE_HOT_OFFSET + np.where(codes < 0, _ONE_HOT_WIDTH - 1, codes)
     out[np.arange(n)[:, None], position] = 1.0
     if encoding == "full":
-        _full_extras(arrays, out[:, len(FEATURE_NAMES):])
+        _full_extras(arrays, out[:, len(FEATURE_NAMES) :])
     return out
 
 
 def feature_names(encoding: str = "compact") -> tuple[str, ...]:
     """The output column names of an encoding."""
-    return {"compact": FEATURE_NAMES, "full": FULL_FEATURE_NAMES, "categories": CATEGORY_NAMES,
-            "codes": CODE_NAMES}[encoding]
+    return {
+        "compact": FEATURE_NAMES,
+        "full": FULL_FEATURE_NAMES,
+        "categories": CATEGORY_NAMES,
+        "codes": CODE_NAMES,
+    }[encoding]
 
 
 class CaseEncoder(TransformerMixin, BaseEstimator):

@@ -65,8 +65,10 @@ def _build(node: yaml.Node, path: KeyPath, locator: Locator, constructor: _Const
             if key in result:
                 raise YamlFileError(
                     locator.filename,
-                    [f"{locator.filename}, line {key_node.start_mark.line + 1}: "
-                     f"key {key!r} appears twice in {dotted(path)}"],
+                    [
+                        f"{locator.filename}, line {key_node.start_mark.line + 1}: "
+                        f"key {key!r} appears twice in {dotted(path)}"
+                    ],
                 )
             locator.lines[(*path, key)] = key_node.start_mark.line + 1
             result[key] = _build(value_node, (*path, key), locator, constructor)

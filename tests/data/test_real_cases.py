@@ -51,7 +51,12 @@ def test_no_patient_appears_twice(cases):
     duplicated = described[described.duplicated(key, keep=False)]
     assert duplicated.empty, duplicated[["id", *key]].to_string()
     assert not described.duplicated([*key, "source"]).any()  # one paper, one row per patient
-    assert cases.drop(columns=["id", "diagnosis", "source", "quote", "remarks"]).notna().any(axis=1).all()
+    assert (
+        cases.drop(columns=["id", "diagnosis", "source", "quote", "remarks"])
+        .notna()
+        .any(axis=1)
+        .all()
+    )
 
 
 def test_seed_table_rows_match_the_paper(cases):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tumorclf.schema import validate
 from tumorclf.model.structure import TABLE_FIELDS
+from tumorclf.schema import validate
 
 GOLD = Path(__file__).with_name("gold.jsonl")
 FIELDS = {"age", "sex", "level", *TABLE_FIELDS}
@@ -16,7 +16,9 @@ FIELDS = {"age", "sex", "level", *TABLE_FIELDS}
 
 @pytest.fixture(scope="module")
 def gold():
-    return [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 def test_the_gold_set_covers_every_class_in_both_halves(gold, generator):
@@ -29,8 +31,9 @@ def test_the_gold_set_covers_every_class_in_both_halves(gold, generator):
 
 def test_every_paragraph_is_cited_and_quoted_briefly(gold):
     for record in gold:
-        assert record["source"].strip() and any(k in record["source"] for k in ("PMID", "DOI", "doi", "http", "19",
-                                                                                "20")), record["id"]
+        assert record["source"].strip() and any(
+            k in record["source"] for k in ("PMID", "DOI", "doi", "http", "19", "20")
+        ), record["id"]
         assert 1 <= len(record["text"].split()) <= 60, record["id"]
 
 

@@ -16,7 +16,13 @@ import pytest
 from tumorclf.model.em import _Cases, _e_step, starting_reporting, update_models
 from tumorclf.model.inference import log_likelihood
 from tumorclf.model.literature import findings_from_priors, reporting_from_priors
-from tumorclf.model.structure import PARENTS, TABLE_FIELDS, FindingModel, ReportingModel, parse_dependence
+from tumorclf.model.structure import (
+    PARENTS,
+    TABLE_FIELDS,
+    FindingModel,
+    ReportingModel,
+    parse_dependence,
+)
 from tumorclf.schema import BOOLEAN_FIELDS
 from tumorclf.synthetic import CaseGenerator
 
@@ -41,8 +47,13 @@ def _known_reporting(generator: CaseGenerator) -> ReportingModel:
             if name == "calcification":  # none, punctate, massive, rings_arcs
                 case_report = np.array([0.1, 0.8, 0.85, 0.9])
         fields[name] = np.stack([case_report, np.full(k, 0.95)])
-    return ReportingModel(styles=("case_report", "tabulated"), weights=np.array([0.75, 0.25]),
-                          age=np.array([0.9, 0.97]), level=np.array([0.7, 0.95]), fields=fields)
+    return ReportingModel(
+        styles=("case_report", "tabulated"),
+        weights=np.array([0.75, 0.25]),
+        age=np.array([0.9, 0.97]),
+        level=np.array([0.7, 0.95]),
+        fields=fields,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -56,18 +67,36 @@ def known(generator):
 def _flat(findings: FindingModel) -> FindingModel:
     def flat(table: np.ndarray) -> np.ndarray:
         support = (table > 0).astype(float)
-        return np.divide(support, support.sum(axis=-1, keepdims=True), out=np.zeros_like(support),
-                         where=support.sum(axis=-1, keepdims=True) > 0)
+        return np.divide(
+            support,
+            support.sum(axis=-1, keepdims=True),
+            out=np.zeros_like(support),
+            where=support.sum(axis=-1, keepdims=True) > 0,
+        )
 
-    return FindingModel(findings.classes, flat(findings.age), flat(findings.level),
-                        {name: flat(table) for name, table in findings.fields.items()})
+    return FindingModel(
+        findings.classes,
+        flat(findings.age),
+        flat(findings.level),
+        {name: flat(table) for name, table in findings.fields.items()},
+    )
 
 
 @pytest.fixture(scope="module")
 def recovered(generator, known):
     _, sample, labels = known
-    return update_models(_flat(generator.findings), reporting_from_priors(generator.priors), sample, labels,
-                         strength=1.0, reporting_strength=1.0, styles=2, floor=0.0, tol=1e-5, max_iter=400)
+    return update_models(
+        _flat(generator.findings),
+        reporting_from_priors(generator.priors),
+        sample,
+        labels,
+        strength=1.0,
+        reporting_strength=1.0,
+        styles=2,
+        floor=0.0,
+        tol=1e-5,
+        max_iter=400,
+    )
 
 
 def test_em_converges_and_never_lowers_the_likelihood(recovered):
@@ -84,7 +113,10 @@ def _joint(findings: FindingModel, name: str) -> np.ndarray:
 
 def test_the_finding_model_is_recovered(generator, recovered):
     findings, _, _ = recovered
-    errors = {name: np.abs(_joint(findings, name) - _joint(generator.findings, name)) for name in TABLE_FIELDS}
+    errors = {
+        name: np.abs(_joint(findings, name) - _joint(generator.findings, name))
+        for name in TABLE_FIELDS
+    }
     mean = np.mean(np.concatenate([e.ravel() for e in errors.values()]))
     worst = {name: float(e.max()) for name, e in errors.items()}
     assert mean < FINDING_MEAN_ERROR, mean
@@ -99,7 +131,9 @@ def test_the_reporting_model_is_recovered(known, recovered):
     checked = 0
     for name in TABLE_FIELDS:
         joint = _joint(truth.findings, name)
-        share = joint.reshape(joint.shape[0], -1, joint.shape[-1]).sum(axis=1).mean(axis=0)  # p(value), uniform classes
+        share = (
+            joint.reshape(joint.shape[0], -1, joint.shape[-1]).sum(axis=1).mean(axis=0)
+        )  # p(value), uniform classes
         seen = N_CASES * truth.reporting.weights[:, None] * share[None, :] >= MIN_PRESENT
         error = np.abs(reporting.fields[name] - truth.reporting.fields[name])[seen]
         assert (error < RATE_WORST_ERROR).all(), (name, error.round(3))
@@ -116,7 +150,9 @@ def test_counting_stated_values_alone_would_not_recover_it(generator, known):
         column = sample.column(name)
         for c in range(len(generator.classes_)):
             stated = column[(labels == c) & (column >= 0)]
-            naive = np.bincount(stated, minlength=generator.findings.fields[name].shape[-1]) / len(stated)
+            naive = np.bincount(stated, minlength=generator.findings.fields[name].shape[-1]) / len(
+                stated
+            )
             worst = max(worst, float(np.abs(naive - generator.findings.fields[name][c]).max()))
     assert worst > 2 * FINDING_WORST_ERROR
 
@@ -130,20 +166,39 @@ def test_a_dependence_on_the_level_region_is_recovered(generator):
     """
     literature = findings_from_priors(generator.priors, ("compartment_by_region",))
     rng = np.random.default_rng(11)
-    truth_table = rng.dirichlet(np.full(literature.fields["compartment"].shape[-1], 0.7),
-                                size=literature.fields["compartment"].shape[:2])
+    truth_table = rng.dirichlet(
+        np.full(literature.fields["compartment"].shape[-1], 0.7),
+        size=literature.fields["compartment"].shape[:2],
+    )
     fields = {**literature.fields, "compartment": truth_table}
-    truth_findings = FindingModel(literature.classes, literature.age, literature.level, fields,
-                                  literature.parents, literature.by_region)
+    truth_findings = FindingModel(
+        literature.classes,
+        literature.age,
+        literature.level,
+        fields,
+        literature.parents,
+        literature.by_region,
+    )
     truth = CaseGenerator(generator.priors, truth_findings, _known_reporting(generator))
     sample = truth.sample_arrays(N_CASES, balance="uniform", random_state=8)
     labels = np.array([generator.classes_.index(v) for v in sample.labels])
     assert (sample.column("level_top") < 0).mean() > 0.1  # silent levels are part of the test
-    findings, _, trace = update_models(literature, reporting_from_priors(generator.priors), sample, labels,
-                                       strength=1.0, reporting_strength=1.0, styles=2, tol=1e-5, max_iter=400)
+    findings, _, trace = update_models(
+        literature,
+        reporting_from_priors(generator.priors),
+        sample,
+        labels,
+        strength=1.0,
+        reporting_strength=1.0,
+        styles=2,
+        tol=1e-5,
+        max_iter=400,
+    )
     assert trace.converged
     region = truth_findings.region_given_bottom().sum(axis=-1)  # p(region | class)
-    joint_error = np.abs(findings.fields["compartment"] - truth_table) * region[..., None]  # over p(region, value | c)
+    joint_error = (
+        np.abs(findings.fields["compartment"] - truth_table) * region[..., None]
+    )  # over p(region, value | c)
     assert joint_error.max() < 0.05, joint_error.max()
     # teeth: the literature's region-free row is far from the truth
     assert (np.abs(literature.fields["compartment"] - truth_table) * region[..., None]).max() > 0.1

@@ -10,7 +10,12 @@ from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 
 from tumorclf.features import CaseEncoder
-from tumorclf.model.estimator import UpdatedPriorsClassifier, fit_to_real_cases, groups_of, update_search
+from tumorclf.model.estimator import (
+    UpdatedPriorsClassifier,
+    fit_to_real_cases,
+    groups_of,
+    update_search,
+)
 from tumorclf.model.readings import in_reading
 from tumorclf.synthetic import CaseGenerator
 
@@ -31,15 +36,19 @@ def _updated(generator: CaseGenerator, X, y, **settings) -> CaseGenerator:
 
 def test_a_row_is_the_posterior_mean_of_its_dirichlet_prior(generator):
     # 30 meningiomas with a dural attachment, 20 stating a dural tail and 10 stating none: no silence to explain.
-    X = pd.DataFrame([{"dural_attachment": True, "dural_tail": True}] * 20
-                     + [{"dural_attachment": True, "dural_tail": False}] * 10)
+    X = pd.DataFrame(
+        [{"dural_attachment": True, "dural_tail": True}] * 20
+        + [{"dural_attachment": True, "dural_tail": False}] * 10
+    )
     y = np.full(30, "meningioma", dtype=object)
     updated = _updated(generator, X, y, strength=5.0, reporting_strength=4.0, floor=0.0)
     c = generator.classes_.index("meningioma")
     literature = generator.findings.fields["dural_tail"][c, 1]  # given a dural attachment
     p_true = (5.0 * literature[1] + 20) / (5.0 + 30)
     assert updated.findings.fields["dural_tail"][c, 1] == pytest.approx([1 - p_true, p_true])
-    assert updated.findings.fields["dural_tail"][c, 0] == pytest.approx(generator.findings.fields["dural_tail"][c, 0])
+    assert updated.findings.fields["dural_tail"][c, 0] == pytest.approx(
+        generator.findings.fields["dural_tail"][c, 0]
+    )
     # Reporting: each value's rate is a Beta posterior around the literature's rate, from stated / present counts.
     r0 = 1 - generator.priors.missing["dural_tail"]
     rate = updated.reporting.fields["dural_tail"][0]
@@ -74,11 +83,19 @@ def test_a_value_papers_state_more_often_is_not_made_commoner(generator):
             else:
                 rows.append({"calcification": "none"} if rng.random() < 0.1 else {})
             labels.append(name)
-    updated = _updated(generator, pd.DataFrame(rows), np.array(labels, dtype=object), strength=2.0,
-                                reporting_strength=2.0, floor=0.0)
+    updated = _updated(
+        generator,
+        pd.DataFrame(rows),
+        np.array(labels, dtype=object),
+        strength=2.0,
+        reporting_strength=2.0,
+        floor=0.0,
+    )
     for name in ("schwannoma", "meningioma", "neurofibroma"):
         row = updated.findings.fields["calcification"][generator.classes_.index(name)]
-        assert row[1] == pytest.approx(0.3, abs=0.08), name  # counting stated values alone gives about 0.8
+        assert row[1] == pytest.approx(0.3, abs=0.08), (
+            name
+        )  # counting stated values alone gives about 0.8
     rate = updated.reporting.fields["calcification"][0]
     assert rate[1] > 0.8 and rate[0] < 0.2
 
@@ -91,17 +108,26 @@ def test_the_floor_keeps_every_class_possible_after_an_unexpected_finding(genera
         assert (updated.posterior(unexpected, prior="uniform").to_numpy() > 0).all()
         for name, table in updated.findings.fields.items():
             allowed = generator.findings.fields[name] > 0
-            support = np.maximum(allowed.sum(axis=-1, keepdims=True), 1)  # a structural row has no support
-            assert (table[allowed] >= (floor / np.broadcast_to(support, table.shape))[allowed] - 1e-15).all(), name
-            assert (table[~allowed] == 0).all(), name  # the floor never opens what the structure forbids
+            support = np.maximum(
+                allowed.sum(axis=-1, keepdims=True), 1
+            )  # a structural row has no support
+            assert (
+                table[allowed] >= (floor / np.broadcast_to(support, table.shape))[allowed] - 1e-15
+            ).all(), name
+            assert (table[~allowed] == 0).all(), (
+                name
+            )  # the floor never opens what the structure forbids
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"strength": 0.0}, "'strength' parameter"),
-    ({"strength": 1.0, "reporting_strength": -1.0}, "'reporting_strength' parameter"),
-    ({"strength": 1.0, "floor": 1.0}, "'floor' parameter"),
-    ({"strength": 1.0, "styles": 3}, "'styles' parameter"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"strength": 0.0}, "'strength' parameter"),
+        ({"strength": 1.0, "reporting_strength": -1.0}, "'reporting_strength' parameter"),
+        ({"strength": 1.0, "floor": 1.0}, "'floor' parameter"),
+        ({"strength": 1.0, "styles": 3}, "'styles' parameter"),
+    ],
+)
 def test_bad_update_settings_are_refused(generator, kwargs, message):
     X, y = _cases(3, "mcs", age=10)
     with pytest.raises(ValueError, match=message):
@@ -147,16 +173,26 @@ def test_the_reading_is_a_parameter_pipelines_and_grid_searches_route(priors, re
     generator = CaseGenerator.from_model(UpdatedPriorsClassifier(priors, strength=8.0).fit(real, y))
     order = np.argsort(priors.classes)
     published = generator.posterior_array(real, "uniform", reading="as_published")[:, order]
-    pipeline = make_pipeline(CaseEncoder("codes"), UpdatedPriorsClassifier(priors, strength=8.0)).fit(real, y)
+    pipeline = make_pipeline(
+        CaseEncoder("codes"), UpdatedPriorsClassifier(priors, strength=8.0)
+    ).fit(real, y)
     entered = pipeline.predict_proba(real)
     view = in_reading(pipeline, "as_published")
-    assert view is not pipeline and pipeline.get_params()["updatedpriorsclassifier__reading"] == "as_entered"
+    assert (
+        view is not pipeline
+        and pipeline.get_params()["updatedpriorsclassifier__reading"] == "as_entered"
+    )
     np.testing.assert_allclose(view.predict_proba(real), published, atol=1e-12)
-    np.testing.assert_allclose(pipeline.predict_proba(real), entered, atol=0)  # the original is unchanged
+    np.testing.assert_allclose(
+        pipeline.predict_proba(real), entered, atol=0
+    )  # the original is unchanged
     pipeline.set_params(updatedpriorsclassifier__reading="as_published")
     np.testing.assert_allclose(pipeline.predict_proba(real), published, atol=1e-12)
-    search = GridSearchCV(make_pipeline(CaseEncoder("codes"), UpdatedPriorsClassifier(priors, strength=8.0)),
-                          {"updatedpriorsclassifier__reading": ["as_published"]}, cv=GroupKFold(3))
+    search = GridSearchCV(
+        make_pipeline(CaseEncoder("codes"), UpdatedPriorsClassifier(priors, strength=8.0)),
+        {"updatedpriorsclassifier__reading": ["as_published"]},
+        cv=GroupKFold(3),
+    )
     search.fit(real, y, groups=groups_of(real))
     assert search.best_estimator_[-1].reading == "as_published"
     np.testing.assert_allclose(search.predict_proba(real), published, atol=1e-12)
@@ -184,14 +220,18 @@ def test_the_classifier_refuses_another_encodings_matrix(priors, real):
 def test_update_search_chooses_on_folds_that_keep_a_papers_patients_together(priors, real):
     y = real["diagnosis"].astype(str).to_numpy(dtype=object)
     groups = groups_of(real)
-    search = update_search(priors, {"strength": [2.0, 32.0], "floor": [0.01]}, folds=3, random_state=0)
+    search = update_search(
+        priors, {"strength": [2.0, 32.0], "floor": [0.01]}, folds=3, random_state=0
+    )
     search.fit(real, y, groups=groups)
     assert set(search.best_params_) == {"strength", "floor"}
     for train, test in search.cv.split(real, y, groups):
         assert not set(groups[train]) & set(groups[test])
 
 
-def test_fit_to_real_cases_updates_with_the_shipped_cases_and_the_generator_draws_from_it(generator):
+def test_fit_to_real_cases_updates_with_the_shipped_cases_and_the_generator_draws_from_it(
+    generator,
+):
     model = fit_to_real_cases(settings={"strength": 8.0, "reporting_strength": 10.0})
     updated = CaseGenerator.from_model(model)
     assert updated.update_["n_cases"] >= 300 and updated.update_["em_converged"]
@@ -209,9 +249,14 @@ def test_classes_depart_from_the_shared_reporting_only_when_asked(generator):
     departing = _updated(generator, X, y, strength=8.0, floor=0.0, class_reporting=2.0)
     rates = departing.reporting.by_class["dural_tail"][0]  # (C, K): false, true
     men_c, sch_c = generator.classes_.index("meningioma"), generator.classes_.index("schwannoma")
-    assert rates[men_c, 1] > 0.9 and rates[sch_c, 0] < 0.1  # a present tail stated; an absent one left out
+    assert (
+        rates[men_c, 1] > 0.9 and rates[sch_c, 0] < 0.1
+    )  # a present tail stated; an absent one left out
     # As entered, reporting plays no part: a stated tail moves the posterior by p(tail | class) alone.
     case = {"dural_attachment": True, "dural_tail": True}
     posterior = departing.posterior(case, prior="uniform").iloc[0].to_numpy()
-    joint = departing.findings.fields["dural_attachment"][:, 1] * departing.findings.fields["dural_tail"][:, 1, 1]
+    joint = (
+        departing.findings.fields["dural_attachment"][:, 1]
+        * departing.findings.fields["dural_tail"][:, 1, 1]
+    )
     assert posterior == pytest.approx(joint / joint.sum())

@@ -30,14 +30,19 @@ pgmpy = pytest.importorskip("pgmpy")
 SETTINGS = {"strength": 8.0, "reporting_strength": 10.0, "styles": 2, "floor": 0.01}
 
 
-@pytest.fixture(scope="module", params=[("none", 0.0), ("erosion_by_compartment+compartment_by_region", 20.0)],
-                ids=["shared reporting", "learnt dependences, class departures"])
+@pytest.fixture(
+    scope="module",
+    params=[("none", 0.0), ("erosion_by_compartment+compartment_by_region", 20.0)],
+    ids=["shared reporting", "learnt dependences, class departures"],
+)
 def updated(request):
     """The updated model: the priors file's structure with reporting shared across classes; and learnt
     extra dependences (erosion given compartment, compartment given the level's region) with each
     class's reporting departing from the shared one."""
     dependence, class_reporting = request.param
-    model = fit_to_real_cases(settings={**SETTINGS, "dependence": dependence, "class_reporting": class_reporting})
+    model = fit_to_real_cases(
+        settings={**SETTINGS, "dependence": dependence, "class_reporting": class_reporting}
+    )
     return CaseGenerator.from_model(model)
 
 
@@ -55,21 +60,41 @@ def network(updated):
     findings, reporting = updated.findings, updated.reporting
     parents = findings.parents
     n_classes, n_styles = len(updated.classes_), len(reporting.styles)
-    edges = [("class", "age"), ("class", "level"), ("age", "age_said"), ("style", "age_said"),
-             ("level", "level_said"), ("style", "level_said")]
+    edges = [
+        ("class", "age"),
+        ("class", "level"),
+        ("age", "age_said"),
+        ("style", "age_said"),
+        ("level", "level_said"),
+        ("style", "level_said"),
+    ]
     for name in TABLE_FIELDS:
-        edges += [("class", name), (name, f"{name}_said"), ("style", f"{name}_said"), ("class", f"{name}_said")]
+        edges += [
+            ("class", name),
+            (name, f"{name}_said"),
+            ("style", f"{name}_said"),
+            ("class", f"{name}_said"),
+        ]
     edges += [(parent, child) for child, parent in parents.items()]
     edges += [("level", name) for name in findings.by_region]
     net = DiscreteBayesianNetwork(edges)
-    cpds = [TabularCPD("class", n_classes, np.full((n_classes, 1), 1 / n_classes)),
-            TabularCPD("style", n_styles, reporting.weights[:, None])]
-    for name, table, rate in (("age", findings.age, reporting.age), ("level", findings.level, reporting.level)):
+    cpds = [
+        TabularCPD("class", n_classes, np.full((n_classes, 1), 1 / n_classes)),
+        TabularCPD("style", n_styles, reporting.weights[:, None]),
+    ]
+    for name, table, rate in (
+        ("age", findings.age, reporting.age),
+        ("level", findings.level, reporting.level),
+    ):
         k = table.shape[1]
         cpds.append(TabularCPD(name, k, table.T, evidence=["class"], evidence_card=[n_classes]))
         # said: state 0 stated, 1 silent, whatever the value (columns: value, then style fastest)
         said = np.stack([np.tile(rate, k), np.tile(1 - rate, k)])
-        cpds.append(TabularCPD(f"{name}_said", 2, said, evidence=[name, "style"], evidence_card=[k, n_styles]))
+        cpds.append(
+            TabularCPD(
+                f"{name}_said", 2, said, evidence=[name, "style"], evidence_card=[k, n_styles]
+            )
+        )
     states: dict[str, int] = {}
     for name in TABLE_FIELDS:
         table = findings.fields[name]
@@ -77,23 +102,47 @@ def network(updated):
         if name in parents:  # (C, Kp, K), a "none" state added where the child cannot exist
             parent_k = findings.fields[parents[name]].shape[-1]
             extra = _structural(table).any()
-            full = np.concatenate([table, _structural(table)[..., None].astype(float)], axis=-1) if extra else table
+            full = (
+                np.concatenate([table, _structural(table)[..., None].astype(float)], axis=-1)
+                if extra
+                else table
+            )
             states[name] = full.shape[-1]
             values = full.transpose(2, 0, 1).reshape(full.shape[-1], -1)
-            cpds.append(TabularCPD(name, full.shape[-1], values, evidence=["class", parents[name]],
-                                   evidence_card=[n_classes, parent_k]))
-        elif name in findings.by_region:  # (C, R, K): given the class and the region of the level's top
+            cpds.append(
+                TabularCPD(
+                    name,
+                    full.shape[-1],
+                    values,
+                    evidence=["class", parents[name]],
+                    evidence_card=[n_classes, parent_k],
+                )
+            )
+        elif (
+            name in findings.by_region
+        ):  # (C, R, K): given the class and the region of the level's top
             states[name] = k
             n_cells = findings.level.shape[1]
-            by_cell = table[:, REGION_OF_LEVEL[np.arange(n_cells) // len(LEVELS)], :]  # (C, cells, K)
-            cpds.append(TabularCPD(name, k, by_cell.transpose(2, 0, 1).reshape(k, -1), evidence=["class", "level"],
-                                   evidence_card=[n_classes, n_cells]))
+            by_cell = table[
+                :, REGION_OF_LEVEL[np.arange(n_cells) // len(LEVELS)], :
+            ]  # (C, cells, K)
+            cpds.append(
+                TabularCPD(
+                    name,
+                    k,
+                    by_cell.transpose(2, 0, 1).reshape(k, -1),
+                    evidence=["class", "level"],
+                    evidence_card=[n_classes, n_cells],
+                )
+            )
         else:
             states[name] = k
             cpds.append(TabularCPD(name, k, table.T, evidence=["class"], evidence_card=[n_classes]))
         # said given (true value, style, class): columns value-major, then style, class fastest
         rate = reporting.rate(name)
-        rate = rate if rate.ndim == 3 else np.repeat(rate[:, None, :], n_classes, axis=1)  # (Z, C, K)
+        rate = (
+            rate if rate.ndim == 3 else np.repeat(rate[:, None, :], n_classes, axis=1)
+        )  # (Z, C, K)
         n_true = states[name]
         said = np.zeros((k + 1, n_true, n_styles, n_classes))
         for v in range(n_true):
@@ -102,22 +151,36 @@ def network(updated):
                 said[k, v] = 1 - rate[:, :, v]
             else:  # a child that does not exist is never stated
                 said[k, v] = 1.0
-        cpds.append(TabularCPD(f"{name}_said", k + 1, said.reshape(k + 1, -1), evidence=[name, "style", "class"],
-                               evidence_card=[n_true, n_styles, n_classes]))
+        cpds.append(
+            TabularCPD(
+                f"{name}_said",
+                k + 1,
+                said.reshape(k + 1, -1),
+                evidence=[name, "style", "class"],
+                evidence_card=[n_true, n_styles, n_classes],
+            )
+        )
     net.add_cpds(*cpds)
     assert net.check_model()
-    if updated.update_["dependence"] != "none":  # the dependences were learnt: erosion differs by compartment,
+    if (
+        updated.update_["dependence"] != "none"
+    ):  # the dependences were learnt: erosion differs by compartment,
         erosion = findings.fields["bone_erosion"][..., 1]  # the compartment by region
         assert np.ptp(erosion, axis=1).max() > 0.05
         assert np.ptp(findings.fields["compartment"], axis=1).max() > 0.05
-    if updated.update_["class_reporting"] > 0:  # and the classes' reporting departs from the shared one
+    if (
+        updated.update_["class_reporting"] > 0
+    ):  # and the classes' reporting departs from the shared one
         assert np.ptp(reporting.by_class["dural_tail"], axis=1).max() > 0.05
     return VariableElimination(net)
 
 
 def _evidence(updated, arrays, i, reading):
     age = arrays.age[i]
-    top, bottom = arrays.codes[i, CODE_COLUMN["level_top"]], arrays.codes[i, CODE_COLUMN["level_bottom"]]
+    top, bottom = (
+        arrays.codes[i, CODE_COLUMN["level_top"]],
+        arrays.codes[i, CODE_COLUMN["level_bottom"]],
+    )
     stated = {}
     if not np.isnan(age):
         stated["age"] = int(age)
@@ -131,7 +194,9 @@ def _evidence(updated, arrays, i, reading):
         return stated
     # Age and level "said" nodes say only whether they are stated; their stated values are observed too.
     evidence = {name: stated[name] for name in ("age", "level") if name in stated}
-    evidence.update({"age_said": 0 if "age" in stated else 1, "level_said": 0 if "level" in stated else 1})
+    evidence.update(
+        {"age_said": 0 if "age" in stated else 1, "level_said": 0 if "level" in stated else 1}
+    )
     for name in TABLE_FIELDS:
         k = updated.findings.fields[name].shape[-1]
         evidence[f"{name}_said"] = stated.get(name, k)
@@ -171,7 +236,8 @@ def test_the_cross_check_fails_for_a_wrong_posterior(updated, network, cases):
     wrong = updated.posterior_array(arrays, "uniform", reading="as_entered")
     differs = 0
     for i in range(len(arrays)):
-        exact = network.query(["class"], evidence=_evidence(updated, arrays, i, "as_published"),
-                              show_progress=False).values
+        exact = network.query(
+            ["class"], evidence=_evidence(updated, arrays, i, "as_published"), show_progress=False
+        ).values
         differs += not np.allclose(wrong[i], exact, atol=1e-9)
     assert differs > 0

@@ -7,16 +7,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tumorclf.paths import default_priors_path
-from tumorclf.model.priors import load_priors
-from tumorclf.model.priors import MISSINGNESS_FIELDS
+from tumorclf.model.priors import MISSINGNESS_FIELDS, load_priors
 from tumorclf.model.structure import TABLE_FIELDS
+from tumorclf.paths import default_priors_path
 from tumorclf.yaml_source import YamlFileError
 
 DEFAULT_TEXT = default_priors_path().read_text(encoding="utf-8")
 CLASSES = (
-    "mcs", "schwannoma", "meningioma", "neurofibroma", "hemangioblastoma",
-    "myxopapillary_ependymoma", "solitary_fibrous_tumor",
+    "mcs",
+    "schwannoma",
+    "meningioma",
+    "neurofibroma",
+    "hemangioblastoma",
+    "myxopapillary_ependymoma",
+    "solitary_fibrous_tumor",
 )
 
 
@@ -72,28 +76,60 @@ def _broken(tmp_path: Path, old: str, new: str) -> tuple[Path, int]:
 
 MCS_SEX = "p: {M: 0.5, F: 0.5}\n      cite: [S8, S9"
 BROKEN = [
-    pytest.param(MCS_SEX, "p: {M: -0.5, F: 1.5}\n      cite: [S8, S9",
-                 r"classes\.mcs\.sex\.p\.M\): probability -0\.5 must be in \(0, 1\]", id="negative"),
-    pytest.param("none: 0.45, punctate: 0.25", "none: 0.55, punctate: 0.25",
-                 r"classes\.mcs\.calcification\.p\): probabilities sum to 1\.1, not 1", id="not-normalised"),
-    pytest.param("    mcs: 0.003\n", "    chondroma: 0.003\n",
-                 r"prevalence\.p\.chondroma\): unknown class 'chondroma'; classes are: mcs", id="unknown-class"),
-    pytest.param("cite: [S24, S38, S39]", "cite: [S24, S999, S39]",
-                 r"classes\.meningioma\.age\.cite\.1\): source key 'S999' is not in 'sources'", id="unknown-source"),
-    pytest.param("p: {hypo: 0.10, iso: 0.30", "p: {dark: 0.10, iso: 0.30",
-                 r"classes\.mcs\.t2_signal\.p\.dark\): unknown value 'dark'; allowed: hypo", id="unknown-value"),
-    pytest.param("p_true: 0.15\n      cite: [A_unreported]\n    flow_voids:\n      # Hyper",
-                 "p_true: 0\n      cite: [A_unreported]\n    flow_voids:\n      # Hyper",
-                 r"classes\.mcs\.cystic_change\.p_true\): probability 0 must be between 0 and 1 \(exclusive\); use a small value",
-                 id="zero"),
-    pytest.param("given: compartment\n      p_true: {intradural_extramedullary: 0.05, extradural: 0.45",
-                 "given: sex\n      p_true: {intradural_extramedullary: 0.05, extradural: 0.45",
-                 r"classes\.mcs\.dumbbell\.given\): 'dumbbell' can only be given 'compartment', not 'sex'",
-                 id="wrong-parent"),
-    pytest.param("    dural_attachment:\n      # 5 of the 7", "    dural_attachment:\n      p_true: 0.5\n      # 5 of the 7",
-                 r"key 'p_true' appears twice in classes\.mcs\.dural_attachment", id="duplicate-key"),
-    pytest.param("  mcs:\n    label:", "  mcs:\n    colour: red\n    label:",
-                 r"classes\.mcs\.colour\): unknown key 'colour'", id="unknown-key"),
+    pytest.param(
+        MCS_SEX,
+        "p: {M: -0.5, F: 1.5}\n      cite: [S8, S9",
+        r"classes\.mcs\.sex\.p\.M\): probability -0\.5 must be in \(0, 1\]",
+        id="negative",
+    ),
+    pytest.param(
+        "none: 0.45, punctate: 0.25",
+        "none: 0.55, punctate: 0.25",
+        r"classes\.mcs\.calcification\.p\): probabilities sum to 1\.1, not 1",
+        id="not-normalised",
+    ),
+    pytest.param(
+        "    mcs: 0.003\n",
+        "    chondroma: 0.003\n",
+        r"prevalence\.p\.chondroma\): unknown class 'chondroma'; classes are: mcs",
+        id="unknown-class",
+    ),
+    pytest.param(
+        "cite: [S24, S38, S39]",
+        "cite: [S24, S999, S39]",
+        r"classes\.meningioma\.age\.cite\.1\): source key 'S999' is not in 'sources'",
+        id="unknown-source",
+    ),
+    pytest.param(
+        "p: {hypo: 0.10, iso: 0.30",
+        "p: {dark: 0.10, iso: 0.30",
+        r"classes\.mcs\.t2_signal\.p\.dark\): unknown value 'dark'; allowed: hypo",
+        id="unknown-value",
+    ),
+    pytest.param(
+        "p_true: 0.15\n      cite: [A_unreported]\n    flow_voids:\n      # Hyper",
+        "p_true: 0\n      cite: [A_unreported]\n    flow_voids:\n      # Hyper",
+        r"classes\.mcs\.cystic_change\.p_true\): probability 0 must be between 0 and 1 \(exclusive\); use a small value",
+        id="zero",
+    ),
+    pytest.param(
+        "given: compartment\n      p_true: {intradural_extramedullary: 0.05, extradural: 0.45",
+        "given: sex\n      p_true: {intradural_extramedullary: 0.05, extradural: 0.45",
+        r"classes\.mcs\.dumbbell\.given\): 'dumbbell' can only be given 'compartment', not 'sex'",
+        id="wrong-parent",
+    ),
+    pytest.param(
+        "    dural_attachment:\n      # 5 of the 7",
+        "    dural_attachment:\n      p_true: 0.5\n      # 5 of the 7",
+        r"key 'p_true' appears twice in classes\.mcs\.dural_attachment",
+        id="duplicate-key",
+    ),
+    pytest.param(
+        "  mcs:\n    label:",
+        "  mcs:\n    colour: red\n    label:",
+        r"classes\.mcs\.colour\): unknown key 'colour'",
+        id="unknown-key",
+    ),
     pytest.param("    mcs: 0.003\n", "    mcs: 0.003: 4\n", r"not valid YAML", id="yaml-syntax"),
 ]
 
@@ -118,7 +154,11 @@ def test_every_problem_of_a_file_is_reported_at_once(tmp_path):
 
 
 def test_a_class_missing_a_field_is_refused(tmp_path):
-    path, _ = _broken(tmp_path, "    bone_erosion:\n      # Focal bone defect", "    bone_erosio:\n      # Focal bone defect")
+    path, _ = _broken(
+        tmp_path,
+        "    bone_erosion:\n      # Focal bone defect",
+        "    bone_erosio:\n      # Focal bone defect",
+    )
     with pytest.raises(YamlFileError, match=r"classes\.mcs\): missing key 'bone_erosion'"):
         load_priors(path)
 
@@ -128,7 +168,10 @@ def test_a_new_class_needs_no_code_change(tmp_path):
     end = DEFAULT_TEXT.index("\nsources:")
     block = DEFAULT_TEXT[start:end].replace("solitary_fibrous_tumor:", "chordoma:", 1)
     text = DEFAULT_TEXT[:end] + "\n" + block + DEFAULT_TEXT[end:]
-    text = text.replace("    solitary_fibrous_tumor: 0.007\n", "    solitary_fibrous_tumor: 0.004\n    chordoma: 0.003\n")
+    text = text.replace(
+        "    solitary_fibrous_tumor: 0.007\n",
+        "    solitary_fibrous_tumor: 0.004\n    chordoma: 0.003\n",
+    )
     path = tmp_path / "priors.yaml"
     path.write_text(text, encoding="utf-8")
     from tumorclf.synthetic import load_generator

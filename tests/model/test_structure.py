@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tumorclf.schema import CODE_COLUMN, LEVELS
 from tumorclf.model.inference import log_likelihood, region_weights
 from tumorclf.model.literature import findings_from_priors
 from tumorclf.model.structure import DEPENDENCE_SETTINGS, REGION_OF_LEVEL, parse_dependence
+from tumorclf.schema import CODE_COLUMN, LEVELS
 from tumorclf.schema.vocabulary import REGIONS
 
 
@@ -37,7 +37,9 @@ def test_region_weights_follow_what_the_level_says(generator):
         tops = joint[c, :, LEVELS.index("L1")]
         expected = np.bincount(REGION_OF_LEVEL, weights=tops, minlength=len(REGIONS)) / tops.sum()
         np.testing.assert_allclose(weights[2, c], expected, atol=1e-12)
-        expected = np.bincount(REGION_OF_LEVEL, weights=joint[c].sum(axis=1), minlength=len(REGIONS))
+        expected = np.bincount(
+            REGION_OF_LEVEL, weights=joint[c].sum(axis=1), minlength=len(REGIONS)
+        )
         np.testing.assert_allclose(weights[3, c], expected, atol=1e-12)
 
 

@@ -100,7 +100,10 @@ def test_the_trusted_list_is_code_not_data(saved):
     manifest = json.loads(_manifest(saved).read_text())
     assert "trusted" not in json.dumps(manifest)
     assert "tumorclf.features.CaseEncoder" in TRUSTED_TYPES
-    assert not any(t.startswith(("builtins.eval", "builtins.exec", "os.", "subprocess.")) for t in TRUSTED_TYPES)
+    assert not any(
+        t.startswith(("builtins.eval", "builtins.exec", "os.", "subprocess."))
+        for t in TRUSTED_TYPES
+    )
 
 
 def test_the_champion_pointer_names_a_complete_model(saved):
@@ -113,28 +116,41 @@ def test_every_default_candidate_round_trips_through_skops_alone(generator, tmp_
     model, manifest = fit_candidate(generator, name=name, n=700)
     save_model(model, manifest, tmp_path, "run")
     promote_champion(tmp_path, "run")
-    (tmp_path / "runs" / "run" / "model.pkl").unlink()  # no signed pickle: skops with the trusted list only
+    (
+        tmp_path / "runs" / "run" / "model.pkl"
+    ).unlink()  # no signed pickle: skops with the trusted list only
     loaded, _ = load_model(tmp_path)
-    cases = generator.sample(50, balance="uniform", random_state=4).drop(columns=["diagnosis", "source"])
+    cases = generator.sample(50, balance="uniform", random_state=4).drop(
+        columns=["diagnosis", "source"]
+    )
     assert np.allclose(loaded.predict_proba(cases), model.predict_proba(cases), atol=1e-12)
 
 
-def test_a_prior_update_with_learnt_dependences_round_trips_through_skops_alone(generator, tmp_path):
+def test_a_prior_update_with_learnt_dependences_round_trips_through_skops_alone(
+    generator, tmp_path
+):
     """The finding model's region-given tables and structure survive the trusted-types loader."""
     from tumorclf.model.estimator import UpdatedPriorsClassifier
 
     real = generator.sample(400, balance="uniform", random_state=5)
-    model = UpdatedPriorsClassifier(None, strength=4.0, floor=0.03,
-                                    dependence="erosion_by_compartment+compartment_by_region")
+    model = UpdatedPriorsClassifier(
+        None, strength=4.0, floor=0.03, dependence="erosion_by_compartment+compartment_by_region"
+    )
     model.fit(real.drop(columns=["diagnosis", "source"]), real["diagnosis"])
     assert model.findings_.by_region == ("compartment",)
-    manifest = {"candidate": "updated_priors", "display_order": list(generator.classes_), "readings": ["as_entered"]}
+    manifest = {
+        "candidate": "updated_priors",
+        "display_order": list(generator.classes_),
+        "readings": ["as_entered"],
+    }
     save_model(model, manifest, tmp_path, "run")
     promote_champion(tmp_path, "run")
     (tmp_path / "runs" / "run" / "model.pkl").unlink()
     loaded, _ = load_model(tmp_path)
     assert loaded.findings_.by_region == ("compartment",)
-    cases = generator.sample(50, balance="uniform", random_state=4).drop(columns=["diagnosis", "source"])
+    cases = generator.sample(50, balance="uniform", random_state=4).drop(
+        columns=["diagnosis", "source"]
+    )
     assert np.allclose(loaded.predict_proba(cases), model.predict_proba(cases), atol=1e-12)
 
 
@@ -149,11 +165,21 @@ def test_a_model_saved_in_the_earlier_layout_is_refused_with_what_to_do(tmp_path
     run = tmp_path / "runs" / "old"
     run.mkdir(parents=True)
     (run / "model.skops").write_bytes(b"not read: the layout is checked first")
-    manifest = {"schema_version": "1.1", "model_file": "model.skops", "sha256": "0" * 64, "candidate": "updated_priors"}
-    (run / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")  # no manifest_version: layout 1
-    with pytest.raises(ArtifactError, match=r"earlier tumorclf \(model layout 1.*Retrain it with `tumorclf train`"):
+    manifest = {
+        "schema_version": "1.1",
+        "model_file": "model.skops",
+        "sha256": "0" * 64,
+        "candidate": "updated_priors",
+    }
+    (run / "manifest.json").write_text(
+        json.dumps(manifest), encoding="utf-8"
+    )  # no manifest_version: layout 1
+    with pytest.raises(
+        ArtifactError, match=r"earlier tumorclf \(model layout 1.*Retrain it with `tumorclf train`"
+    ):
         tumorclf.load(run)
-    (run / "manifest.json").write_text(json.dumps({**manifest, "manifest_version": MANIFEST_VERSION + 1}),
-                                       encoding="utf-8")
+    (run / "manifest.json").write_text(
+        json.dumps({**manifest, "manifest_version": MANIFEST_VERSION + 1}), encoding="utf-8"
+    )
     with pytest.raises(ArtifactError, match="newer tumorclf.*upgrade"):
         tumorclf.load(run)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tumorclf.prediction.conformal import AlertCalibration, CoverageSets, MCSAlert, fit_alert, fit_sets
+from tumorclf.prediction.conformal import (
+    AlertCalibration,
+    CoverageSets,
+    MCSAlert,
+    fit_alert,
+    fit_sets,
+)
 
 from ..conftest import noisy_predictions
 
@@ -23,7 +29,9 @@ def test_the_p_values_are_crepes_mondrian_p_values():
     cal_proba, cal_y = _cases(400, 0)
     test_proba, _ = _cases(200, 1)
     ours = fit_sets(cal_proba, cal_y, CLASSES, alpha=0.1).p_values(test_proba, CLASSES)
-    np.testing.assert_allclose(ours, crepes_p_values(cal_proba, cal_y, test_proba), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        ours, crepes_p_values(cal_proba, cal_y, test_proba), rtol=0, atol=1e-12
+    )
 
 
 def test_each_class_is_covered_at_its_level_on_new_exchangeable_cases():
@@ -36,7 +44,9 @@ def test_each_class_is_covered_at_its_level_on_new_exchangeable_cases():
         coverage.append([kept[test_y == j, j].mean() for j in range(len(CLASSES))])
         sizes.append(kept.sum(axis=1).mean())
     coverage = np.mean(coverage, axis=0)
-    assert (coverage >= 0.89).all(), coverage  # 0.9 in expectation; the sd of this mean is under 0.005
+    assert (coverage >= 0.89).all(), (
+        coverage
+    )  # 0.9 in expectation; the sd of this mean is under 0.005
     assert (coverage < 0.97).all(), coverage  # and not by making every set hold everything
     assert np.mean(sizes) < len(CLASSES) - 1
 
@@ -72,7 +82,9 @@ def test_one_outlying_mcs_case_does_not_set_the_threshold_alone():
     the third, not on the second (which would flag nearly every other case)."""
     positives = np.r_[0.03, 0.04, np.linspace(0.25, 0.9, 14)]
     others = np.linspace(0.0, 0.5, 200)
-    alert = fit_alert(np.r_[positives, others], np.r_[np.ones(16, bool), np.zeros(200, bool)], target=0.9)
+    alert = fit_alert(
+        np.r_[positives, others], np.r_[np.ones(16, bool), np.zeros(200, bool)], target=0.9
+    )
     assert 0.04 < alert.threshold < 0.25 and alert.caught == 14
     assert alert.false_alarm_rate < (others >= 0.04).mean() - 0.2
     assert np.isclose(alert.guarantee, 1 - 3 / 17)
@@ -81,23 +93,40 @@ def test_one_outlying_mcs_case_does_not_set_the_threshold_alone():
 def test_under_another_prior_the_alert_is_chosen_again_on_the_same_cases():
     proba, y = _cases(600, 6)
     calibration = AlertCalibration(tuple(CLASSES), proba, y == 0, 0.9)
-    same, plain = calibration.alert_for(dict.fromkeys(CLASSES, 1.0)), fit_alert(proba[:, 0], y == 0, 0.9)
-    assert np.isclose(same.threshold, plain.threshold) and (same.caught, same.false_alarms) == (plain.caught,
-                                                                                                 plain.false_alarms)
-    rare = calibration.alert_for({"mcs": 0.02, "schwannoma": 1.5, "meningioma": 1.2, "neurofibroma": 1.0})
+    same, plain = (
+        calibration.alert_for(dict.fromkeys(CLASSES, 1.0)),
+        fit_alert(proba[:, 0], y == 0, 0.9),
+    )
+    assert np.isclose(same.threshold, plain.threshold) and (same.caught, same.false_alarms) == (
+        plain.caught,
+        plain.false_alarms,
+    )
+    rare = calibration.alert_for(
+        {"mcs": 0.02, "schwannoma": 1.5, "meningioma": 1.2, "neurofibroma": 1.0}
+    )
     shifted = proba * np.array([0.02, 1.5, 1.2, 1.0])
     p_rare = shifted[:, 0] / shifted.sum(axis=1)
-    assert rare.threshold < same.threshold / 10  # a rare class: its p(MCS), and the threshold, fall together
-    assert np.isclose(rare.threshold, fit_alert(p_rare, y == 0, 0.9).threshold) and rare.caught >= 0.9 * rare.n_mcs - 1
+    assert (
+        rare.threshold < same.threshold / 10
+    )  # a rare class: its p(MCS), and the threshold, fall together
+    assert (
+        np.isclose(rare.threshold, fit_alert(p_rare, y == 0, 0.9).threshold)
+        and rare.caught >= 0.9 * rare.n_mcs - 1
+    )
     again = AlertCalibration.from_manifest(calibration.to_manifest())
-    assert np.isclose(again.alert_for(dict.fromkeys(CLASSES, 1.0)).threshold, same.threshold, rtol=0, atol=1e-9)
+    assert np.isclose(
+        again.alert_for(dict.fromkeys(CLASSES, 1.0)).threshold, same.threshold, rtol=0, atol=1e-9
+    )
 
 
-@pytest.mark.parametrize(("call", "message"), [
-    (lambda: fit_alert(np.array([0.2]), np.array([True]), target=1.0), "target sensitivity"),
-    (lambda: fit_alert(np.array([0.2]), np.array([False])), "at least one MCS"),
-    (lambda: fit_sets(np.ones((1, 4)) / 4, np.array([0]), CLASSES, alpha=0), "alpha"),
-])
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: fit_alert(np.array([0.2]), np.array([True]), target=1.0), "target sensitivity"),
+        (lambda: fit_alert(np.array([0.2]), np.array([False])), "at least one MCS"),
+        (lambda: fit_sets(np.ones((1, 4)) / 4, np.array([0]), CLASSES, alpha=0), "alpha"),
+    ],
+)
 def test_bad_settings_are_refused_by_name(call, message):
     with pytest.raises(ValueError, match=message):
         call()

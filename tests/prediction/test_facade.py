@@ -44,8 +44,13 @@ def test_seed_case_gives_the_same_answer_through_every_input_form(champion, seed
     reference = champion.predict_proba(seed_case).to_numpy()
     path = tmp_path / "c.csv"
     write_cases_csv(validate(seed_case), path)
-    forms = [[seed_case], pd.DataFrame([seed_case]), validate(seed_case), read_cases_csv(path),
-             {**seed_case, "level": None, "level_top": "T12", "level_bottom": "L2"}]
+    forms = [
+        [seed_case],
+        pd.DataFrame([seed_case]),
+        validate(seed_case),
+        read_cases_csv(path),
+        {**seed_case, "level": None, "level_top": "T12", "level_bottom": "L2"},
+    ]
     for form in forms:
         assert np.allclose(champion.predict_proba(form).to_numpy(), reference)
     case = champion.predict_case(seed_case)
@@ -73,8 +78,14 @@ def test_differential_has_at_least_three_classes_and_respects_the_threshold(cham
 
 #: A case where meningioma and MCS both stand: a 40-year-old woman, T8, IDEM,
 #: homogeneous enhancement, punctate calcification.
-CONTESTED = {"age": 40, "sex": "F", "level": "T8", "compartment": "IDEM",
-             "enhancement": "homogeneous", "calcification": "punctate"}
+CONTESTED = {
+    "age": 40,
+    "sex": "F",
+    "level": "T8",
+    "compartment": "IDEM",
+    "enhancement": "homogeneous",
+    "calcification": "punctate",
+}
 
 
 @pytest.mark.parametrize("candidate", ["naive_bayes", "logistic_regression", "neural_network"])
@@ -111,8 +122,16 @@ def test_explanations_name_real_findings_with_directions_that_hold(champion, see
 
 
 def test_meningioma_case_is_explained_by_its_tail(champion):
-    prediction = champion.predict_case({"age": 62, "sex": "F", "level": "T6", "compartment": "IDEM",
-                                        "dural_tail": True, "enhancement": "homogeneous"})
+    prediction = champion.predict_case(
+        {
+            "age": 62,
+            "sex": "F",
+            "level": "T6",
+            "compartment": "IDEM",
+            "dural_tail": True,
+            "enhancement": "homogeneous",
+        }
+    )
     assert prediction.diagnosis == "meningioma"
     assert "dural tail: toward meningioma" in prediction.explanation
 
@@ -126,16 +145,31 @@ class OracleBacked(Classifier):
         return self.generator.posterior_array(arrays, "uniform", reading=reading)
 
 
-@pytest.mark.parametrize("prior", ["clinical", "uniform", {"mcs": 0.5, "schwannoma": 0.1, "meningioma": 0.1,
-                                                            "neurofibroma": 0.1, "hemangioblastoma": 0.1,
-                                                            "myxopapillary_ependymoma": 0.05,
-                                                            "solitary_fibrous_tumor": 0.05}])
+@pytest.mark.parametrize(
+    "prior",
+    [
+        "clinical",
+        "uniform",
+        {
+            "mcs": 0.5,
+            "schwannoma": 0.1,
+            "meningioma": 0.1,
+            "neurofibroma": 0.1,
+            "hemangioblastoma": 0.1,
+            "myxopapillary_ependymoma": 0.05,
+            "solitary_fibrous_tumor": 0.05,
+        },
+    ],
+)
 def test_prior_shift_reproduces_the_oracle_under_each_prior(generator, champion, prior):
     shifted = OracleBacked(champion.model, champion.manifest)
     shifted.generator = generator
     cases = generator.sample(300, random_state=3)
-    assert np.allclose(shifted.predict_proba(cases, prior=prior).to_numpy(),
-                       generator.posterior(cases, prior=prior).to_numpy(), atol=1e-12)
+    assert np.allclose(
+        shifted.predict_proba(cases, prior=prior).to_numpy(),
+        generator.posterior(cases, prior=prior).to_numpy(),
+        atol=1e-12,
+    )
 
 
 def test_prior_shift_on_a_trained_model_is_bayes_rule(champion, seed_case):
@@ -146,13 +180,17 @@ def test_prior_shift_on_a_trained_model_is_bayes_rule(champion, seed_case):
     assert champion.predict_case(seed_case, prior="clinical").prior == "clinical"
 
 
-@pytest.mark.parametrize(("prior", "message"), [("popular", "must be one of"), ({"glioma": 1}, "unknown class")])
+@pytest.mark.parametrize(
+    ("prior", "message"), [("popular", "must be one of"), ({"glioma": 1}, "unknown class")]
+)
 def test_a_bad_prior_is_a_clear_error(champion, seed_case, prior, message):
     with pytest.raises(ValueError, match=message):
         champion.predict_proba(seed_case, prior=prior)
 
 
-@pytest.mark.parametrize("bad", [{"age": 240}, {"level": "T13"}, {"calcification": "lots"}, {"shape": "round"}])
+@pytest.mark.parametrize(
+    "bad", [{"age": 240}, {"level": "T13"}, {"calcification": "lots"}, {"shape": "round"}]
+)
 def test_bad_input_gets_the_schema_error(champion, bad):
     with pytest.raises(CaseValidationError):
         champion.predict_proba(bad)
@@ -172,7 +210,9 @@ def test_load_from_a_models_folder_gives_the_same_model(saved, champion, seed_ca
     assert np.allclose(loaded.predict_proba(seed_case), champion.predict_proba(seed_case))
 
 
-def test_without_the_signing_key_the_skops_file_is_used(saved, champion, seed_case, monkeypatch, tmp_path):
+def test_without_the_signing_key_the_skops_file_is_used(
+    saved, champion, seed_case, monkeypatch, tmp_path
+):
     monkeypatch.setenv("TUMORCLF_SIGNING_KEY", str(tmp_path / "another-machine.key"))
     loaded = tumorclf.load(saved)
     assert np.allclose(loaded.predict_proba(seed_case), champion.predict_proba(seed_case))
@@ -201,7 +241,9 @@ def test_incompatible_versions_are_refused_and_drift_warned(champion):
     with pytest.raises(ArtifactError, match="case schema 9.0"):
         check_compatibility({"schema_version": "9.0"})
     with pytest.raises(ArtifactError, match=r"case schema 1\.0.*Retrain it with `tumorclf train`"):
-        check_compatibility({"schema_version": "1.0"})  # a 1.0 model has no place for the 1.1 fields
+        check_compatibility(
+            {"schema_version": "1.0"}
+        )  # a 1.0 model has no place for the 1.1 fields
     from tumorclf.persistence.artifacts import package_versions
 
     current = package_versions()
@@ -219,19 +261,29 @@ def test_prediction_from_a_local_artifact_never_imports_mlflow(saved, seed_case)
         print("mlflow" in sys.modules, "skops" in sys.modules)
     """)
     env = {"TUMORCLF_SIGNING_KEY": str(saved / "key"), "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
     assert out.stdout.split() == ["False", "False"]
 
 
 def test_predict_report_reads_the_case_then_predicts_it(champion):
     from tumorclf.extract import ReportError
 
-    text = ("A 19-year-old male. MRI showed a dumbbell-shaped mass at T12-L2 with homogeneous enhancement "
-            "and no dural tail. CT revealed punctate calcification.")
+    text = (
+        "A 19-year-old male. MRI showed a dumbbell-shaped mass at T12-L2 with homogeneous enhancement "
+        "and no dural tail. CT revealed punctate calcification."
+    )
     prediction = champion.predict_report(text, prior="uniform")
-    assert prediction.extraction.case == {"age": 19, "sex": "M", "level": "T12-L2", "dumbbell": True,
-                                          "enhancement": "homogeneous", "calcification": "punctate",
-                                          "dural_tail": False}
+    assert prediction.extraction.case == {
+        "age": 19,
+        "sex": "M",
+        "level": "T12-L2",
+        "dumbbell": True,
+        "enhancement": "homogeneous",
+        "calcification": "punctate",
+        "dural_tail": False,
+    }
     direct = champion.predict_case(prediction.extraction.case, prior="uniform")
     assert prediction.probabilities == direct.probabilities
     assert "Read from the report" in str(prediction) and "Most likely" in str(prediction)
@@ -239,7 +291,9 @@ def test_predict_report_reads_the_case_then_predicts_it(champion):
         champion.predict_report("  ")
 
 
-def test_a_recalibration_temperature_in_the_manifest_is_applied_only_where_training_kept_it(generator):
+def test_a_recalibration_temperature_in_the_manifest_is_applied_only_where_training_kept_it(
+    generator,
+):
     from tumorclf.prediction import Classifier
     from tumorclf.prediction.probabilities import apply_temperature
 
@@ -247,7 +301,31 @@ def test_a_recalibration_temperature_in_the_manifest_is_applied_only_where_train
 
     model, manifest = fit_candidate(generator, n=2000)
     plain = Classifier(model, manifest).predict_proba_array(SEED_CASE)
-    kept = Classifier(model, {**manifest, "recalibration": {"temperature": 2.0, "log_loss_before": 1.6, "log_loss_after": 1.5, "applied": True}})
-    np.testing.assert_allclose(kept.predict_proba_array(SEED_CASE), apply_temperature(plain, 2.0), atol=1e-12)
-    refused = Classifier(model, {**manifest, "recalibration": {"temperature": 2.0, "log_loss_before": 1.5, "log_loss_after": 1.6, "applied": False}})
+    kept = Classifier(
+        model,
+        {
+            **manifest,
+            "recalibration": {
+                "temperature": 2.0,
+                "log_loss_before": 1.6,
+                "log_loss_after": 1.5,
+                "applied": True,
+            },
+        },
+    )
+    np.testing.assert_allclose(
+        kept.predict_proba_array(SEED_CASE), apply_temperature(plain, 2.0), atol=1e-12
+    )
+    refused = Classifier(
+        model,
+        {
+            **manifest,
+            "recalibration": {
+                "temperature": 2.0,
+                "log_loss_before": 1.5,
+                "log_loss_after": 1.6,
+                "applied": False,
+            },
+        },
+    )
     np.testing.assert_allclose(refused.predict_proba_array(SEED_CASE), plain, atol=0)

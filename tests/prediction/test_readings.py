@@ -38,12 +38,22 @@ def updated(request, generator, real):
     from tumorclf.model.estimator import UpdatedPriorsClassifier
 
     y = real["diagnosis"].astype(str).to_numpy(dtype=object)
-    pipeline = Pipeline([("encode", CaseEncoder("codes")),
-                         ("model", UpdatedPriorsClassifier(generator.priors, strength=16.0, styles=request.param,
-                                                           floor=0.01))])
+    pipeline = Pipeline(
+        [
+            ("encode", CaseEncoder("codes")),
+            (
+                "model",
+                UpdatedPriorsClassifier(
+                    generator.priors, strength=16.0, styles=request.param, floor=0.01
+                ),
+            ),
+        ]
+    )
     pipeline.fit(real.drop(columns=["diagnosis"]), y)
     manifest = {
-        "candidate": "updated_priors", "display_order": list(generator.classes_), "schema_version": SCHEMA_VERSION,
+        "candidate": "updated_priors",
+        "display_order": list(generator.classes_),
+        "schema_version": SCHEMA_VERSION,
         "training_prior": {c: 1 / len(generator.classes_) for c in generator.classes_},
         "clinical_prior": dict(zip(generator.classes_, map(float, generator.clinical_prior_))),
         "readings": ["as_entered", "as_published"],
@@ -60,14 +70,20 @@ def test_a_fully_reported_ependymoma_is_an_ependymoma(updated):
 
 def test_no_finding_is_toward_mcs_merely_for_being_stated(updated):
     prediction = updated.predict_report(EPENDYMOMA_REPORT, prior="uniform")
-    assert not [line for line in prediction.explanation if line.startswith("no ") and line.endswith("toward MCS")]
+    assert not [
+        line
+        for line in prediction.explanation
+        if line.startswith("no ") and line.endswith("toward MCS")
+    ]
     # The direction of "no dural tail" for MCS is that of its likelihood ratio against the other classes,
     # weighed by their posterior without it: the finding's own evidence, whoever states it.
     case = dict(prediction.extraction.case)
     del case["dural_tail"]
     without = updated.predict_proba(case, prior="uniform").iloc[0]
     findings = updated.model[-1].findings_
-    no_tail = (findings.fields["dural_attachment"] * findings.fields["dural_tail"][:, :, 0]).sum(axis=1)
+    no_tail = (findings.fields["dural_attachment"] * findings.fields["dural_tail"][:, :, 0]).sum(
+        axis=1
+    )
     p_no_tail = dict(zip(findings.classes, no_tail))
     others = [c for c in updated.classes_ if c != "mcs"]
     weights = without[others] / without[others].sum()
@@ -75,7 +91,9 @@ def test_no_finding_is_toward_mcs_merely_for_being_stated(updated):
     with_it = prediction.probabilities["mcs"]
     effect = np.log(with_it / (1 - with_it)) - np.log(without["mcs"] / (1 - without["mcs"]))
     assert np.sign(effect) == np.sign(expected)
-    assert effect == pytest.approx(expected, rel=1e-9)  # as entered, the log-odds move is exactly the ratio
+    assert effect == pytest.approx(
+        expected, rel=1e-9
+    )  # as entered, the log-odds move is exactly the ratio
 
 
 def test_stating_a_finding_moves_the_posterior_by_its_likelihood_alone(updated):
@@ -118,12 +136,18 @@ def test_concurrent_callers_in_both_readings_each_get_their_own_answer(updated, 
     from concurrent.futures import ThreadPoolExecutor
 
     cases = [real.drop(columns=["diagnosis"]).iloc[[i]] for i in range(0, 120, 3)]
-    alone = {reading: [updated.predict_proba_array(case, reading=reading) for case in cases]
-             for reading in ("as_entered", "as_published")}
+    alone = {
+        reading: [updated.predict_proba_array(case, reading=reading) for case in cases]
+        for reading in ("as_entered", "as_published")
+    }
     assert not np.allclose(np.vstack(alone["as_entered"]), np.vstack(alone["as_published"]))
-    asks = [(reading, k) for k in range(len(cases)) for reading in ("as_published", "as_entered")] * 3
+    asks = [
+        (reading, k) for k in range(len(cases)) for reading in ("as_published", "as_entered")
+    ] * 3
     with ThreadPoolExecutor(max_workers=8) as pool:
-        answers = list(pool.map(lambda ask: updated.predict_proba_array(cases[ask[1]], reading=ask[0]), asks))
+        answers = list(
+            pool.map(lambda ask: updated.predict_proba_array(cases[ask[1]], reading=ask[0]), asks)
+        )
     for (reading, k), answer in zip(asks, answers):
         np.testing.assert_array_equal(answer, alone[reading][k])
     assert updated.model.get_params()["model__reading"] == "as_entered"

@@ -28,7 +28,9 @@ def test_it_equals_the_per_row_ranking(seed):
 
 
 def test_threshold_and_minimum_are_respected():
-    column = differential_column(np.array([[0.5, 0.3, 0.15, 0.05]]), CLASSES, threshold=0.2, min_classes=1)
+    column = differential_column(
+        np.array([[0.5, 0.3, 0.15, 0.05]]), CLASSES, threshold=0.2, min_classes=1
+    )
     assert column[0] == "mcs 0.500; schwannoma 0.300"
 
 
@@ -38,8 +40,10 @@ def test_a_sets_names_are_the_kept_classes_most_probable_first():
     rng = np.random.default_rng(3)
     proba = rng.dirichlet(np.full(len(CLASSES), 0.5), size=500)
     kept = rng.random(proba.shape) < 0.5
-    expected = ["; ".join(c for c, _, k in sorted(zip(CLASSES, row, keep), key=lambda item: -item[1]) if k)
-                for row, keep in zip(proba, kept)]
+    expected = [
+        "; ".join(c for c, _, k in sorted(zip(CLASSES, row, keep), key=lambda item: -item[1]) if k)
+        for row, keep in zip(proba, kept)
+    ]
     assert list(names_in_order(proba, kept, CLASSES)) == expected
 
 
@@ -57,10 +61,19 @@ def classifier(generator):
     y = np.array([plain.classes_.index(v) for v in cal.pop("diagnosis")])
     proba = plain.predict_proba_array(cal.drop(columns="source"))
     is_mcs = y == plain.classes_.index("mcs")
-    return Classifier(model, {**manifest, "coverage": fit_sets(proba, y, plain.classes_).to_manifest(),
-                              "mcs_alert": {**fit_alert(proba[:, plain.classes_.index("mcs")], is_mcs).to_manifest(),
-                                            "calibration": AlertCalibration(tuple(plain.classes_), proba, is_mcs,
-                                                                            0.9).to_manifest()}})
+    return Classifier(
+        model,
+        {
+            **manifest,
+            "coverage": fit_sets(proba, y, plain.classes_).to_manifest(),
+            "mcs_alert": {
+                **fit_alert(proba[:, plain.classes_.index("mcs")], is_mcs).to_manifest(),
+                "calibration": AlertCalibration(
+                    tuple(plain.classes_), proba, is_mcs, 0.9
+                ).to_manifest(),
+            },
+        },
+    )
 
 
 @pytest.mark.parametrize("prior", ["training", "clinical"])
@@ -70,9 +83,13 @@ def test_the_table_scored_once_says_what_each_call_says_alone(classifier, genera
     cases = generator.sample(300, random_state=8).drop(columns=["diagnosis", "source"])
     table = prediction_table(classifier, cases, prior, coverage=0.8)
     proba = classifier.predict_proba(cases, prior=prior)
-    np.testing.assert_allclose(table[[f"p_{c}" for c in classifier.classes_]].to_numpy(), proba.to_numpy(), atol=0)
+    np.testing.assert_allclose(
+        table[[f"p_{c}" for c in classifier.classes_]].to_numpy(), proba.to_numpy(), atol=0
+    )
     assert list(table["diagnosis"]) == list(proba.idxmax(axis=1))
-    assert list(table["differential_set"]) == ["; ".join(kept) for kept in classifier.predict_set(cases, 0.8)]
+    assert list(table["differential_set"]) == [
+        "; ".join(kept) for kept in classifier.predict_set(cases, 0.8)
+    ]
     assert list(table["mcs_alert"]) == list(classifier.mcs_alerts(cases, prior))
     assert table["mcs_alert"].any() and not table["mcs_alert"].all()
 
@@ -89,8 +106,10 @@ def test_predictions_written_block_by_block_equal_the_whole_table(classifier, ge
     write_cases_csv(cases, source)
     assert write_prediction_csv(classifier, source, out, "training", chunk_rows=5) == 23
     whole = prediction_table(classifier, read_cases_csv(source), "training")
-    pd.testing.assert_frame_equal(pd.read_csv(out), pd.read_csv(__import__("io").StringIO(
-        whole.to_csv(index=False, float_format="%.6f"))))
+    pd.testing.assert_frame_equal(
+        pd.read_csv(out),
+        pd.read_csv(__import__("io").StringIO(whole.to_csv(index=False, float_format="%.6f"))),
+    )
 
 
 def test_problems_in_any_block_are_all_named_by_line_and_nothing_is_written(classifier, tmp_path):
@@ -111,6 +130,11 @@ def test_probabilities_are_written_as_python_formats_them():
     from tumorclf.prediction.table import probability_text
 
     rng = np.random.default_rng(9)
-    values = np.concatenate([rng.random(20000), [0.0, 1.0, 0.5, 0.0000005, 0.1234565, 0.9999995, 1e-300],
-                             np.arange(1000) / 1000 + 0.0005])  # ends and halfway cases
+    values = np.concatenate(
+        [
+            rng.random(20000),
+            [0.0, 1.0, 0.5, 0.0000005, 0.1234565, 0.9999995, 1e-300],
+            np.arange(1000) / 1000 + 0.0005,
+        ]
+    )  # ends and halfway cases
     assert list(probability_text(values)) == [f"{v:.6f}" for v in values]

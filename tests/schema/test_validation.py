@@ -60,10 +60,21 @@ def test_single_spellings(raw, field, expected):
 
 @pytest.mark.parametrize(
     ("level", "top", "bottom"),
-    [("T7", "T7", "T7"), ("t12-l2", "T12", "L2"), ("T3-4", "T3", "T4"), ("L5 – S1", "L5", "S1"),
-     ("T12-L2 (I&ED)", "T12", "L2"), ("Th12-L1", "T12", "L1"), ("D7-D8", "T7", "T8"), ("TH5-TH6", "T5", "T6"),
-     ("Th 3", "T3", "T3"), ("C4/5", "C4", "C5"), ("L5/S1", "L5", "S1"), ("Th2~Th3", "T2", "T3"),
-     ("L2\u223cL5", "L2", "L5")],
+    [
+        ("T7", "T7", "T7"),
+        ("t12-l2", "T12", "L2"),
+        ("T3-4", "T3", "T4"),
+        ("L5 – S1", "L5", "S1"),
+        ("T12-L2 (I&ED)", "T12", "L2"),
+        ("Th12-L1", "T12", "L1"),
+        ("D7-D8", "T7", "T8"),
+        ("TH5-TH6", "T5", "T6"),
+        ("Th 3", "T3", "T3"),
+        ("C4/5", "C4", "C5"),
+        ("L5/S1", "L5", "S1"),
+        ("Th2~Th3", "T2", "T3"),
+        ("L2\u223cL5", "L2", "L5"),
+    ],
 )
 def test_level_shorthand(level, top, bottom):
     row = validate({"level": level}).iloc[0]
@@ -115,23 +126,48 @@ BAD_VALUES = [
     ({"level": "T13"}, "level", "T13", "not a vertebral level", "T7"),
     ({"level_top": "T13"}, "level_top", "T13", "not a vertebral level", "C1-C7, T1-T12"),
     ({"level": "L2-T12"}, "level", "L2-T12", "top below its bottom", "T12-L2"),
-    ({"level_top": "L2", "level_bottom": "T12"}, "level_bottom", "T12", "above level_top L2", "at or below L2"),
-    ({"level": "T7", "level_top": "T8"}, "level_top", "T8", "contradicts level T7-T7", "same level"),
+    (
+        {"level_top": "L2", "level_bottom": "T12"},
+        "level_bottom",
+        "T12",
+        "above level_top L2",
+        "at or below L2",
+    ),
+    (
+        {"level": "T7", "level_top": "T8"},
+        "level_top",
+        "T8",
+        "contradicts level T7-T7",
+        "same level",
+    ),
     ({"sex": "X"}, "sex", "X", "not one of the allowed values", "M, F"),
-    ({"compartment": "subdural"}, "compartment", "subdural", "not one of the allowed", "intramedullary"),
+    (
+        {"compartment": "subdural"},
+        "compartment",
+        "subdural",
+        "not one of the allowed",
+        "intramedullary",
+    ),
     ({"enhancement": "glowing"}, "enhancement", "glowing", "not one of the allowed", "homogeneous"),
     ({"calcification": "+"}, "calcification", "+", "not one of the allowed", "punctate"),
     ({"dural_tail": "maybe"}, "dural_tail", "maybe", "not a yes/no value", "true/false"),
     ({"dural_tail": 2}, "dural_tail", 2, "not a yes/no value", "true/false"),
-    ({"calcification": "none", "calcification_site": "central"}, "calcification_site", "central",
-     "calcification is 'none'", "no site"),
+    (
+        {"calcification": "none", "calcification_site": "central"},
+        "calcification_site",
+        "central",
+        "calcification is 'none'",
+        "no site",
+    ),
     ({"diagnosis": "glioma"}, "diagnosis", "glioma", "not one of the classes", "mcs"),
 ]
 
 
 @pytest.mark.parametrize(("case", "field", "value", "reason", "allowed"), BAD_VALUES)
 @pytest.mark.parametrize("form", ["dict", "frame"])
-def test_each_bad_value_names_row_field_value_and_allowed(case, field, value, reason, allowed, form, generator):
+def test_each_bad_value_names_row_field_value_and_allowed(
+    case, field, value, reason, allowed, form, generator
+):
     # The row-wise path (a dict) and the column-wise path (a large frame) must agree.
     filler = {"diagnosis": "mcs"} if "diagnosis" in case else {}
     cases = case if form == "dict" else pd.DataFrame([filler] * 99 + [case])
@@ -151,7 +187,9 @@ def test_each_bad_value_names_row_field_value_and_allowed(case, field, value, re
 
 
 def test_unknown_column_is_named_once_with_the_allowed_columns():
-    with pytest.raises(CaseValidationError, match=r"column 'tumour_size' is not a field.*allowed: age, sex"):
+    with pytest.raises(
+        CaseValidationError, match=r"column 'tumour_size' is not a field.*allowed: age, sex"
+    ):
         validate([{"tumour_size": 3}, {"tumour_size": 4}])
 
 
@@ -160,7 +198,12 @@ def test_batch_reports_every_bad_row_in_one_error():
     with pytest.raises(CaseValidationError) as caught:
         validate(cases)
     problems = caught.value.problems
-    assert [(p.row, p.field) for p in problems] == [(0, "age"), (2, "sex"), (2, "level"), (3, "dural_tail")]
+    assert [(p.row, p.field) for p in problems] == [
+        (0, "age"),
+        (2, "sex"),
+        (2, "level"),
+        (3, "dural_tail"),
+    ]
     assert caught.value.rows == [0, 2, 3]
 
 
@@ -197,21 +240,39 @@ def test_not_cases_is_a_type_error_and_the_schemas_error(not_cases):
 
 # -- schema 1.1 ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    (28, "2_to_4cm"), ("28 mm", "2_to_4cm"), ("2.8 cm", "2_to_4cm"), ("3.2 x 2.1 x 1.5 cm", "2_to_4cm"),
-    (19.9, "under_2cm"), ("45mm", "4_to_6cm"), ("6 cm", "6cm_or_more"), ("4_to_6cm", "4_to_6cm"),
-    ("<2 cm", "under_2cm"),
-])
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (28, "2_to_4cm"),
+        ("28 mm", "2_to_4cm"),
+        ("2.8 cm", "2_to_4cm"),
+        ("3.2 x 2.1 x 1.5 cm", "2_to_4cm"),
+        (19.9, "under_2cm"),
+        ("45mm", "4_to_6cm"),
+        ("6 cm", "6cm_or_more"),
+        ("4_to_6cm", "4_to_6cm"),
+        ("<2 cm", "under_2cm"),
+    ],
+)
 def test_a_size_reads_as_its_bin(raw, expected):
     assert validate({"size": raw}).iloc[0]["size"] == expected
 
 
-@pytest.mark.parametrize(("field", "raw", "expected"), [
-    ("syndrome", "von Hippel-Lindau", "vhl"), ("syndrome", "NF-1", "nf1"), ("syndrome", "sporadic", "none"),
-    ("named_site", "filum", "filum_terminale"), ("named_site", "Conus", "conus_medullaris"),
-    ("t1_signal", "hypointense", "hypo"), ("syrinx", "yes", True), ("haemorrhage", "-", False),
-    ("multiple_lesions", "true", True),
-])
+@pytest.mark.parametrize(
+    ("field", "raw", "expected"),
+    [
+        ("syndrome", "von Hippel-Lindau", "vhl"),
+        ("syndrome", "NF-1", "nf1"),
+        ("syndrome", "sporadic", "none"),
+        ("named_site", "filum", "filum_terminale"),
+        ("named_site", "Conus", "conus_medullaris"),
+        ("t1_signal", "hypointense", "hypo"),
+        ("syrinx", "yes", True),
+        ("haemorrhage", "-", False),
+        ("multiple_lesions", "true", True),
+    ],
+)
 def test_the_new_fields_accept_paper_spellings(field, raw, expected):
     assert validate({field: raw}).iloc[0][field] == expected
 
@@ -231,5 +292,13 @@ def test_a_schema_1_0_file_reads_unchanged(tmp_path):
     frame = read_cases_csv(old)
     row = validate(frame).iloc[0]
     assert row["compartment"] == "intra_extradural"
-    for name in ("syndrome", "named_site", "syrinx", "haemorrhage", "t1_signal", "multiple_lesions", "size"):
+    for name in (
+        "syndrome",
+        "named_site",
+        "syrinx",
+        "haemorrhage",
+        "t1_signal",
+        "multiple_lesions",
+        "size",
+    ):
         assert pd.isna(row[name])

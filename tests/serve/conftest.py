@@ -22,8 +22,13 @@ def classifier(generator):
     cal = generator.sample(1500, balance="uniform", random_state=5, missingness="as_entered")
     y = np.array([plain.classes_.index(v) for v in cal.pop("diagnosis")])
     proba = plain.predict_proba_array(cal.drop(columns="source"))
-    manifest = {**manifest, "coverage": fit_sets(proba, y, plain.classes_).to_manifest(),
-                "mcs_alert": fit_alert(proba[:, plain.classes_.index("mcs")], y == plain.classes_.index("mcs")).to_manifest()}
+    manifest = {
+        **manifest,
+        "coverage": fit_sets(proba, y, plain.classes_).to_manifest(),
+        "mcs_alert": fit_alert(
+            proba[:, plain.classes_.index("mcs")], y == plain.classes_.index("mcs")
+        ).to_manifest(),
+    }
     return Classifier(model, manifest)
 
 
@@ -36,8 +41,15 @@ def server(classifier):
     from tumorclf.tracking.ui import free_port
 
     port = free_port()
-    instance = uvicorn.Server(uvicorn.Config(create_app(classifier), host="127.0.0.1", port=port, log_level="warning",
-                                             access_log=False))
+    instance = uvicorn.Server(
+        uvicorn.Config(
+            create_app(classifier),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            access_log=False,
+        )
+    )
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
     ready = threading.Event()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,7 +17,9 @@ from ..http import call as _call
 def test_the_page_is_served_whole_with_nothing_from_outside(server):
     status, body = _call(server + "/")
     assert status == 200 and "Read the report" in body and "/api/predict" in body
-    assert "http://" not in body and "https://" not in body  # no script, style or font from elsewhere
+    assert (
+        "http://" not in body and "https://" not in body
+    )  # no script, style or font from elsewhere
 
 
 @pytest.mark.parametrize("prior", ["training", "clinical", "uniform"])
@@ -28,11 +29,15 @@ def test_predict_answers_what_predict_case_answers(server, classifier, prior):
     assert status == 200, body
     answer = json.loads(body)
     expected = classifier.predict_case(case, prior=prior)
-    assert answer["diagnosis"] == expected.diagnosis and answer["explanation"] == expected.explanation
+    assert (
+        answer["diagnosis"] == expected.diagnosis and answer["explanation"] == expected.explanation
+    )
     for name, p in expected.probabilities.items():
         assert abs(answer["probabilities"][name] - p) <= 1e-9
     assert answer["differential_set"] == list(expected.differential_set)
-    assert answer["alert"]["raised"] == expected.alert.raised and answer["alert"]["sentence"] == str(expected.alert)
+    assert answer["alert"]["raised"] == expected.alert.raised and answer["alert"][
+        "sentence"
+    ] == str(expected.alert)
     assert answer["prior"] == prior and answer["reading"] == "as_entered"
     assert "flow_voids" in answer["not_given"] and "level" not in answer["not_given"]
 
@@ -42,7 +47,9 @@ def test_a_set_can_be_asked_at_another_coverage(server, classifier):
     assert status == 200, body
     answer = json.loads(body)
     expected = classifier.predict_case(SEED_CASE, coverage=0.7)
-    assert answer["set_coverage"] == 0.7 and answer["differential_set"] == list(expected.differential_set)
+    assert answer["set_coverage"] == 0.7 and answer["differential_set"] == list(
+        expected.differential_set
+    )
     status, body = _call(server + "/api/predict", {"case": SEED_CASE, "coverage": 1.2})
     assert status == 422 and "coverage" in json.loads(body)["detail"]
 
@@ -50,27 +57,32 @@ def test_a_set_can_be_asked_at_another_coverage(server, classifier):
 def test_extract_answers_what_the_extractor_reads(server):
     from tumorclf.extract import extract_case
 
-    text = ("A 34-year-old man. MRI: a 2.8 cm intradural extramedullary mass at L2 arising from the filum "
-            "terminale, with a hemosiderin cap. No dural tail.")
+    text = (
+        "A 34-year-old man. MRI: a 2.8 cm intradural extramedullary mass at L2 arising from the filum "
+        "terminale, with a hemosiderin cap. No dural tail."
+    )
     status, body = _call(server + "/api/extract", {"text": text})
     assert status == 200, body
     answer = json.loads(body)
     found = extract_case(text)
     assert answer["case"] == found.case
     for name, span in answer["spans"].items():
-        assert text[span["start"]:span["end"]] == span["text"] == found.spans[name].text
+        assert text[span["start"] : span["end"]] == span["text"] == found.spans[name].text
 
 
-@pytest.mark.parametrize(("path", "payload", "words"), [
-    ("/api/predict", {"case": {"sex": "Q"}}, "field 'sex'"),
-    ("/api/predict", {"case": {"age": 240}}, "field 'age'"),
-    ("/api/predict", {"case": {"tumour_colour": "blue"}}, "tumour_colour"),
-    ("/api/predict", {"case": {"level": "T" * 65}}, "case.level"),
-    ("/api/predict", {"case": {}, "prior": "skewed"}, "prior"),
-    ("/api/predict", {"case": {}, "patient_name": "x"}, "patient_name"),
-    ("/api/extract", {"text": "   "}, "The report is empty"),
-    ("/api/extract", {"text": "x" * 20_001}, "text"),
-])
+@pytest.mark.parametrize(
+    ("path", "payload", "words"),
+    [
+        ("/api/predict", {"case": {"sex": "Q"}}, "field 'sex'"),
+        ("/api/predict", {"case": {"age": 240}}, "field 'age'"),
+        ("/api/predict", {"case": {"tumour_colour": "blue"}}, "tumour_colour"),
+        ("/api/predict", {"case": {"level": "T" * 65}}, "case.level"),
+        ("/api/predict", {"case": {}, "prior": "skewed"}, "prior"),
+        ("/api/predict", {"case": {}, "patient_name": "x"}, "patient_name"),
+        ("/api/extract", {"text": "   "}, "The report is empty"),
+        ("/api/extract", {"text": "x" * 20_001}, "text"),
+    ],
+)
 def test_bad_input_is_a_422_with_the_schemas_message_and_no_traceback(server, path, payload, words):
     status, body = _call(server + path, payload)
     assert status == 422, body
@@ -80,7 +92,9 @@ def test_bad_input_is_a_422_with_the_schemas_message_and_no_traceback(server, pa
 def test_a_request_over_the_size_bound_is_refused_before_it_is_read(server):
     from tumorclf.serve import MAX_BODY_BYTES
 
-    status, body = _call(server + "/api/extract", raw=json.dumps({"text": "a" * (MAX_BODY_BYTES + 10)}).encode())
+    status, body = _call(
+        server + "/api/extract", raw=json.dumps({"text": "a" * (MAX_BODY_BYTES + 10)}).encode()
+    )
     assert status == 413 and "larger than" in body
 
 
@@ -90,14 +104,25 @@ def test_the_openapi_schema_describes_both_calls(server):
     assert status == 200 and {"/api/predict", "/api/extract", "/api/model"} <= set(paths)
 
 
-_values = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
-                    st.text(max_size=70), st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=5),
-                                                                                              st.integers(), max_size=2))
-_cases = st.dictionaries(st.one_of(st.sampled_from([*FIELDS, "level", "diagnosis", "id"]), st.text(max_size=45)),
-                         _values, max_size=8)
+_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True),
+    st.text(max_size=70),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+)
+_cases = st.dictionaries(
+    st.one_of(st.sampled_from([*FIELDS, "level", "diagnosis", "id"]), st.text(max_size=45)),
+    _values,
+    max_size=8,
+)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(case=_cases, prior=st.sampled_from(["training", "clinical", "uniform", "odd"]))
 def test_no_case_makes_the_api_fail(server, case, prior):
     """Fuzzed from the API's own vocabulary: every answer is a differential or a 4xx, never a 5xx or traceback."""
@@ -123,7 +148,9 @@ def _from_schema(schema: dict, names: st.SearchStrategy) -> st.SearchStrategy:
     if kind == "string":
         return st.text(max_size=schema.get("maxLength", 80))
     if kind == "number":
-        return st.one_of(st.integers(-10**6, 10**6), st.floats(allow_nan=False, allow_infinity=False))
+        return st.one_of(
+            st.integers(-(10**6), 10**6), st.floats(allow_nan=False, allow_infinity=False)
+        )
     if kind == "boolean":
         return st.booleans()
     if kind == "null":
@@ -132,10 +159,18 @@ def _from_schema(schema: dict, names: st.SearchStrategy) -> st.SearchStrategy:
         required = set(schema.get("required", []))
         return st.fixed_dictionaries(
             {k: _from_schema(v, names) for k, v in schema["properties"].items() if k in required},
-            optional={k: _from_schema(v, names) for k, v in schema["properties"].items() if k not in required})
+            optional={
+                k: _from_schema(v, names)
+                for k, v in schema["properties"].items()
+                if k not in required
+            },
+        )
     if kind == "object":
-        return st.dictionaries(names, _from_schema(schema.get("additionalProperties", {}), names),
-                               max_size=schema.get("maxProperties", 8))
+        return st.dictionaries(
+            names,
+            _from_schema(schema.get("additionalProperties", {}), names),
+            max_size=schema.get("maxProperties", 8),
+        )
     raise AssertionError(f"a schema construct the fuzz does not know: {schema}")
 
 
@@ -144,7 +179,9 @@ def test_bodies_drawn_from_the_openapi_schema_never_make_the_api_fail(server, op
     calls; every answer is a differential, a reading or a 422, never a 5xx or a traceback."""
     schemas = openapi["components"]["schemas"]
     names = st.one_of(st.sampled_from([*FIELDS, "level"]), st.text(max_size=40))
-    bodies = st.one_of(_from_schema(schemas["CaseIn"], names), _from_schema(schemas["ReportIn"], names))
+    bodies = st.one_of(
+        _from_schema(schemas["CaseIn"], names), _from_schema(schemas["ReportIn"], names)
+    )
     answered = []
 
     @settings(max_examples=150, deadline=None)

@@ -30,7 +30,9 @@ def test_pasting_the_seed_presentation_puts_mcs_first(page):
     page.click("#read")
     page.wait_for_selector("#result:not([hidden])")
     assert _ranking(page)[0] == "MCS"
-    assert page.locator("#highlighted mark").count() >= 8  # the words behind each value, marked in the text
+    assert (
+        page.locator("#highlighted mark").count() >= 8
+    )  # the words behind each value, marked in the text
     assert page.input_value("#f_level") == "T12-L2" and page.input_value("#f_dural_tail") == "false"
     assert "coverage" in page.inner_text("#set") and page.inner_text("#alert")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -39,12 +41,23 @@ def test_pasting_the_seed_presentation_puts_mcs_first(page):
 
 def test_changing_a_field_moves_the_ranking(page):
     before = page.inner_text("#bars")
-    page.fill("#f_age", "35")  # the seed case turned into an intramedullary cyst-and-nodule tumour with VHL
-    for field, value in (("compartment", "intramedullary"), ("dumbbell", "false"), ("calcification", "none"),
-                         ("syrinx", "true"), ("syndrome", "vhl"), ("flow_voids", "true"), ("cystic_change", "true")):
+    page.fill(
+        "#f_age", "35"
+    )  # the seed case turned into an intramedullary cyst-and-nodule tumour with VHL
+    for field, value in (
+        ("compartment", "intramedullary"),
+        ("dumbbell", "false"),
+        ("calcification", "none"),
+        ("syrinx", "true"),
+        ("syndrome", "vhl"),
+        ("flow_voids", "true"),
+        ("cystic_change", "true"),
+    ):
         page.select_option(f"#f_{field}", value)
     page.click("#predict")
-    page.wait_for_function("before => document.querySelector('#bars').innerText !== before", arg=before)
+    page.wait_for_function(
+        "before => document.querySelector('#bars').innerText !== before", arg=before
+    )
     assert _ranking(page)[0] == "hemangioblastoma"
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy.special import logsumexp
 
-from tumorclf.schema import CODE_COLUMN, CODE_VALUES, to_arrays
 from tumorclf.model.structure import AGES
+from tumorclf.schema import CODE_COLUMN, CODE_VALUES, to_arrays
 
 
 def test_seed_case_gets_a_full_distribution_over_the_seven_classes(generator, seed_case):
@@ -70,20 +70,25 @@ def _with_code(arrays, field, code):
     return type(arrays)(age=arrays.age, codes=codes)
 
 
-@pytest.mark.parametrize(("field", "case"), [
-    ("compartment", {"dumbbell": True, "age": 30}),           # a parent, its child reported
-    ("calcification", {"calcification_site": "peripheral"}),
-    ("dural_attachment", {"dural_tail": True}),
-    ("dumbbell", {"compartment": "extradural"}),                # a child, its parent reported
-    ("t2_signal", {"sex": "F"}),                                # an independent field
-    ("level_top", {"level_bottom": "L2"}),
-])
+@pytest.mark.parametrize(
+    ("field", "case"),
+    [
+        ("compartment", {"dumbbell": True, "age": 30}),  # a parent, its child reported
+        ("calcification", {"calcification_site": "peripheral"}),
+        ("dural_attachment", {"dural_tail": True}),
+        ("dumbbell", {"compartment": "extradural"}),  # a child, its parent reported
+        ("t2_signal", {"sex": "F"}),  # an independent field
+        ("level_top", {"level_bottom": "L2"}),
+    ],
+)
 def test_marginalising_a_field_equals_averaging_over_its_values(generator, field, case):
     """Read as entered, a field left out is summed over its values: p(x) = sum_v p(x, f=v)."""
     without = to_arrays(case)
     evidence = _log_evidence(generator, without)[0]
     values = range(len(CODE_VALUES[field]))
-    per_value = np.array([_log_evidence(generator, _with_code(without, field, v))[0] for v in values])
+    per_value = np.array(
+        [_log_evidence(generator, _with_code(without, field, v))[0] for v in values]
+    )
     # One end of a level alone is the sum over the other end.
     assert np.isclose(logsumexp(per_value), evidence)
     # p(c | x) = sum_v p(f=v | x) p(c | x, f=v)
@@ -91,8 +96,9 @@ def test_marginalising_a_field_equals_averaging_over_its_values(generator, field
     assert (weights > 0).any()
     weights /= weights.sum()
     posterior = lambda arrays: generator.posterior_array(arrays, "uniform", reading="as_entered")[0]  # noqa: E731
-    mixed = sum(w * posterior(_with_code(without, field, v))
-                for w, v in zip(weights, values) if w > 0)  # impossible values weigh 0
+    mixed = sum(
+        w * posterior(_with_code(without, field, v)) for w, v in zip(weights, values) if w > 0
+    )  # impossible values weigh 0
     assert np.allclose(mixed, posterior(without))
 
 
@@ -120,7 +126,9 @@ PATTERNS = [
 
 @pytest.fixture(scope="module")
 def big_sample(generator):
-    return generator.sample_arrays(1_400_000, balance="uniform", random_state=2024, missingness="none")
+    return generator.sample_arrays(
+        1_400_000, balance="uniform", random_state=2024, missingness="none"
+    )
 
 
 @pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: "+".join(p))
@@ -136,9 +144,14 @@ def test_posterior_matches_monte_carlo_frequencies(generator, big_sample, patter
     assert m > 2_000, "pattern too rare for a Monte Carlo check"
     labels = big_sample.labels[match]
     observed = np.array([(labels == c).mean() for c in generator.classes_])
-    expected = generator.posterior(pattern, prior="uniform", reading="as_entered").iloc[0].to_numpy()
+    expected = (
+        generator.posterior(pattern, prior="uniform", reading="as_entered").iloc[0].to_numpy()
+    )
     se = np.sqrt(expected * (1 - expected) / m)
-    assert (np.abs(observed - expected) <= 5 * se + 1e-3).all(), (observed.round(4), expected.round(4))
+    assert (np.abs(observed - expected) <= 5 * se + 1e-3).all(), (
+        observed.round(4),
+        expected.round(4),
+    )
 
 
 def test_oracle_beats_chance_on_its_own_samples(generator):

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tumorclf.schema import CODE_COLUMN, LEVELS
 from tumorclf.model.structure import AGES, PARENTS, ROOT_FIELDS, TABLE_FIELDS, sampling_order
+from tumorclf.schema import CODE_COLUMN, LEVELS
 
 N_PER_CLASS = 50_000
 
@@ -40,7 +40,9 @@ def test_root_fields_match_their_tables(generator, complete_sample):
         table = generator.priors.tables[name]
         for c in range(len(generator.classes_)):
             codes = arrays.column(name)[labels == c]
-            assert within_tolerance(frequencies(codes, table.shape[1]), table[c], len(codes)).all(), (name, c)
+            assert within_tolerance(
+                frequencies(codes, table.shape[1]), table[c], len(codes)
+            ).all(), (name, c)
 
 
 def test_children_match_their_conditional_tables(generator, complete_sample):
@@ -57,7 +59,9 @@ def test_children_match_their_conditional_tables(generator, complete_sample):
                 if table[c, k].sum() == 0:
                     assert (codes == -1).all()
                 else:
-                    assert within_tolerance(frequencies(codes, table.shape[2]), table[c, k], len(codes)).all(), (child, c, k)
+                    assert within_tolerance(
+                        frequencies(codes, table.shape[2]), table[c, k], len(codes)
+                    ).all(), (child, c, k)
                 checked += 1
         assert checked >= len(generator.classes_), child
 
@@ -69,7 +73,9 @@ def test_levels_match_the_joint_table(generator, complete_sample):
     assert (top <= bottom).all()
     for c in range(len(generator.classes_)):
         m = (labels == c).sum()
-        assert within_tolerance(frequencies(top[labels == c], len(LEVELS)), joint[c].sum(axis=1), m).all()
+        assert within_tolerance(
+            frequencies(top[labels == c], len(LEVELS)), joint[c].sum(axis=1), m
+        ).all()
         span = (bottom - top)[labels == c]
         expected_span = np.array([np.trace(joint[c], offset=s) for s in range(len(LEVELS))])
         assert within_tolerance(frequencies(span, len(LEVELS)), expected_span, m).all()
@@ -98,7 +104,9 @@ def test_missingness_rates(generator):
         codes = arrays.column(name)
         if name == "calcification_site":
             calcified = arrays.column("calcification") > 0
-            assert within_tolerance((codes[calcified] < 0).mean(), rates[name], calcified.sum()), name
+            assert within_tolerance((codes[calcified] < 0).mean(), rates[name], calcified.sum()), (
+                name
+            )
             assert (codes[arrays.column("calcification") == 0] < 0).all()
         else:
             assert within_tolerance((codes < 0).mean(), rates[name], n), name
@@ -106,13 +114,21 @@ def test_missingness_rates(generator):
 
 def test_published_masking_states_each_value_at_its_styles_rate(generator):
     """A known two-style reporting model: each value is stated at the mixture of its styles' rates."""
-    from tumorclf.synthetic import CaseGenerator
     from tumorclf.model.structure import ReportingModel
+    from tumorclf.synthetic import CaseGenerator
 
     k = {name: generator.findings.fields[name].shape[-1] for name in TABLE_FIELDS}
-    rates = {name: np.stack([np.linspace(0.1, 0.9, k[name]), np.full(k[name], 0.95)]) for name in TABLE_FIELDS}
-    reporting = ReportingModel(("case_report", "tabulated"), np.array([0.6, 0.4]), np.array([0.8, 1.0]),
-                               np.array([0.5, 0.9]), rates)
+    rates = {
+        name: np.stack([np.linspace(0.1, 0.9, k[name]), np.full(k[name], 0.95)])
+        for name in TABLE_FIELDS
+    }
+    reporting = ReportingModel(
+        ("case_report", "tabulated"),
+        np.array([0.6, 0.4]),
+        np.array([0.8, 1.0]),
+        np.array([0.5, 0.9]),
+        rates,
+    )
     known = CaseGenerator(generator.priors, generator.findings, reporting)
     masked = known.sample_arrays(120_000, balance="uniform", random_state=8)
     complete = known.sample_arrays(120_000, balance="uniform", random_state=8, missingness="none")
@@ -125,11 +141,15 @@ def test_published_masking_states_each_value_at_its_styles_rate(generator):
             stated = (masked.column(name)[present] == value).mean()
             expected = 0.6 * rates[name][0, value] + 0.4 * 0.95
             assert within_tolerance(stated, expected, present.sum()), (name, value)
-            assert (masked.column(name)[present] >= -1).all() and set(np.unique(masked.column(name)[present])) <= {-1, value}
+            assert (masked.column(name)[present] >= -1).all() and set(
+                np.unique(masked.column(name)[present])
+            ) <= {-1, value}
 
 
 def test_entered_masking_says_nothing_about_the_class(generator):
-    arrays = generator.sample_arrays(140_000, balance="uniform", random_state=6, missingness="as_entered")
+    arrays = generator.sample_arrays(
+        140_000, balance="uniform", random_state=6, missingness="as_entered"
+    )
     labels = pd.Index(generator.classes_).get_indexer(arrays.labels)
     for name in ("dural_tail", "calcification", "t2_signal", "cystic_change"):
         silent = arrays.column(name) < 0
@@ -154,11 +174,24 @@ def test_same_seed_same_frame_other_seed_other_frame(generator):
     assert not a.drop(columns="source").equals(c.drop(columns="source"))
 
 
-@pytest.mark.parametrize(("balance", "expected"), [
-    ("uniform", [100] * 7),
-    ({"mcs": 1, "schwannoma": 1, "meningioma": 2, "neurofibroma": 0, "hemangioblastoma": 0,
-      "myxopapillary_ependymoma": 0, "solitary_fibrous_tumor": 0}, [175, 175, 350, 0, 0, 0, 0]),
-])
+@pytest.mark.parametrize(
+    ("balance", "expected"),
+    [
+        ("uniform", [100] * 7),
+        (
+            {
+                "mcs": 1,
+                "schwannoma": 1,
+                "meningioma": 2,
+                "neurofibroma": 0,
+                "hemangioblastoma": 0,
+                "myxopapillary_ependymoma": 0,
+                "solitary_fibrous_tumor": 0,
+            },
+            [175, 175, 350, 0, 0, 0, 0],
+        ),
+    ],
+)
 def test_balance_sets_exact_class_counts(generator, balance, expected):
     frame = generator.sample(700, balance=balance, random_state=0)
     counts = frame["diagnosis"].value_counts().reindex(list(generator.classes_), fill_value=0)
@@ -179,11 +212,14 @@ def test_sampled_rows_are_valid_cases_and_flagged_synthetic(generator):
     pd.testing.assert_frame_equal(validate(frame, classes=generator.classes_), frame)
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"n": -1}, "'n' parameter must be a non-negative integer"),
-    ({"n": 10, "balance": "skewed"}, "'balance' parameter must be one of"),
-    ({"n": 10, "balance": {"glioma": 1}}, "unknown class"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n": -1}, "'n' parameter must be a non-negative integer"),
+        ({"n": 10, "balance": "skewed"}, "'balance' parameter must be one of"),
+        ({"n": 10, "balance": {"glioma": 1}}, "unknown class"),
+    ],
+)
 def test_bad_sampling_arguments(generator, kwargs, message):
     with pytest.raises(ValueError, match=message):
         generator.sample(**kwargs)

@@ -35,7 +35,9 @@ def store(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("ui-store")
     uri = f"sqlite:///{root / 'mlflow.db'}"
-    first = train(tiny_config(), tracking_uri=uri, models_dir=root / "models", label="synthetic.n=350")
+    first = train(
+        tiny_config(), tracking_uri=uri, models_dir=root / "models", label="synthetic.n=350"
+    )
     config = tiny_config()
     config["synthetic"] = {**config["synthetic"], "n": 420}
     second = train(config, tracking_uri=uri, models_dir=root / "models", label="synthetic.n=420")
@@ -50,7 +52,10 @@ def ui_url(store, tmp_path_factory):
     with open(log, "w", encoding="utf-8") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "tumorclf", "ui", "--port", str(port), "--tracking-uri", uri],
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=as_from_a_terminal,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=as_from_a_terminal,
         )
     try:
         if not wait_until_listening(process, "127.0.0.1", port, timeout=120):
@@ -59,7 +64,9 @@ def ui_url(store, tmp_path_factory):
     finally:
         process.send_signal(signal.SIGINT)  # as Ctrl-C would
         try:
-            process.wait(timeout=90)  # a bounded wait: its own stop takes up to 15 s, more on a busy machine
+            process.wait(
+                timeout=90
+            )  # a bounded wait: its own stop takes up to 15 s, more on a busy machine
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
@@ -96,7 +103,9 @@ def test_every_candidate_run_of_both_trains_is_listed(ui_url, store, page):
     client = MlflowClient(uri)
     page.goto(f"{ui_url}/#/experiments/{outcomes[0].experiment_id}/runs")
     for outcome in outcomes:
-        page.get_by_text(client.get_run(outcome.parent_run_id).info.run_name, exact=True).wait_for(timeout=60_000)
+        page.get_by_text(client.get_run(outcome.parent_run_id).info.run_name, exact=True).wait_for(
+            timeout=60_000
+        )
     _close_side_panels(page)
     expanders = page.locator('button[data-component-id*="runnamecellrenderer"]')
     for i in range(expanders.count()):
@@ -113,21 +122,32 @@ def test_compare_view_shows_a_named_metric_with_both_values(ui_url, store, page)
 
     uri, outcomes = store
     client = MlflowClient(uri)
-    runs = [client.search_runs([o.experiment_id], filter_string=(
-        f"tags.candidate = 'naive_bayes' and tags.mlflow.parentRunId = '{o.parent_run_id}'"))[0] for o in outcomes]
+    runs = [
+        client.search_runs(
+            [o.experiment_id],
+            filter_string=(
+                f"tags.candidate = 'naive_bayes' and tags.mlflow.parentRunId = '{o.parent_run_id}'"
+            ),
+        )[0]
+        for o in outcomes
+    ]
     ids = [r.info.run_id for r in runs]
-    page.goto(f"{ui_url}/#/compare-runs?runs={json.dumps(ids)}&experiments={json.dumps([outcomes[0].experiment_id])}")
+    page.goto(
+        f"{ui_url}/#/compare-runs?runs={json.dumps(ids)}&experiments={json.dumps([outcomes[0].experiment_id])}"
+    )
     page.get_by_text("Run details").first.wait_for(timeout=60_000)
     _close_side_panels(page)
     for run in runs:
         page.get_by_text(run.info.run_name, exact=True).first.wait_for(timeout=30_000)
     text = page.inner_text("body")
-    metrics = text[text.index("\nMetrics\n"):].splitlines()
+    metrics = text[text.index("\nMetrics\n") :].splitlines()
     names = [line for line in metrics if line.startswith(("cv_", "real_", "fit_"))]
     values = [line for line in metrics if _is_number(line)]
     assert "cv_log_loss_mean" in names
     k = names.index("cv_log_loss_mean")
-    shown = [float(v) for v in values[2 * k : 2 * k + 2]]  # the UI drops trailing zeros: 1.770 shows as 1.77
+    shown = [
+        float(v) for v in values[2 * k : 2 * k + 2]
+    ]  # the UI drops trailing zeros: 1.770 shows as 1.77
     expected = [round(r.data.metrics["cv_log_loss_mean"], 3) for r in runs]
     assert shown == expected, (shown, expected)
     _screenshot(page, "compare-two-runs.png")

@@ -17,10 +17,20 @@ TINY = [
     "parallel.n_jobs=1",
 ]
 TINY_CANDIDATES = {
-    "logistic_regression": {"model": "logistic_regression", "encoding": "compact", "calibration": "none",
-                            "params": {"max_iter": 500}, "grid": {"C": [0.1, 1.0]}},
-    "naive_bayes": {"model": "categorical_naive_bayes", "encoding": "categories", "calibration": "none",
-                    "params": {}, "grid": {"alpha": [1.0]}},
+    "logistic_regression": {
+        "model": "logistic_regression",
+        "encoding": "compact",
+        "calibration": "none",
+        "params": {"max_iter": 500},
+        "grid": {"C": [0.1, 1.0]},
+    },
+    "naive_bayes": {
+        "model": "categorical_naive_bayes",
+        "encoding": "categories",
+        "calibration": "none",
+        "params": {},
+        "grid": {"alpha": [1.0]},
+    },
 }
 
 
@@ -29,16 +39,20 @@ def evaluation_inputs(config):
     updated on every real case, the real cases, the literature and updated generators, and the
     per-fold prior updates."""
     from tumorclf.case_io import read_cases_csv
+    from tumorclf.model.priors import load_priors
     from tumorclf.paths import default_priors_path, default_real_cases_path
     from tumorclf.schema import validate
-    from tumorclf.model.priors import load_priors
     from tumorclf.synthetic import CaseGenerator
     from tumorclf.training.evaluation import prior_updates
 
     priors = load_priors(default_priors_path())
-    real = validate(read_cases_csv(default_real_cases_path()), classes=priors.classes).reset_index(drop=True)
+    real = validate(read_cases_csv(default_real_cases_path()), classes=priors.classes).reset_index(
+        drop=True
+    )
     overall, folds = prior_updates(priors, real, config)
-    synthetic = overall.generator.sample(config["synthetic"]["n"], balance="uniform", random_state=config["seed"])
+    synthetic = overall.generator.sample(
+        config["synthetic"]["n"], balance="uniform", random_state=config["seed"]
+    )
     return synthetic, real, CaseGenerator(priors), overall.generator, folds
 
 
@@ -47,8 +61,15 @@ def run_evaluation(config, inputs, **options):
     from tumorclf.training.evaluation import evaluate
 
     synthetic, real, literature, updated, folds = inputs
-    return evaluate(candidates_from_config(config, updated, literature), synthetic, real, updated, config, folds,
-                    **options)
+    return evaluate(
+        candidates_from_config(config, updated, literature),
+        synthetic,
+        real,
+        updated,
+        config,
+        folds,
+        **options,
+    )
 
 
 def tiny_config(**changes):

@@ -14,21 +14,36 @@ def test_default_config_loads_and_flattens():
     assert "candidates.naive_bayes.model" in flat
 
 
-@pytest.mark.parametrize(("override", "message"), [
-    ("cv.fold=3", r"unknown key 'fold' in cv; did you mean cv\.folds\?"),
-    ("nonsense=1", r"unknown key 'nonsense' in the top level"),
-    ("cv.folds=many", r"expected a number like \d+, got str"),
-    ("cv.folds=1", r"cv\.folds\): must be an integer >= 2, got 1"),
-    ("synthetic.balance=skewed", r"synthetic\.balance\): must be one of uniform, clinical"),
-    ("selection.metric=accuracy", r"selection\.metric\): must be one of log_loss"),
-    ("candidates.naive_bayes.model=svm", r"unknown model 'svm'"),
-    ("cv.folds", r"expected key=value"),
-    ("selection.reading=as_typed", r"selection\.reading\): must be one of as_entered, as_published"),
-    ("fill_in.missingness=sometimes", r"fill_in\.missingness\): must be one of as_published, as_entered, none"),
-    ("fill_in.real_rows=true", r"published rows teach how papers report"),
-    ("prior_update.grid.dependence=[level_by_sex]", r"must be a non-empty list of none, compartment_by_region, erosion_by_compartment"),
-    ("prior_update.grid.styles=[3]", r"prior_update\.grid\.styles\): must be a non-empty list of numbers in \[1, 3\)"),
-])
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("cv.fold=3", r"unknown key 'fold' in cv; did you mean cv\.folds\?"),
+        ("nonsense=1", r"unknown key 'nonsense' in the top level"),
+        ("cv.folds=many", r"expected a number like \d+, got str"),
+        ("cv.folds=1", r"cv\.folds\): must be an integer >= 2, got 1"),
+        ("synthetic.balance=skewed", r"synthetic\.balance\): must be one of uniform, clinical"),
+        ("selection.metric=accuracy", r"selection\.metric\): must be one of log_loss"),
+        ("candidates.naive_bayes.model=svm", r"unknown model 'svm'"),
+        ("cv.folds", r"expected key=value"),
+        (
+            "selection.reading=as_typed",
+            r"selection\.reading\): must be one of as_entered, as_published",
+        ),
+        (
+            "fill_in.missingness=sometimes",
+            r"fill_in\.missingness\): must be one of as_published, as_entered, none",
+        ),
+        ("fill_in.real_rows=true", r"published rows teach how papers report"),
+        (
+            "prior_update.grid.dependence=[level_by_sex]",
+            r"must be a non-empty list of none, compartment_by_region, erosion_by_compartment",
+        ),
+        (
+            "prior_update.grid.styles=[3]",
+            r"prior_update\.grid\.styles\): must be a non-empty list of numbers in \[1, 3\)",
+        ),
+    ],
+)
 def test_bad_overrides_are_refused(override, message):
     with pytest.raises(ConfigError, match=message):
         load_config(overrides=[override])
@@ -46,7 +61,9 @@ def test_the_large_sweep_config_loads_and_keeps_the_real_case_champion_in_the_ru
 
 
 def test_overrides_reach_open_mappings():
-    config = load_config(overrides=["candidates.random_forest.grid.max_depth=[3, 6]", "synthetic.n=500"])
+    config = load_config(
+        overrides=["candidates.random_forest.grid.max_depth=[3, 6]", "synthetic.n=500"]
+    )
     assert config["candidates"]["random_forest"]["grid"]["max_depth"] == [3, 6]
     assert config["synthetic"]["n"] == 500
 

@@ -20,7 +20,9 @@ def test_every_fold_is_scored_by_a_calibration_that_never_saw_it():
     assert figures["conformal_coverage_mcs_mean"] >= 0.8
     assert 1 < figures["conformal_set_size_mean"] < 3
     assert 0.8 <= figures["mcs_alert_sensitivity_mean"] <= 1
-    assert alert.caught >= 0.9 * alert.n_mcs - 1 and figures["mcs_alert_threshold"] == alert.threshold
+    assert (
+        alert.caught >= 0.9 * alert.n_mcs - 1 and figures["mcs_alert_threshold"] == alert.threshold
+    )
     # held-out figures differ from a calibration scored on itself: the folds are really held out
     inside = sets.p_values(proba, CLASSES) > 0.1
     assert inside[np.arange(n), y].mean() != figures["conformal_coverage_mean"]
@@ -35,5 +37,11 @@ def test_sets_shrink_on_cases_that_say_more():
     again = complete_report_figures(sets, alert, vague[:300], y[:300], CLASSES)
     assert figures["vignette_set_size"] < again["vignette_set_size"] - 0.5
     assert figures["vignette_set_coverage"] >= 0.9 and figures["vignette_alert_sensitivity"] >= 0.9
-    assert set(figures) == {"vignette_set_coverage", "vignette_set_size", "vignette_set_singleton_share",
-                            "vignette_set_coverage_mcs", "vignette_alert_sensitivity", "vignette_alert_false_alarm"}
+    assert set(figures) == {
+        "vignette_set_coverage",
+        "vignette_set_size",
+        "vignette_set_singleton_share",
+        "vignette_set_coverage_mcs",
+        "vignette_alert_sensitivity",
+        "vignette_alert_false_alarm",
+    }

@@ -18,8 +18,9 @@ from .conftest import evaluation_inputs, run_evaluation, tiny_config
 def cluster():
     distributed = pytest.importorskip("dask.distributed")
     environ = dict(os.environ)  # the nannies write Dask's worker variables here and leave them
-    with distributed.LocalCluster(n_workers=3, threads_per_worker=1, processes=True,
-                                  dashboard_address=":0") as local:
+    with distributed.LocalCluster(
+        n_workers=3, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as local:
         yield local
     os.environ.clear()
     os.environ.update(environ)
@@ -33,10 +34,16 @@ def test_the_same_seed_gives_the_same_metrics_on_dask_as_locally(cluster):
     local = tiny_config()
     inputs = evaluation_inputs(local)
     on_dask = tiny_config()
-    on_dask["parallel"] = {"backend": "dask", "n_jobs": 1, "scheduler_address": cluster.scheduler_address}
+    on_dask["parallel"] = {
+        "backend": "dask",
+        "n_jobs": 1,
+        "scheduler_address": cluster.scheduler_address,
+    }
     here = run_evaluation(local, inputs)
     there = run_evaluation(on_dask, inputs)
-    assert [u.best_params for u in evaluation_inputs(on_dask)[-1]] == [u.best_params for u in inputs[-1]]
+    assert [u.best_params for u in evaluation_inputs(on_dask)[-1]] == [
+        u.best_params for u in inputs[-1]
+    ]
     for a, b in zip(here, there, strict=True):
         assert not a.failed and not b.failed
         assert _scores(b) == pytest.approx(_scores(a), rel=1e-9)  # workers may sum in another order
@@ -55,9 +62,14 @@ def test_a_task_runs_its_inner_loops_itself_on_either_backend(cluster):
 
     from tumorclf.training.evaluation import run_tasks
 
-    for parallel in ({"backend": "local", "n_jobs": 2},
-                     {"backend": "dask", "n_jobs": 1, "scheduler_address": cluster.scheduler_address}):
-        assert run_tasks([delayed(_active_backend)() for _ in range(3)], parallel) == ["SequentialBackend"] * 3
+    for parallel in (
+        {"backend": "local", "n_jobs": 2},
+        {"backend": "dask", "n_jobs": 1, "scheduler_address": cluster.scheduler_address},
+    ):
+        assert (
+            run_tasks([delayed(_active_backend)() for _ in range(3)], parallel)
+            == ["SequentialBackend"] * 3
+        )
 
 
 def test_the_cluster_runs_one_task_per_fold_and_nothing_nested(cluster):
@@ -66,14 +78,20 @@ def test_the_cluster_runs_one_task_per_fold_and_nothing_nested(cluster):
     from tumorclf.training.evaluation import FoldResult
 
     config = tiny_config()
-    config["parallel"] = {"backend": "dask", "n_jobs": 1, "scheduler_address": cluster.scheduler_address}
+    config["parallel"] = {
+        "backend": "dask",
+        "n_jobs": 1,
+        "scheduler_address": cluster.scheduler_address,
+    }
     inputs = evaluation_inputs(config)
     done: list[FoldResult] = []
     with Client(cluster.scheduler_address) as client, get_task_stream(client) as stream:
         run_evaluation(config, inputs, on_task_done=done.append)
     ran = [str(task["key"]) for task in stream.data]
     assert not [key for key in ran if "OnItsOwn" not in key]  # no grid-search fit of its own
-    calls = [re.search(r"_(\d+)_calls-", key) for key in ran]  # joblib may send a few tasks as one batch
+    calls = [
+        re.search(r"_(\d+)_calls-", key) for key in ran
+    ]  # joblib may send a few tasks as one batch
     assert sum(int(found.group(1)) for found in calls if found) == len(done)
 
 
@@ -125,7 +143,13 @@ def test_workers_started_with_the_project_settings_get_them(tmp_path):
     (tmp_path / "start.py").write_text(script)
     env = {**os.environ, "DASK_CONFIG": str(project_file("configs/dask"))}
     env.pop("MALLOC_TRIM_THRESHOLD_", None)
-    result = subprocess.run([sys.executable, str(tmp_path / "start.py")], capture_output=True, text=True,
-                            env=env, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, str(tmp_path / "start.py")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "[('1s', None)]"

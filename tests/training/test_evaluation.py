@@ -30,14 +30,24 @@ def test_real_cases_are_scored_only_by_models_that_never_saw_them_nor_their_pape
         assert len(real_folds) == 3
         scored = np.concatenate([f.test_index for f in real_folds])
         assert sorted(scored) == list(range(len(real)))  # every real case scored exactly once
-        for fold, update in zip(sorted(real_folds, key=lambda f: f.fold), fold_updates, strict=True):
+        for fold, update in zip(
+            sorted(real_folds, key=lambda f: f.fold), fold_updates, strict=True
+        ):
             assert np.intersect1d(fold.train_index, fold.test_index).size == 0
-            assert not set(groups[fold.train_index]) & set(groups[fold.test_index])  # no paper on both sides
-            assert np.array_equal(update.test_index, fold.test_index)  # the fold's priors never saw its cases
+            assert not set(groups[fold.train_index]) & set(
+                groups[fold.test_index]
+            )  # no paper on both sides
+            assert np.array_equal(
+                update.test_index, fold.test_index
+            )  # the fold's priors never saw its cases
             assert np.array_equal(update.train_index, fold.train_index)
-            assert fold.test_index.max() < len(real)  # indices of real rows only: nothing synthetic scored
+            assert fold.test_index.max() < len(
+                real
+            )  # indices of real rows only: nothing synthetic scored
             expected = 0 if report.name in REFERENCES else 140
-            assert fold.n_synthetic_train == expected  # the fill-in went into candidates' training only
+            assert (
+                fold.n_synthetic_train == expected
+            )  # the fill-in went into candidates' training only
             assert fold.proba.shape == (len(fold.test_index), 7)
             assert np.allclose(fold.proba.sum(axis=1), 1)
 
@@ -66,11 +76,24 @@ def test_metrics_are_reported_as_mean_and_sd_over_folds_real_and_synthetic(repor
     assert set(names) == {"logistic_regression", "naive_bayes", *REFERENCES}
     for report in reports:
         m = report.metrics
-        for key in ("log_loss", "brier", "ece", "top1_acc", "top3_acc", "mcs_top3_sensitivity",
-                    "mcs_top3_false_alarm", "mcs_auroc"):
+        for key in (
+            "log_loss",
+            "brier",
+            "ece",
+            "top1_acc",
+            "top3_acc",
+            "mcs_top3_sensitivity",
+            "mcs_top3_false_alarm",
+            "mcs_auroc",
+        ):
             for prefix in ("real", "cv"):
                 for stat in ("mean", "sd"):
-                    assert np.isfinite(m[f"{prefix}_{key}_{stat}"]), (report.name, prefix, key, stat)
+                    assert np.isfinite(m[f"{prefix}_{key}_{stat}"]), (
+                        report.name,
+                        prefix,
+                        key,
+                        stat,
+                    )
         assert np.isfinite(m["cv_oracle_ratio_mean"])
     assert names["bayes_oracle"].metrics["cv_oracle_ratio_mean"] == pytest.approx(1.0)
     assert names["naive_bayes"].model is not None and names["seed_rule"].model is None
@@ -78,8 +101,11 @@ def test_metrics_are_reported_as_mean_and_sd_over_folds_real_and_synthetic(repor
 
 def test_the_fitted_oracle_scores_real_cases_with_each_folds_own_update(reports, inputs):
     oracle = next(r for r in reports if r.name == "bayes_oracle")
-    for fold, update in zip(sorted((f for f in oracle.folds if f.kind == "real"), key=lambda f: f.fold),
-                            inputs[-1], strict=True):
+    for fold, update in zip(
+        sorted((f for f in oracle.folds if f.kind == "real"), key=lambda f: f.fold),
+        inputs[-1],
+        strict=True,
+    ):
         assert np.array_equal(fold.proba, update.proba)
 
 
@@ -114,8 +140,11 @@ def test_a_failing_candidate_is_reported_and_the_others_finish(inputs, monkeypat
             raise RuntimeError("deliberately broken")
 
     factory, scaling = candidates.MODEL_FACTORIES["logistic_regression"]
-    monkeypatch.setitem(candidates.MODEL_FACTORIES, "logistic_regression",
-                        (lambda seed, **p: Exploding(**p), scaling))
+    monkeypatch.setitem(
+        candidates.MODEL_FACTORIES,
+        "logistic_regression",
+        (lambda seed, **p: Exploding(**p), scaling),
+    )
     reports = run_evaluation(tiny_config(), inputs)
     by_name = {r.name: r for r in reports}
     assert by_name["logistic_regression"].failed

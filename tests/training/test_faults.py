@@ -37,13 +37,30 @@ def workspace(tmp_path_factory):
     return root
 
 
-def start_train(root: Path, store: str = "store", label: str = "x", **env_extra: str) -> subprocess.Popen:
+def start_train(
+    root: Path, store: str = "store", label: str = "x", **env_extra: str
+) -> subprocess.Popen:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", **env_extra}
     return subprocess.Popen(
-        [sys.executable, "-m", "tumorclf", "train", "--config", str(root / "tiny.yaml"),
-         "--set", f"seed={abs(hash(label)) % 1000}",
-         "--tracking-uri", f"sqlite:///{root / store / 'mlflow.db'}", "--models-dir", str(root / store / "models")],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True, preexec_fn=as_from_a_terminal,
+        [
+            sys.executable,
+            "-m",
+            "tumorclf",
+            "train",
+            "--config",
+            str(root / "tiny.yaml"),
+            "--set",
+            f"seed={abs(hash(label)) % 1000}",
+            "--tracking-uri",
+            f"sqlite:///{root / store / 'mlflow.db'}",
+            "--models-dir",
+            str(root / store / "models"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        text=True,
+        preexec_fn=as_from_a_terminal,
     )
 
 
@@ -52,7 +69,11 @@ def assert_models_folder_whole(models: Path) -> None:
     entries = {p.name for p in models.iterdir()}
     assert entries <= {"champion.json", "runs"}, entries
     for run in (models / "runs").iterdir():
-        assert sorted(p.name for p in run.iterdir()) == ["manifest.json", "model.pkl", "model.skops"], run
+        assert sorted(p.name for p in run.iterdir()) == [
+            "manifest.json",
+            "model.pkl",
+            "model.skops",
+        ], run
         manifest = json.loads((run / "manifest.json").read_text())
         assert sha256_of(run / "model.skops") == manifest["sha256"]
     pointer = json.loads((models / "champion.json").read_text())
@@ -66,7 +87,11 @@ def runs_of_process(root: Path, pid: int, store: str = "store"):
     experiment = client.get_experiment_by_name("tumorclf")
     runs = client.search_runs([experiment.experiment_id], max_results=1000)
     parents = {r.info.run_id for r in runs if r.data.tags.get("tumorclf.pid") == str(pid)}
-    return [r for r in runs if r.info.run_id in parents or r.data.tags.get("mlflow.parentRunId") in parents]
+    return [
+        r
+        for r in runs
+        if r.info.run_id in parents or r.data.tags.get("mlflow.parentRunId") in parents
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +107,9 @@ def wait_for_marker(marker: Path, process: subprocess.Popen, limit: float = 600)
     deadline = time.monotonic() + limit
     while not marker.exists():
         if process.poll() is not None:
-            pytest.fail(f"the train ended before reaching its stage:\n{process.communicate()[0][-1500:]}")
+            pytest.fail(
+                f"the train ended before reaching its stage:\n{process.communicate()[0][-1500:]}"
+            )
         if time.monotonic() > deadline:
             process.kill()
             pytest.fail(f"the train did not reach its stage within {limit:.0f} s")
@@ -92,12 +119,21 @@ def wait_for_marker(marker: Path, process: subprocess.Popen, limit: float = 600)
 
 #: (signal, stage): every stage of a train, struck while the train waits there (tumorclf.stages).
 #: SIGINT and SIGTERM are held during the commit, so only SIGKILL can strike there.
-MOMENTS = [(signal.SIGINT, "updating_priors"), (signal.SIGTERM, "sampling"), (signal.SIGINT, "cv_task"),
-           (signal.SIGKILL, "cv_task"), (signal.SIGTERM, "recording"), (signal.SIGINT, "writing_artifact"),
-           (signal.SIGKILL, "writing_artifact"), (signal.SIGKILL, "commit")]
+MOMENTS = [
+    (signal.SIGINT, "updating_priors"),
+    (signal.SIGTERM, "sampling"),
+    (signal.SIGINT, "cv_task"),
+    (signal.SIGKILL, "cv_task"),
+    (signal.SIGTERM, "recording"),
+    (signal.SIGINT, "writing_artifact"),
+    (signal.SIGKILL, "writing_artifact"),
+    (signal.SIGKILL, "commit"),
+]
 
 
-@pytest.mark.parametrize(("sig", "stage"), MOMENTS, ids=[f"{s.name}-{stage}" for s, stage in MOMENTS])
+@pytest.mark.parametrize(
+    ("sig", "stage"), MOMENTS, ids=[f"{s.name}-{stage}" for s, stage in MOMENTS]
+)
 def test_an_interruption_at_any_stage_loses_nothing(workspace, baseline, sig, stage):
     from tumorclf.stages import STAGES
 
@@ -105,8 +141,12 @@ def test_an_interruption_at_any_stage_loses_nothing(workspace, baseline, sig, st
     models = workspace / "store" / "models"
     champion_before = (models / "champion.json").read_bytes()
     marker = workspace / f"reached-{sig.name}-{stage}"
-    process = start_train(workspace, label=f"{sig.name}-{stage}", TUMORCLF_PAUSE_AT=stage,
-                          TUMORCLF_STAGE_MARKER=str(marker))
+    process = start_train(
+        workspace,
+        label=f"{sig.name}-{stage}",
+        TUMORCLF_PAUSE_AT=stage,
+        TUMORCLF_STAGE_MARKER=str(marker),
+    )
     assert wait_for_marker(marker, process).split() == [stage, str(process.pid)]
     process.send_signal(sig)
     try:
@@ -114,7 +154,9 @@ def test_an_interruption_at_any_stage_loses_nothing(workspace, baseline, sig, st
     except subprocess.TimeoutExpired:
         process.kill()  # never leave it running into the next test
         output, _ = process.communicate()
-        pytest.fail(f"the train did not stop within 300 s of {sig.name} at {stage}:\n{output[-1500:]}")
+        pytest.fail(
+            f"the train did not stop within 300 s of {sig.name} at {stage}:\n{output[-1500:]}"
+        )
     assert_models_folder_whole(models)
     assert (models / "champion.json").read_bytes() == champion_before, (sig, stage, output[-500:])
     load_model(models)
@@ -122,7 +164,9 @@ def test_an_interruption_at_any_stage_loses_nothing(workspace, baseline, sig, st
     if sig == signal.SIGKILL:
         from tumorclf.tracking.runs import Tracker
 
-        Tracker(f"sqlite:///{workspace / 'store' / 'mlflow.db'}", "tumorclf")  # the next start marks them
+        Tracker(
+            f"sqlite:///{workspace / 'store' / 'mlflow.db'}", "tumorclf"
+        )  # the next start marks them
         runs = runs_of_process(workspace, process.pid)
     else:
         assert process.returncode == 130, (process.returncode, output[-800:])
@@ -130,7 +174,9 @@ def test_an_interruption_at_any_stage_loses_nothing(workspace, baseline, sig, st
     for run in parents:  # the train's own record is never left looking finished
         assert run.info.status in {"KILLED", "FAILED"}, (sig, stage, run.info.status)
     assert not [r for r in runs if r.info.status in {"RUNNING", "SCHEDULED"}]
-    assert len(parents) == (0 if stage in ("updating_priors", "sampling") else 1)  # nothing recorded before
+    assert len(parents) == (
+        0 if stage in ("updating_priors", "sampling") else 1
+    )  # nothing recorded before
 
 
 def test_two_trains_at_once_both_finish_as_distinct_runs(workspace):

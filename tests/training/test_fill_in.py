@@ -16,7 +16,9 @@ def test_without_real_rows_a_model_learns_from_the_synthetic_rows_alone(generato
     assert len(X) == 700 and list(X.columns) == ["age", "sex"]  # the schema fields the cases have
     assert pd.Series(labels).value_counts().tolist() == [100] * 7  # the uniform synthetic draw only
     X, labels = fill_in_rows(real, y, generator, n=700, real_rows=True, random_state=0)
-    assert len(X) == 720 and (labels[700:] == "meningioma").all() and "id" not in X  # the real rows last
+    assert (
+        len(X) == 720 and (labels[700:] == "meningioma").all() and "id" not in X
+    )  # the real rows last
     with pytest.raises(ValueError, match="needs n > 0 synthetic"):
         fill_in_rows(real, y, generator, n=0, real_rows=False)
 

@@ -21,13 +21,23 @@ def test_each_interval_holds_the_pooled_figure_and_is_reproducible():
     y, proba = _predictions(400, 0)
     groups = np.arange(400) // 2
     bounds = source_bootstrap(y, proba, groups, CLASSES, random_state=3)
-    point = {"log_loss": -np.log(proba[np.arange(400), y]).mean(), "top1_acc": (proba.argmax(1) == y).mean(),
-             "mcs_auroc": roc_auc_score(y == 0, proba[:, 0])}
+    point = {
+        "log_loss": -np.log(proba[np.arange(400), y]).mean(),
+        "top1_acc": (proba.argmax(1) == y).mean(),
+        "mcs_auroc": roc_auc_score(y == 0, proba[:, 0]),
+    }
     for name, value in point.items():
         low, high = bounds[name]
         assert low < value < high, name
-    assert set(bounds) == {"log_loss", "top1_acc", "top3_acc", "mcs_top3_sensitivity", "mcs_top3_false_alarm",
-                           "mcs_auroc", "ece_pooled"}
+    assert set(bounds) == {
+        "log_loss",
+        "top1_acc",
+        "top3_acc",
+        "mcs_top3_sensitivity",
+        "mcs_top3_false_alarm",
+        "mcs_auroc",
+        "ece_pooled",
+    }
     assert bounds == source_bootstrap(y, proba, groups, CLASSES, random_state=3)
 
 
@@ -43,7 +53,9 @@ def test_a_paper_of_many_patients_widens_the_interval():
     """Cases of one source that are right or wrong together carry less information than independent cases."""
     y, proba = _predictions(400, 1)
     right = proba.argmax(1) == y
-    order = np.argsort(right, kind="stable")  # sources of 20 cases, each nearly all right or all wrong
+    order = np.argsort(
+        right, kind="stable"
+    )  # sources of 20 cases, each nearly all right or all wrong
     clustered = np.empty(400, dtype=int)
     clustered[order] = np.arange(400) // 20
     wide = source_bootstrap(y, proba, clustered, CLASSES)["top1_acc"]

@@ -18,8 +18,11 @@ def _binned_ece(y: np.ndarray, proba: np.ndarray, bins: int = 10) -> float:
     """The definition, bin by bin (Guo et al. 2017, eq. 3)."""
     confidence, correct = proba.max(axis=1), proba.argmax(axis=1) == y
     which = np.clip(np.digitize(confidence, np.linspace(0, 1, bins + 1)[1:-1]), 0, bins - 1)
-    return sum(abs(correct[which == b].mean() - confidence[which == b].mean()) * (which == b).sum()
-               for b in range(bins) if (which == b).any()) / len(y)
+    return sum(
+        abs(correct[which == b].mean() - confidence[which == b].mean()) * (which == b).sum()
+        for b in range(bins)
+        if (which == b).any()
+    ) / len(y)
 
 
 def test_the_ece_is_the_binned_definition():
@@ -42,10 +45,16 @@ def test_a_calibrated_model_shows_an_ece_that_shrinks_with_more_cases():
     proba = rng.dirichlet(np.ones(6), size=3000)
     few, many = calibrated_ece_reference(proba[:60]), calibrated_ece_reference(proba)
     assert few > 2 * many and many < 0.03
-    drawn = [expected_calibration_error((rng.random(60)[:, None] > proba[:60].cumsum(1)[:, :-1]).sum(1), proba[:60])
-             for _ in range(300)]
+    drawn = [
+        expected_calibration_error(
+            (rng.random(60)[:, None] > proba[:60].cumsum(1)[:, :-1]).sum(1), proba[:60]
+        )
+        for _ in range(300)
+    ]
     assert abs(np.mean(drawn) - few) < 0.01
-    assert calibrated_ece_reference(np.eye(6)[rng.integers(0, 6, 50)]) == 0.0  # certain and right: no gap
+    assert (
+        calibrated_ece_reference(np.eye(6)[rng.integers(0, 6, 50)]) == 0.0
+    )  # certain and right: no gap
 
 
 def test_the_calibrated_reference_is_the_mean_ece_of_labels_drawn_from_the_probabilities():
@@ -58,4 +67,6 @@ def test_the_calibrated_reference_is_the_mean_ece_of_labels_drawn_from_the_proba
     cumulative = np.cumsum(proba, axis=1)
     labels = (draws[:, :, None] > cumulative[None, :, :-1]).sum(axis=2)
     expected = np.mean([expected_calibration_error(row, proba) for row in labels])
-    assert calibrated_ece_reference(proba, draws=200, random_state=11) == pytest.approx(expected, abs=1e-12)
+    assert calibrated_ece_reference(proba, draws=200, random_state=11) == pytest.approx(
+        expected, abs=1e-12
+    )

@@ -26,7 +26,10 @@ def _postgres_bin() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if not found and os.geteuid() == 0 and shutil.which("apt-get"):
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "postgresql"]):
+        for command in (
+            ["apt-get", "update", "-qq"],
+            ["apt-get", "install", "-y", "-qq", "postgresql"],
+        ):
             subprocess.run(command, capture_output=True, env=env, timeout=900, check=False)
         found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     return Path(found[-1]).parent if found else None
@@ -34,7 +37,9 @@ def _postgres_bin() -> Path | None:
 
 def _as_postgres(*command: str) -> subprocess.CompletedProcess:
     prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    return subprocess.run([*prefix, *command], capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [*prefix, *command], capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +47,9 @@ def postgres():
     pytest.importorskip("psycopg2", reason="psycopg2 is needed for MLflow's PostgreSQL store")
     bin_dir = _postgres_bin()
     if bin_dir is None:
-        pytest.skip("PostgreSQL is not installed and cannot be installed here (needs root and apt-get)")
+        pytest.skip(
+            "PostgreSQL is not installed and cannot be installed here (needs root and apt-get)"
+        )
     if os.geteuid() == 0 and shutil.which("runuser") is None:
         pytest.skip("running as root without runuser: PostgreSQL refuses to run as root")
     folder = Path(tempfile.mkdtemp(prefix="tumorclf-pg-", dir="/tmp"))
@@ -53,13 +60,33 @@ def postgres():
         shutil.chown(data, "postgres", "postgres")
     port = free_port()
     try:
-        result = _as_postgres(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
+        result = _as_postgres(
+            str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"
+        )
         assert result.returncode == 0, result.stderr
         options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"
-        result = _as_postgres(str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-l",
-                              str(folder / "postgres.log"), "start")
+        result = _as_postgres(
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-w",
+            "-l",
+            str(folder / "postgres.log"),
+            "start",
+        )
         assert result.returncode == 0, result.stderr + (folder / "postgres.log").read_text()
-        result = _as_postgres(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "mlflow")
+        result = _as_postgres(
+            str(bin_dir / "createdb"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-U",
+            "postgres",
+            "mlflow",
+        )
         assert result.returncode == 0, result.stderr
         yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/mlflow"
     finally:
@@ -74,9 +101,26 @@ def server(postgres, tmp_path_factory):
     log = tmp_path_factory.mktemp("server-log") / "server.log"
     with open(log, "w", encoding="utf-8") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "mlflow", "server", "--backend-store-uri", postgres, "--serve-artifacts",
-             "--artifacts-destination", str(artifacts), "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "mlflow",
+                "server",
+                "--backend-store-uri",
+                postgres,
+                "--serve-artifacts",
+                "--artifacts-destination",
+                str(artifacts),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         if not wait_until_listening(process, "127.0.0.1", port, timeout=120):
@@ -90,7 +134,12 @@ def server(postgres, tmp_path_factory):
 def trained(server, tmp_path_factory):
     from tumorclf.training.run import train
 
-    return train(tiny_config(), tracking_uri=server, models_dir=tmp_path_factory.mktemp("models"), label="remote")
+    return train(
+        tiny_config(),
+        tracking_uri=server,
+        models_dir=tmp_path_factory.mktemp("models"),
+        label="remote",
+    )
 
 
 def test_a_train_through_the_server_records_runs_artifacts_and_alias(server, trained):
@@ -99,14 +148,28 @@ def test_a_train_through_the_server_records_runs_artifacts_and_alias(server, tra
     client = MlflowClient(server)
     parent = client.get_run(trained.parent_run_id)
     assert parent.info.status == "FINISHED" and parent.data.tags["champion"] == trained.champion
-    children = client.search_runs([trained.experiment_id],
-                                  filter_string=f"tags.mlflow.parentRunId = '{trained.parent_run_id}'")
-    assert {r.data.tags["candidate"] for r in children} == {"logistic_regression", "naive_bayes", "seed_rule",
-                                                             "bayes_oracle", "literature_priors"}
+    children = client.search_runs(
+        [trained.experiment_id],
+        filter_string=f"tags.mlflow.parentRunId = '{trained.parent_run_id}'",
+    )
+    assert {r.data.tags["candidate"] for r in children} == {
+        "logistic_regression",
+        "naive_bayes",
+        "seed_rule",
+        "bayes_oracle",
+        "literature_priors",
+    }
     for run in children:
         files = {a.path for a in client.list_artifacts(run.info.run_id)}
-        assert {"real_confusion_matrix.png", "real_reliability.png", "real_per_class_report.csv"} <= files
-    assert {a.path for a in client.list_artifacts(trained.parent_run_id)} >= {"comparison.csv", "config.yaml"}
+        assert {
+            "real_confusion_matrix.png",
+            "real_reliability.png",
+            "real_per_class_report.csv",
+        } <= files
+    assert {a.path for a in client.list_artifacts(trained.parent_run_id)} >= {
+        "comparison.csv",
+        "config.yaml",
+    }
     version = client.get_model_version_by_alias("tumorclf", "champion")
     assert str(version.version) == trained.registered_version
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from tumorclf.paths import project_file
@@ -24,7 +23,9 @@ def test_every_class_has_at_least_eight_fully_reported_vignettes(generator, vign
     stated = frame[list(FIELDS)].notna()
     calcified = frame["calcification"].astype(str) != "none"
     assert stated.drop(columns="calcification_site").all().all()  # every field stated
-    assert stated["calcification_site"].eq(calcified).all()       # a site exactly where there is calcification
+    assert (
+        stated["calcification_site"].eq(calcified).all()
+    )  # a site exactly where there is calcification
     assert set(meta["variant"]) == {"typical", "less_typical"}
     assert meta["id"].tolist() == frame["id"].tolist()
 
@@ -40,12 +41,14 @@ def test_every_vignette_cites_its_sources_and_the_references_exist():
 
 def test_vignette_figures_are_ranks():
     classes = ["mcs", "meningioma", "schwannoma", "neurofibroma"]
-    proba = np.array([
-        [0.6, 0.2, 0.1, 0.1],   # mcs, MCS first
-        [0.2, 0.5, 0.2, 0.1],   # mcs, MCS second (tie with schwannoma broken by column order)
-        [0.05, 0.9, 0.03, 0.02],  # meningioma, MCS in its top three
-        [0.01, 0.02, 0.9, 0.07],  # schwannoma, MCS last
-    ])
+    proba = np.array(
+        [
+            [0.6, 0.2, 0.1, 0.1],  # mcs, MCS first
+            [0.2, 0.5, 0.2, 0.1],  # mcs, MCS second (tie with schwannoma broken by column order)
+            [0.05, 0.9, 0.03, 0.02],  # meningioma, MCS in its top three
+            [0.01, 0.02, 0.9, 0.07],  # schwannoma, MCS last
+        ]
+    )
     y = np.array([0, 0, 1, 2])
     figures = vignette_metrics(y, proba, classes)
     assert figures["top1_acc"] == pytest.approx(0.75)

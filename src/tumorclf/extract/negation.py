@@ -24,26 +24,85 @@ class Status(Enum):
 
 #: Phrases before a finding that deny it (within :data:`WINDOW` words, same clause).
 PRE_NEGATION = (
-    "no", "not", "without", "absence of", "absent", "negative for", "free of", "lack of", "lacking",
-    "neither", "nor", "no evidence of", "no obvious evidence of", "no sign of", "no signs of", "non",
+    "no",
+    "not",
+    "without",
+    "absence of",
+    "absent",
+    "negative for",
+    "free of",
+    "lack of",
+    "lacking",
+    "neither",
+    "nor",
+    "no evidence of",
+    "no obvious evidence of",
+    "no sign of",
+    "no signs of",
+    "non",
 )
 #: Phrases after a finding that deny it ("calcification was absent").
 POST_NEGATION = (
-    "absent", "not seen", "not present", "not observed", "not identified", "not detected", "not found",
-    "was not", "were not", "is not", "are not", "negative",
+    "absent",
+    "not seen",
+    "not present",
+    "not observed",
+    "not identified",
+    "not detected",
+    "not found",
+    "was not",
+    "were not",
+    "is not",
+    "are not",
+    "negative",
 )
 #: Phrases before a finding that leave it open.
 PRE_UNCERTAIN = (
-    "could not exclude", "could not be excluded", "cannot exclude", "can not exclude", "cannot be excluded",
-    "could not completely exclude", "not completely exclude", "possible", "possibly", "probable", "suspected",
-    "suspicious for", "suspicion of", "questionable", "may", "might", "may represent", "differential",
-    "rule out", "r/o", "versus", "vs",
+    "could not exclude",
+    "could not be excluded",
+    "cannot exclude",
+    "can not exclude",
+    "cannot be excluded",
+    "could not completely exclude",
+    "not completely exclude",
+    "possible",
+    "possibly",
+    "probable",
+    "suspected",
+    "suspicious for",
+    "suspicion of",
+    "questionable",
+    "may",
+    "might",
+    "may represent",
+    "differential",
+    "rule out",
+    "r/o",
+    "versus",
+    "vs",
 )
 #: Phrases after a finding that leave it open ("invasion could not be excluded").
-POST_UNCERTAIN = ("could not be excluded", "cannot be excluded", "not excluded", "was suspected", "is suspected",
-                  "?")
+POST_UNCERTAIN = (
+    "could not be excluded",
+    "cannot be excluded",
+    "not excluded",
+    "was suspected",
+    "is suspected",
+    "?",
+)
 #: Words that end a trigger's reach.
-TERMINATORS = ("but", "however", "although", "though", "except", "whereas", "while", "yet", "which", "that")
+TERMINATORS = (
+    "but",
+    "however",
+    "although",
+    "though",
+    "except",
+    "whereas",
+    "while",
+    "yet",
+    "which",
+    "that",
+)
 WINDOW = 8
 
 _CLAUSE_END = re.compile(r"[.;:!?\n]|\b(?:%s)\b" % "|".join(TERMINATORS), re.IGNORECASE)
@@ -77,7 +136,11 @@ def _clause_after(text: str, end: int) -> str:
     if stop and stop.group() == "?":
         clause += "?"
     words = list(_WORD.finditer(clause))
-    return clause[: words[min(len(words), 5) - 1].end()] + ("?" if clause.endswith("?") else "") if words else clause
+    return (
+        clause[: words[min(len(words), 5) - 1].end()] + ("?" if clause.endswith("?") else "")
+        if words
+        else clause
+    )
 
 
 def status(text: str, start: int, end: int) -> Status:

@@ -66,46 +66,116 @@ def _t2(match: re.Match[str]) -> str:
 
 RULES: tuple[Rule, ...] = (
     # -- compartment -------------------------------------------------------------
-    Rule("compartment", _p(r"\bintra-?\s*(?:dural)?\s*(?:and|&|/|-)\s*extra-?\s*dural|\bextra-?\s*(?:dural)?\s*"
-                           r"(?:and|&|/)\s*intra-?\s*dural|\bI\s*&\s*ED\b|\bintra-?\s*and\s*extra-?\s*spinal\s+"
-                           r"(?=dural)"), "intra_extradural"),
-    Rule("compartment", _p(r"\bextra-?\s*dural\b[^.;]{0,150}?\b(?:with|and)\s+(?:an?\s+|the\s+)?(?:\w+\s+)?"
-                           r"intra-?\s*dural\s+(?:component|part|portion|extension)|\bintra-?\s*dural\b[^.;]{0,150}?"
-                           r"\b(?:with|and)\s+(?:an?\s+|the\s+)?(?:\w+\s+)?extra-?\s*dural\s+(?:component|part|"
-                           r"portion|extension)"), "intra_extradural"),
-    Rule("compartment", _p(r"\bintra-?\s*dural[\s,-]*(?:and\s+)?extra-?\s*(?:medullary|axial)|\bIDEM\b|"
-                           r"\bsubdural[\s,-]+extramedullary|\bextra-?\s*medullary[\s,-]*(?:and\s+)?intra-?\s*dural"),
-         "intradural_extramedullary"),
-    Rule("compartment", _p(r"\bintramedullary\b(?!\s*-?\s*(?:and|/)\s*extramedullary)"), "intramedullary"),
+    Rule(
+        "compartment",
+        _p(
+            r"\bintra-?\s*(?:dural)?\s*(?:and|&|/|-)\s*extra-?\s*dural|\bextra-?\s*(?:dural)?\s*"
+            r"(?:and|&|/)\s*intra-?\s*dural|\bI\s*&\s*ED\b|\bintra-?\s*and\s*extra-?\s*spinal\s+"
+            r"(?=dural)"
+        ),
+        "intra_extradural",
+    ),
+    Rule(
+        "compartment",
+        _p(
+            r"\bextra-?\s*dural\b[^.;]{0,150}?\b(?:with|and)\s+(?:an?\s+|the\s+)?(?:\w+\s+)?"
+            r"intra-?\s*dural\s+(?:component|part|portion|extension)|\bintra-?\s*dural\b[^.;]{0,150}?"
+            r"\b(?:with|and)\s+(?:an?\s+|the\s+)?(?:\w+\s+)?extra-?\s*dural\s+(?:component|part|"
+            r"portion|extension)"
+        ),
+        "intra_extradural",
+    ),
+    Rule(
+        "compartment",
+        _p(
+            r"\bintra-?\s*dural[\s,-]*(?:and\s+)?extra-?\s*(?:medullary|axial)|\bIDEM\b|"
+            r"\bsubdural[\s,-]+extramedullary|\bextra-?\s*medullary[\s,-]*(?:and\s+)?intra-?\s*dural"
+        ),
+        "intradural_extramedullary",
+    ),
+    Rule(
+        "compartment",
+        _p(r"\bintramedullary\b(?!\s*-?\s*(?:and|/)\s*extramedullary)"),
+        "intramedullary",
+    ),
     Rule("compartment", _p(r"\b(?:epidural|extradural)\b"), "extradural", generic=True),
-    Rule("compartment", _p(r"\b(?:filum terminale|cauda equin\w*)\b"), "intradural_extramedullary", generic=True),
+    Rule(
+        "compartment",
+        _p(r"\b(?:filum terminale|cauda equin\w*)\b"),
+        "intradural_extramedullary",
+        generic=True,
+    ),
     # -- dumbbell ---------------------------------------------------------------
-    Rule("dumbbell", _p(r"\bdumb-?\s*bell|\bhour-?\s*glass|\ben sablier\b|\bforaminal (?:extension|component|"
-                        r"widening|enlargement|expansion)|\bextra-?\s*for(?:a|)minal|\b(?:extend\w*|extension|"
-                        r"grow\w*|protrud\w*)\s+(?:[\w-]+\s+){0,4}(?:through|into|to|from)\s+(?:the\s+)?"
-                        r"(?:[\w-]+\s+){0,2}(?:neural\s+|intervertebral\s+)?foram\w*|\b(?:widen\w*|enlarg\w*|"
-                        r"expan\w*)\s+(?:of\s+)?(?:the\s+)?(?:[\w-]+\s+){0,3}(?:neural\s+|intervertebral\s+)?"
-                        r"foram\w*"), True, denied=False),
+    Rule(
+        "dumbbell",
+        _p(
+            r"\bdumb-?\s*bell|\bhour-?\s*glass|\ben sablier\b|\bforaminal (?:extension|component|"
+            r"widening|enlargement|expansion)|\bextra-?\s*for(?:a|)minal|\b(?:extend\w*|extension|"
+            r"grow\w*|protrud\w*)\s+(?:[\w-]+\s+){0,4}(?:through|into|to|from)\s+(?:the\s+)?"
+            r"(?:[\w-]+\s+){0,2}(?:neural\s+|intervertebral\s+)?foram\w*|\b(?:widen\w*|enlarg\w*|"
+            r"expan\w*)\s+(?:of\s+)?(?:the\s+)?(?:[\w-]+\s+){0,3}(?:neural\s+|intervertebral\s+)?"
+            r"foram\w*"
+        ),
+        True,
+        denied=False,
+    ),
     # -- enhancement ----------------------------------------------------------------
-    Rule("enhancement", _p(rf"\b(?:homogeneous(?:ly)?|homogenous(?:ly)?|uniform(?:ly)?)\s+(?:\w+\s+)?(?:{ENHANCE})|"
-                           rf"\b(?:{ENHANCE})\s+(?:\w+\s+)?(?:homogeneous(?:ly)?|homogenous(?:ly)?|uniformly)"),
-         "homogeneous"),
-    Rule("enhancement", _p(rf"\b(?:heterogeneous(?:ly)?|heterogenous(?:ly)?|inhomogeneous(?:ly)?|patchy)\s+"
-                           rf"(?:\w+\s+)?(?:{ENHANCE})|\b(?:{ENHANCE})\s+(?:\w+\s+)?"
-                           rf"(?:heterogeneous(?:ly)?|heterogenous(?:ly)?|inhomogeneously)"), "heterogeneous"),
-    Rule("enhancement", _p(rf"\b(?:rim|ring|peripheral)(?:-like)?\s+(?:\w+\s+)?(?:{ENHANCE})|"
-                           rf"\b(?:{ENHANCE})\s+(?:\w+\s+){{0,2}}(?:at|along|of)\s+(?:the\s+|its\s+)?(?:periphery|rim)"),
-         "peripheral"),
-    Rule("enhancement", _p(r"\bnon-?\s*enhancing\b|\b(?:no|without|absent|lack of)\s+(?:\w+\s+)?(?:contrast\s+)?"
-                           r"enhancement\b|\bdid not enhance\b|\bwas not enhanced\b"), "none"),
+    Rule(
+        "enhancement",
+        _p(
+            rf"\b(?:homogeneous(?:ly)?|homogenous(?:ly)?|uniform(?:ly)?)\s+(?:\w+\s+)?(?:{ENHANCE})|"
+            rf"\b(?:{ENHANCE})\s+(?:\w+\s+)?(?:homogeneous(?:ly)?|homogenous(?:ly)?|uniformly)"
+        ),
+        "homogeneous",
+    ),
+    Rule(
+        "enhancement",
+        _p(
+            rf"\b(?:heterogeneous(?:ly)?|heterogenous(?:ly)?|inhomogeneous(?:ly)?|patchy)\s+"
+            rf"(?:\w+\s+)?(?:{ENHANCE})|\b(?:{ENHANCE})\s+(?:\w+\s+)?"
+            rf"(?:heterogeneous(?:ly)?|heterogenous(?:ly)?|inhomogeneously)"
+        ),
+        "heterogeneous",
+    ),
+    Rule(
+        "enhancement",
+        _p(
+            rf"\b(?:rim|ring|peripheral)(?:-like)?\s+(?:\w+\s+)?(?:{ENHANCE})|"
+            rf"\b(?:{ENHANCE})\s+(?:\w+\s+){{0,2}}(?:at|along|of)\s+(?:the\s+|its\s+)?(?:periphery|rim)"
+        ),
+        "peripheral",
+    ),
+    Rule(
+        "enhancement",
+        _p(
+            r"\bnon-?\s*enhancing\b|\b(?:no|without|absent|lack of)\s+(?:\w+\s+)?(?:contrast\s+)?"
+            r"enhancement\b|\bdid not enhance\b|\bwas not enhanced\b"
+        ),
+        "none",
+    ),
     # -- calcification ------------------------------------------------------------
-    Rule("calcification", _p(r"\b(?:punctate|punctuate|spotty|speckled|stippled|dot-like|small foci of)\s+"
-                             r"(?:\w+\s+)?calcifi\w*"), "punctate"),
-    Rule("calcification", _p(r"\b(?:dense|massive|extensive|coarse|heavy)\s+(?:\w+\s+)?calcifi\w*|"
-                             r"\b(?:heavily|densely|extensively|completely|massively)\s+calcified|\bossifi\w+|"
-                             r"\bossified\b"), "massive"),
-    Rule("calcification", _p(r"\brings?[\s-]+(?:and|&)[\s-]+arcs?\b|\bchondroid\s+calcifi\w*|\bpopcorn\s+calcifi\w*"),
-         "rings_arcs"),
+    Rule(
+        "calcification",
+        _p(
+            r"\b(?:punctate|punctuate|spotty|speckled|stippled|dot-like|small foci of)\s+"
+            r"(?:\w+\s+)?calcifi\w*"
+        ),
+        "punctate",
+    ),
+    Rule(
+        "calcification",
+        _p(
+            r"\b(?:dense|massive|extensive|coarse|heavy)\s+(?:\w+\s+)?calcifi\w*|"
+            r"\b(?:heavily|densely|extensively|completely|massively)\s+calcified|\bossifi\w+|"
+            r"\bossified\b"
+        ),
+        "massive",
+    ),
+    Rule(
+        "calcification",
+        _p(r"\brings?[\s-]+(?:and|&)[\s-]+arcs?\b|\bchondroid\s+calcifi\w*|\bpopcorn\s+calcifi\w*"),
+        "rings_arcs",
+    ),
     Rule("calcification", _p(r"\bnon-?\s*calcified\b"), "none"),
     Rule("calcification", _p(r"\bcalcifi\w*"), None, denied="none", generic=True),
     # -- calcification site (only with a stated calcification) -------------------
@@ -114,50 +184,100 @@ RULES: tuple[Rule, ...] = (
     Rule("calcification_site", _p(r"\bdiffuse(?:ly)?\s+(?:\w+\s+)?calcifi\w*"), "diffuse"),
     # -- dural signs -----------------------------------------------------------------
     Rule("dural_tail", _p(r"\bdural\s+tail|\btail\s+sign"), True, denied=False),
-    Rule("dural_attachment", _p(r"\bdural[\s-]+based|\bdural\s+(?:attachment|base|origin)|\b(?:broad[\s-]+based\s+)?"
-                                r"attach\w*\s+(?:\w+\s+){0,5}dura\b|\b(?:attached|adherent)\s+(?:to\s+)?(?:the\s+)?"
-                                r"(?:\w+\s+){0,4}dura(?:\s+mater)?\b|\barising from the dura"), True, denied=False),
-    Rule("dural_attachment", _p(r"\b(?:separated|separate|free|detached)\s+from\s+(?:the\s+)?dura(?:\s+mater)?\b|"
-                                r"\bnon-?\s*dural[\s-]+based"), False),
+    Rule(
+        "dural_attachment",
+        _p(
+            r"\bdural[\s-]+based|\bdural\s+(?:attachment|base|origin)|\b(?:broad[\s-]+based\s+)?"
+            r"attach\w*\s+(?:\w+\s+){0,5}dura\b|\b(?:attached|adherent)\s+(?:to\s+)?(?:the\s+)?"
+            r"(?:\w+\s+){0,4}dura(?:\s+mater)?\b|\barising from the dura"
+        ),
+        True,
+        denied=False,
+    ),
+    Rule(
+        "dural_attachment",
+        _p(
+            r"\b(?:separated|separate|free|detached)\s+from\s+(?:the\s+)?dura(?:\s+mater)?\b|"
+            r"\bnon-?\s*dural[\s-]+based"
+        ),
+        False,
+    ),
     # -- other findings -------------------------------------------------------------
     # a cyst around the tumour in the cord ("peritumoral cyst", "polar cyst") is a syrinx, not cystic change
-    Rule("cystic_change", _p(r"(?<!peritumoral\s)(?<!peritumoural\s)(?<!polar\s)(?<!rostral\s)(?<!caudal\s)"
-                             r"\bcysts?\b|\bcystic\b"), True, denied=False),
+    Rule(
+        "cystic_change",
+        _p(
+            r"(?<!peritumoral\s)(?<!peritumoural\s)(?<!polar\s)(?<!rostral\s)(?<!caudal\s)"
+            r"\bcysts?\b|\bcystic\b"
+        ),
+        True,
+        denied=False,
+    ),
     Rule("cystic_change", _p(r"\b(?:purely|entirely|completely)\s+solid\b"), False),
-    Rule("flow_voids", _p(r"\bflow[\s-]+voids?|\bsignal[\s-]+voids?|\bserpiginous\s+(?:\w+\s+)?(?:vessels?|flow|"
-                          r"vascul\w*)|\b(?:prominent|enlarged|dilated|engorged|tortuous)\s+(?:\w+\s+)?vessels"),
-         True, denied=False),
-    Rule("bone_erosion", _p(r"\b(?:bone|bony|osseous|vertebral)\s+(?:\w+\s+)?(?:erosions?|destruction|defect|"
-                            r"remodel\w*|scalloping|invasion|resorption)|\b(?:expan\w*|enlarg\w*)\s+of\s+(?:the\s+)?"
-                            r"(?:\w+\s+){0,2}(?:neural\s+|intervertebral\s+)foram\w*|\b(?:erosion|scalloping|remodel\w*|destruction)\s+of\s+(?:the\s+)?"
-                            r"(?:\w+\s+){0,3}(?:vertebra\w*|bone|lamina|pedicle|body|sacrum|foramen)|\berod\w+\s+"
-                            r"(?:the\s+)?(?:\w+\s+){0,3}(?:vertebra\w*|bone|lamina|pedicle|body)|\bscalloping\b|"
-                            r"\bwiden\w*\s+(?:of\s+)?(?:the\s+)?(?:\w+\s+){0,2}(?:neural\s+|intervertebral\s+)?"
-                            r"foram\w*"), True, denied=False),
+    Rule(
+        "flow_voids",
+        _p(
+            r"\bflow[\s-]+voids?|\bsignal[\s-]+voids?|\bserpiginous\s+(?:\w+\s+)?(?:vessels?|flow|"
+            r"vascul\w*)|\b(?:prominent|enlarged|dilated|engorged|tortuous)\s+(?:\w+\s+)?vessels"
+        ),
+        True,
+        denied=False,
+    ),
+    Rule(
+        "bone_erosion",
+        _p(
+            r"\b(?:bone|bony|osseous|vertebral)\s+(?:\w+\s+)?(?:erosions?|destruction|defect|"
+            r"remodel\w*|scalloping|invasion|resorption)|\b(?:expan\w*|enlarg\w*)\s+of\s+(?:the\s+)?"
+            r"(?:\w+\s+){0,2}(?:neural\s+|intervertebral\s+)foram\w*|\b(?:erosion|scalloping|remodel\w*|destruction)\s+of\s+(?:the\s+)?"
+            r"(?:\w+\s+){0,3}(?:vertebra\w*|bone|lamina|pedicle|body|sacrum|foramen)|\berod\w+\s+"
+            r"(?:the\s+)?(?:\w+\s+){0,3}(?:vertebra\w*|bone|lamina|pedicle|body)|\bscalloping\b|"
+            r"\bwiden\w*\s+(?:of\s+)?(?:the\s+)?(?:\w+\s+){0,2}(?:neural\s+|intervertebral\s+)?"
+            r"foram\w*"
+        ),
+        True,
+        denied=False,
+    ),
     # -- T2 signal ------------------------------------------------------------------
     Rule("t2_signal", _p(rf"{_SIGNAL_WORD}{GAP}(?:on|in)\s+{BOTH_T1_T2}"), _t2),
     Rule("t2_signal", _p(rf"{_SIGNAL_WORD}{GAP}(?:on|in)\s+{NOT_T1}(?:{T2})"), _t2),
     Rule("t2_signal", _p(rf"(?:{T2})[\s(),:-]*(?:[\w()-]+\s+){{0,3}}{_SIGNAL_WORD}"), _t2),
-    Rule("t2_signal", _p(rf"\b(?P<signal2>high|low|bright|intermediate)\s+(?:{T2})\s*(?:signal|intensity)"), _t2),
-    Rule("t2_signal", _p(rf"\b(?P<signal3>heterogeneous(?:ly)?|inhomogeneous|mixed)\s*(?:signal(?:\s+intensity)?\s*)?"
-                         rf"(?:on|in)\s+{NOT_T1}(?:{T2})"), _t2, generic=True),
+    Rule(
+        "t2_signal",
+        _p(rf"\b(?P<signal2>high|low|bright|intermediate)\s+(?:{T2})\s*(?:signal|intensity)"),
+        _t2,
+    ),
+    Rule(
+        "t2_signal",
+        _p(
+            rf"\b(?P<signal3>heterogeneous(?:ly)?|inhomogeneous|mixed)\s*(?:signal(?:\s+intensity)?\s*)?"
+            rf"(?:on|in)\s+{NOT_T1}(?:{T2})"
+        ),
+        _t2,
+        generic=True,
+    ),
 )
 
 
 # -- schema 1.1 ---------------------------------------------------------------------
 
 #: A signal given as a range ("iso- to hypointense", "hypo-isointense"): no one value is stated.
-_RANGE_AFTER = re.compile(r"^[\s-]*(?:to|or|-)[\s-]*(?:slightly\s+|mildly\s+)?(?:hypo|iso|hyper|high|low)", re.I)
-_RANGE_BEFORE = re.compile(r"(?:hypo|iso|hyper|high|low)(?:[\s-]*intense)?[\s-]*(?:to|or|-)?[\s-]*$", re.I)
+_RANGE_AFTER = re.compile(
+    r"^[\s-]*(?:to|or|-)[\s-]*(?:slightly\s+|mildly\s+)?(?:hypo|iso|hyper|high|low)", re.I
+)
+_RANGE_BEFORE = re.compile(
+    r"(?:hypo|iso|hyper|high|low)(?:[\s-]*intense)?[\s-]*(?:to|or|-)?[\s-]*$", re.I
+)
 
 
 def _t1(match: re.Match[str]) -> str | None:
     for name in ("signal", "signal2", "signal3"):
         if match.groupdict().get(name):
             start, end = match.span(name)
-            tail = match.string[end:end + 40]
+            tail = match.string[end : end + 40]
             tail = re.sub(r"^[\s-]*intens(?:e|ity)", "", tail, flags=re.I)
-            if _RANGE_AFTER.match(tail) or _RANGE_BEFORE.search(match.string[max(0, start - 20):start]):
+            if _RANGE_AFTER.match(tail) or _RANGE_BEFORE.search(
+                match.string[max(0, start - 20) : start]
+            ):
                 return None
             break
     return _t2(match)
@@ -175,111 +295,243 @@ def _size(match: re.Match[str]) -> str | None:
 T1 = r"T1(?:\s*-?\s*weighted)?(?:\s*(?:WI|W|images?|sequences?|imaging))?|T1WI"
 NOT_T2 = r"(?:(?!\bT2)[^.;]){0,45}?"
 #: A length: "28 mm", "2.8 cm", "3.2 x 2.1 x 1.5 cm" (the largest dimension counts).
-_LENGTH = r"(?P<numbers>\d+(?:\.\d+)?(?:\s*(?:x|\u00d7|\*|by)\s*\d+(?:\.\d+)?)*)[\s-]*(?P<unit>mm|cm)\b"
-_MASS_WORD = (r"(?:mass|masses|tumou?r|lesion|neoplasm|nodule|schwannoma|neurinoma|meningioma|neurofibroma|"
-              r"ependymoma|ha?emangioblastoma|chondrosarcoma|hemangiopericytoma)")
+_LENGTH = (
+    r"(?P<numbers>\d+(?:\.\d+)?(?:\s*(?:x|\u00d7|\*|by)\s*\d+(?:\.\d+)?)*)[\s-]*(?P<unit>mm|cm)\b"
+)
+_MASS_WORD = (
+    r"(?:mass|masses|tumou?r|lesion|neoplasm|nodule|schwannoma|neurinoma|meningioma|neurofibroma|"
+    r"ependymoma|ha?emangioblastoma|chondrosarcoma|hemangiopericytoma)"
+)
 #: After a T1 sequence's name: not the post-contrast image ("on T1-weighted images after gadolinium").
-_NOT_POST_CONTRAST = (r"(?![^.;]{0,20}?\b(?:after|following|post)[\s-]*(?:intravenous\s+)?(?:contrast|gad\w*|Gd)|"
-                      r"\s*(?:with|\+)\s*(?:contrast|gad\w*|Gd|C\b))")
+_NOT_POST_CONTRAST = (
+    r"(?![^.;]{0,20}?\b(?:after|following|post)[\s-]*(?:intravenous\s+)?(?:contrast|gad\w*|Gd)|"
+    r"\s*(?:with|\+)\s*(?:contrast|gad\w*|Gd|C\b))"
+)
 #: Words between a T1 sequence and its signal that are not about another sequence or the contrast.
 _T1_GAP = r"(?:(?!T2|post|contrast|gad|enhanc)[\w()-]+\s+){0,10}?"
 #: Words of a neighbour pressing on a structure, just before it: the tumour is near it, not of it.
-_PRESSING_BEFORE = re.compile(r"\b(?:compress\w*|distort\w*|displac\w*|splay\w*|push\w*|abut\w*|effect\s+(?:up)?on|"
-                              r"extension\s+(?:in)?to|extend\w*\s+(?:in)?to|adjacent|compression\s+of|near|"
-                              r"level\s+of)\s+(?:[\w-]+\s+){0,6}$", re.I)
-_PRESSING_AFTER = re.compile(r"^\s*(?:nerve\s+roots?\s+)?(?:compression|syndrome|(?:was\s+|were\s+)?"
-                             r"(?:compressed|displaced|distorted|splayed))", re.I)
+_PRESSING_BEFORE = re.compile(
+    r"\b(?:compress\w*|distort\w*|displac\w*|splay\w*|push\w*|abut\w*|effect\s+(?:up)?on|"
+    r"extension\s+(?:in)?to|extend\w*\s+(?:in)?to|adjacent|compression\s+of|near|"
+    r"level\s+of)\s+(?:[\w-]+\s+){0,6}$",
+    re.I,
+)
+_PRESSING_AFTER = re.compile(
+    r"^\s*(?:nerve\s+roots?\s+)?(?:compression|syndrome|(?:was\s+|were\s+)?"
+    r"(?:compressed|displaced|distorted|splayed))",
+    re.I,
+)
 
 
 def _site(value: str):
     """A named site's value, unless the words around it say the tumour only presses on it."""
+
     def read(match: re.Match[str]) -> str | None:
-        before = match.string[max(0, match.start() - 60):match.start()]
-        if _PRESSING_BEFORE.search(before) or _PRESSING_AFTER.match(match.string[match.end():]):
+        before = match.string[max(0, match.start() - 60) : match.start()]
+        if _PRESSING_BEFORE.search(before) or _PRESSING_AFTER.match(match.string[match.end() :]):
             return None
         return value
+
     return read
+
 
 RULES_1_1: tuple[Rule, ...] = (
     # -- syndrome -----------------------------------------------------------------------
-    Rule("syndrome", _p(r"\bvon\s+hippel[\s-]+lindau\b|\bhippel[\s-]+lindau\b|\bVHL\b"), "vhl", denied="none"),
-    Rule("syndrome", _p(r"\bneurofibromatosis[\s-]+(?:type[\s-]*)?(?:1|I|one)\b|\bNF-?\s?1\b|"
-                        r"\bvon\s+recklinghausen"), "nf1", denied="none"),
-    Rule("syndrome", _p(r"\bneurofibromatosis[\s-]+(?:type[\s-]*)?(?:2|II|two)\b|\bNF-?\s?2\b|"
-                        r"\bbilateral\s+vestibular\s+schwannomas?"), "nf2", denied="none"),
-    Rule("syndrome", _p(r"\bneurofibromatosis\b(?![\s-]+(?:type|1|2|I\b|II\b|one|two))|\bphakomatos\w+"),
-         None, denied="none"),
+    Rule(
+        "syndrome",
+        _p(r"\bvon\s+hippel[\s-]+lindau\b|\bhippel[\s-]+lindau\b|\bVHL\b"),
+        "vhl",
+        denied="none",
+    ),
+    Rule(
+        "syndrome",
+        _p(
+            r"\bneurofibromatosis[\s-]+(?:type[\s-]*)?(?:1|I|one)\b|\bNF-?\s?1\b|"
+            r"\bvon\s+recklinghausen"
+        ),
+        "nf1",
+        denied="none",
+    ),
+    Rule(
+        "syndrome",
+        _p(
+            r"\bneurofibromatosis[\s-]+(?:type[\s-]*)?(?:2|II|two)\b|\bNF-?\s?2\b|"
+            r"\bbilateral\s+vestibular\s+schwannomas?"
+        ),
+        "nf2",
+        denied="none",
+    ),
+    Rule(
+        "syndrome",
+        _p(r"\bneurofibromatosis\b(?![\s-]+(?:type|1|2|I\b|II\b|one|two))|\bphakomatos\w+"),
+        None,
+        denied="none",
+    ),
     Rule("syndrome", _p(r"\bsporadic\b"), "none"),
     # -- named site -----------------------------------------------------------------------
     Rule("named_site", _p(r"\bfilum(?:\s+terminale)?\b"), _site("filum_terminale")),
     Rule("named_site", _p(r"\bconus(?:\s+medullaris)?\b"), _site("conus_medullaris")),
     Rule("named_site", _p(r"\bcauda\s+equina\b"), _site("cauda_equina")),
-    Rule("named_site", _p(r"\b(?:arising|originating|arose|originated)\s+from\s+(?:[\w-]+\s+){0,4}?(?:nerve|roots?|"
-                          r"rootlets?)\b|\b(?:spinal|nerve|dorsal|ventral|sensory|motor)\s+roots?\b(?!\s+(?:compression|"
-                          r"pain|symptoms?|signs?))|\broot\s+sleeve|\bdorsal\s+root\s+ganglion"), _site("nerve_root")),
-    Rule("named_site", _p(r"\b(?:arising|originating|arose|originated)\s+from\s+the\s+(?:[\w-]+\s+){0,2}?(?:dura|"
-                          r"arachnoid|meninges|pia)\b|\bof\s+the\s+arachnoid\b"), _site("other")),
+    Rule(
+        "named_site",
+        _p(
+            r"\b(?:arising|originating|arose|originated)\s+from\s+(?:[\w-]+\s+){0,4}?(?:nerve|roots?|"
+            r"rootlets?)\b|\b(?:spinal|nerve|dorsal|ventral|sensory|motor)\s+roots?\b(?!\s+(?:compression|"
+            r"pain|symptoms?|signs?))|\broot\s+sleeve|\bdorsal\s+root\s+ganglion"
+        ),
+        _site("nerve_root"),
+    ),
+    Rule(
+        "named_site",
+        _p(
+            r"\b(?:arising|originating|arose|originated)\s+from\s+the\s+(?:[\w-]+\s+){0,2}?(?:dura|"
+            r"arachnoid|meninges|pia)\b|\bof\s+the\s+arachnoid\b"
+        ),
+        _site("other"),
+    ),
     # -- syrinx ---------------------------------------------------------------------------
-    Rule("syrinx", _p(r"\bsyrin\w*|\bhydromyel\w*|\b(?:peritumou?ral|polar|rostral|caudal)\s+cysts?\b"),
-         True, denied=False),
+    Rule(
+        "syrinx",
+        _p(r"\bsyrin\w*|\bhydromyel\w*|\b(?:peritumou?ral|polar|rostral|caudal)\s+cysts?\b"),
+        True,
+        denied=False,
+    ),
     # -- haemorrhage ---------------------------------------------------------------------
-    Rule("haemorrhage", _p(r"\bha?emorrhag\w*|\bha?emosiderin\w*|\bblood\s+products?\b|\bha?ematoma\b|"
-                           r"\b(?:intra)?tumou?ral\s+bleed\w*"), True, denied=False),
+    Rule(
+        "haemorrhage",
+        _p(
+            r"\bha?emorrhag\w*|\bha?emosiderin\w*|\bblood\s+products?\b|\bha?ematoma\b|"
+            r"\b(?:intra)?tumou?ral\s+bleed\w*"
+        ),
+        True,
+        denied=False,
+    ),
     # -- T1 signal ----------------------------------------------------------------------
     Rule("t1_signal", _p(rf"{_SIGNAL_WORD}{GAP}(?:both\s+)?(?:on|in)\s+{BOTH_T1_T2}"), _t1),
-    Rule("t1_signal", _p(rf"{_SIGNAL_WORD}{GAP}(?:on|in)\s+(?:(?!\bT2|contrast|gadolinium|enhanc)[^.;]){{0,45}}?"
-                         rf"(?:{T1}){_NOT_POST_CONTRAST}"), _t1),
-    Rule("t1_signal", _p(rf"(?<!post-contrast\s)(?<!contrast-enhanced\s)(?:{T1}){_NOT_POST_CONTRAST}[\s(),:-]*"
-                         rf"{_T1_GAP}{_SIGNAL_WORD}"), _t1),
-    Rule("t1_signal", _p(rf"\bT1[\w\s()-]{{0,20}}?\s(?:and|/|&)\s*T2[\w\s()-]{{0,25}}?{_SIGNAL_WORD}"), _t1),
-    Rule("t1_signal", _p(rf"\b(?P<signal2>high|low|bright|intermediate)\s+(?:{T1})\s*(?:(?:and|/)\s*T2\s*)?"
-                         rf"(?:signals?|intensit\w+)"), _t1),
-    Rule("t1_signal", _p(r"\b(?P<signal2>high|low|bright|intermediate)\s+T1\s+and\s+(?:high|low|bright|intermediate)"
-                         r"\s+T2"), _t1),
-    Rule("t1_signal", _p(rf"\b(?P<signal3>heterogeneous(?:ly)?|inhomogeneous|mixed)\s*(?:signal(?:\s+intensity)?\s*)?"
-                         rf"(?:both\s+)?(?:on|in)\s+{NOT_T2}(?:{T1})"), _t1, generic=True),
+    Rule(
+        "t1_signal",
+        _p(
+            rf"{_SIGNAL_WORD}{GAP}(?:on|in)\s+(?:(?!\bT2|contrast|gadolinium|enhanc)[^.;]){{0,45}}?"
+            rf"(?:{T1}){_NOT_POST_CONTRAST}"
+        ),
+        _t1,
+    ),
+    Rule(
+        "t1_signal",
+        _p(
+            rf"(?<!post-contrast\s)(?<!contrast-enhanced\s)(?:{T1}){_NOT_POST_CONTRAST}[\s(),:-]*"
+            rf"{_T1_GAP}{_SIGNAL_WORD}"
+        ),
+        _t1,
+    ),
+    Rule(
+        "t1_signal",
+        _p(rf"\bT1[\w\s()-]{{0,20}}?\s(?:and|/|&)\s*T2[\w\s()-]{{0,25}}?{_SIGNAL_WORD}"),
+        _t1,
+    ),
+    Rule(
+        "t1_signal",
+        _p(
+            rf"\b(?P<signal2>high|low|bright|intermediate)\s+(?:{T1})\s*(?:(?:and|/)\s*T2\s*)?"
+            rf"(?:signals?|intensit\w+)"
+        ),
+        _t1,
+    ),
+    Rule(
+        "t1_signal",
+        _p(
+            r"\b(?P<signal2>high|low|bright|intermediate)\s+T1\s+and\s+(?:high|low|bright|intermediate)"
+            r"\s+T2"
+        ),
+        _t1,
+    ),
+    Rule(
+        "t1_signal",
+        _p(
+            rf"\b(?P<signal3>heterogeneous(?:ly)?|inhomogeneous|mixed)\s*(?:signal(?:\s+intensity)?\s*)?"
+            rf"(?:both\s+)?(?:on|in)\s+{NOT_T2}(?:{T1})"
+        ),
+        _t1,
+        generic=True,
+    ),
     # -- multiple lesions ---------------------------------------------------------------
-    Rule("multiple_lesions", _p(rf"\bmultiple\s+(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})s?\b|\bmultifocal\b|"
-                                rf"\banother\s+(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})\b|\bbilateral\s+vestibular\b|"
-                                rf"\b(?:two|three|four|several|numerous)\s+(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})s\b"),
-         True, denied=False),
-    Rule("multiple_lesions", _p(rf"\bsingle\s+(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})\b|\bsolitary\s+(?!fibrous)"
-                                rf"(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})\b|\bno\s+other\s+(?:[\w-]+\s+)?"
-                                rf"(?:{_MASS_WORD})s?\b"), False),
+    Rule(
+        "multiple_lesions",
+        _p(
+            rf"\bmultiple\s+(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})s?\b|\bmultifocal\b|"
+            rf"\banother\s+(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})\b|\bbilateral\s+vestibular\b|"
+            rf"\b(?:two|three|four|several|numerous)\s+(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})s\b"
+        ),
+        True,
+        denied=False,
+    ),
+    Rule(
+        "multiple_lesions",
+        _p(
+            rf"\bsingle\s+(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})\b|\bsolitary\s+(?!fibrous)"
+            rf"(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})\b|\bno\s+other\s+(?:[\w-]+\s+)?"
+            rf"(?:{_MASS_WORD})s?\b"
+        ),
+        False,
+    ),
     # -- size -----------------------------------------------------------------------------
-    Rule("size", _p(rf"\b(?:measur\w*|size\w*|diameter|dimensions?|span\w*)\s+(?:[\w-]+\s+){{0,3}}?{_LENGTH}"), _size),
+    Rule(
+        "size",
+        _p(
+            rf"\b(?:measur\w*|size\w*|diameter|dimensions?|span\w*)\s+(?:[\w-]+\s+){{0,3}}?{_LENGTH}"
+        ),
+        _size,
+    ),
     Rule("size", _p(rf"\b{_LENGTH}\s+in\s+(?:\w+\s+)?(?:diameter|size|length|dimension)"), _size),
-    Rule("size", _p(rf"\b{_LENGTH}(?:\s+in\s+(?:\w+\s+)?(?:diameter|size|length))?\s*(?:\([^)]*\)\s*)?"
-                    rf"(?:[\w,-]+\s+){{0,5}}?{_MASS_WORD}\b"), _size),
+    Rule(
+        "size",
+        _p(
+            rf"\b{_LENGTH}(?:\s+in\s+(?:\w+\s+)?(?:diameter|size|length))?\s*(?:\([^)]*\)\s*)?"
+            rf"(?:[\w,-]+\s+){{0,5}}?{_MASS_WORD}\b"
+        ),
+        _size,
+    ),
 )
 RULES = (*RULES, *RULES_1_1)
 
 
 # -- age, sex and level are read by their own finders ---------------------------------
 
-_AGE_SEX = _p(r"\b(?P<age>\d{1,3})[\s-]*(?:years?|yrs?|y)[\s-]*(?:old|of age)?[\s-]*"
-              r"(?P<who>man|woman|male|female|boy|girl|gentleman|lady|patient|child|adult|individual|"
-              r"Caucasian|Asian|African|white|black)?|\baged\s+(?P<age2>\d{1,3})\b|\b(?P<age3>\d{1,3})\s*"
-              r"(?:yo|y/o|y\.o\.)\b")
+_AGE_SEX = _p(
+    r"\b(?P<age>\d{1,3})[\s-]*(?:years?|yrs?|y)[\s-]*(?:old|of age)?[\s-]*"
+    r"(?P<who>man|woman|male|female|boy|girl|gentleman|lady|patient|child|adult|individual|"
+    r"Caucasian|Asian|African|white|black)?|\baged\s+(?P<age2>\d{1,3})\b|\b(?P<age3>\d{1,3})\s*"
+    r"(?:yo|y/o|y\.o\.)\b"
+)
 _SEX = _p(r"\b(?P<who>man|woman|male|female|boy|girl|gentleman|lady)\b")
 #: A pronoun for the patient, when no word names the sex.
 _PRONOUN = _p(r"\b(?P<who>he|she)\b")
 _MALE = {"man", "male", "boy", "gentleman", "he"}
 
 _LEVEL_TOKEN = r"(?:C|T|Th|D|L|S)\s?-?(?:[1-9]|1[0-2])(?!\d)"
-_LEVEL_RANGE = _p(rf"\b(?P<top>{_LEVEL_TOKEN})(?:\s*(?:-|–|—|/|~|∼|to|through|and)\s*(?P<bottom>{_LEVEL_TOKEN}|"
-                  rf"(?:[1-9]|1[0-2])(?![\d.]))(?!\s*(?:-|–)?\s*weighted))?\b(?!\s*-?\s*weighted|WI)")
-_ORDINAL_LEVEL = _p(r"\b(?P<n>\d{1,2})(?:st|nd|rd|th)(?:\s*(?:and|to|-)\s*(?P<n2>\d{1,2})(?:st|nd|rd|th))?\s+"
-                    r"(?P<region>cervical|thoracic|dorsal|lumbar|sacral)\s+vertebra")
+_LEVEL_RANGE = _p(
+    rf"\b(?P<top>{_LEVEL_TOKEN})(?:\s*(?:-|–|—|/|~|∼|to|through|and)\s*(?P<bottom>{_LEVEL_TOKEN}|"
+    rf"(?:[1-9]|1[0-2])(?![\d.]))(?!\s*(?:-|–)?\s*weighted))?\b(?!\s*-?\s*weighted|WI)"
+)
+_ORDINAL_LEVEL = _p(
+    r"\b(?P<n>\d{1,2})(?:st|nd|rd|th)(?:\s*(?:and|to|-)\s*(?P<n2>\d{1,2})(?:st|nd|rd|th))?\s+"
+    r"(?P<region>cervical|thoracic|dorsal|lumbar|sacral)\s+vertebra"
+)
 #: "from the inferior endplate of L1 to the superior end plate of L3", "between ... T1 and T4".
-_SPANNING = _p(rf"\b(?:from|between)\s+(?:the\s+)?(?:[\w-]+\s+){{0,5}}?(?:of\s+)?(?P<top>{_LEVEL_TOKEN})\s+"
-               rf"(?:vertebra\w*\s+)?(?:to|and|through)\s+(?:the\s+)?(?:[\w-]+\s+){{0,4}}?(?:of\s+)?"
-               rf"(?P<bottom>{_LEVEL_TOKEN})\b")
-_MASS = _p(r"\b(?:mass|masses|tumou?rs?|lesions?|neoplasm|nodules?|schwannoma|neurinoma|meningioma|neurofibroma|"
-           r"ependymoma|hemangioblastoma|haemangioblastoma|chondrosarcoma|hemangiopericytoma|MCS|SFT|HPC|MPE|"
-           r"space-occupying)\b")
-_NOT_A_TUMOUR_LEVEL = _p(r"\b(?:dermatome|laminectomy|laminotomy|fixation|screws?|fusion|level of the conus|disc|"
-                         r"herniation)\b")
+_SPANNING = _p(
+    rf"\b(?:from|between)\s+(?:the\s+)?(?:[\w-]+\s+){{0,5}}?(?:of\s+)?(?P<top>{_LEVEL_TOKEN})\s+"
+    rf"(?:vertebra\w*\s+)?(?:to|and|through)\s+(?:the\s+)?(?:[\w-]+\s+){{0,4}}?(?:of\s+)?"
+    rf"(?P<bottom>{_LEVEL_TOKEN})\b"
+)
+_MASS = _p(
+    r"\b(?:mass|masses|tumou?rs?|lesions?|neoplasm|nodules?|schwannoma|neurinoma|meningioma|neurofibroma|"
+    r"ependymoma|hemangioblastoma|haemangioblastoma|chondrosarcoma|hemangiopericytoma|MCS|SFT|HPC|MPE|"
+    r"space-occupying)\b"
+)
+_NOT_A_TUMOUR_LEVEL = _p(
+    r"\b(?:dermatome|laminectomy|laminotomy|fixation|screws?|fusion|level of the conus|disc|"
+    r"herniation)\b"
+)
 _SENTENCE = re.compile(r"[^.!?;]+(?:[.!?;]+|$)")
 
 

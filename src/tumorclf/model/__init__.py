@@ -28,13 +28,21 @@ from typing import Any
 
 #: Where each public name lives.
 _HOMES = {
-    "READINGS": "readings", "check_reading": "readings",
-    "DEPENDENCES": "structure", "FindingModel": "structure", "ReportingModel": "structure",
-    "Priors": "priors", "load_priors": "priors",
-    "findings_from_priors": "literature", "reporting_from_priors": "literature",
-    "log_likelihood": "inference", "posterior": "inference",
+    "READINGS": "readings",
+    "check_reading": "readings",
+    "DEPENDENCES": "structure",
+    "FindingModel": "structure",
+    "ReportingModel": "structure",
+    "Priors": "priors",
+    "load_priors": "priors",
+    "findings_from_priors": "literature",
+    "reporting_from_priors": "literature",
+    "log_likelihood": "inference",
+    "posterior": "inference",
     "update_models": "em",
-    "UpdatedPriorsClassifier": "estimator", "fit_to_real_cases": "estimator", "groups_of": "estimator",
+    "UpdatedPriorsClassifier": "estimator",
+    "fit_to_real_cases": "estimator",
+    "groups_of": "estimator",
     "update_search": "estimator",
 }
 

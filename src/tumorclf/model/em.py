@@ -56,7 +56,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from tumorclf.model.inference import age_level_log_terms, region_weights
-from tumorclf.model.structure import AGES, N_LEVELS, FindingModel, ReportingModel, children_of, lone_fields
+from tumorclf.model.structure import (
+    AGES,
+    N_LEVELS,
+    FindingModel,
+    ReportingModel,
+    children_of,
+    lone_fields,
+)
 from tumorclf.schema import CODE_COLUMN, CaseArrays
 
 #: Weights of the level kernel: the reported segment, and one level up or down.
@@ -76,7 +83,9 @@ class FitTrace:
     log_likelihood: tuple[float, ...]
 
 
-def _age_counts(age: np.ndarray, labels: np.ndarray, n_classes: int, bandwidth: float) -> np.ndarray:
+def _age_counts(
+    age: np.ndarray, labels: np.ndarray, n_classes: int, bandwidth: float
+) -> np.ndarray:
     counts = np.zeros((n_classes, len(AGES)))
     seen = ~np.isnan(age)
     if bandwidth > 0:
@@ -88,7 +97,9 @@ def _age_counts(age: np.ndarray, labels: np.ndarray, n_classes: int, bandwidth: 
     return counts
 
 
-def _level_counts(top: np.ndarray, bottom: np.ndarray, labels: np.ndarray, n_classes: int) -> np.ndarray:
+def _level_counts(
+    top: np.ndarray, bottom: np.ndarray, labels: np.ndarray, n_classes: int
+) -> np.ndarray:
     """Counts over (top, bottom) cells, each case spread over its segment shifted by -1, 0, +1."""
     counts = np.zeros((n_classes, N_LEVELS * N_LEVELS))
     both = (top >= 0) & (bottom >= 0)
@@ -120,7 +131,11 @@ class _RowPrior:
 
     @classmethod
     def of(cls, literature: np.ndarray, strength: float, floor: float) -> _RowPrior:
-        return cls(strength * _normalised(literature), floor, floor * _normalised((literature > 0).astype(float)))
+        return cls(
+            strength * _normalised(literature),
+            floor,
+            floor * _normalised((literature > 0).astype(float)),
+        )
 
     def posterior(self, counts: np.ndarray) -> np.ndarray:
         """The Dirichlet posterior mean of each row given ``counts``, then the uniform floor."""
@@ -128,7 +143,9 @@ class _RowPrior:
         return (1 - self.floor) * post + self.floor_rows if self.floor > 0 else post
 
 
-def _posterior_rows(literature: np.ndarray, counts: np.ndarray, strength: float, floor: float) -> np.ndarray:
+def _posterior_rows(
+    literature: np.ndarray, counts: np.ndarray, strength: float, floor: float
+) -> np.ndarray:
     """Dirichlet posterior mean of each row, then a uniform floor over the row's possible values."""
     return _RowPrior.of(literature, strength, floor).posterior(counts)
 
@@ -161,8 +178,10 @@ class _Expected:
     def __init__(self, findings: FindingModel, reporting: ReportingModel) -> None:
         n_classes = len(findings.classes)
         self.values = {name: np.zeros_like(table) for name, table in findings.fields.items()}
-        self.stated = {name: np.zeros((rate.shape[0], n_classes, rate.shape[-1]))
-                       for name, rate in reporting.fields.items()}
+        self.stated = {
+            name: np.zeros((rate.shape[0], n_classes, rate.shape[-1]))
+            for name, rate in reporting.fields.items()
+        }
         self.present = {name: np.zeros_like(self.stated[name]) for name in reporting.fields}
         self.age_stated = np.zeros_like(reporting.age)
         self.level_stated = np.zeros_like(reporting.level)
@@ -181,22 +200,30 @@ class _Cases:
         self.by_class_t = np.ascontiguousarray(self.by_class.T)
         self.stated: dict[str, np.ndarray] = {}
         self.onehot: dict[str, np.ndarray] = {}
-        self.stated_by_class: dict[str, np.ndarray] = {}  # (n, C * K): the stated value, in its class
+        self.stated_by_class: dict[
+            str, np.ndarray
+        ] = {}  # (n, C * K): the stated value, in its class
         for name, table in findings.fields.items():
             codes = arrays.codes[:, CODE_COLUMN[name]]
             stated = codes >= 0
             onehot = np.zeros((n, table.shape[-1]))
             onehot[np.flatnonzero(stated), codes[stated]] = 1.0
             self.stated[name], self.onehot[name] = stated, onehot
-            self.stated_by_class[name] = (self.by_class[:, :, None] * onehot[:, None, :]).reshape(n, -1)
+            self.stated_by_class[name] = (self.by_class[:, :, None] * onehot[:, None, :]).reshape(
+                n, -1
+            )
         # Fields with neither parent nor children, stacked by their number of values: scored together.
         lone = [name for name in lone_fields(findings.parents) if name not in findings.by_region]
-        self.stacks = [_Stack.of(tuple(f for f in lone if findings.fields[f].shape[-1] == k), self)
-                       for k in sorted({findings.fields[f].shape[-1] for f in lone})]
+        self.stacks = [
+            _Stack.of(tuple(f for f in lone if findings.fields[f].shape[-1] == k), self)
+            for k in sorted({findings.fields[f].shape[-1] for f in lone})
+        ]
         self.age_seen = ~np.isnan(arrays.age)
         self.level_seen = (arrays.column("level_top") >= 0) | (arrays.column("level_bottom") >= 0)
         self.age_level = age_level_log_terms(findings, arrays)[own]  # (n,): the own class's
-        self.regions = region_weights(findings, arrays.codes)[own] if findings.by_region else None  # (n, R)
+        self.regions = (
+            region_weights(findings, arrays.codes)[own] if findings.by_region else None
+        )  # (n, R)
 
     def rows(self, findings: FindingModel, name: str) -> np.ndarray:
         """p(value | own class) of a field with no finding parent, ``(n, K)``; for a field given the level's
@@ -209,7 +236,9 @@ class _Cases:
         rate of being stated; where silent, each value's rate of being left out."""
         rate = reporting.rate(name, self.labels)
         rate = rate[:, None, :] if rate.ndim == 2 else rate
-        return np.where(self.stated[name][None, :, None], self.onehot[name][None] * rate, 1.0 - rate)
+        return np.where(
+            self.stated[name][None, :, None], self.onehot[name][None] * rate, 1.0 - rate
+        )
 
 
 @dataclass(frozen=True)
@@ -223,12 +252,20 @@ class _Stack:
 
     @classmethod
     def of(cls, names: tuple[str, ...], cases: _Cases) -> _Stack:
-        return cls(names, np.stack([cases.stated[f] for f in names]), np.stack([cases.onehot[f] for f in names]),
-                   np.stack([cases.stated_by_class[f] for f in names]))
+        return cls(
+            names,
+            np.stack([cases.stated[f] for f in names]),
+            np.stack([cases.onehot[f] for f in names]),
+            np.stack([cases.stated_by_class[f] for f in names]),
+        )
 
-    def products(self, findings: FindingModel, reporting: ReportingModel, labels: np.ndarray) -> np.ndarray:
+    def products(
+        self, findings: FindingModel, reporting: ReportingModel, labels: np.ndarray
+    ) -> np.ndarray:
         """Value weights times p(value | own class), ``(F, Z, n, K)`` (as :meth:`_Cases.weights` and rows)."""
-        rates = np.stack([reporting.rate(f, labels) for f in self.names])  # (F, Z, K) or (F, Z, n, K)
+        rates = np.stack(
+            [reporting.rate(f, labels) for f in self.names]
+        )  # (F, Z, K) or (F, Z, n, K)
         rates = rates[:, :, None, :] if rates.ndim == 3 else rates
         weights = np.where(self.stated[:, None, :, None], self.onehot[:, None] * rates, 1.0 - rates)
         return weights * np.stack([findings.fields[f][labels] for f in self.names])[:, None]
@@ -240,18 +277,26 @@ def _divided(numerator: np.ndarray, total: np.ndarray) -> np.ndarray:
     return np.divide(numerator, total, out=np.zeros_like(numerator), where=total > 0)
 
 
-def _e_step(findings: FindingModel, reporting: ReportingModel, cases: _Cases) -> tuple[_Expected, np.ndarray, float]:
+def _e_step(
+    findings: FindingModel, reporting: ReportingModel, cases: _Cases
+) -> tuple[_Expected, np.ndarray, float]:
     """Expected counts, the style responsibilities ``(Z, n)`` and the data's log likelihood.
 
     For each field, value weights times p(value | class) give both the field's likelihood term (their sum)
     and the posterior of its true value (the product divided by that sum): one pass serves both.
     """
-    stated_rate = (reporting.age[:, None], cases.age_seen), (reporting.level[:, None], cases.level_seen)
-    log_terms = cases.age_level[None] + sum(np.where(seen[None], np.log(rate), np.log1p(-rate))
-                                            for rate, seen in stated_rate)  # (Z, n)
+    stated_rate = (
+        (reporting.age[:, None], cases.age_seen),
+        (reporting.level[:, None], cases.level_seen),
+    )
+    log_terms = cases.age_level[None] + sum(
+        np.where(seen[None], np.log(rate), np.log1p(-rate)) for rate, seen in stated_rate
+    )  # (Z, n)
     posteriors: dict[str, np.ndarray] = {}  # (Z, n, K): the true value of a field with no parent
     stacked: list[tuple[_Stack, np.ndarray]] = []  # (F, Z, n, K): the same for a stack of fields
-    given_parent: dict[str, np.ndarray] = {}  # (Z, n, Kp, K): a child's true value given its parent's
+    given_parent: dict[
+        str, np.ndarray
+    ] = {}  # (Z, n, Kp, K): a child's true value given its parent's
     with np.errstate(divide="ignore"):
         for stack in cases.stacks:
             products = stack.products(findings, reporting, cases.labels)
@@ -265,12 +310,16 @@ def _e_step(findings: FindingModel, reporting: ReportingModel, cases: _Cases) ->
                 log_terms = log_terms + np.log(term)
                 posteriors[name] = _divided(products, term)
         for parent, children in children_of(findings.parents).items():
-            terms = cases.weights(reporting, parent) * cases.rows(findings, parent)[None]  # (Z, n, Kp)
+            terms = (
+                cases.weights(reporting, parent) * cases.rows(findings, parent)[None]
+            )  # (Z, n, Kp)
             for child in children:
                 table = findings.fields[child][cases.labels]  # (n, Kp, K)
                 products = cases.weights(reporting, child)[:, :, None, :] * table[None]
                 factor = products.sum(axis=-1)  # (Z, n, Kp)
-                structural = ~cases.stated[child][:, None] & (table.sum(axis=-1) == 0)  # silent, cannot exist
+                structural = ~cases.stated[child][:, None] & (
+                    table.sum(axis=-1) == 0
+                )  # silent, cannot exist
                 factor = np.where(structural[None], 1.0, factor)
                 terms = terms * factor
                 given_parent[child] = _divided(products, factor)
@@ -290,7 +339,9 @@ def _e_step(findings: FindingModel, reporting: ReportingModel, cases: _Cases) ->
     n_styles, n_classes = len(reporting.styles), len(findings.classes)
 
     def add_stated(name: str) -> None:
-        out.stated[name] += (responsibility @ cases.stated_by_class[name]).reshape(n_styles, n_classes, -1)
+        out.stated[name] += (responsibility @ cases.stated_by_class[name]).reshape(
+            n_styles, n_classes, -1
+        )
 
     for stack, posterior in stacked:
         weighted = responsibility[None, :, :, None] * posterior  # (F, Z, n, K)
@@ -304,14 +355,21 @@ def _e_step(findings: FindingModel, reporting: ReportingModel, cases: _Cases) ->
 
     for name, posterior in posteriors.items():
         weighted = responsibility[:, :, None] * posterior  # (Z, n, K)
-        if name in findings.by_region:  # split each value's count over the regions it may have come from
+        if (
+            name in findings.by_region
+        ):  # split each value's count over the regions it may have come from
             regions = cases.regions
             joint = regions[:, :, None] * findings.fields[name][cases.labels]  # (n, R, K)
             total = joint.sum(axis=1, keepdims=True)
-            given_value = np.divide(joint, total, out=np.broadcast_to(regions[:, :, None], joint.shape).copy(),
-                                    where=total > 0)
-            out.values[name] += np.einsum("nc,nrk->crk", cases.by_class,
-                                          weighted.sum(axis=0)[:, None, :] * given_value)
+            given_value = np.divide(
+                joint,
+                total,
+                out=np.broadcast_to(regions[:, :, None], joint.shape).copy(),
+                where=total > 0,
+            )
+            out.values[name] += np.einsum(
+                "nc,nrk->crk", cases.by_class, weighted.sum(axis=0)[:, None, :] * given_value
+            )
         else:
             out.values[name] += cases.by_class_t @ weighted.sum(axis=0)
         out.present[name] += np.matmul(cases.by_class_t[None], weighted)
@@ -319,7 +377,9 @@ def _e_step(findings: FindingModel, reporting: ReportingModel, cases: _Cases) ->
         for child in children_of(findings.parents).get(name, ()):
             joint_child = weighted[..., None] * given_parent[child]  # (Z, n, Kp, K)
             n, k_parent, k = joint_child.shape[1:]
-            out.values[child] += (cases.by_class_t @ joint_child.sum(axis=0).reshape(n, -1)).reshape(-1, k_parent, k)
+            out.values[child] += (
+                cases.by_class_t @ joint_child.sum(axis=0).reshape(n, -1)
+            ).reshape(-1, k_parent, k)
             out.present[child] += np.matmul(cases.by_class_t[None], joint_child.sum(axis=2))
             add_stated(child)
     return out, responsibility, log_lik
@@ -374,25 +434,43 @@ def update_models(
         log loss moves by under 1e-4 after about 40 steps.
     """
     if not strength > 0:
-        raise ValueError(f"The 'strength' parameter must be a positive number. Got {strength!r} instead.")
+        raise ValueError(
+            f"The 'strength' parameter must be a positive number. Got {strength!r} instead."
+        )
     if not reporting_strength > 0:
-        raise ValueError(f"The 'reporting_strength' parameter must be a positive number. Got {reporting_strength!r} instead.")
+        raise ValueError(
+            f"The 'reporting_strength' parameter must be a positive number. Got {reporting_strength!r} instead."
+        )
     if not 0 <= floor < 1:
         raise ValueError(f"The 'floor' parameter must be in [0, 1). Got {floor!r} instead.")
     if not class_reporting >= 0:
-        raise ValueError(f"The 'class_reporting' parameter must be 0 or more. Got {class_reporting!r} instead.")
+        raise ValueError(
+            f"The 'class_reporting' parameter must be 0 or more. Got {class_reporting!r} instead."
+        )
     labels = np.asarray(labels, dtype=np.intp)
     n_classes = len(findings.classes)
     centre = starting_reporting(reporting, styles)
     # Age and level: stated whatever their value, so their counts need no E-step.
     top, bottom = arrays.column("level_top"), arrays.column("level_bottom")
-    age = _posterior_rows(findings.age, _age_counts(arrays.age, labels, n_classes, age_bandwidth), strength, floor)
-    level = _posterior_rows(findings.level, _level_counts(top, bottom, labels, n_classes), strength, floor)
+    age = _posterior_rows(
+        findings.age, _age_counts(arrays.age, labels, n_classes, age_bandwidth), strength, floor
+    )
+    level = _posterior_rows(
+        findings.level, _level_counts(top, bottom, labels, n_classes), strength, floor
+    )
 
-    current_findings = FindingModel(findings.classes, age, level, dict(findings.fields), dict(findings.parents),
-                                    findings.by_region)
+    current_findings = FindingModel(
+        findings.classes,
+        age,
+        level,
+        dict(findings.fields),
+        dict(findings.parents),
+        findings.by_region,
+    )
     cases = _Cases(current_findings, arrays, labels)
-    row_priors = {name: _RowPrior.of(table, strength, floor) for name, table in findings.fields.items()}
+    row_priors = {
+        name: _RowPrior.of(table, strength, floor) for name, table in findings.fields.items()
+    }
     current_reporting = centre
     a = reporting_strength
     history: list[float] = []
@@ -400,14 +478,22 @@ def update_models(
     for _ in range(max_iter):
         expected, responsibility, log_lik = _e_step(current_findings, current_reporting, cases)
         history.append(log_lik)
-        new_fields = {name: row_priors[name].posterior(expected.values[name]) for name in findings.fields}
-        rates = {name: (a * centre.fields[name] + expected.stated[name].sum(axis=1))
-                 / (a + expected.present[name].sum(axis=1)) for name in centre.fields}
+        new_fields = {
+            name: row_priors[name].posterior(expected.values[name]) for name in findings.fields
+        }
+        rates = {
+            name: (a * centre.fields[name] + expected.stated[name].sum(axis=1))
+            / (a + expected.present[name].sum(axis=1))
+            for name in centre.fields
+        }
         by_class = None
         if class_reporting > 0:
             k = class_reporting
-            by_class = {name: (k * rates[name][:, None, :] + expected.stated[name]) / (k + expected.present[name])
-                        for name in rates}
+            by_class = {
+                name: (k * rates[name][:, None, :] + expected.stated[name])
+                / (k + expected.present[name])
+                for name in rates
+            }
         n_style = responsibility.sum(axis=1)
         new_reporting = ReportingModel(
             styles=centre.styles,
@@ -420,11 +506,13 @@ def update_models(
         change = max(
             max(np.abs(new_fields[f] - current_findings.fields[f]).max() for f in new_fields),
             max(np.abs(new_reporting.rate(f) - current_reporting.rate(f)).max() for f in rates)
-            if (by_class is None) == (current_reporting.by_class is None) else np.inf,
+            if (by_class is None) == (current_reporting.by_class is None)
+            else np.inf,
             np.abs(new_reporting.weights - current_reporting.weights).max(),
         )
-        current_findings = FindingModel(findings.classes, age, level, new_fields, dict(findings.parents),
-                                        findings.by_region)
+        current_findings = FindingModel(
+            findings.classes, age, level, new_fields, dict(findings.parents), findings.by_region
+        )
         current_reporting = new_reporting
         if change < tol:
             converged = True
@@ -432,4 +520,11 @@ def update_models(
     return current_findings, current_reporting, FitTrace(len(history), converged, tuple(history))
 
 
-__all__ = ["LEVEL_KERNEL", "STYLE_NAMES", "TABULATED_RATE", "FitTrace", "starting_reporting", "update_models"]
+__all__ = [
+    "LEVEL_KERNEL",
+    "STYLE_NAMES",
+    "TABULATED_RATE",
+    "FitTrace",
+    "starting_reporting",
+    "update_models",
+]

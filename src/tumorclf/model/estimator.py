@@ -50,8 +50,15 @@ DEFAULT_GRID: dict[str, list[float]] = {
     "dependence": ["none", "erosion_by_compartment"],
 }
 #: The update's own settings, as :func:`tumorclf.model.em.update_models` takes them (with ``dependence``).
-UPDATE_SETTINGS = ("strength", "reporting_strength", "styles", "class_reporting", "floor", "age_bandwidth",
-                   "dependence")
+UPDATE_SETTINGS = (
+    "strength",
+    "reporting_strength",
+    "styles",
+    "class_reporting",
+    "floor",
+    "age_bandwidth",
+    "dependence",
+)
 
 
 class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
@@ -123,11 +130,20 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
         "reading": [StrOptions(set(READINGS))],
     }
 
-    def __init__(self, priors: Priors | str | Path | None = None, strength: float = 8.0,
-                 reporting_strength: float = 10.0, styles: int = 1, class_reporting: float = 0.0,
-                 floor: float = 0.01,
-                 temperature: float = 1.0, age_bandwidth: float = 4.0, dependence: str = "none",
-                 prior: Any = "uniform", reading: str = "as_entered") -> None:
+    def __init__(
+        self,
+        priors: Priors | str | Path | None = None,
+        strength: float = 8.0,
+        reporting_strength: float = 10.0,
+        styles: int = 1,
+        class_reporting: float = 0.0,
+        floor: float = 0.01,
+        temperature: float = 1.0,
+        age_bandwidth: float = 4.0,
+        dependence: str = "none",
+        prior: Any = "uniform",
+        reading: str = "as_entered",
+    ) -> None:
         self.priors = priors
         self.strength = strength
         self.reporting_strength = reporting_strength
@@ -163,15 +179,21 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
         arrays, labels = _arrays(X), np.asarray(y, dtype=object).astype(str)
         unknown = sorted(set(labels) - set(priors.classes))
         if unknown:
-            raise ValueError(f"Unknown diagnoses {unknown}; the classes are {list(priors.classes)}.")
+            raise ValueError(
+                f"Unknown diagnoses {unknown}; the classes are {list(priors.classes)}."
+            )
         settings = {k: getattr(self, k) for k in UPDATE_SETTINGS}
         key = _fit_key(priors, arrays, labels, settings)
         fitted = _FITS.get(key)
         if fitted is None:  # a grid over the temperature refits the same update: fit it once
             index = np.array([priors.classes.index(v) for v in labels], dtype=np.intp)
             fitted = update_models(
-                findings_from_priors(priors, parse_dependence(self.dependence)), reporting_from_priors(priors),
-                arrays, index, **{k: v for k, v in settings.items() if k != "dependence"})
+                findings_from_priors(priors, parse_dependence(self.dependence)),
+                reporting_from_priors(priors),
+                arrays,
+                index,
+                **{k: v for k, v in settings.items() if k != "dependence"},
+            )
             _FITS[key] = fitted
             while len(_FITS) > _FITS_KEPT:
                 _FITS.pop(next(iter(_FITS)))
@@ -182,21 +204,33 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
         self.class_weights_ = resolve_prior(self.prior, priors.classes, clinical=priors.prevalence)
         self._order = np.argsort(priors.classes)
         self.classes_ = np.asarray(priors.classes, dtype=object)[self._order]
-        self.training_prior_ = {str(c): float(w) for c, w in zip(priors.classes, self.class_weights_)}
+        self.training_prior_ = {
+            str(c): float(w) for c, w in zip(priors.classes, self.class_weights_)
+        }
         self.readings_ = READINGS
         return self
 
     def update_record(self) -> dict[str, Any]:
         """How the models were fitted: the settings, the cases and the EM's course."""
         check_is_fitted(self, "findings_")
-        return {"n_cases": self.n_cases_, **{k: getattr(self, k) for k in UPDATE_SETTINGS},
-                "em_iterations": self.em_iterations_, "em_converged": self.em_converged_}
+        return {
+            "n_cases": self.n_cases_,
+            **{k: getattr(self, k) for k in UPDATE_SETTINGS},
+            "em_iterations": self.em_iterations_,
+            "em_converged": self.em_converged_,
+        }
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """The updated model's posterior with the cases read as ``reading`` says, columns in :attr:`classes_` order."""
         check_is_fitted(self, "findings_")
-        proba = posterior(self.findings_, _arrays(X), self.class_weights_, reading=check_reading(self.reading),
-                          reporting=self.reporting_, temperature=self.temperature)
+        proba = posterior(
+            self.findings_,
+            _arrays(X),
+            self.class_weights_,
+            reading=check_reading(self.reading),
+            reporting=self.reporting_,
+            temperature=self.temperature,
+        )
         return proba[:, self._order]
 
     def predict(self, X: Any) -> np.ndarray:
@@ -208,11 +242,21 @@ _FITS: dict[tuple, tuple[Any, Any, Any]] = {}
 _FITS_KEPT = 32
 
 
-def _fit_key(priors: Priors, arrays: CaseArrays, labels: np.ndarray, settings: Mapping[str, Any]) -> tuple:
+def _fit_key(
+    priors: Priors, arrays: CaseArrays, labels: np.ndarray, settings: Mapping[str, Any]
+) -> tuple:
     digest = hashlib.sha256()
-    for part in (arrays.age.tobytes(), np.ascontiguousarray(arrays.codes).tobytes(), "\0".join(labels).encode()):
+    for part in (
+        arrays.age.tobytes(),
+        np.ascontiguousarray(arrays.codes).tobytes(),
+        "\0".join(labels).encode(),
+    ):
         digest.update(part)
-    return (priors.sha256, digest.hexdigest(), tuple(sorted((k, str(v)) for k, v in settings.items())))
+    return (
+        priors.sha256,
+        digest.hexdigest(),
+        tuple(sorted((k, str(v)) for k, v in settings.items())),
+    )
 
 
 @functools.lru_cache(maxsize=4)
@@ -238,15 +282,19 @@ def _arrays(X: Any) -> CaseArrays:
 
     width = len(CODE_NAMES)
     if X.ndim != 2 or X.shape[1] != width:
-        raise ValueError(f"UpdatedPriorsClassifier reads CaseEncoder(encoding='codes') output, {width} columns "
-                         f"({', '.join(CODE_NAMES)}); got an array of shape {X.shape}.")
+        raise ValueError(
+            f"UpdatedPriorsClassifier reads CaseEncoder(encoding='codes') output, {width} columns "
+            f"({', '.join(CODE_NAMES)}); got an array of shape {X.shape}."
+        )
     codes = X[:, 1:]
     highest = np.array([len(CODE_VALUES[name]) - 1 for name in CODE_NAMES[1:]])
     bad = ~np.isfinite(codes) | (codes < -1) | (codes > highest) | (codes != np.round(codes))
     if bad.any():
         row, column = map(int, np.argwhere(bad)[0])
-        raise ValueError(f"Row {row}, column {CODE_NAMES[column + 1]!r}: {float(codes[row, column])!r} is not a code of "
-                         f"that field (-1 to {highest[column]}); is this the 'codes' encoding?")
+        raise ValueError(
+            f"Row {row}, column {CODE_NAMES[column + 1]!r}: {float(codes[row, column])!r} is not a code of "
+            f"that field (-1 to {highest[column]}); is this the 'codes' encoding?"
+        )
     return CaseArrays(age=X[:, 0].astype(float), codes=codes.astype(np.int8))
 
 
@@ -255,12 +303,20 @@ def groups_of(real: Any) -> np.ndarray:
     if "source" not in real:
         return np.array([f"case {i}" for i in range(len(real))], dtype=object)
     sources = real["source"].astype(object).to_numpy()
-    return np.array([s if isinstance(s, str) and s.strip() else f"case {i}" for i, s in enumerate(sources)],
-                    dtype=object)
+    return np.array(
+        [s if isinstance(s, str) and s.strip() else f"case {i}" for i, s in enumerate(sources)],
+        dtype=object,
+    )
 
 
-def update_search(priors: Priors, grid: Mapping[str, Sequence[float]] | None = None, *, folds: int = 4,
-                  random_state: int | None = 0, reading: str = "as_entered") -> Any:
+def update_search(
+    priors: Priors,
+    grid: Mapping[str, Sequence[float]] | None = None,
+    *,
+    folds: int = 4,
+    random_state: int | None = 0,
+    reading: str = "as_entered",
+) -> Any:
     """A :class:`~sklearn.model_selection.GridSearchCV` over the update's settings, scored by log loss on
     grouped folds in ``reading``.
 
@@ -272,16 +328,27 @@ def update_search(priors: Priors, grid: Mapping[str, Sequence[float]] | None = N
     from sklearn.model_selection import GridSearchCV, StratifiedGroupKFold
 
     classes = sorted(priors.classes)
-    scorer = make_scorer(log_loss, greater_is_better=False, response_method="predict_proba", labels=classes)
+    scorer = make_scorer(
+        log_loss, greater_is_better=False, response_method="predict_proba", labels=classes
+    )
     return GridSearchCV(
-        UpdatedPriorsClassifier(priors, reading=check_reading(reading)), {k: list(v) for k, v in (grid or DEFAULT_GRID).items()},
-        scoring=scorer, cv=StratifiedGroupKFold(folds, shuffle=True, random_state=random_state),
-        refit=True, n_jobs=1, error_score="raise",
+        UpdatedPriorsClassifier(priors, reading=check_reading(reading)),
+        {k: list(v) for k, v in (grid or DEFAULT_GRID).items()},
+        scoring=scorer,
+        cv=StratifiedGroupKFold(folds, shuffle=True, random_state=random_state),
+        refit=True,
+        n_jobs=1,
+        error_score="raise",
     )
 
 
-def fit_to_real_cases(real_cases: Any = "default", *, priors: Priors | str | Path | None = None,
-                      settings: Mapping[str, Any] | None = None, random_state: int = 0) -> UpdatedPriorsClassifier:
+def fit_to_real_cases(
+    real_cases: Any = "default",
+    *,
+    priors: Priors | str | Path | None = None,
+    settings: Mapping[str, Any] | None = None,
+    random_state: int = 0,
+) -> UpdatedPriorsClassifier:
     """The literature priors updated by labelled real cases.
 
     Parameters
@@ -310,7 +377,9 @@ def fit_to_real_cases(real_cases: Any = "default", *, priors: Priors | str | Pat
 
     literature = UpdatedPriorsClassifier(priors).resolved_priors()
     if isinstance(real_cases, str | Path):
-        real_cases = read_cases_csv(default_real_cases_path() if real_cases == "default" else real_cases)
+        real_cases = read_cases_csv(
+            default_real_cases_path() if real_cases == "default" else real_cases
+        )
     real = validate(real_cases, classes=literature.classes).reset_index(drop=True)
     labels = real["diagnosis"].astype(str).to_numpy(dtype=object)
     if settings is None:
@@ -319,5 +388,11 @@ def fit_to_real_cases(real_cases: Any = "default", *, priors: Priors | str | Pat
     return UpdatedPriorsClassifier(literature, **settings).fit(real, labels)
 
 
-__all__ = ["DEFAULT_GRID", "UPDATE_SETTINGS", "UpdatedPriorsClassifier", "fit_to_real_cases", "groups_of",
-           "update_search"]
+__all__ = [
+    "DEFAULT_GRID",
+    "UPDATE_SETTINGS",
+    "UpdatedPriorsClassifier",
+    "fit_to_real_cases",
+    "groups_of",
+    "update_search",
+]

@@ -28,7 +28,10 @@ from tumorclf.model.structure import (
 from tumorclf.schema import CODE_COLUMN, CaseArrays
 from tumorclf.schema.vocabulary import REGIONS
 
-def value_weights(codes: np.ndarray, k: int, rate: np.ndarray | None, per_class: bool = False) -> np.ndarray:
+
+def value_weights(
+    codes: np.ndarray, k: int, rate: np.ndarray | None, per_class: bool = False
+) -> np.ndarray:
     """What each value of a field contributes for each case, shape ``(Z, n, K)``.
 
     As entered (``rate`` None, Z = 1): the stated value's indicator, or 1 for
@@ -42,7 +45,11 @@ def value_weights(codes: np.ndarray, k: int, rate: np.ndarray | None, per_class:
     if rate is None:
         return np.where(stated[:, None], onehot, 1.0)[None]
     if per_class:
-        return np.where(stated[None, :, None, None], onehot[None, :, None, :] * rate[:, None], (1.0 - rate)[:, None])
+        return np.where(
+            stated[None, :, None, None],
+            onehot[None, :, None, :] * rate[:, None],
+            (1.0 - rate)[:, None],
+        )
     return np.where(stated[None, :, None], onehot[None] * rate[:, None, :], 1.0 - rate[:, None, :])
 
 
@@ -50,7 +57,9 @@ def _weights(codes: np.ndarray, name: str, k: int, reporting: ReportingModel | N
     """:func:`value_weights` of one field: ``(Z, n, K)``, or ``(Z, n, C, K)`` with class departures."""
     if reporting is None:
         return value_weights(codes[:, CODE_COLUMN[name]], k, None)
-    return value_weights(codes[:, CODE_COLUMN[name]], k, reporting.rate(name), reporting.by_class is not None)
+    return value_weights(
+        codes[:, CODE_COLUMN[name]], k, reporting.rate(name), reporting.by_class is not None
+    )
 
 
 def _per_class(weights: np.ndarray) -> np.ndarray:
@@ -84,19 +93,23 @@ def root_rows(findings: FindingModel, codes: np.ndarray, name: str) -> np.ndarra
     return np.einsum("ncr,crk->nck", region_weights(findings, codes), table)
 
 
-def child_factors(findings: FindingModel, codes: np.ndarray, child: str,
-                  reporting: ReportingModel | None) -> np.ndarray:
+def child_factors(
+    findings: FindingModel, codes: np.ndarray, child: str, reporting: ReportingModel | None
+) -> np.ndarray:
     """p(what the case says of ``child`` | class, true parent value), shape ``(Z, n, C, K_parent)``."""
     table = findings.fields[child]  # (C, Kp, K)
-    weights = _weights(codes, child, table.shape[-1], reporting)  # (Z, n, K), or (Z, n, C, K) per class
+    weights = _weights(
+        codes, child, table.shape[-1], reporting
+    )  # (Z, n, K), or (Z, n, C, K) per class
     factor = np.einsum("znck,cpk->zncp" if weights.ndim == 4 else "znk,cpk->zncp", weights, table)
     structural = table.sum(axis=-1) == 0  # the child cannot exist under this parent value
     silent = codes[:, CODE_COLUMN[child]] < 0
     return np.where(silent[None, :, None, None] & structural[None, None], 1.0, factor)
 
 
-def group_terms(findings: FindingModel, codes: np.ndarray, parent: str,
-                reporting: ReportingModel | None) -> np.ndarray:
+def group_terms(
+    findings: FindingModel, codes: np.ndarray, parent: str, reporting: ReportingModel | None
+) -> np.ndarray:
     """p(what the case says of a parent and its children, true parent value | class), ``(Z, n, C, K_parent)``."""
     table = root_rows(findings, codes, parent)  # (C, Kp), or (n, C, Kp) given the level's region
     weights = _per_class(_weights(codes, parent, table.shape[-1], reporting))
@@ -117,7 +130,11 @@ def age_level_log_terms(findings: FindingModel, arrays: CaseArrays) -> np.ndarra
     with np.errstate(divide="ignore"):
         age = arrays.age
         seen = ~np.isnan(age)
-        add(seen, findings.age, np.clip(np.floor(np.nan_to_num(age[seen]) + 0.5), 0, AGES[-1]).astype(np.intp))
+        add(
+            seen,
+            findings.age,
+            np.clip(np.floor(np.nan_to_num(age[seen]) + 0.5), 0, AGES[-1]).astype(np.intp),
+        )
         top = arrays.column("level_top").astype(np.intp)
         bottom = arrays.column("level_bottom").astype(np.intp)
         joint = findings.level_joint()
@@ -130,15 +147,23 @@ def age_level_log_terms(findings: FindingModel, arrays: CaseArrays) -> np.ndarra
     return out
 
 
-def style_log_likelihood(findings: FindingModel, arrays: CaseArrays,
-                         reporting: ReportingModel | None = None) -> np.ndarray:
+def style_log_likelihood(
+    findings: FindingModel, arrays: CaseArrays, reporting: ReportingModel | None = None
+) -> np.ndarray:
     """log p(case | class, style), shape ``(Z, n, C)``; without ``reporting``, Z = 1 and the case is read as entered."""
     codes = arrays.codes
     ll = age_level_log_terms(findings, arrays)[None]
-    if reporting is not None:  # whether age and level are stated is class-free, but it weighs the styles
+    if (
+        reporting is not None
+    ):  # whether age and level are stated is class-free, but it weighs the styles
         level_seen = (arrays.column("level_top") >= 0) | (arrays.column("level_bottom") >= 0)
         for stated, rate in ((~np.isnan(arrays.age), reporting.age), (level_seen, reporting.level)):
-            ll = ll + np.where(stated[None, :], np.log(rate)[:, None], np.log1p(-rate)[:, None])[:, :, None]
+            ll = (
+                ll
+                + np.where(stated[None, :], np.log(rate)[:, None], np.log1p(-rate)[:, None])[
+                    :, :, None
+                ]
+            )
     with np.errstate(divide="ignore"):
         for name in lone_fields(findings.parents):
             table = root_rows(findings, codes, name)
@@ -146,14 +171,22 @@ def style_log_likelihood(findings: FindingModel, arrays: CaseArrays,
             if table.ndim == 3:  # given the level's region: each case's own rows
                 ll = ll + np.log((_per_class(weights) * table[None]).sum(axis=-1))
             else:
-                ll = ll + np.log(np.einsum("znck,ck->znc" if weights.ndim == 4 else "znk,ck->znc", weights, table))
+                ll = ll + np.log(
+                    np.einsum(
+                        "znck,ck->znc" if weights.ndim == 4 else "znk,ck->znc", weights, table
+                    )
+                )
         for parent in children_of(findings.parents):
             ll = ll + np.log(group_terms(findings, codes, parent, reporting).sum(axis=-1))
     return ll
 
 
-def log_likelihood(findings: FindingModel, arrays: CaseArrays, reading: str = "as_entered",
-                   reporting: ReportingModel | None = None) -> np.ndarray:
+def log_likelihood(
+    findings: FindingModel,
+    arrays: CaseArrays,
+    reading: str = "as_entered",
+    reporting: ReportingModel | None = None,
+) -> np.ndarray:
     """log p(case | class) in one of the two readings, shape ``(n, C)``.
 
     ``"as_published"`` needs ``reporting`` and sums over its styles.
@@ -166,9 +199,15 @@ def log_likelihood(findings: FindingModel, arrays: CaseArrays, reading: str = "a
     return logsumexp(per_style + np.log(reporting.weights)[:, None, None], axis=0)
 
 
-def posterior(findings: FindingModel, arrays: CaseArrays, class_prior: np.ndarray, *,
-              reading: str = "as_entered", reporting: ReportingModel | None = None,
-              temperature: float = 1.0) -> np.ndarray:
+def posterior(
+    findings: FindingModel,
+    arrays: CaseArrays,
+    class_prior: np.ndarray,
+    *,
+    reading: str = "as_entered",
+    reporting: ReportingModel | None = None,
+    temperature: float = 1.0,
+) -> np.ndarray:
     """p(class | case) in ``reading``, shape ``(n, C)`` in ``findings.classes`` order.
 
     Bayes' rule with the likelihood raised to ``temperature`` (1: the exact
@@ -181,12 +220,16 @@ def posterior(findings: FindingModel, arrays: CaseArrays, class_prior: np.ndarra
         For cases that no class can have produced under this prior.
     """
     with np.errstate(divide="ignore", invalid="ignore"):
-        joint = temperature * log_likelihood(findings, arrays, reading, reporting) + np.log(class_prior)
+        joint = temperature * log_likelihood(findings, arrays, reading, reporting) + np.log(
+            class_prior
+        )
         result = np.exp(joint - logsumexp(joint, axis=1, keepdims=True))
     impossible = ~np.isfinite(result).all(axis=1)
     if impossible.any():
         rows = np.flatnonzero(impossible)[:10].tolist()
-        raise ValueError(f"Cases at positions {rows} have zero probability under every class with this prior.")
+        raise ValueError(
+            f"Cases at positions {rows} have zero probability under every class with this prior."
+        )
     return result
 
 

@@ -51,8 +51,9 @@ def findings_from_priors(priors: Priors, dependences: tuple[str, ...] = ()) -> F
     )
 
 
-def reporting_from_priors(priors: Priors, styles: tuple[str, ...] = ("literature",),
-                          rates: dict[str, float] | None = None) -> ReportingModel:
+def reporting_from_priors(
+    priors: Priors, styles: tuple[str, ...] = ("literature",), rates: dict[str, float] | None = None
+) -> ReportingModel:
     """Reporting at the priors file's per-field rates, whatever the value (missing at random).
 
     ``rates`` overrides the stated rate of every field of a style (by style
@@ -64,7 +65,8 @@ def reporting_from_priors(priors: Priors, styles: tuple[str, ...] = ("literature
         return rates.get(style, 1.0 - priors.missing[field])
 
     fields = {
-        name: np.array([[rate(z, name)] * priors.tables[name].shape[-1] for z in styles]) for name in TABLE_FIELDS
+        name: np.array([[rate(z, name)] * priors.tables[name].shape[-1] for z in styles])
+        for name in TABLE_FIELDS
     }
     return ReportingModel(
         styles=tuple(styles),

@@ -84,7 +84,13 @@ class _Checker:
             return None
         return value
 
-    def keys(self, value: Mapping[Any, Any], path: KeyPath, required: set[str], optional: set[str] = frozenset()) -> None:
+    def keys(
+        self,
+        value: Mapping[Any, Any],
+        path: KeyPath,
+        required: set[str],
+        optional: set[str] = frozenset(),
+    ) -> None:
         for key in value:
             if key not in required | optional:
                 allowed = ", ".join(sorted(required | optional))
@@ -121,14 +127,20 @@ class _Checker:
         lookup = {str(v): i for i, v in enumerate(support)}
         for key, p in table.items():
             if str(key) not in lookup:
-                self.fail((*path, key), f"unknown value {key!r}; allowed: {', '.join(map(str, support))}")
+                self.fail(
+                    (*path, key), f"unknown value {key!r}; allowed: {', '.join(map(str, support))}"
+                )
                 continue
             probs[lookup[str(key)]] = self.probability(p, (*path, key), open_interval=False)
-        missing = [str(v) for v, p in zip(support, probs) if np.isnan(p) and str(v) not in map(str, table)]
+        missing = [
+            str(v) for v, p in zip(support, probs) if np.isnan(p) and str(v) not in map(str, table)
+        ]
         if missing:
             self.fail(path, f"no probability for {', '.join(missing)}")
         elif not np.isnan(probs).any() and abs(probs.sum() - 1) > SUM_TOLERANCE:
-            self.fail(path, f"probabilities sum to {probs.sum():.4g}, not 1 (tolerance {SUM_TOLERANCE:g})")
+            self.fail(
+                path, f"probabilities sum to {probs.sum():.4g}, not 1 (tolerance {SUM_TOLERANCE:g})"
+            )
         return probs / probs.sum() if not np.isnan(probs).any() else probs
 
 
@@ -137,7 +149,10 @@ def _check_sources(data: Mapping[str, Any], checker: _Checker) -> dict[str, dict
     out = {}
     for key, entry in sources.items():
         if not isinstance(entry, Mapping) or not ({"citation", "assumption"} & set(entry)):
-            checker.fail(("sources", key), "each source needs a 'citation' (literature) or an 'assumption' (our choice, explained)")
+            checker.fail(
+                ("sources", key),
+                "each source needs a 'citation' (literature) or an 'assumption' (our choice, explained)",
+            )
             continue
         out[str(key)] = dict(entry)
     return out
@@ -204,9 +219,13 @@ def _level_joint(spec: Any, path: KeyPath, checker: _Checker) -> np.ndarray:
                 continue
             for level, weight in (checker.mapping(levels, rpath) or {}).items():
                 if level not in LEVELS or LEVEL_REGIONS[str(level)] != region:
-                    checker.fail((*rpath, level), f"{level!r} is not a level of the {region} region")
+                    checker.fail(
+                        (*rpath, level), f"{level!r} is not a level of the {region} region"
+                    )
                 elif isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
-                    checker.fail((*rpath, level), f"relative weight {weight!r} must be a positive number")
+                    checker.fail(
+                        (*rpath, level), f"relative weight {weight!r} must be a positive number"
+                    )
                 else:
                     weights[LEVELS.index(level)] = weight
     top = np.zeros(len(LEVELS))
@@ -217,7 +236,11 @@ def _level_joint(spec: Any, path: KeyPath, checker: _Checker) -> np.ndarray:
     span_entry = checker.mapping(entry.get("span"), (*path, "span")) or {}
     checker.cite(span_entry, (*path, "span"))
     span_map = span_entry.get("p")
-    longest = max((k for k in span_map if isinstance(k, int)), default=1) if isinstance(span_map, Mapping) else 1
+    longest = (
+        max((k for k in span_map if isinstance(k, int)), default=1)
+        if isinstance(span_map, Mapping)
+        else 1
+    )
     span_p = checker.distribution(span_map, (*path, "span", "p"), tuple(range(1, longest + 1)))
     if np.isnan(top).any() or np.isnan(span_p).any():
         return joint
@@ -279,7 +302,10 @@ def _distribution_entry(name: str, spec: Any, path: KeyPath, checker: _Checker) 
         pv = lookup.get(str(key).lower())
         if pv is None or STRUCTURAL_NONE.get(name) == pv:
             allowed = [str(v) for v in parent_values if STRUCTURAL_NONE.get(name) != v]
-            checker.fail((*path, value_key, key), f"unknown {parent} value {key!r}; allowed: {', '.join(allowed)}, default")
+            checker.fail(
+                (*path, value_key, key),
+                f"unknown {parent} value {key!r}; allowed: {', '.join(allowed)}, default",
+            )
             continue
         table[parent_values.index(pv)] = one(value, (*path, value_key, key))
     for i, pv in enumerate(parent_values):
@@ -299,8 +325,12 @@ def _check_class(name: str, spec: Any, checker: _Checker) -> dict[str, Any]:
     fields = {"age", "level", *TABLE_FIELDS}
     checker.keys(entry, path, fields, {"label"})
     compiled: dict[str, Any] = {"label": str(entry.get("label", name))}
-    compiled["age"] = _age_pmf(entry.get("age"), (*path, "age"), checker) if "age" in entry else None
-    compiled["level"] = _level_joint(entry.get("level"), (*path, "level"), checker) if "level" in entry else None
+    compiled["age"] = (
+        _age_pmf(entry.get("age"), (*path, "age"), checker) if "age" in entry else None
+    )
+    compiled["level"] = (
+        _level_joint(entry.get("level"), (*path, "level"), checker) if "level" in entry else None
+    )
     for f in TABLE_FIELDS:
         if f in entry:
             compiled[f] = _distribution_entry(f, entry[f], (*path, f), checker)
@@ -322,9 +352,15 @@ def load_priors(path: str | Path) -> Priors:
     data, locator = load_yaml(path)
     if not isinstance(data, Mapping):
         raise YamlFileError(str(path), [f"{path}: expected a mapping at the top level"])
-    source_keys = {str(k) for k in data.get("sources", {}) or {}} if isinstance(data.get("sources"), Mapping) else set()
+    source_keys = (
+        {str(k) for k in data.get("sources", {}) or {}}
+        if isinstance(data.get("sources"), Mapping)
+        else set()
+    )
     checker = _Checker(locator, source_keys)
-    checker.keys(data, (), {"sources", "prevalence", "missingness", "classes"}, {"version", "description"})
+    checker.keys(
+        data, (), {"sources", "prevalence", "missingness", "classes"}, {"version", "description"}
+    )
     sources = _check_sources(data, checker)
 
     class_specs = checker.mapping(data.get("classes"), ("classes",)) or {}
@@ -340,10 +376,16 @@ def load_priors(path: str | Path) -> Priors:
     prevalence_map = checker.mapping(prevalence_entry.get("p"), ("prevalence", "p")) or {}
     for c in prevalence_map:
         if c not in compiled:
-            checker.fail(("prevalence", "p", c), f"unknown class {c!r}; classes are: {', '.join(classes)}")
-    prevalence = checker.distribution(
-        {c: p for c, p in prevalence_map.items() if c in compiled}, ("prevalence", "p"), classes
-    ) if classes else np.array([])
+            checker.fail(
+                ("prevalence", "p", c), f"unknown class {c!r}; classes are: {', '.join(classes)}"
+            )
+    prevalence = (
+        checker.distribution(
+            {c: p for c, p in prevalence_map.items() if c in compiled}, ("prevalence", "p"), classes
+        )
+        if classes
+        else np.array([])
+    )
 
     missing_entry = checker.mapping(data.get("missingness"), ("missingness",)) or {}
     checker.keys(missing_entry, ("missingness",), set(MISSINGNESS_FIELDS))

@@ -22,20 +22,28 @@ DEFAULT_READING: Final = READINGS[0]
 def check_reading(reading: str) -> str:
     """``reading`` itself, or a ValueError naming the readings there are."""
     if reading not in READINGS:
-        raise ValueError(f"The 'reading' parameter must be one of {READINGS}. Got {reading!r} instead.")
+        raise ValueError(
+            f"The 'reading' parameter must be one of {READINGS}. Got {reading!r} instead."
+        )
     return reading
 
 
 def reading_words(reading: str) -> str:
     """How a reading is named to a person."""
-    return {"as_entered": "read as entered: fields not given are unknown",
-            "as_published": "read as published: silences as papers keep them"}.get(reading, reading)
+    return {
+        "as_entered": "read as entered: fields not given are unknown",
+        "as_published": "read as published: silences as papers keep them",
+    }.get(reading, reading)
 
 
 def reading_parameters(model: Any) -> list[str]:
     """The names under which a fitted model takes a ``reading`` (``"reading"``, or ``"model__reading"`` routed
     through a Pipeline): none for a model with one reading, the one its training rows taught."""
-    return [name for name in model.get_params(deep=True) if name == "reading" or name.endswith("__reading")]
+    return [
+        name
+        for name in model.get_params(deep=True)
+        if name == "reading" or name.endswith("__reading")
+    ]
 
 
 def in_reading(model: Any, reading: str) -> Any:
@@ -56,4 +64,11 @@ def in_reading(model: Any, reading: str) -> Any:
     return copy.deepcopy(model).set_params(**dict.fromkeys(names, reading))
 
 
-__all__ = ["DEFAULT_READING", "READINGS", "check_reading", "in_reading", "reading_parameters", "reading_words"]
+__all__ = [
+    "DEFAULT_READING",
+    "READINGS",
+    "check_reading",
+    "in_reading",
+    "reading_parameters",
+    "reading_words",
+]

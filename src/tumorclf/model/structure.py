@@ -48,7 +48,9 @@ N_LEVELS = len(LEVELS)
 #: Whole years of age, the support of ``FindingModel.age``.
 AGES = np.arange(int(AGE_RANGE[0]), int(AGE_RANGE[1]) + 1)
 #: Each level's region, as an index into :data:`~tumorclf.schema.vocabulary.REGIONS`.
-REGION_OF_LEVEL: np.ndarray = np.array([REGIONS.index(LEVEL_REGIONS[name]) for name in LEVELS], dtype=np.intp)
+REGION_OF_LEVEL: np.ndarray = np.array(
+    [REGIONS.index(LEVEL_REGIONS[name]) for name in LEVELS], dtype=np.intp
+)
 
 #: Fields whose distribution may (or, for the site, must) depend on another field.
 PARENTS: dict[str, str] = {
@@ -60,7 +62,9 @@ PARENTS: dict[str, str] = {
 #: Parent values under which a child is never reported (structural absence).
 STRUCTURAL_NONE: dict[str, str] = {"calcification_site": "none"}
 #: Fields that carry a per-class distribution table (all but age and level).
-TABLE_FIELDS: tuple[str, ...] = tuple(f for f in FIELDS if f not in ("age", "level_top", "level_bottom"))
+TABLE_FIELDS: tuple[str, ...] = tuple(
+    f for f in FIELDS if f not in ("age", "level_top", "level_bottom")
+)
 #: Fields with no parent in the priors file's structure.
 ROOT_FIELDS: tuple[str, ...] = tuple(f for f in TABLE_FIELDS if f not in PARENTS)
 
@@ -78,9 +82,14 @@ DEPENDENCES: dict[str, dict[str, str]] = {
     "compartment_by_region": {"compartment": LEVEL_REGION},
 }
 #: Every value a ``dependence`` setting may take: "none", each name, and the names combined in this order.
-DEPENDENCE_SETTINGS: tuple[str, ...] = ("none", *(
-    "+".join(name for name, keep in zip(DEPENDENCES, mask) if keep)
-    for mask in itertools.product((False, True), repeat=len(DEPENDENCES)) if sum(mask) > 0))
+DEPENDENCE_SETTINGS: tuple[str, ...] = (
+    "none",
+    *(
+        "+".join(name for name, keep in zip(DEPENDENCES, mask) if keep)
+        for mask in itertools.product((False, True), repeat=len(DEPENDENCES))
+        if sum(mask) > 0
+    ),
+)
 
 
 def values_of(field_name: str) -> tuple[Any, ...]:
@@ -97,15 +106,19 @@ def parse_dependence(dependence: str) -> tuple[str, ...]:
     names = tuple(part.strip() for part in str(dependence).split("+"))
     unknown = [name for name in names if name not in DEPENDENCES]
     if unknown or len(set(names)) != len(names):
-        raise ValueError(f"Unknown or repeated dependence in {dependence!r}; use 'none' or names from "
-                         f"{', '.join(DEPENDENCES)} joined by '+'.")
+        raise ValueError(
+            f"Unknown or repeated dependence in {dependence!r}; use 'none' or names from "
+            f"{', '.join(DEPENDENCES)} joined by '+'."
+        )
     return names
 
 
 def children_of(parents: dict[str, str]) -> dict[str, tuple[str, ...]]:
     """Each parent field with the fields that depend on its true value."""
-    return {parent: tuple(child for child, p in parents.items() if p == parent)
-            for parent in dict.fromkeys(parents.values())}
+    return {
+        parent: tuple(child for child, p in parents.items() if p == parent)
+        for parent in dict.fromkeys(parents.values())
+    }
 
 
 def lone_fields(parents: dict[str, str]) -> tuple[str, ...]:

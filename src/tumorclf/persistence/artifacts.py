@@ -29,7 +29,7 @@ import json
 import os
 import platform
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -122,14 +122,16 @@ def save_model(model: Any, manifest: dict[str, Any], models_dir: str | Path, run
     manifest = {
         **manifest,
         "manifest_version": MANIFEST_VERSION,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "packages": package_versions(),
         "model_file": MODEL_FILE,
         "sha256": sha256_of(path),
         "signed_file": SIGNED_FILE,
         "signature": sign(pickled),
     }
-    (stage / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
+    (stage / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8"
+    )
     for name in (MODEL_FILE, SIGNED_FILE, "manifest.json"):
         with open(stage / name, "rb") as handle:
             os.fsync(handle.fileno())
@@ -178,7 +180,9 @@ def _read_json(path: Path) -> dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ArtifactError(f"no model manifest at {path}; train one with `tumorclf train`") from None
+        raise ArtifactError(
+            f"no model manifest at {path}; train one with `tumorclf train`"
+        ) from None
     except json.JSONDecodeError as error:
         raise ArtifactError(f"{path} is not a valid manifest ({error})") from None
 
@@ -210,9 +214,12 @@ def check_layout(manifest: dict[str, Any], where: str | Path) -> None:
         raise ArtifactError(
             f"{where} was saved by an earlier tumorclf (model layout {found}; this version reads layout "
             f"{MANIFEST_VERSION}, where the model's types moved from tumorclf.synthetic to tumorclf.model). "
-            f"Retrain it with `tumorclf train`, or install the tumorclf version that trained it.")
-    raise ArtifactError(f"{where} was saved by a newer tumorclf (model layout {found}; this version reads "
-                        f"layout {MANIFEST_VERSION}): upgrade tumorclf to load it.")
+            f"Retrain it with `tumorclf train`, or install the tumorclf version that trained it."
+        )
+    raise ArtifactError(
+        f"{where} was saved by a newer tumorclf (model layout {found}; this version reads "
+        f"layout {MANIFEST_VERSION}): upgrade tumorclf to load it."
+    )
 
 
 def load_skops(path: str | Path) -> Any:
@@ -224,12 +231,19 @@ def load_skops(path: str | Path) -> Any:
     try:
         found = skops.io.get_untrusted_types(file=path)
     except (zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise ArtifactError(f"{path} is not a skops model file ({error}); refusing to read it") from None
+        raise ArtifactError(
+            f"{path} is not a skops model file ({error}); refusing to read it"
+        ) from None
     untrusted = [t for t in found if t not in TRUSTED_TYPES]
     if untrusted:
-        hint = ("; they are the types of an earlier tumorclf: retrain the model with `tumorclf train`"
-                if any(t.startswith("tumorclf.synthetic.") for t in untrusted) else "")
-        raise ArtifactError(f"{path} contains types tumorclf does not trust: {', '.join(untrusted)}{hint}")
+        hint = (
+            "; they are the types of an earlier tumorclf: retrain the model with `tumorclf train`"
+            if any(t.startswith("tumorclf.synthetic.") for t in untrusted)
+            else ""
+        )
+        raise ArtifactError(
+            f"{path} contains types tumorclf does not trust: {', '.join(untrusted)}{hint}"
+        )
     return skops.io.load(path, trusted=list(TRUSTED_TYPES))
 
 

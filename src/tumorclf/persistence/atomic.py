@@ -21,8 +21,12 @@ from tumorclf.process import pid_alive
 
 
 @contextlib.contextmanager
-def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-8",
-                 temp_dir: str | Path | None = None) -> Iterator[IO]:
+def atomic_write(
+    path: str | Path,
+    mode: str = "w",
+    encoding: str | None = "utf-8",
+    temp_dir: str | Path | None = None,
+) -> Iterator[IO]:
     """Open a temporary file; on success fsync it and rename it over ``path``.
 
     ``temp_dir`` (default: beside ``path``) must be on the same file system.

@@ -33,8 +33,9 @@ def load_registered(uri: str) -> tuple[Any, dict[str, Any]]:
             raise ArtifactError(f"{uri} holds no skops model")
         manifest = {}
         if run_id:
-            manifest_path = mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path="tumorclf_manifest.json",
-                                                                dst_path=tmp)
+            manifest_path = mlflow.artifacts.download_artifacts(
+                run_id=run_id, artifact_path="tumorclf_manifest.json", dst_path=tmp
+            )
             manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
             check_layout(manifest, uri)
         model = load_skops(skops_files[0])

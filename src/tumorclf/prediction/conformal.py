@@ -73,24 +73,36 @@ class CoverageSets:
             out[:, j] = (at_least + 1) / (len(scores) + 1)
         return out
 
-    def members(self, proba: np.ndarray, classes: Sequence[str], alpha: float | None = None) -> np.ndarray:
+    def members(
+        self, proba: np.ndarray, classes: Sequence[str], alpha: float | None = None
+    ) -> np.ndarray:
         """Which classes each case's set keeps, ``(n, C)`` booleans, at level ``1 - alpha`` (default: the level
         calibrated at training; the calibration scores serve any level chosen before the case is seen)."""
         return self.p_values(proba, classes) > (self.alpha if alpha is None else alpha)
 
-    def sets(self, proba: np.ndarray, classes: Sequence[str], alpha: float | None = None) -> list[tuple[str, ...]]:
+    def sets(
+        self, proba: np.ndarray, classes: Sequence[str], alpha: float | None = None
+    ) -> list[tuple[str, ...]]:
         """Each case's set, most probable class first (see :meth:`members`)."""
         proba = np.atleast_2d(np.asarray(proba, dtype=float))
         keep = self.members(proba, classes, alpha)
-        return [tuple(classes[j] for j in np.argsort(-row, kind="stable") if member[j])
-                for row, member in zip(proba, keep)]
+        return [
+            tuple(classes[j] for j in np.argsort(-row, kind="stable") if member[j])
+            for row, member in zip(proba, keep)
+        ]
 
     def to_manifest(self) -> dict[str, Any]:
-        return {"alpha": self.alpha, "scores": {c: [round(float(v), 12) for v in s] for c, s in self.scores.items()}}
+        return {
+            "alpha": self.alpha,
+            "scores": {c: [round(float(v), 12) for v in s] for c, s in self.scores.items()},
+        }
 
     @classmethod
     def from_manifest(cls, data: Mapping[str, Any]) -> CoverageSets:
-        return cls(alpha=float(data["alpha"]), scores={c: np.asarray(v, dtype=float) for c, v in data["scores"].items()})
+        return cls(
+            alpha=float(data["alpha"]),
+            scores={c: np.asarray(v, dtype=float) for c, v in data["scores"].items()},
+        )
 
 
 @dataclass(frozen=True)
@@ -136,7 +148,9 @@ def fit_alert(p_mcs: np.ndarray, is_mcs: np.ndarray, target: float = 0.9) -> MCS
     from scipy.stats import beta
 
     if not 0 < target < 1:
-        raise ValueError(f"The alert's target sensitivity must be in (0, 1). Got {target!r} instead.")
+        raise ValueError(
+            f"The alert's target sensitivity must be in (0, 1). Got {target!r} instead."
+        )
     p_mcs, is_mcs = np.asarray(p_mcs, dtype=float), np.asarray(is_mcs, dtype=bool)
     positives = np.sort(p_mcs[is_mcs])
     n = len(positives)
@@ -146,10 +160,16 @@ def fit_alert(p_mcs: np.ndarray, is_mcs: np.ndarray, target: float = 0.9) -> MCS
     caught = int((positives >= threshold).sum())
     others = p_mcs[~is_mcs]
     return MCSAlert(
-        threshold=threshold, target=float(target), n_mcs=n, caught=caught, n_other=int(len(others)),
+        threshold=threshold,
+        target=float(target),
+        n_mcs=n,
+        caught=caught,
+        n_other=int(len(others)),
         false_alarms=int((others >= threshold).sum()),
         sensitivity_lower=float(beta.ppf(0.05, caught, n - caught + 1)) if caught > 0 else 0.0,
-        guarantee=float(1 - (n - caught + 1) / (n + 1)),  # a new MCS flagged unless below the lowest caught
+        guarantee=float(
+            1 - (n - caught + 1) / (n + 1)
+        ),  # a new MCS flagged unless below the lowest caught
     )
 
 
@@ -176,13 +196,21 @@ class AlertCalibration:
         return fit_alert(shifted[:, self.classes.index(ALERT_CLASS)], self.is_mcs, self.target)
 
     def to_manifest(self) -> dict[str, Any]:
-        return {"classes": list(self.classes), "target": self.target, "is_mcs": [bool(v) for v in self.is_mcs],
-                "proba": [[round(float(v), 12) for v in row] for row in self.proba]}
+        return {
+            "classes": list(self.classes),
+            "target": self.target,
+            "is_mcs": [bool(v) for v in self.is_mcs],
+            "proba": [[round(float(v), 12) for v in row] for row in self.proba],
+        }
 
     @classmethod
     def from_manifest(cls, data: Mapping[str, Any]) -> AlertCalibration:
-        return cls(classes=tuple(data["classes"]), proba=np.asarray(data["proba"], dtype=float),
-                   is_mcs=np.asarray(data["is_mcs"], dtype=bool), target=float(data["target"]))
+        return cls(
+            classes=tuple(data["classes"]),
+            proba=np.asarray(data["proba"], dtype=float),
+            is_mcs=np.asarray(data["is_mcs"], dtype=bool),
+            target=float(data["target"]),
+        )
 
 
 def alpha_of(coverage: Any) -> float:
@@ -192,17 +220,31 @@ def alpha_of(coverage: Any) -> float:
     except (TypeError, ValueError):
         value = float("nan")
     if not 0 < value < 1:
-        raise ValueError(f"A set's coverage must be a number between 0 and 1 (exclusive), e.g. 0.8; got {coverage!r}.")
+        raise ValueError(
+            f"A set's coverage must be a number between 0 and 1 (exclusive), e.g. 0.8; got {coverage!r}."
+        )
     return round(1.0 - value, 12)  # 0.9 asks for alpha 0.1, not 0.09999999999999998
 
 
-def fit_sets(proba: np.ndarray, y: np.ndarray, classes: Sequence[str], alpha: float = 0.1) -> CoverageSets:
+def fit_sets(
+    proba: np.ndarray, y: np.ndarray, classes: Sequence[str], alpha: float = 0.1
+) -> CoverageSets:
     """Calibrate :class:`CoverageSets` on cases with known class indices ``y`` (columns in ``classes`` order)."""
     if not 0 < alpha < 1:
         raise ValueError(f"The coverage 'alpha' must be in (0, 1). Got {alpha!r} instead.")
     proba, y = np.asarray(proba, dtype=float), np.asarray(y, dtype=np.intp)
-    return CoverageSets(alpha=float(alpha), scores={
-        name: np.sort(1.0 - proba[y == j, j]) for j, name in enumerate(classes)})
+    return CoverageSets(
+        alpha=float(alpha),
+        scores={name: np.sort(1.0 - proba[y == j, j]) for j, name in enumerate(classes)},
+    )
 
 
-__all__ = ["ALERT_CLASS", "AlertCalibration", "CoverageSets", "MCSAlert", "alpha_of", "fit_alert", "fit_sets"]
+__all__ = [
+    "ALERT_CLASS",
+    "AlertCalibration",
+    "CoverageSets",
+    "MCSAlert",
+    "alpha_of",
+    "fit_alert",
+    "fit_sets",
+]

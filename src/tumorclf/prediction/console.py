@@ -13,22 +13,28 @@ def print_report_prediction(prediction: Prediction) -> None:
     from rich.table import Table
 
     extraction = prediction.extraction
-    table = Table(title="Read from the report: check each value against its words", title_justify="left")
+    table = Table(
+        title="Read from the report: check each value against its words", title_justify="left"
+    )
     table.add_column("field")
     table.add_column("value")
     table.add_column("the report's words")
     for name, value in extraction.case.items():
         shown = {True: "yes", False: "no"}[value] if isinstance(value, bool) else str(value)
-        table.add_row(name, shown, f"\"{escape(extraction.spans[name].text)}\"")
+        table.add_row(name, shown, f'"{escape(extraction.spans[name].text)}"')
     console = Console()
     console.print(table)
     uncertain = [m for m in extraction.set_aside if m.status.value == "uncertain"]
     if uncertain:
-        console.print("Not counted (uncertain): " + "; ".join(f'"{escape(m.span.text)}"' for m in uncertain))
+        console.print(
+            "Not counted (uncertain): " + "; ".join(f'"{escape(m.span.text)}"' for m in uncertain)
+        )
     from tumorclf.extract import ORDER
 
     missing = len(ORDER) - len(extraction.case)
-    console.print(f"Not stated in the report: {missing} of {len(ORDER)} fields ({reading_words(prediction.reading)}).")
+    console.print(
+        f"Not stated in the report: {missing} of {len(ORDER)} fields ({reading_words(prediction.reading)})."
+    )
     print_prediction(prediction)
 
 
@@ -43,12 +49,18 @@ def print_prediction(prediction: Prediction) -> None:
     table.add_column("probability", justify="right")
     for name, p in prediction.differential:
         style = "bold green" if name == prediction.diagnosis else ""
-        table.add_row(f"[{style}]{class_words(name)}[/]" if style else class_words(name), f"{p:.1%}")
+        table.add_row(
+            f"[{style}]{class_words(name)}[/]" if style else class_words(name), f"{p:.1%}"
+        )
     console.print(table)
     from rich.markup import escape
 
     for line in prediction.set_lines():
-        style = "bold red" if prediction.alert is not None and prediction.alert.raised and line.startswith("MCS") else ""
+        style = (
+            "bold red"
+            if prediction.alert is not None and prediction.alert.raised and line.startswith("MCS")
+            else ""
+        )
         console.print(f"[{style}]{escape(line)}[/]" if style else escape(line))
     if prediction.explanation:
         console.print("Findings that moved it most:")

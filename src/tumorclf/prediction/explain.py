@@ -25,7 +25,10 @@ def is_reported(arrays: CaseArrays, finding: str) -> bool:
     if finding == "age":
         return not np.isnan(arrays.age[0])
     if finding == "level":
-        return bool(arrays.codes[0, CODE_COLUMN["level_top"]] >= 0 or arrays.codes[0, CODE_COLUMN["level_bottom"]] >= 0)
+        return bool(
+            arrays.codes[0, CODE_COLUMN["level_top"]] >= 0
+            or arrays.codes[0, CODE_COLUMN["level_bottom"]] >= 0
+        )
     return bool(arrays.codes[0, CODE_COLUMN[finding]] >= 0)
 
 
@@ -44,8 +47,13 @@ def without_each(arrays: CaseArrays, findings: Sequence[str]) -> CaseArrays:
     return CaseArrays(age=age, codes=codes)
 
 
-def effects(arrays: CaseArrays, findings: Sequence[str], proba: np.ndarray, classes: Sequence[str],
-            targets: Sequence[str]) -> list[Effect]:
+def effects(
+    arrays: CaseArrays,
+    findings: Sequence[str],
+    proba: np.ndarray,
+    classes: Sequence[str],
+    targets: Sequence[str],
+) -> list[Effect]:
     """Each finding's effect on each target class, from the probabilities of :func:`without_each`'s rows."""
     columns = [list(classes).index(t) for t in targets]
     p = np.clip(proba[:, columns], 1e-12, 1 - 1e-12)
@@ -58,9 +66,13 @@ def effects(arrays: CaseArrays, findings: Sequence[str], proba: np.ndarray, clas
     ]
 
 
-def strongest(found: Sequence[Effect], diagnosis: str, limit: int, floor: float = 0.1) -> list[Effect]:
+def strongest(
+    found: Sequence[Effect], diagnosis: str, limit: int, floor: float = 0.1
+) -> list[Effect]:
     """Up to half the reasons about the diagnosis itself, the rest about its rivals; strongest first."""
-    strong = sorted((e for e in found if abs(e.log_effect) >= floor), key=lambda e: -abs(e.log_effect))
+    strong = sorted(
+        (e for e in found if abs(e.log_effect) >= floor), key=lambda e: -abs(e.log_effect)
+    )
     own = [e for e in strong if e.target == diagnosis][: max(1, limit // 2)]
     rivals = [e for e in strong if e.target != diagnosis][: limit - len(own)]
     return own + rivals

@@ -69,7 +69,9 @@ class Classifier:
         The conformal sets and the MCS alert calibrated at training.
     """
 
-    def __init__(self, model: Any, manifest: Manifest | Mapping[str, Any], source: str = "") -> None:
+    def __init__(
+        self, model: Any, manifest: Manifest | Mapping[str, Any], source: str = ""
+    ) -> None:
         self.model = model
         self.manifest = Manifest.of(manifest)
         self.source = source
@@ -78,8 +80,12 @@ class Classifier:
         self.classes_ = display + [c for c in model_classes if c not in display]
         self._columns = np.array([model_classes.index(c) for c in self.classes_])
         training, clinical = self.manifest.training_prior, self.manifest.clinical_prior
-        self.training_prior_ = np.array([training.get(c, np.nan) for c in self.classes_], dtype=float)
-        self.clinical_prior_ = np.array([clinical.get(c, np.nan) for c in self.classes_], dtype=float)
+        self.training_prior_ = np.array(
+            [training.get(c, np.nan) for c in self.classes_], dtype=float
+        )
+        self.clinical_prior_ = np.array(
+            [clinical.get(c, np.nan) for c in self.classes_], dtype=float
+        )
         self.readings_ = tuple(self.manifest.readings)
         #: One model per reading, made once on first use: a per-call reading never changes a shared object.
         self._readers: dict[str, Any] = {}
@@ -92,8 +98,10 @@ class Classifier:
         self._alerts_by_prior: dict[bytes, MCSAlert] = {}
 
     def __repr__(self) -> str:
-        return (f"Classifier({self.manifest.candidate}, {len(self.classes_)} classes, "
-                f"trained {self.manifest.created or '?'}, from {self.source or 'memory'})")
+        return (
+            f"Classifier({self.manifest.candidate}, {len(self.classes_)} classes, "
+            f"trained {self.manifest.created or '?'}, from {self.source or 'memory'})"
+        )
 
     # -- probabilities ----------------------------------------------------------------
 
@@ -136,13 +144,19 @@ class Classifier:
         training = None if np.isnan(self.training_prior_).any() else self.training_prior_
         target = resolve_prior(prior, self.classes_, clinical=clinical, training=training)
         if training is None:
-            raise ValueError("this model's manifest has no training prior, so it cannot be re-weighted")
+            raise ValueError(
+                "this model's manifest has no training prior, so it cannot be re-weighted"
+            )
         return prior_weights(target, training), prior if isinstance(prior, str) else "custom"
 
-    def predict_proba_array(self, cases: Any, prior: Any = None, reading: str = "as_entered") -> np.ndarray:
+    def predict_proba_array(
+        self, cases: Any, prior: Any = None, reading: str = "as_entered"
+    ) -> np.ndarray:
         """:meth:`predict_proba` as a bare array, columns in :attr:`classes_` order."""
         weights, _ = self._weights(prior)
-        return shift_prior(self._raw_proba(as_case_arrays(cases), self.check_reading(reading)), weights)
+        return shift_prior(
+            self._raw_proba(as_case_arrays(cases), self.check_reading(reading)), weights
+        )
 
     def predict_proba(self, cases: Any, prior: Any = None, reading: str = "as_entered") -> Any:
         """Class probabilities: a DataFrame with one column per class, rows summing to 1.
@@ -171,8 +185,13 @@ class Classifier:
         frame.attrs.update(reading=reading, prior=self._weights(prior)[1])
         return frame
 
-    def score(self, cases: Any, prior: Any = None, reading: str = "as_entered",
-              coverage: float | None = None) -> Scored:
+    def score(
+        self,
+        cases: Any,
+        prior: Any = None,
+        reading: str = "as_entered",
+        coverage: float | None = None,
+    ) -> Scored:
         """A batch's probabilities, sets and alerts from one validation and one probability matrix
         (two where the reading asked is not the one the sets and alert were calibrated in)."""
         arrays = as_case_arrays(cases)
@@ -202,15 +221,21 @@ class Classifier:
         probabilities are shown in.
         """
         if self.coverage_ is None or not self._entered:
-            raise ValueError("this model has no calibrated coverage sets (trained before them): retrain it")
+            raise ValueError(
+                "this model has no calibrated coverage sets (trained before them): retrain it"
+            )
         alpha = None if coverage is None else alpha_of(coverage)
-        return self.coverage_.sets(self._raw_proba(as_case_arrays(cases), "as_entered"), self.classes_, alpha)
+        return self.coverage_.sets(
+            self._raw_proba(as_case_arrays(cases), "as_entered"), self.classes_, alpha
+        )
 
     def mcs_alerts(self, cases: Any, prior: Any = None) -> np.ndarray:
         """Whether each case raises the MCS alert: p(MCS) under ``prior`` (read as entered) at or above the
         threshold chosen under that prior (see :meth:`alert_for`)."""
         if self.mcs_alert_ is None or ALERT_CLASS not in self.classes_ or not self._entered:
-            raise ValueError("this model has no calibrated MCS alert (trained before it): retrain it")
+            raise ValueError(
+                "this model has no calibrated MCS alert (trained before it): retrain it"
+            )
         alert, shift = self._alert_under(self._weights(prior)[0])
         proba = shift_prior(self._raw_proba(as_case_arrays(cases), "as_entered"), shift)
         return alert.flags(proba[:, self.classes_.index(ALERT_CLASS)])
@@ -219,7 +244,9 @@ class Classifier:
         """The :class:`~tumorclf.prediction.conformal.MCSAlert` under ``prior``: its threshold is the same quantile
         of the out-of-fold MCS cases' p(MCS), re-weighted to that prior, as training chose on its own scale."""
         if self.mcs_alert_ is None:
-            raise ValueError("this model has no calibrated MCS alert (trained before it): retrain it")
+            raise ValueError(
+                "this model has no calibrated MCS alert (trained before it): retrain it"
+            )
         return self._alert_under(self._weights(prior)[0])[0]
 
     def _alert_under(self, weights: np.ndarray | None) -> tuple[MCSAlert, np.ndarray | None]:
@@ -238,9 +265,17 @@ class Classifier:
 
     # -- one case, explained --------------------------------------------------------
 
-    def predict_case(self, case: Mapping[str, Any], prior: Any = None, *, reading: str = "as_entered",
-                     threshold: float = 0.01, min_classes: int = 3, max_reasons: int = 6,
-                     coverage: float | None = None) -> Prediction:
+    def predict_case(
+        self,
+        case: Mapping[str, Any],
+        prior: Any = None,
+        *,
+        reading: str = "as_entered",
+        threshold: float = 0.01,
+        min_classes: int = 3,
+        max_reasons: int = 6,
+        coverage: float | None = None,
+    ) -> Prediction:
         """A :class:`Prediction` for one case: diagnosis, differential and explanation.
 
         The differential lists classes down to ``threshold`` probability, never
@@ -256,7 +291,9 @@ class Classifier:
         alpha = None if coverage is None else alpha_of(coverage)
         arrays = as_case_arrays(case)
         if len(arrays) != 1:
-            raise ValueError(f"predict_case takes one case; got {len(arrays)}. Use predict_proba for a batch.")
+            raise ValueError(
+                f"predict_case takes one case; got {len(arrays)}. Use predict_proba for a batch."
+            )
         self.check_reading(reading)
         weights, prior_name = self._weights(prior)
         reported = [f for f in explain.FINDINGS if explain.is_reported(arrays, f)]
@@ -264,15 +301,25 @@ class Classifier:
         explained = "as_entered" if self._entered else reading
         raw = self._raw_proba(batch, explained)
         proba = shift_prior(raw, weights)
-        top = proba[0] if reading == explained else shift_prior(self._raw_proba(arrays, reading), weights)[0]
+        top = (
+            proba[0]
+            if reading == explained
+            else shift_prior(self._raw_proba(arrays, reading), weights)[0]
+        )
         order = np.argsort(-top, kind="stable")
         diagnosis = self.classes_[order[0]]
-        differential = [(self.classes_[j], float(top[j])) for k, j in enumerate(order)
-                        if k < min_classes or top[j] >= threshold]
-        found = explain.effects(arrays, reported, proba, self.classes_, [self.classes_[j] for j in order[:3]])
+        differential = [
+            (self.classes_[j], float(top[j]))
+            for k, j in enumerate(order)
+            if k < min_classes or top[j] >= threshold
+        ]
+        found = explain.effects(
+            arrays, reported, proba, self.classes_, [self.classes_[j] for j in order[:3]]
+        )
         chosen = explain.strongest(found, diagnosis, max_reasons)
-        differential_set, alert = self._calibrated(raw[:1] if explained == "as_entered" else None,
-                                                   weights, prior_name, alpha)
+        differential_set, alert = self._calibrated(
+            raw[:1] if explained == "as_entered" else None, weights, prior_name, alpha
+        )
         return Prediction(
             diagnosis=diagnosis,
             probabilities={c: float(p) for c, p in zip(self.classes_, top)},
@@ -282,28 +329,51 @@ class Classifier:
             prior=prior_name,
             reading=reading,
             differential_set=differential_set,
-            set_coverage=None if self.coverage_ is None else 1.0 - (self.coverage_.alpha if alpha is None else alpha),
+            set_coverage=None
+            if self.coverage_ is None
+            else 1.0 - (self.coverage_.alpha if alpha is None else alpha),
             alert=alert,
         )
 
-    def _calibrated(self, entered: np.ndarray | None, weights: np.ndarray | None, prior_name: str,
-                    alpha: float | None) -> tuple[tuple[str, ...] | None, AlertResult | None]:
+    def _calibrated(
+        self,
+        entered: np.ndarray | None,
+        weights: np.ndarray | None,
+        prior_name: str,
+        alpha: float | None,
+    ) -> tuple[tuple[str, ...] | None, AlertResult | None]:
         """One case's conformal set (read as entered on the training prior's scale, as calibrated) and MCS alert
         (under the prior of ``weights``), from its training-scale probabilities as entered."""
         if entered is None or (self.coverage_ is None and self.mcs_alert_ is None):
             return None, None
-        kept = self.coverage_.sets(entered, self.classes_, alpha)[0] if self.coverage_ is not None else None
+        kept = (
+            self.coverage_.sets(entered, self.classes_, alpha)[0]
+            if self.coverage_ is not None
+            else None
+        )
         alert = None
         if self.mcs_alert_ is not None and ALERT_CLASS in self.classes_:
             a, shift = self._alert_under(weights)
             p = float(shift_prior(entered, shift)[0, self.classes_.index(ALERT_CLASS)])
-            alert = AlertResult(raised=bool(a.flags(p)), p_mcs=p, threshold=a.threshold, caught=a.caught,
-                                n_mcs=a.n_mcs, sensitivity_lower=a.sensitivity_lower,
-                                false_alarm_rate=a.false_alarm_rate, prior="training" if shift is None else prior_name)
+            alert = AlertResult(
+                raised=bool(a.flags(p)),
+                p_mcs=p,
+                threshold=a.threshold,
+                caught=a.caught,
+                n_mcs=a.n_mcs,
+                sensitivity_lower=a.sensitivity_lower,
+                false_alarm_rate=a.false_alarm_rate,
+                prior="training" if shift is None else prior_name,
+            )
         return kept, alert
 
-    def predict_report(self, text: str, prior: Any = None, reading: str = "as_entered",
-                       coverage: float | None = None) -> Prediction:
+    def predict_report(
+        self,
+        text: str,
+        prior: Any = None,
+        reading: str = "as_entered",
+        coverage: float | None = None,
+    ) -> Prediction:
         """Read the case from a findings paragraph, then :meth:`predict_case` it.
 
         The :class:`Prediction` carries the :class:`~tumorclf.extract.Extraction`
@@ -320,8 +390,10 @@ class Classifier:
         from tumorclf.extract import extract_case
 
         extraction = extract_case(text)
-        return replace(self.predict_case(extraction.case, prior, reading=reading, coverage=coverage),
-                       extraction=extraction)
+        return replace(
+            self.predict_case(extraction.case, prior, reading=reading, coverage=coverage),
+            extraction=extraction,
+        )
 
 
 def _index_of(arrays: CaseArrays) -> Any:

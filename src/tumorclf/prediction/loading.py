@@ -35,7 +35,8 @@ def check_compatibility(manifest: Manifest | Mapping[str, Any]) -> None:
         raise ArtifactError(
             f"the model uses case schema {schema}; this tumorclf reads {SCHEMA_VERSION}, which adds fields the "
             f"model has no place for. Retrain it with `tumorclf train` (your {schema} case files still read as "
-            f"they are), or install the tumorclf version that trained it.")
+            f"they are), or install the tumorclf version that trained it."
+        )
     trained = manifest.packages
     installed = package_versions()
     sk_then, sk_now = trained.get("scikit-learn", "?"), installed.get("scikit-learn", "?")
@@ -44,11 +45,17 @@ def check_compatibility(manifest: Manifest | Mapping[str, Any]) -> None:
             f"the model was trained with scikit-learn {sk_then}; {sk_now} is installed. Models do not carry "
             f"across scikit-learn minor versions: retrain, or install scikit-learn=={sk_then}."
         )
-    drift = [f"{p} {trained[p]} -> {installed[p]}" for p in ("scikit-learn", "numpy", "scipy", "pandas")
-             if p in trained and trained[p] != installed.get(p)]
+    drift = [
+        f"{p} {trained[p]} -> {installed[p]}"
+        for p in ("scikit-learn", "numpy", "scipy", "pandas")
+        if p in trained and trained[p] != installed.get(p)
+    ]
     if drift:
-        warnings.warn(f"model trained with other package versions ({'; '.join(drift)})", ModelVersionWarning,
-                      stacklevel=3)
+        warnings.warn(
+            f"model trained with other package versions ({'; '.join(drift)})",
+            ModelVersionWarning,
+            stacklevel=3,
+        )
 
 
 def load(source: str | Path | None = None) -> Classifier:

@@ -74,12 +74,19 @@ class Manifest:
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (the keys a manifest file has always had)."""
         out: dict[str, Any] = {
-            "candidate": self.candidate, "classes": list(self.classes), "display_order": list(self.display_order),
-            "training_prior": dict(self.training_prior), "clinical_prior": dict(self.clinical_prior),
-            "schema_version": self.schema_version, "readings": list(self.readings),
-            "metrics": dict(self.metrics), "best_params": dict(self.best_params),
-            "prior_update": dict(self.prior_update), "priors_sha256": self.priors_sha256,
-            "data_fingerprint": self.data_fingerprint, "mlflow": dict(self.mlflow),
+            "candidate": self.candidate,
+            "classes": list(self.classes),
+            "display_order": list(self.display_order),
+            "training_prior": dict(self.training_prior),
+            "clinical_prior": dict(self.clinical_prior),
+            "schema_version": self.schema_version,
+            "readings": list(self.readings),
+            "metrics": dict(self.metrics),
+            "best_params": dict(self.best_params),
+            "prior_update": dict(self.prior_update),
+            "priors_sha256": self.priors_sha256,
+            "data_fingerprint": self.data_fingerprint,
+            "mlflow": dict(self.mlflow),
         }
         if self.fill_in_missingness is not None:
             out["fill_in_missingness"] = self.fill_in_missingness
@@ -102,7 +109,12 @@ class Manifest:
         """Read a manifest's JSON form; keys it does not know (the files' checksums) are left to persistence."""
         alert = data.get("mcs_alert")
         recalibration = data.get("recalibration")
-        simple = {f.name for f in fields(cls)} - {"sets", "alert", "alert_calibration", "recalibration"}
+        simple = {f.name for f in fields(cls)} - {
+            "sets",
+            "alert",
+            "alert_calibration",
+            "recalibration",
+        }
         known = {k: v for k, v in data.items() if k in simple}
         for name in ("display_order", "readings", "classes"):
             if name in known:
@@ -117,7 +129,8 @@ class Manifest:
             sets=CoverageSets.from_manifest(data["coverage"]) if data.get("coverage") else None,
             alert=MCSAlert.from_manifest(alert) if alert else None,
             alert_calibration=AlertCalibration.from_manifest(alert["calibration"])
-            if alert and alert.get("calibration") else None,
+            if alert and alert.get("calibration")
+            else None,
             recalibration=Recalibration.from_manifest(recalibration) if recalibration else None,
         )
 

@@ -50,7 +50,9 @@ class Recalibration:
 
     temperature: float
     log_loss_before: float  # mean over held-out folds, as the model gave them
-    log_loss_after: float  # mean over held-out folds, each with the temperature fitted on the other folds
+    log_loss_after: (
+        float  # mean over held-out folds, each with the temperature fitted on the other folds
+    )
     applied: bool
 
     @property

@@ -22,9 +22,11 @@ class AlertResult:
     prior: str = "training"
 
     def __str__(self) -> str:
-        record = (f"the threshold {self.threshold:.3g} flagged {self.caught} of {self.n_mcs} published MCS "
-                  f"(95% lower bound on sensitivity {self.sensitivity_lower:.2f}) and {self.false_alarm_rate:.0%} "
-                  f"of the other published tumours")
+        record = (
+            f"the threshold {self.threshold:.3g} flagged {self.caught} of {self.n_mcs} published MCS "
+            f"(95% lower bound on sensitivity {self.sensitivity_lower:.2f}) and {self.false_alarm_rate:.0%} "
+            f"of the other published tumours"
+        )
         scale = "the model's own prior" if self.prior == "training" else f"the {self.prior} prior"
         if self.raised:
             return f"MCS cannot be excluded: p(MCS) = {self.p_mcs:.3g} under {scale}; {record}."
@@ -56,7 +58,9 @@ class Prediction:
     explanation: list[str]
     effects: list[Effect] = field(repr=False, default_factory=list)
     prior: str = "training"
-    extraction: Any = field(repr=False, default=None)  # the Extraction a report was read into, if any
+    extraction: Any = field(
+        repr=False, default=None
+    )  # the Extraction a report was read into, if any
     reading: str = "as_entered"
     #: The classes a conformal set at ``set_coverage`` keeps (None: the model has no calibrated sets).
     differential_set: tuple[str, ...] | None = None
@@ -67,16 +71,23 @@ class Prediction:
         """The coverage set and the MCS alert in words, where the model has them."""
         lines = []
         if self.differential_set is not None:
-            kept = ", ".join(class_words(c) for c in self.differential_set) or "no class (an unusual case)"
-            lines.append(f"Set at {self.set_coverage:.0%} coverage (calibrated on published cases, as entered): {kept}")
+            kept = (
+                ", ".join(class_words(c) for c in self.differential_set)
+                or "no class (an unusual case)"
+            )
+            lines.append(
+                f"Set at {self.set_coverage:.0%} coverage (calibrated on published cases, as entered): {kept}"
+            )
         if self.alert is not None:
             lines.append(str(self.alert))
         return lines
 
     def __str__(self) -> str:
         lines = [str(self.extraction), ""] if self.extraction is not None else []
-        lines += [f"Most likely: {class_words(self.diagnosis)} ({self.probabilities[self.diagnosis]:.1%})",
-                  f"Differential (prior: {self.prior}; {reading_words(self.reading)}):"]
+        lines += [
+            f"Most likely: {class_words(self.diagnosis)} ({self.probabilities[self.diagnosis]:.1%})",
+            f"Differential (prior: {self.prior}; {reading_words(self.reading)}):",
+        ]
         lines += [f"  {class_words(c):28s} {p:7.1%}" for c, p in self.differential]
         lines += self.set_lines()
         if self.explanation:

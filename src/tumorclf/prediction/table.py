@@ -16,8 +16,13 @@ from tumorclf.prediction.facade import Classifier
 from tumorclf.prediction.wording import differential_column, names_in_order
 
 
-def prediction_columns(classifier: Classifier, frame: Any, prior: Any, reading: str = "as_entered",
-                       coverage: float | None = None) -> dict[str, Any]:
+def prediction_columns(
+    classifier: Classifier,
+    frame: Any,
+    prior: Any,
+    reading: str = "as_entered",
+    coverage: float | None = None,
+) -> dict[str, Any]:
     """The columns of :func:`prediction_table`, as arrays, from one validation and one scoring of the batch."""
     from tumorclf.schema import as_case_arrays
 
@@ -28,18 +33,29 @@ def prediction_columns(classifier: Classifier, frame: Any, prior: Any, reading: 
         columns["id"] = np.asarray(arrays.extras["id"], dtype=object)
     for j, c in enumerate(classifier.classes_):
         columns[f"p_{c}"] = scored.proba[:, j]
-    columns["diagnosis"] = np.asarray(classifier.classes_, dtype=object)[scored.proba.argmax(axis=1)]
+    columns["diagnosis"] = np.asarray(classifier.classes_, dtype=object)[
+        scored.proba.argmax(axis=1)
+    ]
     columns["differential"] = differential_column(scored.proba, list(classifier.classes_))
     columns["reading"] = np.full(len(arrays), reading, dtype=object)
-    if scored.set_members is not None:  # most probable first on the model's own scale, where sets are calibrated
-        columns["differential_set"] = names_in_order(scored.entered, scored.set_members, list(classifier.classes_))
+    if (
+        scored.set_members is not None
+    ):  # most probable first on the model's own scale, where sets are calibrated
+        columns["differential_set"] = names_in_order(
+            scored.entered, scored.set_members, list(classifier.classes_)
+        )
     if scored.alerts is not None:
         columns["mcs_alert"] = scored.alerts
     return columns
 
 
-def prediction_table(classifier: Classifier, frame: Any, prior: Any,
-                     reading: str = "as_entered", coverage: float | None = None) -> pd.DataFrame:
+def prediction_table(
+    classifier: Classifier,
+    frame: Any,
+    prior: Any,
+    reading: str = "as_entered",
+    coverage: float | None = None,
+) -> pd.DataFrame:
     """One row per case: id (if any), p_<class> columns, diagnosis, differential, the reading used; and, where the
     model has them, its conformal ``differential_set`` (at ``coverage``, on the model's own scale) and the ``mcs_alert``
     (under ``prior``). The batch is validated and scored once."""
@@ -58,16 +74,26 @@ def probability_text(values: np.ndarray) -> np.ndarray:
     formatting once per cell, the slowest part of writing a large prediction file)."""
     scaled = np.asarray(values, dtype=float) * 1e6
     micro = np.floor(scaled + 0.5)
-    halfway = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6  # let Python's own rounding decide these few
+    halfway = (
+        np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
+    )  # let Python's own rounding decide these few
     if halfway.any():
-        micro[halfway] = [round(float(f"{v:.6f}") * 1e6) for v in np.asarray(values, dtype=float)[halfway]]
+        micro[halfway] = [
+            round(float(f"{v:.6f}") * 1e6) for v in np.asarray(values, dtype=float)[halfway]
+        ]
     micro = np.clip(micro, 0, 1_000_000).astype(np.intp)
     return _HEAD[micro // 1000] + _TAIL[micro % 1000]
 
 
-def write_prediction_csv(classifier: Classifier, cases: Any, output: Any, prior: Any,
-                         chunk_rows: int = CHUNK_ROWS, reading: str = "as_entered",
-                         coverage: float | None = None) -> int:
+def write_prediction_csv(
+    classifier: Classifier,
+    cases: Any,
+    output: Any,
+    prior: Any,
+    chunk_rows: int = CHUNK_ROWS,
+    reading: str = "as_entered",
+    coverage: float | None = None,
+) -> int:
     """Predict a cases CSV into ``output`` block by block; return the number of rows written.
 
     Memory stays that of one block whatever the file's size. Every block is
@@ -92,7 +118,9 @@ def write_prediction_csv(classifier: Classifier, cases: Any, output: Any, prior:
                 problems += error.problems
                 row_label = error.row_label
                 continue
-            table = pd.DataFrame(_as_text(columns), dtype=object)  # text already: no per-cell formatting
+            table = pd.DataFrame(
+                _as_text(columns), dtype=object
+            )  # text already: no per-cell formatting
             table.to_csv(handle, header=written == 0, index=False)
             written += len(table)
         if problems:
@@ -112,4 +140,10 @@ def _as_text(columns: dict[str, Any]) -> dict[str, np.ndarray]:
     return text
 
 
-__all__ = ["CHUNK_ROWS", "prediction_columns", "prediction_table", "probability_text", "write_prediction_csv"]
+__all__ = [
+    "CHUNK_ROWS",
+    "prediction_columns",
+    "prediction_table",
+    "probability_text",
+    "write_prediction_csv",
+]

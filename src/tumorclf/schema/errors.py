@@ -65,8 +65,17 @@ class NotCasesError(CaseValidationError, TypeError):
     """Input that is not cases at all (a number, a string): a :class:`CaseValidationError`, and a TypeError."""
 
     def __init__(self, value: object) -> None:
-        super().__init__([Problem(None, "<cases>", type(value).__name__, "is not cases",
-                                  "a dict, a list of dicts or a DataFrame")])
+        super().__init__(
+            [
+                Problem(
+                    None,
+                    "<cases>",
+                    type(value).__name__,
+                    "is not cases",
+                    "a dict, a list of dicts or a DataFrame",
+                )
+            ]
+        )
 
     def _message(self) -> str:
         kind = self.problems[0].value

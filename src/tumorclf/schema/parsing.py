@@ -162,7 +162,9 @@ def parse_level_range(value: Any) -> tuple[str, str] | None:
 
 
 #: A size as papers write it: "28 mm", "2.8 cm", "3.2 x 2.1 x 1.5 cm" (the largest dimension counts), "28".
-_SIZE_TEXT = re.compile(r"^(?P<numbers>\d+(?:\.\d+)?(?:\s*(?:x|\u00d7|\*|by)\s*\d+(?:\.\d+)?)*)\s*(?P<unit>mm|cm)?$")
+_SIZE_TEXT = re.compile(
+    r"^(?P<numbers>\d+(?:\.\d+)?(?:\s*(?:x|\u00d7|\*|by)\s*\d+(?:\.\d+)?)*)\s*(?P<unit>mm|cm)?$"
+)
 _parse_size_category = make_categorical_parser("size")
 
 

@@ -49,6 +49,7 @@ def _is_frame(value: Any) -> bool:
     pandas = sys.modules.get("pandas")
     return pandas is not None and isinstance(value, pandas.DataFrame)
 
+
 #: The fields held as integer codes in :class:`CaseArrays` (all but age).
 CODED_FIELDS: tuple[str, ...] = tuple(f for f in FIELDS if f != "age")
 CODE_COLUMN = {name: j for j, name in enumerate(CODED_FIELDS)}
@@ -91,15 +92,22 @@ def normalise_column_name(name: Any) -> str:
     return "_".join(str(name).strip().lower().split())
 
 
-def _columns_of(cases: Cases) -> tuple[dict[str, list[Any] | np.ndarray], list[Hashable], list[Problem]]:
+def _columns_of(
+    cases: Cases,
+) -> tuple[dict[str, list[Any] | np.ndarray], list[Hashable], list[Problem]]:
     """Split the input into raw columns, row labels and structural problems."""
     problems: list[Problem] = []
     if _is_frame(cases):
-        raw = {c: cases[c].to_numpy(dtype=object) for c in cases.columns} if cases.columns.is_unique else {}
+        raw = (
+            {c: cases[c].to_numpy(dtype=object) for c in cases.columns}
+            if cases.columns.is_unique
+            else {}
+        )
         if not cases.columns.is_unique:
             dupes = cases.columns[cases.columns.duplicated()].unique()
             problems += [
-                Problem(None, str(c), c, "appears more than once", "each column once") for c in dupes
+                Problem(None, str(c), c, "appears more than once", "each column once")
+                for c in dupes
             ]
         index = list(cases.index)
     else:
@@ -116,9 +124,7 @@ def _columns_of(cases: Cases) -> tuple[dict[str, list[Any] | np.ndarray], list[H
                 )
                 continue
             keys.update(dict.fromkeys(row))
-        raw = {
-            k: [row.get(k) if isinstance(row, Mapping) else None for row in rows] for k in keys
-        }
+        raw = {k: [row.get(k) if isinstance(row, Mapping) else None for row in rows] for k in keys}
 
     columns: dict[str, list[Any] | np.ndarray] = {}
     for name, values in raw.items():
@@ -129,7 +135,9 @@ def _columns_of(cases: Cases) -> tuple[dict[str, list[Any] | np.ndarray], list[H
     return columns, index, problems
 
 
-def _parse_unique(values: Sequence[Any] | np.ndarray, parser: Any) -> tuple[np.ndarray, list[Any], list[Any]]:
+def _parse_unique(
+    values: Sequence[Any] | np.ndarray, parser: Any
+) -> tuple[np.ndarray, list[Any], list[Any]]:
     """Parse each distinct value once.
 
     Returns ``inverse`` (position of each row's value in ``uniques``, -1 when
@@ -168,14 +176,24 @@ def _parse_unique(values: Sequence[Any] | np.ndarray, parser: Any) -> tuple[np.n
 
 
 def _collect(
-    field_name: str, inverse: np.ndarray, uniques: list[Any], parsed: list[Any], index: list[Hashable]
+    field_name: str,
+    inverse: np.ndarray,
+    uniques: list[Any],
+    parsed: list[Any],
+    index: list[Hashable],
 ) -> list[Problem]:
     problems = []
     for u, result in enumerate(parsed):
         if isinstance(result, InvalidValue):
             for row in np.flatnonzero(inverse == u):
                 problems.append(
-                    Problem(index[row], field_name, uniques[u], result.reason, allowed_values(field_name))
+                    Problem(
+                        index[row],
+                        field_name,
+                        uniques[u],
+                        result.reason,
+                        allowed_values(field_name),
+                    )
                 )
     return problems
 
@@ -210,22 +228,34 @@ def _level_problems(
     """Reconcile explicit levels with the ``level`` shorthand and check top above bottom."""
     problems = []
     if short_top >= 0:
-        for name, explicit, short in (("level_top", top, short_top), ("level_bottom", bottom, short_bottom)):
+        for name, explicit, short in (
+            ("level_top", top, short_top),
+            ("level_bottom", bottom, short_bottom),
+        ):
             if explicit >= 0 and explicit != short:
-                problems.append(Problem(
-                    row, name, LEVELS[explicit],
-                    f"contradicts level {LEVELS[short_top]}-{LEVELS[short_bottom]}",
-                    "the same level in both columns, or only one of them",
-                ))
+                problems.append(
+                    Problem(
+                        row,
+                        name,
+                        LEVELS[explicit],
+                        f"contradicts level {LEVELS[short_top]}-{LEVELS[short_bottom]}",
+                        "the same level in both columns, or only one of them",
+                    )
+                )
         if problems:
             return top, bottom, problems
         top = top if top >= 0 else short_top
         bottom = bottom if bottom >= 0 else short_bottom
     if top >= 0 and bottom >= 0 and top > bottom:
-        problems.append(Problem(
-            row, "level_bottom", LEVELS[bottom], f"is above level_top {LEVELS[top]}",
-            f"a level at or below {LEVELS[top]}",
-        ))
+        problems.append(
+            Problem(
+                row,
+                "level_bottom",
+                LEVELS[bottom],
+                f"is above level_top {LEVELS[top]}",
+                f"a level at or below {LEVELS[top]}",
+            )
+        )
     return top, bottom, problems
 
 
@@ -234,15 +264,21 @@ _NO_CALCIFICATION = _CODE_OF["calcification"]["none"]
 
 def _site_problems(row: Hashable, calcification: int, site: int) -> list[Problem]:
     if calcification == _NO_CALCIFICATION and site >= 0:
-        return [Problem(
-            row, "calcification_site", CATEGORICAL_FIELDS["calcification_site"][site],
-            "is given but calcification is 'none'", "no site when calcification is none",
-        )]
+        return [
+            Problem(
+                row,
+                "calcification_site",
+                CATEGORICAL_FIELDS["calcification_site"][site],
+                "is given but calcification is 'none'",
+                "no site when calcification is none",
+            )
+        ]
     return []
 
 
-def _cross_check(codes: np.ndarray, shorthand: tuple[np.ndarray, np.ndarray] | None,
-                 index: list[Hashable]) -> list[Problem]:
+def _cross_check(
+    codes: np.ndarray, shorthand: tuple[np.ndarray, np.ndarray] | None, index: list[Hashable]
+) -> list[Problem]:
     """Cross-field checks over a batch; only rows that could fail are looked at one by one."""
     top_col, bottom_col = CODE_COLUMN["level_top"], CODE_COLUMN["level_bottom"]
     calc_col, site_col = CODE_COLUMN["calcification"], CODE_COLUMN["calcification_site"]
@@ -300,21 +336,28 @@ def _rows_to_arrays(rows: Sequence[Any], classes: Sequence[str] | None) -> CaseA
     index: list[Hashable] = list(range(n))
     age = np.full(n, np.nan)
     codes = np.full((n, len(CODED_FIELDS)), -1, dtype=np.int8)
-    labels = np.empty(n, dtype=object) if any(
-        isinstance(r, Mapping) and LABEL in r for r in rows) else None
+    labels = (
+        np.empty(n, dtype=object)
+        if any(isinstance(r, Mapping) and LABEL in r for r in rows)
+        else None
+    )
     extras: dict[str, np.ndarray] = {}
     problems: list[Problem] = []
     unknown: dict[str, None] = {}
     for i, row in enumerate(rows):
         if not isinstance(row, Mapping):
-            problems.append(Problem(i, "<case>", row, "is not a mapping of field to value", "a dict"))
+            problems.append(
+                Problem(i, "<case>", row, "is not a mapping of field to value", "a dict")
+            )
             continue
         short_top = short_bottom = -1
         seen: set[str] = set()
         for key, value in row.items():
             name = normalise_column_name(key)
             if name in seen:
-                problems.append(Problem(None, name, key, "appears more than once", "each column once"))
+                problems.append(
+                    Problem(None, name, key, "appears more than once", "each column once")
+                )
                 continue
             seen.add(name)
             if name == LABEL:
@@ -382,7 +425,8 @@ def to_arrays(cases: Cases, *, classes: Sequence[str] | None = None) -> CaseArra
         problems += _collect(name, inverse, uniques, parsed, index)
         if name == "age":
             table = np.array(
-                [np.nan if v is None or isinstance(v, InvalidValue) else v for v in parsed] + [np.nan]
+                [np.nan if v is None or isinstance(v, InvalidValue) else v for v in parsed]
+                + [np.nan]
             )
             age = table[inverse]
         else:
@@ -392,8 +436,12 @@ def to_arrays(cases: Cases, *, classes: Sequence[str] | None = None) -> CaseArra
     if LEVEL_SHORTHAND in columns:
         inverse, uniques, parsed = _parse_unique(columns[LEVEL_SHORTHAND], parse_level_range)
         problems += _collect(LEVEL_SHORTHAND, inverse, uniques, parsed, index)
-        pairs = [(-1, -1) if p is None or isinstance(p, InvalidValue) else
-                 (LEVEL_INDEX[p[0]], LEVEL_INDEX[p[1]]) for p in parsed] + [(-1, -1)]
+        pairs = [
+            (-1, -1)
+            if p is None or isinstance(p, InvalidValue)
+            else (LEVEL_INDEX[p[0]], LEVEL_INDEX[p[1]])
+            for p in parsed
+        ] + [(-1, -1)]
         table = np.array(pairs, dtype=np.int8)
         shorthand = (table[inverse, 0], table[inverse, 1])
     problems += _cross_check(codes, shorthand, index)
@@ -406,7 +454,9 @@ def to_arrays(cases: Cases, *, classes: Sequence[str] | None = None) -> CaseArra
     if problems:
         label = "line" if _is_frame(cases) and cases.index.name == "line" else "row"
         raise CaseValidationError(_in_order(problems, index), row_label=label)
-    extras = {name: np.asarray(columns[name], dtype=object) for name in PASSTHROUGH if name in columns}
+    extras = {
+        name: np.asarray(columns[name], dtype=object) for name in PASSTHROUGH if name in columns
+    }
     return CaseArrays(age=age, codes=codes, index=index, labels=labels, extras=extras)
 
 
@@ -418,8 +468,10 @@ def _in_order(problems: list[Problem], index: list[Hashable]) -> list[Problem]:
     position = {row: i for i, row in enumerate(index)}
     return sorted(
         problems,
-        key=lambda p: (-1 if p.row is None else position.get(p.row, len(index)),
-                       _FIELD_ORDER.get(p.field, len(_FIELD_ORDER))),
+        key=lambda p: (
+            -1 if p.row is None else position.get(p.row, len(index)),
+            _FIELD_ORDER.get(p.field, len(_FIELD_ORDER)),
+        ),
     )
 
 
@@ -433,7 +485,9 @@ def canonical_dtypes() -> dict[str, Any]:
         if name in BOOLEAN_FIELDS:
             dtypes[name] = pd.BooleanDtype()
         else:
-            dtypes[name] = pd.CategoricalDtype(list(CODE_VALUES[name]), ordered=name in LEVEL_FIELDS)
+            dtypes[name] = pd.CategoricalDtype(
+                list(CODE_VALUES[name]), ordered=name in LEVEL_FIELDS
+            )
     return dtypes
 
 
@@ -455,7 +509,8 @@ def frame_from_arrays(arrays: CaseArrays, *, classes: Sequence[str] | None = Non
             data[name] = pd.Categorical.from_codes(column, dtype=dtypes[name])
     if arrays.labels is not None:
         data[LABEL] = (
-            pd.Categorical(arrays.labels, categories=list(classes)) if classes is not None
+            pd.Categorical(arrays.labels, categories=list(classes))
+            if classes is not None
             else arrays.labels
         )
     for name in PASSTHROUGH:
@@ -468,7 +523,9 @@ def frame_from_arrays(arrays: CaseArrays, *, classes: Sequence[str] | None = Non
 def is_canonical(frame: pd.DataFrame) -> bool:
     """True when a frame already has every field with its canonical dtype."""
     dtypes = frame.dtypes
-    return all(name in dtypes.index and dtypes[name] == dtype for name, dtype in canonical_dtypes().items())
+    return all(
+        name in dtypes.index and dtypes[name] == dtype for name, dtype in canonical_dtypes().items()
+    )
 
 
 def arrays_from_frame(frame: pd.DataFrame) -> CaseArrays:
@@ -480,14 +537,19 @@ def arrays_from_frame(frame: pd.DataFrame) -> CaseArrays:
         column = frame[name]
         if name in BOOLEAN_FIELDS:
             missing = column.isna().to_numpy()
-            codes[:, CODE_COLUMN[name]] = np.where(missing, -1, column.to_numpy(dtype=bool, na_value=False))
+            codes[:, CODE_COLUMN[name]] = np.where(
+                missing, -1, column.to_numpy(dtype=bool, na_value=False)
+            )
         else:
             codes[:, CODE_COLUMN[name]] = column.cat.codes.to_numpy()
     labels = frame[LABEL].to_numpy(dtype=object) if LABEL in frame else None
     extras = {name: frame[name].to_numpy(dtype=object) for name in PASSTHROUGH if name in frame}
     return CaseArrays(
-        age=frame["age"].to_numpy(dtype="float64"), codes=codes, index=frame.index,
-        labels=labels, extras=extras,
+        age=frame["age"].to_numpy(dtype="float64"),
+        codes=codes,
+        index=frame.index,
+        labels=labels,
+        extras=extras,
     )
 
 

@@ -27,9 +27,7 @@ LEVEL_INDEX: Final = MappingProxyType({name: i for i, name in enumerate(LEVELS)}
 #: The spine's regions, top down: the one definition every model and encoding uses.
 REGIONS: Final[tuple[str, ...]] = ("cervical", "thoracic", "lumbar", "sacral")
 #: Each vertebral level's region (a level's letter names it).
-LEVEL_REGIONS: Final = MappingProxyType(
-    {name: REGIONS["CTLS".index(name[0])] for name in LEVELS}
-)
+LEVEL_REGIONS: Final = MappingProxyType({name: REGIONS["CTLS".index(name[0])] for name in LEVELS})
 
 CATEGORICAL_FIELDS: Final = MappingProxyType(
     {
@@ -46,14 +44,23 @@ CATEGORICAL_FIELDS: Final = MappingProxyType(
         "t2_signal": ("hypo", "iso", "hyper", "heterogeneous"),
         # schema 1.1
         "syndrome": ("none", "vhl", "nf1", "nf2"),
-        "named_site": ("conus_medullaris", "filum_terminale", "cauda_equina", "nerve_root", "other"),
+        "named_site": (
+            "conus_medullaris",
+            "filum_terminale",
+            "cauda_equina",
+            "nerve_root",
+            "other",
+        ),
         "t1_signal": ("hypo", "iso", "hyper", "heterogeneous"),
         "size": ("under_2cm", "2_to_4cm", "4_to_6cm", "6cm_or_more"),
     }
 )
 #: The bins of ``size`` (largest dimension), by their lower bound in millimetres.
 SIZE_BINS_MM: Final[tuple[tuple[str, float], ...]] = (
-    ("under_2cm", 0.0), ("2_to_4cm", 20.0), ("4_to_6cm", 40.0), ("6cm_or_more", 60.0),
+    ("under_2cm", 0.0),
+    ("2_to_4cm", 20.0),
+    ("4_to_6cm", 40.0),
+    ("6cm_or_more", 60.0),
 )
 
 BOOLEAN_FIELDS: Final[tuple[str, ...]] = (
@@ -101,7 +108,13 @@ FIELDS: Final[tuple[str, ...]] = (
 )
 #: The fields schema 1.1 added; a 1.0 model has no table for them.
 FIELDS_ADDED_IN_1_1: Final[tuple[str, ...]] = (
-    "syndrome", "named_site", "syrinx", "haemorrhage", "t1_signal", "multiple_lesions", "size",
+    "syndrome",
+    "named_site",
+    "syrinx",
+    "haemorrhage",
+    "t1_signal",
+    "multiple_lesions",
+    "size",
 )
 
 #: Columns accepted besides the fields: a convenience spelling of the levels,
@@ -129,8 +142,14 @@ BOOLEAN_SPELLINGS: Final = MappingProxyType(
 SYNONYMS: Final = MappingProxyType(
     {
         "sex": {
-            "m": "M", "male": "M", "man": "M", "boy": "M",
-            "f": "F", "female": "F", "woman": "F", "girl": "F",
+            "m": "M",
+            "male": "M",
+            "man": "M",
+            "boy": "M",
+            "f": "F",
+            "female": "F",
+            "woman": "F",
+            "girl": "F",
         },
         "compartment": {
             "idem": "intradural_extramedullary",
@@ -191,26 +210,56 @@ SYNONYMS: Final = MappingProxyType(
         },
         "calcification_site": {"centre": "central", "center": "central"},
         "syndrome": {
-            "von hippel-lindau": "vhl", "von hippel lindau": "vhl", "von hippel-lindau disease": "vhl",
-            "vhl disease": "vhl", "vhl syndrome": "vhl",
-            "neurofibromatosis type 1": "nf1", "neurofibromatosis 1": "nf1", "nf-1": "nf1", "nf 1": "nf1",
-            "von recklinghausen": "nf1", "von recklinghausen disease": "nf1",
-            "neurofibromatosis type 2": "nf2", "neurofibromatosis 2": "nf2", "nf-2": "nf2", "nf 2": "nf2",
-            "sporadic": "none", "no": "none", "absent": "none", "-": "none", "\u2013": "none",
+            "von hippel-lindau": "vhl",
+            "von hippel lindau": "vhl",
+            "von hippel-lindau disease": "vhl",
+            "vhl disease": "vhl",
+            "vhl syndrome": "vhl",
+            "neurofibromatosis type 1": "nf1",
+            "neurofibromatosis 1": "nf1",
+            "nf-1": "nf1",
+            "nf 1": "nf1",
+            "von recklinghausen": "nf1",
+            "von recklinghausen disease": "nf1",
+            "neurofibromatosis type 2": "nf2",
+            "neurofibromatosis 2": "nf2",
+            "nf-2": "nf2",
+            "nf 2": "nf2",
+            "sporadic": "none",
+            "no": "none",
+            "absent": "none",
+            "-": "none",
+            "\u2013": "none",
         },
         "named_site": {
-            "conus": "conus_medullaris", "filum": "filum_terminale", "cauda": "cauda_equina",
-            "root": "nerve_root", "spinal nerve root": "nerve_root", "nerve": "nerve_root",
+            "conus": "conus_medullaris",
+            "filum": "filum_terminale",
+            "cauda": "cauda_equina",
+            "root": "nerve_root",
+            "spinal nerve root": "nerve_root",
+            "nerve": "nerve_root",
             "elsewhere": "other",
         },
         "t1_signal": {
-            "hypointense": "hypo", "low": "hypo", "isointense": "iso", "hyperintense": "hyper", "high": "hyper",
-            "bright": "hyper", "mixed": "heterogeneous", "heterogenous": "heterogeneous",
+            "hypointense": "hypo",
+            "low": "hypo",
+            "isointense": "iso",
+            "hyperintense": "hyper",
+            "high": "hyper",
+            "bright": "hyper",
+            "mixed": "heterogeneous",
+            "heterogenous": "heterogeneous",
             "inhomogeneous": "heterogeneous",
         },
         "size": {
-            "<2 cm": "under_2cm", "< 2 cm": "under_2cm", "<20 mm": "under_2cm", "small": "under_2cm",
-            "2-4 cm": "2_to_4cm", "4-6 cm": "4_to_6cm", ">=6 cm": "6cm_or_more", ">6 cm": "6cm_or_more",
+            "<2 cm": "under_2cm",
+            "< 2 cm": "under_2cm",
+            "<20 mm": "under_2cm",
+            "small": "under_2cm",
+            "2-4 cm": "2_to_4cm",
+            "4-6 cm": "4_to_6cm",
+            ">=6 cm": "6cm_or_more",
+            ">6 cm": "6cm_or_more",
             "6 cm or more": "6cm_or_more",
         },
         "t2_signal": {
@@ -231,7 +280,7 @@ SYNONYMS: Final = MappingProxyType(
 def allowed_values(field: str) -> str:
     """Describe the values a field accepts, for error messages."""
     if field == "size":
-        return f"{', '.join(CATEGORICAL_FIELDS[field])}, or the largest dimension, e.g. 28 (mm), \"28 mm\", \"2.8 cm\""
+        return f'{", ".join(CATEGORICAL_FIELDS[field])}, or the largest dimension, e.g. 28 (mm), "28 mm", "2.8 cm"'
     if field in CATEGORICAL_FIELDS:
         return ", ".join(CATEGORICAL_FIELDS[field])
     if field in BOOLEAN_FIELDS:

@@ -30,13 +30,18 @@ class CaseIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     case: dict[Annotated[str, StringConstraints(max_length=40)], Value] = Field(
-        default_factory=dict, max_length=len(FIELDS) + 2,
-        description="Schema fields, e.g. {\"age\": 19, \"level\": \"T12-L2\", \"dural_tail\": false}.")
+        default_factory=dict,
+        max_length=len(FIELDS) + 2,
+        description='Schema fields, e.g. {"age": 19, "level": "T12-L2", "dural_tail": false}.',
+    )
     prior: Literal[NAMED_PRIORS] = "training"
     reading: Literal[READINGS] = DEFAULT_READING
     coverage: float | None = Field(
-        default=None, gt=0, lt=1,
-        description="Level of the differential set, e.g. 0.8 (default: the level calibrated at training).")
+        default=None,
+        gt=0,
+        lt=1,
+        description="Level of the differential set, e.g. 0.8 (default: the level calibrated at training).",
+    )
 
 
 class ReportIn(BaseModel):
@@ -55,19 +60,36 @@ def _prediction_json(prediction: Prediction, case_fields: list[str]) -> dict[str
         "explanation": prediction.explanation,
         "prior": prediction.prior,
         "reading": prediction.reading,
-        "not_given": [f for f in ("age", "sex", LEVEL_SHORTHAND, *FIELDS[4:]) if f not in case_fields],
-        "differential_set": list(prediction.differential_set) if prediction.differential_set is not None else None,
+        "not_given": [
+            f for f in ("age", "sex", LEVEL_SHORTHAND, *FIELDS[4:]) if f not in case_fields
+        ],
+        "differential_set": list(prediction.differential_set)
+        if prediction.differential_set is not None
+        else None,
         "set_coverage": prediction.set_coverage,
-        "alert": None if alert is None else {
-            "raised": alert.raised, "p_mcs": alert.p_mcs, "threshold": alert.threshold, "caught": alert.caught,
-            "n_mcs": alert.n_mcs, "sensitivity_lower": alert.sensitivity_lower,
-            "false_alarm_rate": alert.false_alarm_rate, "prior": alert.prior, "sentence": str(alert)},
+        "alert": None
+        if alert is None
+        else {
+            "raised": alert.raised,
+            "p_mcs": alert.p_mcs,
+            "threshold": alert.threshold,
+            "caught": alert.caught,
+            "n_mcs": alert.n_mcs,
+            "sensitivity_lower": alert.sensitivity_lower,
+            "false_alarm_rate": alert.false_alarm_rate,
+            "prior": alert.prior,
+            "sentence": str(alert),
+        },
     }
 
 
 def _stated(case: dict[str, Any]) -> list[str]:
     """The fields a case states, the level as one."""
-    named = {("level" if k in ("level_top", "level_bottom") else k) for k, v in case.items() if v not in (None, "")}
+    named = {
+        ("level" if k in ("level_top", "level_bottom") else k)
+        for k, v in case.items()
+        if v not in (None, "")
+    }
     return sorted(named)
 
 
@@ -76,24 +98,38 @@ def create_app(classifier: Classifier) -> FastAPI:
     from tumorclf.extract import ReportError, extract_case
     from tumorclf.schema import CaseValidationError
 
-    app = FastAPI(title="tumorclf", version="1", docs_url=None, redoc_url=None,  # no CDN assets: the schema only
-                  description="Differential diagnosis of intraspinal tumours: MCS against its mimics. For research.")
+    app = FastAPI(
+        title="tumorclf",
+        version="1",
+        docs_url=None,
+        redoc_url=None,  # no CDN assets: the schema only
+        description="Differential diagnosis of intraspinal tumours: MCS against its mimics. For research.",
+    )
 
     @app.middleware("http")
     async def bounded(request: Request, call_next: Any) -> Any:
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return JSONResponse({"detail": f"The request is larger than {MAX_BODY_BYTES} bytes."}, status_code=413)
+            return JSONResponse(
+                {"detail": f"The request is larger than {MAX_BODY_BYTES} bytes."}, status_code=413
+            )
         return await call_next(request)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
-        problems = [f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in error.errors()]
+        problems = [
+            f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}"
+            for e in error.errors()
+        ]
         return JSONResponse({"detail": "; ".join(problems)}, status_code=422)
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, error: Exception) -> JSONResponse:  # never a traceback in a body
-        return JSONResponse({"detail": f"Internal error ({type(error).__name__})."}, status_code=500)
+    async def unexpected(
+        request: Request, error: Exception
+    ) -> JSONResponse:  # never a traceback in a body
+        return JSONResponse(
+            {"detail": f"Internal error ({type(error).__name__})."}, status_code=500
+        )
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page() -> str:
@@ -103,10 +139,15 @@ def create_app(classifier: Classifier) -> FastAPI:
     def model() -> dict[str, Any]:
         """The model behind the page: its classes, readings and what it was calibrated on."""
         manifest = classifier.manifest
-        return {"candidate": manifest.candidate, "classes": classifier.classes_,
-                "readings": list(classifier.readings_), "schema_version": manifest.schema_version,
-                "created": manifest.created or None, "has_sets": classifier.coverage_ is not None,
-                "has_alert": classifier.mcs_alert_ is not None}
+        return {
+            "candidate": manifest.candidate,
+            "classes": classifier.classes_,
+            "readings": list(classifier.readings_),
+            "schema_version": manifest.schema_version,
+            "created": manifest.created or None,
+            "has_sets": classifier.coverage_ is not None,
+            "has_alert": classifier.mcs_alert_ is not None,
+        }
 
     # The calls are async: their work is short and CPU-bound, so they run on the event loop, not a thread pool.
     @app.post("/api/extract")
@@ -116,18 +157,27 @@ def create_app(classifier: Classifier) -> FastAPI:
             found = extract_case(report.text)
         except ReportError as error:
             return JSONResponse({"detail": str(error)}, status_code=422)
-        return JSONResponse({
-            "case": found.case,
-            "spans": {name: {"start": s.start, "end": s.end, "text": s.text} for name, s in found.spans.items()},
-            "set_aside": [{"field": m.field, "status": m.status.value, "text": m.span.text} for m in found.set_aside],
-        })
+        return JSONResponse(
+            {
+                "case": found.case,
+                "spans": {
+                    name: {"start": s.start, "end": s.end, "text": s.text}
+                    for name, s in found.spans.items()
+                },
+                "set_aside": [
+                    {"field": m.field, "status": m.status.value, "text": m.span.text}
+                    for m in found.set_aside
+                ],
+            }
+        )
 
     @app.post("/api/predict")
     async def predict(body: CaseIn) -> JSONResponse:
         """The differential for one case: what ``predict_case`` answers."""
         try:
-            prediction = classifier.predict_case(body.case, prior=body.prior, reading=body.reading,
-                                                 coverage=body.coverage)
+            prediction = classifier.predict_case(
+                body.case, prior=body.prior, reading=body.reading, coverage=body.coverage
+            )
         except (CaseValidationError, ValueError) as error:
             return JSONResponse({"detail": str(error)}, status_code=422)
         return JSONResponse(_prediction_json(prediction, _stated(body.case)))

@@ -90,8 +90,14 @@ class CaseGenerator:
         How the models were updated by real cases (empty for the literature model).
     """
 
-    def __init__(self, priors: Priors, findings: FindingModel | None = None, reporting: ReportingModel | None = None,
-                 *, update: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        priors: Priors,
+        findings: FindingModel | None = None,
+        reporting: ReportingModel | None = None,
+        *,
+        update: Mapping[str, Any] | None = None,
+    ) -> None:
         self.priors = priors
         self.findings = findings if findings is not None else findings_from_priors(priors)
         self.reporting = reporting if reporting is not None else reporting_from_priors(priors)
@@ -107,7 +113,9 @@ class CaseGenerator:
     def from_model(cls, model: Any) -> CaseGenerator:
         """The generator of a fitted :class:`~tumorclf.model.estimator.UpdatedPriorsClassifier`: its
         finding and reporting models, its literature priors' classes and prevalences."""
-        return cls(model.resolved_priors(), model.findings_, model.reporting_, update=model.update_record())
+        return cls(
+            model.resolved_priors(), model.findings_, model.reporting_, update=model.update_record()
+        )
 
     def class_weights(self, balance: Balance = "clinical") -> np.ndarray:
         """The class proportions a ``balance`` argument stands for."""
@@ -130,9 +138,13 @@ class CaseGenerator:
         then masked by ``missingness`` (see :data:`MISSINGNESS`).
         """
         if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
-            raise ValueError(f"The 'n' parameter must be a non-negative integer. Got {n!r} instead.")
+            raise ValueError(
+                f"The 'n' parameter must be a non-negative integer. Got {n!r} instead."
+            )
         if missingness not in MISSINGNESS:
-            raise ValueError(f"The 'missingness' parameter must be one of {MISSINGNESS}. Got {missingness!r} instead.")
+            raise ValueError(
+                f"The 'missingness' parameter must be one of {MISSINGNESS}. Got {missingness!r} instead."
+            )
         # Separate streams: the complete draws and their order do not depend on the masking.
         draw, mask, shuffle = np.random.default_rng(random_state).spawn(3)
         counts = allocate(int(n), self.class_weights(balance))
@@ -178,11 +190,15 @@ class CaseGenerator:
         arrays = self.sample_arrays(n, balance, random_state, missingness=missingness)
         return frame_from_arrays(arrays, classes=self.classes_)
 
-    def _sample_class(self, c: int, m: int, rng: np.random.Generator, age: np.ndarray, codes: np.ndarray) -> None:
+    def _sample_class(
+        self, c: int, m: int, rng: np.random.Generator, age: np.ndarray, codes: np.ndarray
+    ) -> None:
         """Complete cases of class ``c``: every field drawn, children given their parent's value."""
         findings = self.findings
         age[:] = rng.choice(findings.age.shape[1], size=m, p=findings.age[c])
-        top, bottom = np.divmod(rng.choice(findings.level.shape[1], size=m, p=findings.level[c]), len(LEVELS))
+        top, bottom = np.divmod(
+            rng.choice(findings.level.shape[1], size=m, p=findings.level[c]), len(LEVELS)
+        )
         codes[:, CODE_COLUMN["level_top"]] = top
         codes[:, CODE_COLUMN["level_bottom"]] = bottom
         for name in sampling_order(findings.parents):
@@ -198,11 +214,15 @@ class CaseGenerator:
             for row in range(table.shape[0]):
                 members = np.flatnonzero(parent == row)
                 total = table[row].sum()
-                out[members] = -1 if total == 0 else rng.choice(table.shape[-1], size=len(members),
-                                                                p=table[row] / total)
+                out[members] = (
+                    -1
+                    if total == 0
+                    else rng.choice(table.shape[-1], size=len(members), p=table[row] / total)
+                )
 
-    def _mask_as_published(self, rng: np.random.Generator, age: np.ndarray, codes: np.ndarray,
-                           labels: np.ndarray) -> None:
+    def _mask_as_published(
+        self, rng: np.random.Generator, age: np.ndarray, codes: np.ndarray, labels: np.ndarray
+    ) -> None:
         """Each case a paper of a style drawn from the reporting model; each finding stated at its rate
         (its class's, where the model lets classes depart)."""
         reporting = self.reporting
@@ -217,13 +237,18 @@ class CaseGenerator:
             present = column >= 0
             rate = reporting.rate(name, labels[present])  # (Z, m, K)
             rows = np.arange(int(present.sum()))
-            chance = (rate[style[present], rows, column[present]] if rate.ndim == 3
-                      else rate[style[present], column[present]])
+            chance = (
+                rate[style[present], rows, column[present]]
+                if rate.ndim == 3
+                else rate[style[present], column[present]]
+            )
             keep = np.zeros(n, dtype=bool)
             keep[present] = rng.random(int(present.sum())) < chance
             column[~keep] = -1
 
-    def _mask_as_entered(self, rng: np.random.Generator, age: np.ndarray, codes: np.ndarray) -> None:
+    def _mask_as_entered(
+        self, rng: np.random.Generator, age: np.ndarray, codes: np.ndarray
+    ) -> None:
         """Each case keeps each field with its own chance u ~ Uniform(0.2, 1), whatever the value."""
         n = len(age)
         low, high = ENTERED_COMPLETENESS
@@ -252,18 +277,32 @@ class CaseGenerator:
         """
         return log_likelihood(self.findings, as_case_arrays(cases), reading, self.reporting)
 
-    def posterior_array(self, cases: Any, prior: Balance = "clinical", *, reading: str = "as_entered",
-                        temperature: float = 1.0) -> np.ndarray:
+    def posterior_array(
+        self,
+        cases: Any,
+        prior: Balance = "clinical",
+        *,
+        reading: str = "as_entered",
+        temperature: float = 1.0,
+    ) -> np.ndarray:
         """:meth:`posterior` as a bare array of shape ``(n_cases, n_classes)``.
 
         ``temperature`` scales the log likelihood (1: the exact posterior;
         below 1: a tempered one).
         """
         class_prior = resolve_prior(prior, self.classes_, clinical=self.clinical_prior_)
-        return posterior(self.findings, as_case_arrays(cases), class_prior, reading=reading,
-                         reporting=self.reporting, temperature=temperature)
+        return posterior(
+            self.findings,
+            as_case_arrays(cases),
+            class_prior,
+            reading=reading,
+            reporting=self.reporting,
+            temperature=temperature,
+        )
 
-    def posterior(self, cases: Any, prior: Balance = "clinical", *, reading: str = "as_entered") -> pd.DataFrame:
+    def posterior(
+        self, cases: Any, prior: Balance = "clinical", *, reading: str = "as_entered"
+    ) -> pd.DataFrame:
         """The exact posterior p(class | case): the Bayes oracle.
 
         Parameters
@@ -293,10 +332,15 @@ class CaseGenerator:
         """
         check_reading(reading)
         arrays = as_case_arrays(cases)
-        index = pd.Index(arrays.extras["id"], name="id") if "id" in arrays.extras else (
-            pd.Index(arrays.index) if arrays.index is not None else None
+        index = (
+            pd.Index(arrays.extras["id"], name="id")
+            if "id" in arrays.extras
+            else (pd.Index(arrays.index) if arrays.index is not None else None)
         )
-        frame = pd.DataFrame(self.posterior_array(arrays, prior, reading=reading), columns=list(self.classes_),
-                             index=index)
+        frame = pd.DataFrame(
+            self.posterior_array(arrays, prior, reading=reading),
+            columns=list(self.classes_),
+            index=index,
+        )
         frame.attrs["reading"] = reading
         return frame

@@ -45,8 +45,12 @@ class TumorclfModel(mlflow.pyfunc.PythonModel):
         self.classifier = Classifier(model, manifest, source="mlflow pyfunc")
 
     # A DataFrame in and out: MLflow infers no schema of its own from this hint; the signature is the schema.
-    def predict(self, context: mlflow.pyfunc.PythonModelContext, model_input: pd.DataFrame,
-                params: dict[str, Any] | None = None) -> pd.DataFrame:
+    def predict(
+        self,
+        context: mlflow.pyfunc.PythonModelContext,
+        model_input: pd.DataFrame,
+        params: dict[str, Any] | None = None,
+    ) -> pd.DataFrame:
         from mlflow.exceptions import MlflowException
         from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
 
@@ -55,11 +59,18 @@ class TumorclfModel(mlflow.pyfunc.PythonModel):
 
         prior = (params or {}).get("prior") or "training"
         reading = (params or {}).get("reading") or DEFAULT_READING
-        for name, value, allowed in (("prior", prior, NAMED_PRIORS), ("reading", reading, READINGS)):
+        for name, value, allowed in (
+            ("prior", prior, NAMED_PRIORS),
+            ("reading", reading, READINGS),
+        ):
             if value not in allowed:
-                raise MlflowException(f"The '{name}' param must be one of {', '.join(allowed)}; got {value!r}.",
-                                      error_code=INVALID_PARAMETER_VALUE)
-        frame = model_input.dropna(axis=1, how="all") if hasattr(model_input, "dropna") else model_input
+                raise MlflowException(
+                    f"The '{name}' param must be one of {', '.join(allowed)}; got {value!r}.",
+                    error_code=INVALID_PARAMETER_VALUE,
+                )
+        frame = (
+            model_input.dropna(axis=1, how="all") if hasattr(model_input, "dropna") else model_input
+        )
         coverage = (params or {}).get("coverage")
         try:
             return prediction_table(self.classifier, frame, prior, reading, coverage)
@@ -80,20 +91,39 @@ def signature(classes: list[str], coverage: float | None = None) -> Any:
     # Numbers and booleans come as the caller's types (a bool column, numpy ints, pandas' nullable dtypes) or
     # as the schema's strings ("yes", "2.8 cm"): MLflow passes them through and tumorclf's schema reads them.
     free = {"age", "size", *BOOLEAN_FIELDS}
-    inputs += [ColSpec(AnyType() if name in free else "string", name, required=False) for name in FIELDS]
+    inputs += [
+        ColSpec(AnyType() if name in free else "string", name, required=False) for name in FIELDS
+    ]
     inputs.append(ColSpec("string", "level", required=False))
     outputs = [ColSpec("double", f"p_{c}") for c in classes]
-    outputs += [ColSpec("string", "diagnosis"), ColSpec("string", "differential"), ColSpec("string", "reading"),
-                ColSpec("string", "differential_set", required=False), ColSpec("boolean", "mcs_alert", required=False)]
-    return ModelSignature(inputs=Schema(inputs), outputs=Schema(outputs),
-                          params=ParamSchema([ParamSpec("prior", "string", "training"),
-                                              ParamSpec("reading", "string", DEFAULT_READING),
-                                              # the calibrated level of the sets; any other in (0, 1) may be asked
-                                              *([ParamSpec("coverage", "double", coverage)] if coverage else [])]))
+    outputs += [
+        ColSpec("string", "diagnosis"),
+        ColSpec("string", "differential"),
+        ColSpec("string", "reading"),
+        ColSpec("string", "differential_set", required=False),
+        ColSpec("boolean", "mcs_alert", required=False),
+    ]
+    return ModelSignature(
+        inputs=Schema(inputs),
+        outputs=Schema(outputs),
+        params=ParamSchema(
+            [
+                ParamSpec("prior", "string", "training"),
+                ParamSpec("reading", "string", DEFAULT_READING),
+                # the calibrated level of the sets; any other in (0, 1) may be asked
+                *([ParamSpec("coverage", "double", coverage)] if coverage else []),
+            ]
+        ),
+    )
 
 
-def log_champion(model_dir: Path, classes: list[str], input_example: Any, registered_name: str,
-                 pip_requirements: list[str]) -> Any:
+def log_champion(
+    model_dir: Path,
+    classes: list[str],
+    input_example: Any,
+    registered_name: str,
+    pip_requirements: list[str],
+) -> Any:
     """Log the champion's folder as a pyfunc in the active run and register it; returns MLflow's ModelInfo.
 
     The model is logged from code (``pyfunc_model.py``), so the logged model
@@ -107,11 +137,12 @@ def log_champion(model_dir: Path, classes: list[str], input_example: Any, regist
     import tempfile
 
     import tumorclf
-
     from tumorclf.prediction import Manifest
 
     package = Path(tumorclf.__file__).parent
-    manifest = Manifest.from_dict(json.loads((Path(model_dir) / "manifest.json").read_text(encoding="utf-8")))
+    manifest = Manifest.from_dict(
+        json.loads((Path(model_dir) / "manifest.json").read_text(encoding="utf-8"))
+    )
     level = manifest.sets.coverage if manifest.sets is not None else None
     with tempfile.TemporaryDirectory() as tmp:
         code = Path(tmp) / "tumorclf"
@@ -120,9 +151,14 @@ def log_champion(model_dir: Path, classes: list[str], input_example: Any, regist
         folder = Path(tmp) / "model"
         shutil.copytree(model_dir, folder, ignore=shutil.ignore_patterns("*.pkl"))
         return mlflow.pyfunc.log_model(
-            name="model", python_model=str(package / "tracking" / "pyfunc_model.py"),
-            artifacts={MODEL_ARTIFACT: str(folder)}, code_paths=[str(code)], signature=signature(classes, level),
-            input_example=input_example, pip_requirements=pip_requirements, registered_model_name=registered_name,
+            name="model",
+            python_model=str(package / "tracking" / "pyfunc_model.py"),
+            artifacts={MODEL_ARTIFACT: str(folder)},
+            code_paths=[str(code)],
+            signature=signature(classes, level),
+            input_example=input_example,
+            pip_requirements=pip_requirements,
+            registered_model_name=registered_name,
         )
 
 

@@ -34,7 +34,9 @@ EXPERIMENT_TAGS = {
 def import_in_background() -> threading.Thread:
     """Start importing mlflow in a thread (about two seconds), so that a train's first MLflow call, after its
     prior updates, need not wait for it; the import lock makes that call wait only for what is left."""
-    thread = threading.Thread(target=importlib.import_module, args=("mlflow",), name="import mlflow", daemon=True)
+    thread = threading.Thread(
+        target=importlib.import_module, args=("mlflow",), name="import mlflow", daemon=True
+    )
     thread.start()
     return thread
 
@@ -59,10 +61,22 @@ def timed() -> Iterator[None]:
 def git_commit() -> str:
     root = project_root()
     try:
-        out = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True,
-                             text=True, timeout=5, check=False)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True, timeout=5, check=False)
+        out = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     if out.returncode != 0:
@@ -82,8 +96,14 @@ class Tracker:
             self.mlflow = mlflow
             self.client = MlflowClient(tracking_uri)
             found = self.client.get_experiment_by_name(experiment)
-            self.experiment_id = found.experiment_id if found else self.client.create_experiment(
-                experiment, artifact_location=artifact_root(tracking_uri), tags=EXPERIMENT_TAGS,
+            self.experiment_id = (
+                found.experiment_id
+                if found
+                else self.client.create_experiment(
+                    experiment,
+                    artifact_location=artifact_root(tracking_uri),
+                    tags=EXPERIMENT_TAGS,
+                )
             )
         self.tracking_uri = tracking_uri
         self.parent_id: str | None = None
@@ -94,27 +114,43 @@ class Tracker:
         """Runs left RUNNING by a train on this host whose process is gone (SIGKILL, power loss)."""
         with timed():
             running = self.client.search_runs(
-                [self.experiment_id], filter_string="attributes.status = 'RUNNING'", max_results=1000)
+                [self.experiment_id],
+                filter_string="attributes.status = 'RUNNING'",
+                max_results=1000,
+            )
         host = socket.gethostname()
         dead_parents = {
-            r.info.run_id for r in running
-            if r.data.tags.get("tumorclf.host") == host and r.data.tags.get("tumorclf.pid", "").isdigit()
+            r.info.run_id
+            for r in running
+            if r.data.tags.get("tumorclf.host") == host
+            and r.data.tags.get("tumorclf.pid", "").isdigit()
             and not pid_alive(int(r.data.tags["tumorclf.pid"]))
         }
-        killed = [r.info.run_id for r in running
-                  if r.info.run_id in dead_parents or r.data.tags.get("mlflow.parentRunId") in dead_parents]
+        killed = [
+            r.info.run_id
+            for r in running
+            if r.info.run_id in dead_parents
+            or r.data.tags.get("mlflow.parentRunId") in dead_parents
+        ]
         for run_id in killed:
             with timed():
-                self.client.set_tag(run_id, "tumorclf.ended_by", "process gone: marked at a later start")
+                self.client.set_tag(
+                    run_id, "tumorclf.ended_by", "process gone: marked at a later start"
+                )
                 self.client.set_terminated(run_id, status="KILLED")
         return killed
 
     def start_parent(self, run_name: str, tags: Mapping[str, str], description: str) -> str:
         with timed():
             run = self.client.create_run(
-                self.experiment_id, run_name=run_name,
-                tags={**tags, "mlflow.note.content": description,
-                      "tumorclf.host": socket.gethostname(), "tumorclf.pid": str(os.getpid())},
+                self.experiment_id,
+                run_name=run_name,
+                tags={
+                    **tags,
+                    "mlflow.note.content": description,
+                    "tumorclf.host": socket.gethostname(),
+                    "tumorclf.pid": str(os.getpid()),
+                },
             )
         self.parent_id = run.info.run_id
         self.open_runs.append(self.parent_id)
@@ -123,14 +159,20 @@ class Tracker:
     def start_child(self, run_name: str, tags: Mapping[str, str]) -> str:
         with timed():
             run = self.client.create_run(
-                self.experiment_id, run_name=run_name,
+                self.experiment_id,
+                run_name=run_name,
                 tags={**tags, "mlflow.parentRunId": self.parent_id},
             )
         self.open_runs.append(run.info.run_id)
         return run.info.run_id
 
-    def log(self, run_id: str, params: Mapping[str, Any] = {}, metrics: Mapping[str, float] = {},
-            tags: Mapping[str, str] = {}) -> None:
+    def log(
+        self,
+        run_id: str,
+        params: Mapping[str, Any] = {},
+        metrics: Mapping[str, float] = {},
+        tags: Mapping[str, str] = {},
+    ) -> None:
         from mlflow.entities import Metric, Param, RunTag
 
         now = int(time.time() * 1000)
@@ -152,12 +194,24 @@ class Tracker:
             from mlflow.entities import DatasetInput, InputTag
 
             dataset = mlflow.data.from_pandas(frame, name=name, targets="diagnosis")
-            self.client.log_inputs(run_id, datasets=[DatasetInput(
-                dataset._to_mlflow_entity(), tags=[InputTag("mlflow.data.context", context)]
-            )])
+            self.client.log_inputs(
+                run_id,
+                datasets=[
+                    DatasetInput(
+                        dataset._to_mlflow_entity(), tags=[InputTag("mlflow.data.context", context)]
+                    )
+                ],
+            )
 
-    def log_model(self, run_id: str, model_dir: Path, classes: list[str], input_example: Any,
-                  registered_name: str, pip_requirements: list[str]) -> str:
+    def log_model(
+        self,
+        run_id: str,
+        model_dir: Path,
+        classes: list[str],
+        input_example: Any,
+        registered_name: str,
+        pip_requirements: list[str],
+    ) -> str:
         """Log the champion's folder as a pyfunc (:mod:`tumorclf.tracking.pyfunc`), register it; return its version.
 
         ``pip_requirements`` are pinned by the caller from the training
@@ -167,7 +221,9 @@ class Tracker:
             from tumorclf.tracking.pyfunc import log_champion
 
             with self.mlflow.start_run(run_id=run_id, nested=True):
-                info = log_champion(model_dir, classes, input_example, registered_name, pip_requirements)
+                info = log_champion(
+                    model_dir, classes, input_example, registered_name, pip_requirements
+                )
         return str(info.registered_model_version)
 
     def set_alias(self, registered_name: str, version: str, alias: str = "champion") -> None:

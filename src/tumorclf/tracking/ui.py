@@ -19,8 +19,20 @@ STOP_GRACE_SECONDS = 10.0
 
 
 def ui_argv(tracking_uri: str, host: str, port: int, workers: int = 1) -> list[str]:
-    return [sys.executable, "-m", "mlflow", "ui", "--backend-store-uri", tracking_uri,
-            "--host", host, "--port", str(port), "--workers", str(workers)]
+    return [
+        sys.executable,
+        "-m",
+        "mlflow",
+        "ui",
+        "--backend-store-uri",
+        tracking_uri,
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
 
 
 def port_is_open(host: str, port: int) -> bool:
@@ -74,8 +86,15 @@ def stop(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
-def serve(tracking_uri: str, host: str = "127.0.0.1", port: int = 5000, *, workers: int = 1,
-          on_ready: Callable[[str], None] = print, ready_timeout: float = 120.0) -> int:
+def serve(
+    tracking_uri: str,
+    host: str = "127.0.0.1",
+    port: int = 5000,
+    *,
+    workers: int = 1,
+    on_ready: Callable[[str], None] = print,
+    ready_timeout: float = 120.0,
+) -> int:
     """Run the UI until it exits or we are told to stop; return its exit code (0 when stopped)."""
     if port_is_open(host, port):
         raise OSError(f"port {port} on {host} is already in use; choose another with --port")

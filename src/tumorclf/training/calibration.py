@@ -34,29 +34,53 @@ class ChampionCalibration:
     figures: dict[str, Any]
 
 
-def calibrate_champion(champion: CandidateReport, real: pd.DataFrame, classes: Sequence[str],
-                       settings: Mapping[str, Any], vignettes: pd.DataFrame | None = None
-                       ) -> ChampionCalibration | None:
+def calibrate_champion(
+    champion: CandidateReport,
+    real: pd.DataFrame,
+    classes: Sequence[str],
+    settings: Mapping[str, Any],
+    vignettes: pd.DataFrame | None = None,
+) -> ChampionCalibration | None:
     """Calibrate the champion's sets and alert (``settings``: the config's ``coverage``); None without real folds.
     Their figures join its metrics, so they are logged."""
     index, fold, proba = champion.pooled("real")
     if not len(index):
         return None
-    y = np.searchsorted(np.asarray(classes), real["diagnosis"].astype(str).to_numpy(dtype=object)[index])
+    y = np.searchsorted(
+        np.asarray(classes), real["diagnosis"].astype(str).to_numpy(dtype=object)[index]
+    )
     recalibration = recalibrate(proba, y, fold)
     proba = apply_temperature(proba, recalibration.effective)
-    sets, alert, figures = calibrate(proba, y, fold, classes, alpha=settings["alpha"], target=settings["mcs_target"])
-    figures.update({"recalibration_temperature": recalibration.temperature,
-                    "recalibration_applied": float(recalibration.applied),
-                    "real_log_loss_before_recalibration": recalibration.log_loss_before,
-                    "real_log_loss_recalibrated": recalibration.log_loss_after})
-    if vignettes is not None and champion.vignette_proba is not None:  # uniform prior: the training prior's scale
+    sets, alert, figures = calibrate(
+        proba, y, fold, classes, alpha=settings["alpha"], target=settings["mcs_target"]
+    )
+    figures.update(
+        {
+            "recalibration_temperature": recalibration.temperature,
+            "recalibration_applied": float(recalibration.applied),
+            "real_log_loss_before_recalibration": recalibration.log_loss_before,
+            "real_log_loss_recalibrated": recalibration.log_loss_after,
+        }
+    )
+    if (
+        vignettes is not None and champion.vignette_proba is not None
+    ):  # uniform prior: the training prior's scale
         complete = apply_temperature(champion.vignette_proba, recalibration.effective)
-        truth = np.searchsorted(np.asarray(classes), vignettes["diagnosis"].astype(str).to_numpy(dtype=object))
+        truth = np.searchsorted(
+            np.asarray(classes), vignettes["diagnosis"].astype(str).to_numpy(dtype=object)
+        )
         figures.update(complete_report_figures(sets, alert, complete, truth, classes))
     champion.metrics.update(figures)
-    alert_calibration = None if alert is None else AlertCalibration(
-        tuple(classes), proba, y == list(classes).index(ALERT_CLASS), float(settings["mcs_target"]))
+    alert_calibration = (
+        None
+        if alert is None
+        else AlertCalibration(
+            tuple(classes),
+            proba,
+            y == list(classes).index(ALERT_CLASS),
+            float(settings["mcs_target"]),
+        )
+    )
     return ChampionCalibration(sets, alert, alert_calibration, recalibration, figures)
 
 

@@ -44,10 +44,17 @@ from tumorclf.training.references import OracleClassifier, SeedRuleClassifier
 #: model name -> (factory taking fixed params and a seed, whether inputs need scaling)
 MODEL_FACTORIES: dict[str, tuple[Callable[..., Any], bool]] = {
     "logistic_regression": (lambda seed, **p: LogisticRegression(random_state=seed, **p), True),
-    "random_forest": (lambda seed, **p: RandomForestClassifier(random_state=seed, n_jobs=1, **p), False),
-    "hist_gradient_boosting": (lambda seed, **p: HistGradientBoostingClassifier(random_state=seed, **p), False),
+    "random_forest": (
+        lambda seed, **p: RandomForestClassifier(random_state=seed, n_jobs=1, **p),
+        False,
+    ),
+    "hist_gradient_boosting": (
+        lambda seed, **p: HistGradientBoostingClassifier(random_state=seed, **p),
+        False,
+    ),
     "categorical_naive_bayes": (
-        lambda seed, **p: CategoricalNB(min_categories=list(CATEGORY_COUNTS), **p), False
+        lambda seed, **p: CategoricalNB(min_categories=list(CATEGORY_COUNTS), **p),
+        False,
     ),
     "mlp": (lambda seed, **p: MLPClassifier(random_state=seed, **_tuple_layers(p)), True),
     "updated_priors": (lambda seed, **p: UpdatedPriorsClassifier(**p), False),
@@ -190,7 +197,9 @@ class LiteratureReference(Reference):
         return self.real(seed) if self.real is not None else self.build(seed)
 
 
-def candidates_from_config(config: Mapping[str, Any], generator: Any, literature: Any) -> list[Candidate]:
+def candidates_from_config(
+    config: Mapping[str, Any], generator: Any, literature: Any
+) -> list[Candidate]:
     """The configured candidates, then the references: the seed rule, the oracle of the
     updated priors, and the oracle of the literature priors alone."""
     out: list[Candidate] = []
@@ -198,8 +207,15 @@ def candidates_from_config(config: Mapping[str, Any], generator: Any, literature
         if spec["model"] not in REAL_ONLY_MODELS:
             kind: type[Candidate] = FillInCandidate
         else:
-            kind = RealCasesCandidate if spec.get("params") or spec.get("grid") else PriorUpdateCandidate
-            spec = {**spec, "params": {**(spec.get("params") or {}), "priors": literature.priors.path}}
+            kind = (
+                RealCasesCandidate
+                if spec.get("params") or spec.get("grid")
+                else PriorUpdateCandidate
+            )
+            spec = {
+                **spec,
+                "params": {**(spec.get("params") or {}), "priors": literature.priors.path},
+            }
         out.append(kind(name, lambda s, spec=spec: build_pipeline(spec, s), param_grid(spec)))
     references = config["references"]
     reading = reading_taught_by(config["synthetic"].get("missingness", "as_published"))
@@ -208,8 +224,13 @@ def candidates_from_config(config: Mapping[str, Any], generator: Any, literature
     if references.get("bayes_oracle"):
         out.append(OracleReference(ORACLE, lambda s: OracleClassifier(generator, reading=reading)))
     if references.get("literature_priors"):
-        out.append(LiteratureReference(LITERATURE, lambda s: OracleClassifier(literature, reading=reading),
-                                       real=lambda s: OracleClassifier(literature, prior="uniform")))
+        out.append(
+            LiteratureReference(
+                LITERATURE,
+                lambda s: OracleClassifier(literature, reading=reading),
+                real=lambda s: OracleClassifier(literature, prior="uniform"),
+            )
+        )
     return out
 
 

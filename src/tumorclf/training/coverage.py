@@ -28,12 +28,20 @@ def crepes_p_values(cal_proba: np.ndarray, cal_y: np.ndarray, proba: np.ndarray)
     conformal = ConformalClassifier().fit(1.0 - cal_proba[np.arange(len(cal_y)), cal_y], bins=cal_y)
     out = np.empty_like(proba, dtype=float)
     for k in range(proba.shape[1]):  # class k's p-value is read in class k's Mondrian category
-        out[:, k] = conformal.predict_p(1.0 - proba, bins=np.full(len(proba), k), smoothing=False)[:, k]
+        out[:, k] = conformal.predict_p(1.0 - proba, bins=np.full(len(proba), k), smoothing=False)[
+            :, k
+        ]
     return out
 
 
-def fold_figures(proba: np.ndarray, y: np.ndarray, fold: np.ndarray, classes: Sequence[str], alpha: float,
-                 target: float) -> list[dict[str, float]]:
+def fold_figures(
+    proba: np.ndarray,
+    y: np.ndarray,
+    fold: np.ndarray,
+    classes: Sequence[str],
+    alpha: float,
+    target: float,
+) -> list[dict[str, float]]:
     """Per held-out fold: the sets' coverage (overall and per class), size and singletons; the alert's
     sensitivity and false alarms, each calibrated on the other folds."""
     positive = list(classes).index(ALERT_CLASS) if ALERT_CLASS in classes else None
@@ -44,8 +52,12 @@ def fold_figures(proba: np.ndarray, y: np.ndarray, fold: np.ndarray, classes: Se
         yt = y[test]
         covered = inside[np.arange(len(yt)), yt]
         size = inside.sum(axis=1)
-        row = {"coverage": float(covered.mean()), "set_size": float(size.mean()),
-               "singleton_share": float((size == 1).mean()), "empty_share": float((size == 0).mean())}
+        row = {
+            "coverage": float(covered.mean()),
+            "set_size": float(size.mean()),
+            "singleton_share": float((size == 1).mean()),
+            "empty_share": float((size == 0).mean()),
+        }
         for j, name in enumerate(classes):
             if (yt == j).any():
                 row[f"coverage_{name}"] = float(covered[yt == j].mean())
@@ -59,16 +71,24 @@ def fold_figures(proba: np.ndarray, y: np.ndarray, fold: np.ndarray, classes: Se
     return figures
 
 
-def complete_report_figures(sets: CoverageSets, alert: MCSAlert | None, proba: np.ndarray, y: np.ndarray,
-                            classes: Sequence[str]) -> dict[str, float]:
+def complete_report_figures(
+    sets: CoverageSets,
+    alert: MCSAlert | None,
+    proba: np.ndarray,
+    y: np.ndarray,
+    classes: Sequence[str],
+) -> dict[str, float]:
     """The calibrated sets and alert on other cases, e.g. the fully reported vignettes (``vignette_set_*``,
     ``vignette_alert_*``). Those cases are not exchangeable with the published ones the calibration saw
     (they state every finding), so this describes, it does not test, the guarantee."""
     proba, y = np.asarray(proba, dtype=float), np.asarray(y, dtype=np.intp)
     inside = sets.p_values(proba, classes) > sets.alpha
     covered, size = inside[np.arange(len(y)), y], inside.sum(axis=1)
-    out = {"vignette_set_coverage": float(covered.mean()), "vignette_set_size": float(size.mean()),
-           "vignette_set_singleton_share": float((size == 1).mean())}
+    out = {
+        "vignette_set_coverage": float(covered.mean()),
+        "vignette_set_size": float(size.mean()),
+        "vignette_set_singleton_share": float((size == 1).mean()),
+    }
     if alert is not None and ALERT_CLASS in classes:
         j = list(classes).index(ALERT_CLASS)
         flagged, is_mcs = alert.flags(proba[:, j]), y == j
@@ -80,8 +100,15 @@ def complete_report_figures(sets: CoverageSets, alert: MCSAlert | None, proba: n
     return out
 
 
-def calibrate(proba: np.ndarray, y: np.ndarray, fold: np.ndarray, classes: Sequence[str], *, alpha: float = 0.1,
-              target: float = 0.9) -> tuple[CoverageSets, MCSAlert | None, dict[str, Any]]:
+def calibrate(
+    proba: np.ndarray,
+    y: np.ndarray,
+    fold: np.ndarray,
+    classes: Sequence[str],
+    *,
+    alpha: float = 0.1,
+    target: float = 0.9,
+) -> tuple[CoverageSets, MCSAlert | None, dict[str, Any]]:
     """The sets and the alert calibrated on every out-of-fold prediction, and the per-fold figures
     (``conformal_*``, ``mcs_alert_*``: mean and sd over the folds; ``*_pooled``: over all cases at once)."""
     proba, y, fold = np.asarray(proba, dtype=float), np.asarray(y, dtype=np.intp), np.asarray(fold)
@@ -91,11 +118,19 @@ def calibrate(proba: np.ndarray, y: np.ndarray, fold: np.ndarray, classes: Seque
         positive = list(classes).index(ALERT_CLASS)
         alert = fit_alert(proba[:, positive], y == positive, target)
     per_fold = fold_figures(proba, y, fold, classes, alpha, target)
-    metrics = {(k if k.startswith("mcs_alert") else f"conformal_{k}"): v for k, v in summarise(per_fold).items()}
+    metrics = {
+        (k if k.startswith("mcs_alert") else f"conformal_{k}"): v
+        for k, v in summarise(per_fold).items()
+    }
     if alert is not None:
-        metrics.update({"mcs_alert_threshold": alert.threshold, "mcs_alert_sensitivity_pooled": alert.sensitivity,
-                        "mcs_alert_sensitivity_lo": alert.sensitivity_lower,
-                        "mcs_alert_false_alarm_pooled": alert.false_alarm_rate})
+        metrics.update(
+            {
+                "mcs_alert_threshold": alert.threshold,
+                "mcs_alert_sensitivity_pooled": alert.sensitivity,
+                "mcs_alert_sensitivity_lo": alert.sensitivity_lower,
+                "mcs_alert_false_alarm_pooled": alert.false_alarm_rate,
+            }
+        )
     return sets, alert, metrics
 
 

@@ -82,7 +82,9 @@ class FoldResult:
     model: Any = None
     error: str | None = None
     proba_published: np.ndarray | None = None  # as published, where the model has that reading
-    training_prior: dict[str, float] | None = None  # the class prior a final model's probabilities are under
+    training_prior: dict[str, float] | None = (
+        None  # the class prior a final model's probabilities are under
+    )
 
     def proba_in(self, reading: str) -> np.ndarray | None:
         """The scored rows' probabilities with the cases read ``reading``."""
@@ -108,8 +110,15 @@ class EvaluationData:
 
     def shared(self) -> list[Any]:
         """The large objects many tasks take, sent to a cluster once."""
-        return [self.X_syn, self.y_syn, self.X_final, self.y_final, self.X_real, self.y_real,
-                *(u.generator for u in self.fold_updates)]
+        return [
+            self.X_syn,
+            self.y_syn,
+            self.X_final,
+            self.y_final,
+            self.X_real,
+            self.y_real,
+            *(u.generator for u in self.fold_updates),
+        ]
 
 
 @contextlib.contextmanager
@@ -127,7 +136,9 @@ def execution(parallel: Mapping[str, Any], scatter: Sequence[Any] = ()) -> Itera
     try:
         from dask.distributed import Client
     except ImportError:
-        raise RuntimeError("parallel.backend dask needs dask.distributed: pip install 'tumorclf[dask]'") from None
+        raise RuntimeError(
+            "parallel.backend dask needs dask.distributed: pip install 'tumorclf[dask]'"
+        ) from None
 
     client = Client(parallel["scheduler_address"], timeout="30s", set_as_default=True)
     try:
@@ -141,7 +152,9 @@ def task_seed(seed: int, *keys: int) -> int:
     return int(np.random.SeedSequence([seed, *keys]).generate_state(1)[0] % (2**31 - 1))
 
 
-def aligned_proba(model: Any, X: Any, classes: Sequence[str], reading: str | None = None) -> np.ndarray:
+def aligned_proba(
+    model: Any, X: Any, classes: Sequence[str], reading: str | None = None
+) -> np.ndarray:
     """predict_proba (the cases read ``reading`` where the model takes one) with columns in ``classes``
     order (0 for a class the model never saw)."""
     if reading is not None:
@@ -154,15 +167,22 @@ def aligned_proba(model: Any, X: Any, classes: Sequence[str], reading: str | Non
     return out
 
 
-def fit_tuned(estimator: Any, grid: dict[str, list[Any]], X: Any, y: Any, inner_folds: int,
-              seed: int) -> tuple[Any, dict[str, Any]]:
+def fit_tuned(
+    estimator: Any, grid: dict[str, list[Any]], X: Any, y: Any, inner_folds: int, seed: int
+) -> tuple[Any, dict[str, Any]]:
     """The estimator fitted on ``X, y`` with its grid tuned by an inner stratified CV (refitted on every row
     at the best point), and that point; a grid of one point is fitted as it is."""
     points = int(np.prod([len(v) for v in grid.values()])) if grid else 1
     if points <= 1:
         return clone(estimator).set_params(**{k: v[0] for k, v in grid.items()}).fit(X, y), {}
-    search = GridSearchCV(estimator, grid, scoring="neg_log_loss", n_jobs=1, refit=True,
-                          cv=StratifiedKFold(inner_folds, shuffle=True, random_state=seed)).fit(X, y)
+    search = GridSearchCV(
+        estimator,
+        grid,
+        scoring="neg_log_loss",
+        n_jobs=1,
+        refit=True,
+        cv=StratifiedKFold(inner_folds, shuffle=True, random_state=seed),
+    ).fit(X, y)
     return search.best_estimator_, dict(search.best_params_)
 
 
@@ -174,39 +194,91 @@ def _guard(task: Callable[[], FoldResult], candidate: str, kind: str, fold: int)
         return FoldResult(candidate, kind, fold, error=traceback.format_exc(limit=6))
 
 
-def synthetic_fold(candidate: Candidate, data: pd.DataFrame, y: np.ndarray, train: np.ndarray,
-                   test: np.ndarray, fold: int, classes: Sequence[str], inner_folds: int, seed: int) -> FoldResult:
+def synthetic_fold(
+    candidate: Candidate,
+    data: pd.DataFrame,
+    y: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+    fold: int,
+    classes: Sequence[str],
+    inner_folds: int,
+    seed: int,
+) -> FoldResult:
     def run() -> FoldResult:
         s = task_seed(seed, fold)
         start = time.perf_counter()
-        model, best = fit_tuned(candidate.build(s), candidate.grid, data.iloc[train], y[train], inner_folds, s)
+        model, best = fit_tuned(
+            candidate.build(s), candidate.grid, data.iloc[train], y[train], inner_folds, s
+        )
         fit_seconds = time.perf_counter() - start
-        return FoldResult(candidate.name, "synthetic", fold, test, train,
-                          aligned_proba(model, data.iloc[test], classes), best, fit_seconds)
+        return FoldResult(
+            candidate.name,
+            "synthetic",
+            fold,
+            test,
+            train,
+            aligned_proba(model, data.iloc[test], classes),
+            best,
+            fit_seconds,
+        )
+
     return _guard(run, candidate.name, "synthetic", fold)
 
 
-def tune_on_all(candidate: Candidate, data: pd.DataFrame, y: np.ndarray, inner_folds: int, seed: int,
-                final_seed: int | None = None) -> FoldResult:
+def tune_on_all(
+    candidate: Candidate,
+    data: pd.DataFrame,
+    y: np.ndarray,
+    inner_folds: int,
+    seed: int,
+    final_seed: int | None = None,
+) -> FoldResult:
     """Tune the candidate's grid on every row its final model learns from; with ``final_seed``, fit that final
     model in the same task (seeded apart from the search), so it waits for no other task."""
+
     def run() -> FoldResult:
         start = time.perf_counter()
         _, best = fit_tuned(candidate.build(seed), candidate.grid, data, y, inner_folds, seed)
         if final_seed is None:
-            return FoldResult(candidate.name, "tune", -1, best_params=best, fit_seconds=time.perf_counter() - start)
+            return FoldResult(
+                candidate.name,
+                "tune",
+                -1,
+                best_params=best,
+                fit_seconds=time.perf_counter() - start,
+            )
         model = candidate.build(final_seed).set_params(**best).fit(data, y)
         labels, counts = np.unique(np.asarray(y, dtype=str), return_counts=True)
         shares = {str(c): float(k / counts.sum()) for c, k in zip(labels, counts)}
-        return FoldResult(candidate.name, "final", -1, best_params=best, fit_seconds=time.perf_counter() - start,
-                          model=model, training_prior={str(c): shares.get(str(c), 0.0) for c in model.classes_})
+        return FoldResult(
+            candidate.name,
+            "final",
+            -1,
+            best_params=best,
+            fit_seconds=time.perf_counter() - start,
+            model=model,
+            training_prior={str(c): shares.get(str(c), 0.0) for c in model.classes_},
+        )
+
     return _guard(run, candidate.name, "tune", -1)
 
 
-def real_fold(candidate: Candidate, real: pd.DataFrame, y_real: np.ndarray, train: np.ndarray,
-              test: np.ndarray, fold: int, classes: Sequence[str], generator: Any,
-              fill_in: Mapping[str, Any], inner_folds: int, seed: int) -> FoldResult:
+def real_fold(
+    candidate: Candidate,
+    real: pd.DataFrame,
+    y_real: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+    fold: int,
+    classes: Sequence[str],
+    generator: Any,
+    fill_in: Mapping[str, Any],
+    inner_folds: int,
+    seed: int,
+) -> FoldResult:
     """One candidate on one real fold: tuned and fitted on the training side, scored on the test side."""
+
     def run() -> FoldResult:
         s = task_seed(seed, fold)
         start = time.perf_counter()
@@ -214,25 +286,50 @@ def real_fold(candidate: Candidate, real: pd.DataFrame, y_real: np.ndarray, trai
         if settings is None:  # the training cases alone
             X, y, n_synthetic = real.iloc[train], y_real[train], 0
         else:
-            X, y = fill_in_rows(real.iloc[train], y_real[train], generator, n=settings["n"],
-                                balance=settings["balance"], missingness=settings.get("missingness", "as_entered"),
-                                real_rows=bool(settings.get("real_rows", True)), random_state=s)
+            X, y = fill_in_rows(
+                real.iloc[train],
+                y_real[train],
+                generator,
+                n=settings["n"],
+                balance=settings["balance"],
+                missingness=settings.get("missingness", "as_entered"),
+                real_rows=bool(settings.get("real_rows", True)),
+                random_state=s,
+            )
             n_synthetic = settings["n"]
         model, best = fit_tuned(candidate.build_for_real(s), candidate.grid, X, y, inner_folds, s)
         tested = real.iloc[test]
-        published = aligned_proba(model, tested, classes, "as_published") if has_readings(model) else None
-        return FoldResult(candidate.name, "real", fold, test, train,
-                          aligned_proba(model, tested, classes, "as_entered"), best,
-                          time.perf_counter() - start, n_synthetic_train=n_synthetic, proba_published=published)
+        published = (
+            aligned_proba(model, tested, classes, "as_published") if has_readings(model) else None
+        )
+        return FoldResult(
+            candidate.name,
+            "real",
+            fold,
+            test,
+            train,
+            aligned_proba(model, tested, classes, "as_entered"),
+            best,
+            time.perf_counter() - start,
+            n_synthetic_train=n_synthetic,
+            proba_published=published,
+        )
+
     return _guard(run, candidate.name, "real", fold)
 
 
-def final_training_set(generator: Any, real: pd.DataFrame, config: Mapping[str, Any]) -> tuple[pd.DataFrame, np.ndarray]:
+def final_training_set(
+    generator: Any, real: pd.DataFrame, config: Mapping[str, Any]
+) -> tuple[pd.DataFrame, np.ndarray]:
     """What a fill-in candidate's final model learns from: ``synthetic.n`` rows drawn as the fill-in is
     (balance, missingness), from the priors updated on every real case, with the real rows if ``real_rows``."""
     fill_in = config["fill_in"]
-    frame = generator.sample(config["synthetic"]["n"], balance=fill_in["balance"],
-                             random_state=task_seed(config["seed"], 3), missingness=fill_in["missingness"])
+    frame = generator.sample(
+        config["synthetic"]["n"],
+        balance=fill_in["balance"],
+        random_state=task_seed(config["seed"], 3),
+        missingness=fill_in["missingness"],
+    )
     if fill_in.get("real_rows", True):
         frame = pd.concat([frame, real.drop(columns=["id"], errors="ignore")], ignore_index=True)
     y = frame.pop("diagnosis").astype(str).to_numpy(dtype=object)
@@ -251,8 +348,12 @@ class CandidateReport:
     model: Any
     error: str | None
     fit_seconds: float
-    training_prior: dict[str, float] | None = None  # the class prior the final model's probabilities are under
-    vignette_proba: np.ndarray | None = None  # the vignettes, as entered, uniform prior (sorted class order)
+    training_prior: dict[str, float] | None = (
+        None  # the class prior the final model's probabilities are under
+    )
+    vignette_proba: np.ndarray | None = (
+        None  # the vignettes, as entered, uniform prior (sorted class order)
+    )
 
     @property
     def failed(self) -> bool:
@@ -260,7 +361,9 @@ class CandidateReport:
 
     def pooled(self, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every scored row of one kind of fold ("real", "synthetic"): its index, fold and probabilities."""
-        folds = [f for f in self.folds if f.kind == kind and f.error is None and f.proba is not None]
+        folds = [
+            f for f in self.folds if f.kind == kind and f.error is None and f.proba is not None
+        ]
         if not folds:
             return np.array([], dtype=int), np.array([], dtype=int), np.empty((0, 0))
         index = np.concatenate([f.test_index for f in folds])
@@ -284,8 +387,12 @@ class OnItsOwn:
             return self.func(*args, **kwargs)
 
 
-def run_tasks(tasks: list, parallel: Mapping[str, Any], on_done: Callable[[Any], None] = lambda r: None,
-              shared: Sequence[Any] = ()) -> list:
+def run_tasks(
+    tasks: list,
+    parallel: Mapping[str, Any],
+    on_done: Callable[[Any], None] = lambda r: None,
+    shared: Sequence[Any] = (),
+) -> list:
     """Run delayed tasks where the config says (joblib here or a Dask cluster), in any order.
 
     ``shared``: the large arguments many tasks take, sent to a cluster once.
@@ -299,16 +406,22 @@ def run_tasks(tasks: list, parallel: Mapping[str, Any], on_done: Callable[[Any],
     return results
 
 
-def prior_updates(priors: Any, real: pd.DataFrame, config: Mapping[str, Any],
-                  on_task_done: Callable[[FoldResult], None] = lambda result: None,
-                  ) -> tuple[PriorUpdate, list[PriorUpdate]]:
+def prior_updates(
+    priors: Any,
+    real: pd.DataFrame,
+    config: Mapping[str, Any],
+    on_task_done: Callable[[FoldResult], None] = lambda result: None,
+) -> tuple[PriorUpdate, list[PriorUpdate]]:
     """The literature priors updated on all real cases, and on each real fold's training cases."""
     y = real["diagnosis"].astype(str).to_numpy(dtype=object)
     splits = grouped_splits(y, groups_of(real), config["real_cv"]["folds"], config["seed"])
-    tasks = [delayed(update_priors)(*job)
-             for job in update_tasks(priors, real, splits, config["prior_update"], config["seed"])]
-    updates = run_tasks(tasks, config["parallel"],
-                        lambda u: on_task_done(FoldResult("priors", "update", u.fold)))
+    tasks = [
+        delayed(update_priors)(*job)
+        for job in update_tasks(priors, real, splits, config["prior_update"], config["seed"])
+    ]
+    updates = run_tasks(
+        tasks, config["parallel"], lambda u: on_task_done(FoldResult("priors", "update", u.fold))
+    )
     updates.sort(key=lambda u: u.fold)
     assert updates[0].fold == ALL_CASES
     return updates[0], updates[1:]
@@ -335,42 +448,90 @@ def evaluate(
     seed, cv = config["seed"], config["cv"]
     y_syn = synthetic["diagnosis"].astype(str).to_numpy(dtype=object)
     X_syn = synthetic.drop(columns=["diagnosis", "source"], errors="ignore")
-    splitter = RepeatedStratifiedKFold(n_splits=cv["folds"], n_repeats=cv["repeats"], random_state=seed)
-    data = EvaluationData(X_syn, y_syn, list(splitter.split(X_syn, y_syn)), *final_training_set(generator, real, config),
-                          real.drop(columns=["diagnosis"], errors="ignore"),
-                          real["diagnosis"].astype(str).to_numpy(dtype=object), fold_updates, overall)
+    splitter = RepeatedStratifiedKFold(
+        n_splits=cv["folds"], n_repeats=cv["repeats"], random_state=seed
+    )
+    data = EvaluationData(
+        X_syn,
+        y_syn,
+        list(splitter.split(X_syn, y_syn)),
+        *final_training_set(generator, real, config),
+        real.drop(columns=["diagnosis"], errors="ignore"),
+        real["diagnosis"].astype(str).to_numpy(dtype=object),
+        fold_updates,
+        overall,
+    )
 
-    results = run_tasks([task for c_index, candidate in enumerate(candidates)
-                         for task in _tasks(candidate, c_index, data, classes, config)],
-                        config["parallel"], on_task_done, data.shared())
+    results = run_tasks(
+        [
+            task
+            for c_index, candidate in enumerate(candidates)
+            for task in _tasks(candidate, c_index, data, classes, config)
+        ],
+        config["parallel"],
+        on_task_done,
+        data.shared(),
+    )
     results += [result for candidate in candidates for result in _given(candidate, data)]
     by_candidate: dict[str, list[FoldResult]] = {c.name: [] for c in candidates}
     for result in results:
         by_candidate[result.candidate].append(result)
     oracle_losses = _oracle_fold_losses(by_candidate.get(ORACLE, []), y_syn, classes)
     return [
-        _report(candidate, by_candidate[candidate.name], y_syn, data.y_real, classes, oracle_losses,
-                groups_of(real), seed)
+        _report(
+            candidate,
+            by_candidate[candidate.name],
+            y_syn,
+            data.y_real,
+            classes,
+            oracle_losses,
+            groups_of(real),
+            seed,
+        )
         for candidate in candidates
     ]
 
 
-def _tasks(candidate: Candidate, c_index: int, data: EvaluationData, classes: Sequence[str],
-           config: Mapping[str, Any]) -> list[Any]:
+def _tasks(
+    candidate: Candidate,
+    c_index: int,
+    data: EvaluationData,
+    classes: Sequence[str],
+    config: Mapping[str, Any],
+) -> list[Any]:
     """A candidate's tasks, as its kind says: the synthetic folds, the tuning of its grid on the rows its final
     model learns from (with that final fit where it has one), and its real folds."""
     if not candidate.scored_on_synthetic():
         return []  # the prior update itself: every fold already fitted
     inner, c_seed = config["cv"]["inner_folds"], task_seed(config["seed"], c_index)
-    tasks = [delayed(synthetic_fold)(candidate, data.X_syn, data.y_syn, train, test, fold, classes, inner, c_seed)
-             for fold, (train, test) in enumerate(data.outer)]
+    tasks = [
+        delayed(synthetic_fold)(
+            candidate, data.X_syn, data.y_syn, train, test, fold, classes, inner, c_seed
+        )
+        for fold, (train, test) in enumerate(data.outer)
+    ]
     final_seed = task_seed(config["seed"], c_index, 2) if candidate.has_final_model() else None
-    tasks.append(delayed(tune_on_all)(candidate, *candidate.tuning_rows(data), inner, c_seed, final_seed))
+    tasks.append(
+        delayed(tune_on_all)(candidate, *candidate.tuning_rows(data), inner, c_seed, final_seed)
+    )
     if candidate.fitted_per_real_fold():
         r_seed = task_seed(config["seed"], c_index, 1)
-        tasks += [delayed(real_fold)(candidate, data.X_real, data.y_real, u.train_index, u.test_index, u.fold,
-                                     classes, u.generator, config["fill_in"], inner, r_seed)
-                  for u in data.fold_updates]
+        tasks += [
+            delayed(real_fold)(
+                candidate,
+                data.X_real,
+                data.y_real,
+                u.train_index,
+                u.test_index,
+                u.fold,
+                classes,
+                u.generator,
+                config["fill_in"],
+                inner,
+                r_seed,
+            )
+            for u in data.fold_updates
+        ]
     return tasks
 
 
@@ -379,34 +540,72 @@ def _given(candidate: Candidate, data: EvaluationData) -> list[FoldResult]:
     any task: the prior updates' own."""
     if candidate.fitted_per_real_fold():
         return []
-    given = [FoldResult(candidate.name, "real", u.fold, u.test_index, u.train_index, u.proba, dict(u.best_params),
-                        u.seconds, proba_published=u.proba_published) for u in data.fold_updates]
+    given = [
+        FoldResult(
+            candidate.name,
+            "real",
+            u.fold,
+            u.test_index,
+            u.train_index,
+            u.proba,
+            dict(u.best_params),
+            u.seconds,
+            proba_published=u.proba_published,
+        )
+        for u in data.fold_updates
+    ]
     overall = data.overall
     if candidate.reference or overall is None:
         return given
-    model = copy.copy(overall.estimator)  # fitted; its priors named by path, not carried as an object
+    model = copy.copy(
+        overall.estimator
+    )  # fitted; its priors named by path, not carried as an object
     model.priors = overall.generator.priors.path
     pipeline = Pipeline([("encode", CaseEncoder("codes")), ("model", model)])
-    return [*given,
-            FoldResult(candidate.name, "tune", -1, best_params=dict(overall.best_params), fit_seconds=overall.seconds),
-            FoldResult(candidate.name, "final", -1, best_params=dict(overall.best_params), model=pipeline,
-                       training_prior=dict(model.training_prior_))]
+    return [
+        *given,
+        FoldResult(
+            candidate.name,
+            "tune",
+            -1,
+            best_params=dict(overall.best_params),
+            fit_seconds=overall.seconds,
+        ),
+        FoldResult(
+            candidate.name,
+            "final",
+            -1,
+            best_params=dict(overall.best_params),
+            model=pipeline,
+            training_prior=dict(model.training_prior_),
+        ),
+    ]
 
 
 def _labels(y: np.ndarray, classes: Sequence[str]) -> np.ndarray:
     return np.searchsorted(np.asarray(classes), y)
 
 
-def _oracle_fold_losses(results: list[FoldResult], y: np.ndarray, classes: Sequence[str]) -> dict[int, float]:
+def _oracle_fold_losses(
+    results: list[FoldResult], y: np.ndarray, classes: Sequence[str]
+) -> dict[int, float]:
     return {
         r.fold: log_loss(_labels(y[r.test_index], classes), r.proba)
-        for r in results if r.kind == "synthetic" and r.error is None
+        for r in results
+        if r.kind == "synthetic" and r.error is None
     }
 
 
-def _report(candidate: Candidate, results: list[FoldResult], y_syn: np.ndarray, y_real: np.ndarray,
-            classes: Sequence[str], oracle_losses: dict[int, float], groups_real: np.ndarray | None = None,
-            seed: int = 0) -> CandidateReport:
+def _report(
+    candidate: Candidate,
+    results: list[FoldResult],
+    y_syn: np.ndarray,
+    y_real: np.ndarray,
+    classes: Sequence[str],
+    oracle_losses: dict[int, float],
+    groups_real: np.ndarray | None = None,
+    seed: int = 0,
+) -> CandidateReport:
     errors = [r.error for r in results if r.error]
     results.sort(key=lambda r: (r.kind, r.fold))
     synthetic = [r for r in results if r.kind == "synthetic" and r.error is None]
@@ -417,22 +616,37 @@ def _report(candidate: Candidate, results: list[FoldResult], y_syn: np.ndarray, 
     if synthetic:
         per_fold = []
         for r in synthetic:
-            fold_metrics = classification_metrics(_labels(y_syn[r.test_index], classes), r.proba, classes)
+            fold_metrics = classification_metrics(
+                _labels(y_syn[r.test_index], classes), r.proba, classes
+            )
             if r.fold in oracle_losses:
                 fold_metrics["oracle_ratio"] = fold_metrics["log_loss"] / oracle_losses[r.fold]
             per_fold.append(fold_metrics)
         metrics.update({f"cv_{k}": v for k, v in summarise(per_fold).items()})
     if real:
         for prefix, reading in (("real", "as_entered"), ("real_published", "as_published")):
-            per_fold = [classification_metrics(_labels(y_real[r.test_index], classes), r.proba_in(reading), classes)
-                        for r in real]
+            per_fold = [
+                classification_metrics(
+                    _labels(y_real[r.test_index], classes), r.proba_in(reading), classes
+                )
+                for r in real
+            ]
             metrics.update({f"{prefix}_{k}": v for k, v in summarise(per_fold).items()})
             index = np.concatenate([r.test_index for r in real])
-            pooled_y, pooled = _labels(y_real[index], classes), np.vstack([r.proba_in(reading) for r in real])
+            pooled_y, pooled = (
+                _labels(y_real[index], classes),
+                np.vstack([r.proba_in(reading) for r in real]),
+            )
             metrics[f"{prefix}_ece_pooled"] = expected_calibration_error(pooled_y, pooled)
-            metrics[f"{prefix}_ece_pooled_reference"] = calibrated_ece_reference(pooled, random_state=seed)
-            if groups_real is not None:  # 95% intervals: the pooled out-of-fold cases, sources resampled
-                bounds = source_bootstrap(pooled_y, pooled, groups_real[index], classes, random_state=seed)
+            metrics[f"{prefix}_ece_pooled_reference"] = calibrated_ece_reference(
+                pooled, random_state=seed
+            )
+            if (
+                groups_real is not None
+            ):  # 95% intervals: the pooled out-of-fold cases, sources resampled
+                bounds = source_bootstrap(
+                    pooled_y, pooled, groups_real[index], classes, random_state=seed
+                )
                 for name, (low, high) in bounds.items():
                     metrics[f"{prefix}_{name}_lo"], metrics[f"{prefix}_{name}_hi"] = low, high
         metrics["real_cases"] = float(sum(len(r.test_index) for r in real))
@@ -440,8 +654,13 @@ def _report(candidate: Candidate, results: list[FoldResult], y_syn: np.ndarray, 
     fit_seconds = float(sum(r.fit_seconds for r in results))
     metrics["fit_seconds"] = fit_seconds
     return CandidateReport(
-        name=candidate.name, reference=candidate.reference, folds=results, metrics=metrics,
-        best_params=(tune or final).best_params if tune or final else {}, model=final.model if final else None,
-        error=errors[0] if errors else None, fit_seconds=fit_seconds,
+        name=candidate.name,
+        reference=candidate.reference,
+        folds=results,
+        metrics=metrics,
+        best_params=(tune or final).best_params if tune or final else {},
+        model=final.model if final else None,
+        error=errors[0] if errors else None,
+        fit_seconds=fit_seconds,
         training_prior=final.training_prior if final else None,
     )

@@ -25,9 +25,17 @@ import pandas as pd
 from tumorclf.schema import LABEL
 
 
-def fill_in_rows(cases: pd.DataFrame, labels: Any, generator: Any, *, n: int, balance: Any = "uniform",
-                 missingness: str = "as_entered", real_rows: bool = True,
-                 random_state: int | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+def fill_in_rows(
+    cases: pd.DataFrame,
+    labels: Any,
+    generator: Any,
+    *,
+    n: int,
+    balance: Any = "uniform",
+    missingness: str = "as_entered",
+    real_rows: bool = True,
+    random_state: int | None = None,
+) -> tuple[pd.DataFrame, np.ndarray]:
     """``n`` synthetic rows from ``generator``, then the published ``cases`` if ``real_rows``; and their labels.
 
     Parameters
@@ -55,10 +63,16 @@ def fill_in_rows(cases: pd.DataFrame, labels: Any, generator: Any, *, n: int, ba
     ValueError
         Without real rows and without synthetic ones: there would be nothing to learn from.
     """
-    real = cases.drop(columns=[LABEL], errors="ignore").assign(**{LABEL: np.asarray(labels, dtype=object)})
-    synthetic = generator.sample(n, balance=balance, random_state=random_state, missingness=missingness)
+    real = cases.drop(columns=[LABEL], errors="ignore").assign(
+        **{LABEL: np.asarray(labels, dtype=object)}
+    )
+    synthetic = generator.sample(
+        n, balance=balance, random_state=random_state, missingness=missingness
+    )
     if not real_rows and not len(synthetic):
-        raise ValueError("A fill-in without real rows needs n > 0 synthetic ones: it would fit on nothing.")
+        raise ValueError(
+            "A fill-in without real rows needs n > 0 synthetic ones: it would fit on nothing."
+        )
     columns = [c for c in real.columns if c in synthetic.columns]
     parts = [synthetic[columns], real[columns]] if real_rows else [synthetic[columns]]
     combined = pd.concat(parts, ignore_index=True)

@@ -18,21 +18,32 @@ from collections.abc import Sequence
 
 import numpy as np
 
-
 from tumorclf.training.metrics import INTERVAL_FIGURES, POSITIVE, weighted_calibration_errors
 
 
-def source_bootstrap(y: np.ndarray, proba: np.ndarray, groups: np.ndarray, classes: Sequence[str], *,
-                     n_boot: int = 1000, random_state: int = 0, level: float = 0.95) -> dict[str, tuple[float, float]]:
+def source_bootstrap(
+    y: np.ndarray,
+    proba: np.ndarray,
+    groups: np.ndarray,
+    classes: Sequence[str],
+    *,
+    n_boot: int = 1000,
+    random_state: int = 0,
+    level: float = 0.95,
+) -> dict[str, tuple[float, float]]:
     """``{figure: (low, high)}`` for :data:`INTERVAL_FIGURES`, resampling ``groups`` (one per source)."""
     y = np.asarray(y, dtype=np.intp)
     proba = np.clip(np.asarray(proba, dtype=float), 1e-15, 1.0)
     _, group_index = np.unique(np.asarray(groups, dtype=object).astype(str), return_inverse=True)
     rng = np.random.default_rng(random_state)
     n_groups = group_index.max() + 1
-    counts = rng.multinomial(n_groups, np.full(n_groups, 1.0 / n_groups), size=n_boot)  # (B, groups)
+    counts = rng.multinomial(
+        n_groups, np.full(n_groups, 1.0 / n_groups), size=n_boot
+    )  # (B, groups)
     weights = counts[:, group_index].astype(float)  # (B, n): how often each case is drawn
-    weights = np.vstack([weights, np.ones(len(y))])  # the last row: the sample itself, the point estimate
+    weights = np.vstack(
+        [weights, np.ones(len(y))]
+    )  # the last row: the sample itself, the point estimate
     order = np.argsort(-proba, axis=1, kind="stable")
     rank = (order == y[:, None]).argmax(axis=1)  # 0 = first
     per_case = {
@@ -56,9 +67,16 @@ def source_bootstrap(y: np.ndarray, proba: np.ndarray, groups: np.ndarray, class
             out["mcs_top3_false_alarm"] = w_neg @ in_top3[~is_pos] / w_neg.sum(axis=1)
             score = proba[:, j]
             above = (score[is_pos][:, None] > score[~is_pos][None, :]) + 0.5 * (
-                score[is_pos][:, None] == score[~is_pos][None, :])  # (pos, neg)
-            out["mcs_auroc"] = np.einsum("bp,pn,bn->b", w_pos, above, w_neg) / (w_pos.sum(axis=1) * w_neg.sum(axis=1))
-    return {name: _bias_corrected(v[:-1], v[-1], level) for name, v in out.items() if np.isfinite(v[:-1]).any()}
+                score[is_pos][:, None] == score[~is_pos][None, :]
+            )  # (pos, neg)
+            out["mcs_auroc"] = np.einsum("bp,pn,bn->b", w_pos, above, w_neg) / (
+                w_pos.sum(axis=1) * w_neg.sum(axis=1)
+            )
+    return {
+        name: _bias_corrected(v[:-1], v[-1], level)
+        for name, v in out.items()
+        if np.isfinite(v[:-1]).any()
+    }
 
 
 def _bias_corrected(replicates: np.ndarray, estimate: float, level: float) -> tuple[float, float]:
@@ -69,7 +87,9 @@ def _bias_corrected(replicates: np.ndarray, estimate: float, level: float) -> tu
 
     replicates = replicates[np.isfinite(replicates)]
     below = (np.sum(replicates < estimate) + 0.5 * np.sum(replicates == estimate)) / len(replicates)
-    z0 = norm.ppf(np.clip(below, 1 / (len(replicates) + 1), len(replicates) / (len(replicates) + 1)))
+    z0 = norm.ppf(
+        np.clip(below, 1 / (len(replicates) + 1), len(replicates) / (len(replicates) + 1))
+    )
     z = norm.ppf(0.5 + level / 2)
     low, high = norm.cdf(2 * z0 - z), norm.cdf(2 * z0 + z)
     return float(np.percentile(replicates, 100 * low)), float(np.percentile(replicates, 100 * high))

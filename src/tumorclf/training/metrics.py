@@ -39,23 +39,62 @@ LOWER_IS_BETTER = {"log_loss", "brier", "ece", "oracle_ratio", "mcs_top3_false_a
 
 
 #: The real-case figures shown first wherever candidates are compared (``real_<name>_mean``/``_sd``).
-REAL_HEADLINE = ("log_loss", "top1_acc", "top3_acc", "mcs_top3_sensitivity", "mcs_top3_false_alarm",
-                 "mcs_auroc", "brier", "ece")
+REAL_HEADLINE = (
+    "log_loss",
+    "top1_acc",
+    "top3_acc",
+    "mcs_top3_sensitivity",
+    "mcs_top3_false_alarm",
+    "mcs_auroc",
+    "brier",
+    "ece",
+)
 #: Real-case figures given a 95% interval by a bootstrap over sources (``real_<name>_lo``/``_hi``).
-INTERVAL_FIGURES = ("log_loss", "top1_acc", "top3_acc", "mcs_top3_sensitivity", "mcs_top3_false_alarm", "mcs_auroc",
-                    "ece_pooled")
+INTERVAL_FIGURES = (
+    "log_loss",
+    "top1_acc",
+    "top3_acc",
+    "mcs_top3_sensitivity",
+    "mcs_top3_false_alarm",
+    "mcs_auroc",
+    "ece_pooled",
+)
 #: Synthetic-CV diagnostics shown after them (``cv_<name>_mean``).
 SYNTHETIC_DIAGNOSTICS = ("log_loss", "oracle_ratio", "balanced_accuracy", "ece")
 #: Vignette figures (fully reported textbook cases, read as entered; never used to choose).
-VIGNETTE_METRICS = ("top1_acc", "top3_acc", "mcs_first", "mcs_mean_rank", "mcs_worst_rank", "mcs_top3_false_alarm")
+VIGNETTE_METRICS = (
+    "top1_acc",
+    "top3_acc",
+    "mcs_first",
+    "mcs_mean_rank",
+    "mcs_worst_rank",
+    "mcs_top3_false_alarm",
+)
 #: Every metric column of a comparison row: real cases read as entered (``real_``), then as
 #: published (``real_published_``), the vignettes, then the synthetic diagnostics.
 COMPARISON_COLUMNS = (
     *(f"real_{m}_{s}" for m in REAL_HEADLINE for s in ("mean", "sd")),
-    "real_cases", "real_ece_pooled", "real_ece_pooled_reference",
-    *(f"real_published_{m}_{s}" for m in ("log_loss", "top1_acc", "top3_acc", "mcs_top3_sensitivity",
-                                         "mcs_top3_false_alarm", "mcs_auroc") for s in ("mean", "sd")),
-    *(f"{p}_{m}_{s}" for p in ("real", "real_published") for m in INTERVAL_FIGURES for s in ("lo", "hi")),
+    "real_cases",
+    "real_ece_pooled",
+    "real_ece_pooled_reference",
+    *(
+        f"real_published_{m}_{s}"
+        for m in (
+            "log_loss",
+            "top1_acc",
+            "top3_acc",
+            "mcs_top3_sensitivity",
+            "mcs_top3_false_alarm",
+            "mcs_auroc",
+        )
+        for s in ("mean", "sd")
+    ),
+    *(
+        f"{p}_{m}_{s}"
+        for p in ("real", "real_published")
+        for m in INTERVAL_FIGURES
+        for s in ("lo", "hi")
+    ),
     *(f"vignette_{m}" for m in VIGNETTE_METRICS),
     "vignette_n",
     *(f"cv_{m}_mean" for m in SYNTHETIC_DIAGNOSTICS),
@@ -71,12 +110,16 @@ def _confidence_bins(proba: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarr
     return confidence, np.eye(bins)[which]
 
 
-def weighted_calibration_errors(y: np.ndarray, proba: np.ndarray, weights: np.ndarray, bins: int = 10) -> np.ndarray:
+def weighted_calibration_errors(
+    y: np.ndarray, proba: np.ndarray, weights: np.ndarray, bins: int = 10
+) -> np.ndarray:
     """Top-label ECE under each row of case weights ``(B, n)`` (e.g. bootstrap counts): ``(B,)``."""
     confidence, member = _confidence_bins(proba, bins)
     correct = (proba.argmax(axis=1) == y).astype(float)
     weights = np.atleast_2d(np.asarray(weights, dtype=float))
-    gap = weights @ (member * (correct - confidence)[:, None])  # (B, bins): accuracy minus confidence, summed
+    gap = weights @ (
+        member * (correct - confidence)[:, None]
+    )  # (B, bins): accuracy minus confidence, summed
     return np.abs(gap).sum(axis=1) / weights.sum(axis=1)
 
 
@@ -86,7 +129,9 @@ def expected_calibration_error(y: np.ndarray, proba: np.ndarray, bins: int = 10)
     return float(weighted_calibration_errors(np.asarray(y), proba, np.ones(len(proba)), bins)[0])
 
 
-def calibrated_ece_reference(proba: np.ndarray, bins: int = 10, draws: int = 1000, random_state: int = 0) -> float:
+def calibrated_ece_reference(
+    proba: np.ndarray, bins: int = 10, draws: int = 1000, random_state: int = 0
+) -> float:
     """The ECE a perfectly calibrated model would show on these cases: the mean over ``draws`` label
     sets drawn from the probabilities themselves. ECE is biased upwards on few cases (every bin's
     accuracy is a noisy share), so an ECE is read beside this, not beside zero."""
@@ -119,7 +164,9 @@ def log_loss(y: np.ndarray, proba: np.ndarray) -> float:
     return float(-np.log(np.clip(proba[np.arange(len(y)), y], EPS, 1.0)).mean())
 
 
-def classification_metrics(y: np.ndarray, proba: np.ndarray, classes: Sequence[str]) -> dict[str, float]:
+def classification_metrics(
+    y: np.ndarray, proba: np.ndarray, classes: Sequence[str]
+) -> dict[str, float]:
     """Every metric of one fold; those undefined on it (e.g. AUROC with one class) are left out."""
     y = np.asarray(y, dtype=np.intp)
     proba = np.asarray(proba, dtype=float)
@@ -168,7 +215,11 @@ def summarise(per_fold: Sequence[dict[str, float]]) -> dict[str, float]:
 def vignette_metrics(y: np.ndarray, proba: np.ndarray, classes: Sequence[str]) -> dict[str, float]:
     """Figures on fully reported vignettes: ranks, not calibration (they are few and textbook)."""
     y = np.asarray(y, dtype=np.intp)
-    out = {"top1_acc": top_k_accuracy(y, proba, 1), "top3_acc": top_k_accuracy(y, proba, 3), "n": float(len(y))}
+    out = {
+        "top1_acc": top_k_accuracy(y, proba, 1),
+        "top3_acc": top_k_accuracy(y, proba, 3),
+        "n": float(len(y)),
+    }
     if POSITIVE in classes:
         positive = list(classes).index(POSITIVE)
         order = np.argsort(-proba, axis=1, kind="stable")  # ties as in_top_k breaks them

@@ -21,12 +21,20 @@ def _pyplot():
 
 
 def _short(name: str) -> str:
-    return {"myxopapillary_ependymoma": "MPE", "solitary_fibrous_tumor": "SFT",
-            "hemangioblastoma": "HB", "neurofibroma": "NF", "meningioma": "MEN",
-            "schwannoma": "SCH", "mcs": "MCS"}.get(name, name)
+    return {
+        "myxopapillary_ependymoma": "MPE",
+        "solitary_fibrous_tumor": "SFT",
+        "hemangioblastoma": "HB",
+        "neurofibroma": "NF",
+        "meningioma": "MEN",
+        "schwannoma": "SCH",
+        "mcs": "MCS",
+    }.get(name, name)
 
 
-def confusion_matrix_png(y: np.ndarray, proba: np.ndarray, classes: Sequence[str], path: Path, title: str) -> Path:
+def confusion_matrix_png(
+    y: np.ndarray, proba: np.ndarray, classes: Sequence[str], path: Path, title: str
+) -> Path:
     plt = _pyplot()
     k = len(classes)
     matrix = np.zeros((k, k))
@@ -36,8 +44,15 @@ def confusion_matrix_png(y: np.ndarray, proba: np.ndarray, classes: Sequence[str
     image = ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
     for i in range(k):
         for j in range(k):
-            ax.text(j, i, f"{rates[i, j]:.2f}", ha="center", va="center", fontsize=8,
-                    color="white" if rates[i, j] > 0.6 else "black")
+            ax.text(
+                j,
+                i,
+                f"{rates[i, j]:.2f}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if rates[i, j] > 0.6 else "black",
+            )
     labels = [_short(c) for c in classes]
     ax.set_xticks(range(k), labels, rotation=45, ha="right")
     ax.set_yticks(range(k), labels)
@@ -48,7 +63,9 @@ def confusion_matrix_png(y: np.ndarray, proba: np.ndarray, classes: Sequence[str
     return _save(fig, path)
 
 
-def roc_png(y: np.ndarray, proba: np.ndarray, classes: Sequence[str], path: Path, title: str) -> Path:
+def roc_png(
+    y: np.ndarray, proba: np.ndarray, classes: Sequence[str], path: Path, title: str
+) -> Path:
     from sklearn.metrics import auc, roc_curve
 
     plt = _pyplot()
@@ -58,7 +75,12 @@ def roc_png(y: np.ndarray, proba: np.ndarray, classes: Sequence[str], path: Path
         if positive.all() or not positive.any():
             continue
         fpr, tpr, _ = roc_curve(positive, proba[:, j])
-        ax.plot(fpr, tpr, lw=2.2 if name == POSITIVE else 1.2, label=f"{_short(name)} (AUC {auc(fpr, tpr):.3f})")
+        ax.plot(
+            fpr,
+            tpr,
+            lw=2.2 if name == POSITIVE else 1.2,
+            label=f"{_short(name)} (AUC {auc(fpr, tpr):.3f})",
+        )
     ax.plot([0, 1], [0, 1], ":", color="grey")
     ax.set_xlabel("false positive rate")
     ax.set_ylabel("true positive rate")
@@ -67,8 +89,9 @@ def roc_png(y: np.ndarray, proba: np.ndarray, classes: Sequence[str], path: Path
     return _save(fig, path)
 
 
-def reliability_png(y: np.ndarray, proba: np.ndarray, classes: Sequence[str], path: Path, title: str,
-                    bins: int = 10) -> Path:
+def reliability_png(
+    y: np.ndarray, proba: np.ndarray, classes: Sequence[str], path: Path, title: str, bins: int = 10
+) -> Path:
     """Observed frequency against predicted probability, per bin of at least 5 cases, each with its exact
     95% (Clopper-Pearson) interval; the title gives the top-class ECE beside a calibrated model's."""
     from scipy.stats import beta
@@ -95,13 +118,22 @@ def reliability_png(y: np.ndarray, proba: np.ndarray, classes: Sequence[str], pa
         n, k = np.array(ns), np.array(ks)
         low = np.where(k > 0, beta.ppf(0.025, k, n - k + 1), 0.0)
         high = np.where(k < n, beta.ppf(0.975, k + 1, n - k), 1.0)
-        ax.errorbar(xs, ys, yerr=np.vstack([np.array(ys) - low, high - np.array(ys)]), fmt="o-", capsize=3,
-                    label=f"{label} ({int(n.sum()):,} cases; 95% intervals)")
+        ax.errorbar(
+            xs,
+            ys,
+            yerr=np.vstack([np.array(ys) - low, high - np.array(ys)]),
+            fmt="o-",
+            capsize=3,
+            label=f"{label} ({int(n.sum()):,} cases; 95% intervals)",
+        )
     ax.plot([0, 1], [0, 1], ":", color="grey", label="perfect calibration")
     ax.set_xlabel("predicted probability")
     ax.set_ylabel("observed frequency")
-    ax.set_title(f"{title}: reliability\ntop-class ECE {expected_calibration_error(y, proba):.3f} "
-                 f"(a calibrated model: {calibrated_ece_reference(proba):.3f})", fontsize=10)
+    ax.set_title(
+        f"{title}: reliability\ntop-class ECE {expected_calibration_error(y, proba):.3f} "
+        f"(a calibrated model: {calibrated_ece_reference(proba):.3f})",
+        fontsize=10,
+    )
     ax.legend(loc="upper left", fontsize=8)
     return _save(fig, path)
 
@@ -114,7 +146,10 @@ def importance_png(model: Any, path: Path, title: str, top: int = 20) -> Path | 
         return None
     names = np.asarray(encoder.get_feature_names_out())
     if hasattr(estimator, "coef_"):
-        values, label = np.abs(estimator.coef_).mean(axis=0), "mean |coefficient| (standardised features)"
+        values, label = (
+            np.abs(estimator.coef_).mean(axis=0),
+            "mean |coefficient| (standardised features)",
+        )
     elif hasattr(estimator, "feature_importances_"):
         values, label = estimator.feature_importances_, "impurity importance"
     elif hasattr(estimator, "feature_log_prob_"):
@@ -136,17 +171,34 @@ def importance_png(model: Any, path: Path, title: str, top: int = 20) -> Path | 
 def comparison_png(rows: list[dict[str, Any]], path: Path) -> Path:
     """Every candidate against the references: real-case log loss and top-3 first, synthetic CV last."""
     plt = _pyplot()
-    panels = (("real_log_loss", "real cases: log loss"), ("real_top3_acc", "real cases: top-3 accuracy"),
-              ("cv_log_loss", "synthetic CV: log loss"))
+    panels = (
+        ("real_log_loss", "real cases: log loss"),
+        ("real_top3_acc", "real cases: top-3 accuracy"),
+        ("cv_log_loss", "synthetic CV: log loss"),
+    )
     rows = [r for r in rows if r.get("status") != "FAILED"]
     fig, axes = plt.subplots(1, len(panels), figsize=(13, 0.42 * len(rows) + 1.8), sharey=True)
     n_real = max((r.get("real_cases") or 0 for r in rows), default=0)
     for ax, (name, label) in zip(axes, panels):
-        means = np.array([r.get(f"{name}_mean") if r.get(f"{name}_mean") is not None else np.nan for r in rows])
+        means = np.array(
+            [r.get(f"{name}_mean") if r.get(f"{name}_mean") is not None else np.nan for r in rows]
+        )
         colours = ["#888888" if r.get("reference") else "#3572b0" for r in rows]
-        low = np.array([r.get(f"{name}_lo", np.nan) if r.get(f"{name}_lo") is not None else np.nan for r in rows])
-        high = np.array([r.get(f"{name}_hi", np.nan) if r.get(f"{name}_hi") is not None else np.nan for r in rows])
-        if np.isfinite(low).all() and np.isfinite(high).all():  # real cases: 95% interval, bootstrap over sources
+        low = np.array(
+            [
+                r.get(f"{name}_lo", np.nan) if r.get(f"{name}_lo") is not None else np.nan
+                for r in rows
+            ]
+        )
+        high = np.array(
+            [
+                r.get(f"{name}_hi", np.nan) if r.get(f"{name}_hi") is not None else np.nan
+                for r in rows
+            ]
+        )
+        if (
+            np.isfinite(low).all() and np.isfinite(high).all()
+        ):  # real cases: 95% interval, bootstrap over sources
             errors = np.vstack([np.clip(means - low, 0, None), np.clip(high - means, 0, None)])
             how = "mean over folds, 95% interval by a bootstrap over sources"
         else:
@@ -156,7 +208,9 @@ def comparison_png(rows: list[dict[str, Any]], path: Path) -> Path:
         ax.set_yticks(range(len(rows)), [r["candidate"] for r in rows])
         ax.set_xlabel(f"{label}\n({how})")
     axes[0].invert_yaxis()
-    fig.suptitle(f"candidates (blue) against references (grey); real cases: n = {int(n_real)}, grouped by source")
+    fig.suptitle(
+        f"candidates (blue) against references (grey); real cases: n = {int(n_real)}, grouped by source"
+    )
     return _save(fig, path)
 
 

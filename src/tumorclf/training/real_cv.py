@@ -45,13 +45,19 @@ class PriorUpdate:
     best_params: dict[str, Any]
     train_index: np.ndarray
     test_index: np.ndarray = field(default_factory=lambda: np.array([], dtype=int))
-    proba: np.ndarray | None = None  # the updated posterior of the test cases as entered, sorted class order
+    proba: np.ndarray | None = (
+        None  # the updated posterior of the test cases as entered, sorted class order
+    )
     proba_published: np.ndarray | None = None  # the same, the test cases read as published
     seconds: float = 0.0
-    estimator: UpdatedPriorsClassifier | None = None  # the fitted model (settings chosen by the inner CV)
+    estimator: UpdatedPriorsClassifier | None = (
+        None  # the fitted model (settings chosen by the inner CV)
+    )
 
 
-def grouped_splits(y: np.ndarray, groups: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def grouped_splits(
+    y: np.ndarray, groups: np.ndarray, folds: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """Stratified folds over the real cases, grouped by source and seeded.
 
     Raises
@@ -70,13 +76,30 @@ def grouped_splits(y: np.ndarray, groups: np.ndarray, folds: int, seed: int) -> 
     return list(splitter.split(np.zeros(len(y)), y, groups))
 
 
-def update_priors(priors: Priors, real: pd.DataFrame, y: np.ndarray, groups: np.ndarray, train: np.ndarray,
-                  test: np.ndarray, fold: int, settings: Mapping[str, Any], seed: int) -> PriorUpdate:
+def update_priors(
+    priors: Priors,
+    real: pd.DataFrame,
+    y: np.ndarray,
+    groups: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+    fold: int,
+    settings: Mapping[str, Any],
+    seed: int,
+) -> PriorUpdate:
     """Update the literature priors on ``real.iloc[train]``; score ``real.iloc[test]``."""
     start = time.perf_counter()
-    inner = min(settings["inner_folds"], *(len(set(groups[train][y[train] == c])) for c in np.unique(y[train])))
-    search = update_search(priors, settings.get("grid"), folds=max(inner, 2), random_state=seed,
-                           reading=settings.get("reading", "as_entered"))
+    inner = min(
+        settings["inner_folds"],
+        *(len(set(groups[train][y[train] == c])) for c in np.unique(y[train])),
+    )
+    search = update_search(
+        priors,
+        settings.get("grid"),
+        folds=max(inner, 2),
+        random_state=seed,
+        reading=settings.get("reading", "as_entered"),
+    )
     # The schema's codes, validated once: the search fits and scores hundreds of times on slices of them.
     codes = encode_arrays(as_case_arrays(real.iloc[train]), "codes")
     search.fit(codes, y[train], groups=groups[train])
@@ -85,20 +108,44 @@ def update_priors(priors: Priors, real: pd.DataFrame, y: np.ndarray, groups: np.
     proba = in_reading(best, "as_entered").predict_proba(tested) if len(test) else None
     published = in_reading(best, "as_published").predict_proba(tested) if len(test) else None
     chosen = {k: (v if isinstance(v, str) else float(v)) for k, v in search.best_params_.items()}
-    return PriorUpdate(fold, CaseGenerator.from_model(best), chosen,
-                       train, test, proba, published, time.perf_counter() - start, best)
+    return PriorUpdate(
+        fold,
+        CaseGenerator.from_model(best),
+        chosen,
+        train,
+        test,
+        proba,
+        published,
+        time.perf_counter() - start,
+        best,
+    )
 
 
-def update_tasks(priors: Priors, real: pd.DataFrame, splits: Sequence[tuple[np.ndarray, np.ndarray]],
-                 settings: Mapping[str, Any], seed: int) -> list[tuple[Any, ...]]:
+def update_tasks(
+    priors: Priors,
+    real: pd.DataFrame,
+    splits: Sequence[tuple[np.ndarray, np.ndarray]],
+    settings: Mapping[str, Any],
+    seed: int,
+) -> list[tuple[Any, ...]]:
     """Arguments of :func:`update_priors` for every fold, and for all cases (fold -1)."""
     y = real["diagnosis"].astype(str).to_numpy(dtype=object)
     groups = groups_of(real)
     every = np.arange(len(real))
     jobs = [(priors, real, y, groups, every, np.array([], dtype=int), ALL_CASES, settings, seed)]
-    jobs += [(priors, real, y, groups, train, test, k, settings, seed) for k, (train, test) in enumerate(splits)]
+    jobs += [
+        (priors, real, y, groups, train, test, k, settings, seed)
+        for k, (train, test) in enumerate(splits)
+    ]
     return jobs
 
 
-__all__ = ["ALL_CASES", "PriorUpdate", "RealCasesError", "grouped_splits", "groups_of", "update_priors",
-           "update_tasks"]
+__all__ = [
+    "ALL_CASES",
+    "PriorUpdate",
+    "RealCasesError",
+    "grouped_splits",
+    "groups_of",
+    "update_priors",
+    "update_tasks",
+]

@@ -27,8 +27,9 @@ def _nll(proba: np.ndarray, y: np.ndarray, temperature: float) -> float:
 
 def fit_temperature(proba: np.ndarray, y: np.ndarray) -> float:
     """The temperature of least log loss on these cases."""
-    found = minimize_scalar(lambda t: _nll(proba, y, t), bounds=BOUNDS, method="bounded",
-                            options={"xatol": 1e-4})
+    found = minimize_scalar(
+        lambda t: _nll(proba, y, t), bounds=BOUNDS, method="bounded", options={"xatol": 1e-4}
+    )
     return float(found.x)
 
 
@@ -43,8 +44,12 @@ def recalibrate(proba: np.ndarray, y: np.ndarray, fold: np.ndarray) -> Recalibra
         after.append(_nll(proba[test], y[test], t))
     temperature = fit_temperature(proba, y)
     gain = float(np.mean(before)) - float(np.mean(after))
-    return Recalibration(temperature=temperature, log_loss_before=float(np.mean(before)),
-                         log_loss_after=float(np.mean(after)), applied=gain > 1e-4)
+    return Recalibration(
+        temperature=temperature,
+        log_loss_before=float(np.mean(before)),
+        log_loss_after=float(np.mean(after)),
+        applied=gain > 1e-4,
+    )
 
 
 __all__ = ["BOUNDS", "Recalibration", "apply_temperature", "fit_temperature", "recalibrate"]

@@ -60,10 +60,12 @@ class SeedRuleClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = np.unique(y)
         index = np.searchsorted(self.classes_, y)
         k = len(self.classes_)
-        self.table_ = np.vstack([
-            np.bincount(index[~fires], minlength=k) + self.alpha,
-            np.bincount(index[fires], minlength=k) + self.alpha,
-        ])
+        self.table_ = np.vstack(
+            [
+                np.bincount(index[~fires], minlength=k) + self.alpha,
+                np.bincount(index[fires], minlength=k) + self.alpha,
+            ]
+        )
         self.table_ /= self.table_.sum(axis=1, keepdims=True)
         return self
 
@@ -90,7 +92,9 @@ class OracleClassifier(ClassifierMixin, BaseEstimator):
         How :meth:`predict_proba` reads a case; it acts at prediction only.
     """
 
-    def __init__(self, generator: Any = None, prior: Any = None, reading: str = "as_entered") -> None:
+    def __init__(
+        self, generator: Any = None, prior: Any = None, reading: str = "as_entered"
+    ) -> None:
         self.generator = generator
         self.prior = prior
         self.reading = reading
@@ -110,7 +114,9 @@ class OracleClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "prior_")
-        return self.generator.posterior_array(as_case_arrays(X), self.prior_, reading=self.reading)[:, self._order]
+        return self.generator.posterior_array(as_case_arrays(X), self.prior_, reading=self.reading)[
+            :, self._order
+        ]
 
     def predict(self, X: Any) -> np.ndarray:
         return self.classes_[self.predict_proba(X).argmax(axis=1)]

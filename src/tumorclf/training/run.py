@@ -40,7 +40,13 @@ from tumorclf.persistence.atomic import signals_deferred
 from tumorclf.prediction.manifest import Manifest
 from tumorclf.schema import SCHEMA_VERSION, validate
 from tumorclf.synthetic import CaseGenerator
-from tumorclf.tracking.runs import Tracker, git_commit, import_in_background, mlflow_seconds, reset_timer
+from tumorclf.tracking.runs import (
+    Tracker,
+    git_commit,
+    import_in_background,
+    mlflow_seconds,
+    reset_timer,
+)
 from tumorclf.tracking.store import ui_command
 from tumorclf.training.calibration import ChampionCalibration, calibrate_champion
 from tumorclf.training.candidates import (
@@ -81,7 +87,9 @@ class TrainOutcome:
     selection_metric: str
     wall_seconds: float
     mlflow_seconds: float
-    coverage: dict[str, Any] = field(default_factory=dict)  # the champion's coverage-set and MCS-alert figures
+    coverage: dict[str, Any] = field(
+        default_factory=dict
+    )  # the champion's coverage-set and MCS-alert figures
     selection_guard: str = ""  # which candidates could be champion, and why
 
     @property
@@ -103,7 +111,9 @@ def train(
     reset_timer()
     check_before_work(config)
     import_in_background()  # mlflow is first needed after the prior updates
-    models_dir = Path(models_dir) if models_dir is not None else project_path(config["output"]["models_dir"])
+    models_dir = (
+        Path(models_dir) if models_dir is not None else project_path(config["output"]["models_dir"])
+    )
     uri = resolve_tracking_uri(tracking_uri, config["mlflow"]["tracking_uri"])
     sweep(models_dir)
     if uri.startswith("sqlite:///"):
@@ -118,24 +128,46 @@ def train(
 
     on_stage("drawing synthetic cases")
     stages.reached("sampling")
-    synthetic = generator.sample(config["synthetic"]["n"], balance=config["synthetic"]["balance"],
-                                 random_state=config["seed"], missingness=config["synthetic"]["missingness"])
+    synthetic = generator.sample(
+        config["synthetic"]["n"],
+        balance=config["synthetic"]["balance"],
+        random_state=config["seed"],
+        missingness=config["synthetic"]["missingness"],
+    )
 
     on_stage("connecting to MLflow")
     tracker = Tracker(uri, config["mlflow"]["experiment"])
-    parent = tracker.start_parent(f"train {label}", _parent_tags(config, priors, label),
-                                  description=_description(config, label, real))
+    parent = tracker.start_parent(
+        f"train {label}",
+        _parent_tags(config, priors, label),
+        description=_description(config, label, real),
+    )
     status = "FAILED"
     try:
-        tracker.log(parent, params={**flatten(config),
-                                    **{f"prior_update.chosen.{k}": v for k, v in overall.best_params.items()}})
+        tracker.log(
+            parent,
+            params={
+                **flatten(config),
+                **{f"prior_update.chosen.{k}": v for k, v in overall.best_params.items()},
+            },
+        )
         on_stage("evaluating")
-        reports = evaluate(candidates_from_config(config, generator, literature), synthetic, real, generator,
-                           config, fold_updates, on_task_done=on_task_done, overall=overall)
+        reports = evaluate(
+            candidates_from_config(config, generator, literature),
+            synthetic,
+            real,
+            generator,
+            config,
+            fold_updates,
+            on_task_done=on_task_done,
+            overall=overall,
+        )
         vignettes = None
         if config["data"].get("vignettes"):
             on_stage("scoring the vignettes")
-            vignettes = load_vignettes(project_path(config["data"]["vignettes"]), generator.classes_)[0]
+            vignettes = load_vignettes(
+                project_path(config["data"]["vignettes"]), generator.classes_
+            )[0]
             add_vignette_figures(reports, vignettes, classes, generator, literature, real)
         champion, guard_note = choose_champion(reports, config["selection"])
         calibration = calibrate_champion(champion, real, classes, config["coverage"], vignettes)
@@ -143,21 +175,55 @@ def train(
         on_stage("recording")
         stages.reached("recording")
         with tempfile.TemporaryDirectory() as tmp:
-            drawing = Drawing(Path(tmp), reports, config, synthetic, real, classes, vignettes)  # drawn meanwhile
+            drawing = Drawing(
+                Path(tmp), reports, config, synthetic, real, classes, vignettes
+            )  # drawn meanwhile
             child_ids = record_candidates(tracker, reports, config)
-            manifest = champion_manifest(champion, calibration, config, priors, generator, overall, real, {
-                "tracking_uri": uri, "experiment_id": tracker.experiment_id, "parent_run_id": parent,
-                "run_id": child_ids[champion.name]})
+            manifest = champion_manifest(
+                champion,
+                calibration,
+                config,
+                priors,
+                generator,
+                overall,
+                real,
+                {
+                    "tracking_uri": uri,
+                    "experiment_id": tracker.experiment_id,
+                    "parent_run_id": parent,
+                    "run_id": child_ids[champion.name],
+                },
+            )
             model_path = save_model(champion.model, manifest.to_dict(), models_dir, parent)
-            version = record_champion(tracker, child_ids[champion.name], model_path, generator.classes_, real,
-                                      config["mlflow"]["registered_model"])
-            tracker.log(parent, metrics=_champion_metrics(champion, reports, config),
-                        tags={"champion": champion.name, "registered_version": version,
-                              "selection_guard": config["selection"].get("guard", "mcs_top3_vs_literature"),
-                              "selection_guard_result": guard_note})
+            version = record_champion(
+                tracker,
+                child_ids[champion.name],
+                model_path,
+                generator.classes_,
+                real,
+                config["mlflow"]["registered_model"],
+            )
+            tracker.log(
+                parent,
+                metrics=_champion_metrics(champion, reports, config),
+                tags={
+                    "champion": champion.name,
+                    "registered_version": version,
+                    "selection_guard": config["selection"].get("guard", "mcs_top3_vs_literature"),
+                    "selection_guard_result": guard_note,
+                },
+            )
             record_datasets(tracker, parent, synthetic, real)
-            rows = record_artifacts(tracker, parent, reports, child_ids, drawing, config, [overall, *fold_updates],
-                                    project_path(config["data"]["priors"]))
+            rows = record_artifacts(
+                tracker,
+                parent,
+                reports,
+                child_ids,
+                drawing,
+                config,
+                [overall, *fold_updates],
+                project_path(config["data"]["priors"]),
+            )
         # The commit: nothing before it changes what counts as the champion, and
         # Ctrl-C or SIGTERM wait until it is whole.
         try:
@@ -175,20 +241,33 @@ def train(
     finally:
         tracker.finish_open(status)
     return TrainOutcome(
-        parent_run_id=parent, experiment_id=tracker.experiment_id, tracking_uri=uri, champion=champion.name,
-        champion_path=model_path, registered_version=version, reports=reports, rows=rows,
-        selection_metric=selection_column(config["selection"]), wall_seconds=time.perf_counter() - start,
-        mlflow_seconds=mlflow_seconds(), coverage=calibration.figures if calibration else {},
+        parent_run_id=parent,
+        experiment_id=tracker.experiment_id,
+        tracking_uri=uri,
+        champion=champion.name,
+        champion_path=model_path,
+        registered_version=version,
+        reports=reports,
+        rows=rows,
+        selection_metric=selection_column(config["selection"]),
+        wall_seconds=time.perf_counter() - start,
+        mlflow_seconds=mlflow_seconds(),
+        coverage=calibration.figures if calibration else {},
         selection_guard=guard_note,
     )
 
 
 # -- before the work ------------------------------------------------------------------
 
+
 def check_before_work(config: Mapping[str, Any]) -> None:
     """Problems that must stop a train before any data is drawn."""
-    problems = [p for name, spec in config["candidates"].items() for p in check_candidate(name, spec)]
-    if config["selection"]["metric"] == "oracle_ratio" and not config["references"].get("bayes_oracle"):
+    problems = [
+        p for name, spec in config["candidates"].items() for p in check_candidate(name, spec)
+    ]
+    if config["selection"]["metric"] == "oracle_ratio" and not config["references"].get(
+        "bayes_oracle"
+    ):
         problems.append("selection.metric oracle_ratio needs references.bayes_oracle: true")
     for key in ("real_cases", "priors", "vignettes"):
         if config["data"].get(key) is not None and not project_path(config["data"][key]).exists():
@@ -206,7 +285,9 @@ def count_tasks(config: Mapping[str, Any], n_real: int = 0) -> int:
     outer = config["cv"]["folds"] * config["cv"]["repeats"]
     real_folds = config["real_cv"]["folds"]
     fitted_on_real = n_candidates + n_references - bool(references.get("bayes_oracle"))
-    return (real_folds + 1) + (n_candidates + n_references) * (outer + 1) + fitted_on_real * real_folds
+    return (
+        (real_folds + 1) + (n_candidates + n_references) * (outer + 1) + fitted_on_real * real_folds
+    )
 
 
 def read_inputs(config: Mapping[str, Any]) -> tuple[Priors, pd.DataFrame]:
@@ -225,13 +306,20 @@ def data_fingerprint(real_path: Path, priors_sha: str, config: Mapping[str, Any]
 
 # -- what the record says ------------------------------------------------------------------
 
+
 def _parent_tags(config: Mapping[str, Any], priors: Priors, label: str) -> dict[str, str]:
     from tumorclf import __version__
 
-    return {"git_commit": git_commit(), "priors_sha256": priors.sha256,
-            "data_fingerprint": data_fingerprint(project_path(config["data"]["real_cases"]), priors.sha256, config),
-            "tumorclf_version": __version__, "overrides": label,
-            "selection_metric": selection_column(config["selection"])}
+    return {
+        "git_commit": git_commit(),
+        "priors_sha256": priors.sha256,
+        "data_fingerprint": data_fingerprint(
+            project_path(config["data"]["real_cases"]), priors.sha256, config
+        ),
+        "tumorclf_version": __version__,
+        "overrides": label,
+        "selection_metric": selection_column(config["selection"]),
+    }
 
 
 def _description(config: Mapping[str, Any], label: str, real: pd.DataFrame) -> str:
@@ -244,9 +332,16 @@ def _description(config: Mapping[str, Any], label: str, real: pd.DataFrame) -> s
     )
 
 
-def champion_manifest(champion: CandidateReport, calibration: ChampionCalibration | None,
-                      config: Mapping[str, Any], priors: Priors, generator: CaseGenerator, overall: PriorUpdate,
-                      real: pd.DataFrame, mlflow_ids: Mapping[str, str]) -> Manifest:
+def champion_manifest(
+    champion: CandidateReport,
+    calibration: ChampionCalibration | None,
+    config: Mapping[str, Any],
+    priors: Priors,
+    generator: CaseGenerator,
+    overall: PriorUpdate,
+    real: pd.DataFrame,
+    mlflow_ids: Mapping[str, str],
+) -> Manifest:
     """The champion's :class:`~tumorclf.prediction.manifest.Manifest`: its classes and priors, the readings it
     offers, how it did, and what it was calibrated with (on its training prior's scale, as entered)."""
     return Manifest(
@@ -256,7 +351,9 @@ def champion_manifest(champion: CandidateReport, calibration: ChampionCalibratio
         clinical_prior=dict(zip(generator.classes_, map(float, generator.clinical_prior_))),
         training_prior={str(c): float(p) for c, p in (champion.training_prior or {}).items()},
         schema_version=SCHEMA_VERSION,
-        readings=READINGS if has_readings(champion.model) else (reading_taught_by(config["fill_in"]["missingness"]),),
+        readings=READINGS
+        if has_readings(champion.model)
+        else (reading_taught_by(config["fill_in"]["missingness"]),),
         sets=calibration.sets if calibration else None,
         alert=calibration.alert if calibration else None,
         alert_calibration=calibration.alert_calibration if calibration else None,
@@ -266,23 +363,36 @@ def champion_manifest(champion: CandidateReport, calibration: ChampionCalibratio
         prior_update={"n_real_cases": len(real), **overall.best_params},
         fill_in_missingness=config["fill_in"]["missingness"],
         priors_sha256=priors.sha256,
-        data_fingerprint=data_fingerprint(project_path(config["data"]["real_cases"]), priors.sha256, config),
+        data_fingerprint=data_fingerprint(
+            project_path(config["data"]["real_cases"]), priors.sha256, config
+        ),
         mlflow=dict(mlflow_ids),
     )
 
 
-def _champion_metrics(champion: CandidateReport, reports: Sequence[CandidateReport],
-                      config: Mapping[str, Any]) -> dict[str, float]:
+def _champion_metrics(
+    champion: CandidateReport, reports: Sequence[CandidateReport], config: Mapping[str, Any]
+) -> dict[str, float]:
     """The parent run's headline: the champion's selection figure, its real-case figures and the oracle's."""
     column = selection_column(config["selection"])
     oracle = next((r for r in reports if r.name == ORACLE), None)
     return {
         f"champion_{column}": champion.metrics[column],
-        **{f"champion_real_{m}_mean": champion.metrics[f"real_{m}_mean"] for m in REAL_HEADLINE
-           if f"real_{m}_mean" in champion.metrics},
-        **({"champion_oracle_ratio": champion.metrics["cv_oracle_ratio_mean"]}
-           if "cv_oracle_ratio_mean" in champion.metrics else {}),
-        **({"oracle_cv_log_loss_mean": oracle.metrics["cv_log_loss_mean"]} if oracle and not oracle.failed else {}),
+        **{
+            f"champion_real_{m}_mean": champion.metrics[f"real_{m}_mean"]
+            for m in REAL_HEADLINE
+            if f"real_{m}_mean" in champion.metrics
+        },
+        **(
+            {"champion_oracle_ratio": champion.metrics["cv_oracle_ratio_mean"]}
+            if "cv_oracle_ratio_mean" in champion.metrics
+            else {}
+        ),
+        **(
+            {"oracle_cv_log_loss_mean": oracle.metrics["cv_log_loss_mean"]}
+            if oracle and not oracle.failed
+            else {}
+        ),
     }
 
 
@@ -290,4 +400,11 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-__all__ = ["TrainOutcome", "champion_manifest", "check_before_work", "count_tasks", "read_inputs", "train"]
+__all__ = [
+    "TrainOutcome",
+    "champion_manifest",
+    "check_before_work",
+    "count_tasks",
+    "read_inputs",
+    "train",
+]

@@ -19,7 +19,9 @@ def selection_column(selection: Mapping[str, Any]) -> str:
     """The metric that picks the champion: ``real_log_loss_mean`` (real cases read as entered) by default."""
     if selection.get("cases", "real") != "real":
         return f"cv_{selection['metric']}_mean"
-    prefix = "real_published" if selection.get("reading", "as_entered") == "as_published" else "real"
+    prefix = (
+        "real_published" if selection.get("reading", "as_entered") == "as_published" else "real"
+    )
     return f"{prefix}_{selection['metric']}_mean"
 
 
@@ -29,8 +31,11 @@ def _selection_key(report: CandidateReport, selection: Mapping[str, Any]) -> flo
     return value if selection["metric"] in LOWER_IS_BETTER else -value
 
 
-def guarded_candidates(eligible: Sequence[CandidateReport], reports: Sequence[CandidateReport],
-                       selection: Mapping[str, Any]) -> tuple[list[CandidateReport], str]:
+def guarded_candidates(
+    eligible: Sequence[CandidateReport],
+    reports: Sequence[CandidateReport],
+    selection: Mapping[str, Any],
+) -> tuple[list[CandidateReport], str]:
     """The candidates the selection metric may choose among, and a sentence saying why.
 
     ``selection.guard: mcs_top3_vs_literature`` (default) keeps those whose
@@ -42,7 +47,9 @@ def guarded_candidates(eligible: Sequence[CandidateReport], reports: Sequence[Ca
     guard = selection.get("guard", "mcs_top3_vs_literature")
     if guard == "none" or selection.get("cases", "real") != "real":
         return list(eligible), "no guard"
-    prefix = "real_published" if selection.get("reading", "as_entered") == "as_published" else "real"
+    prefix = (
+        "real_published" if selection.get("reading", "as_entered") == "as_published" else "real"
+    )
     column = f"{prefix}_mcs_top3_sensitivity_mean"
     literature = next((r for r in reports if r.name == LITERATURE and not r.failed), None)
     floor = literature.metrics.get(column, np.nan) if literature is not None else np.nan
@@ -50,13 +57,19 @@ def guarded_candidates(eligible: Sequence[CandidateReport], reports: Sequence[Ca
         return list(eligible), "no guard (the literature model has no MCS figure)"
     kept = [r for r in eligible if r.metrics.get(column, -np.inf) >= floor - 1e-12]
     if not kept:
-        return list(eligible), f"no candidate ranks MCS in the top 3 as often as the literature ({floor:.2f}): all kept"
+        return list(
+            eligible
+        ), f"no candidate ranks MCS in the top 3 as often as the literature ({floor:.2f}): all kept"
     left = sorted(r.name for r in eligible if r not in kept)
-    return kept, (f"MCS in the top 3 at least as often as the literature ({floor:.2f})"
-                  + (f"; left out: {', '.join(left)}" if left else ""))
+    return kept, (
+        f"MCS in the top 3 at least as often as the literature ({floor:.2f})"
+        + (f"; left out: {', '.join(left)}" if left else "")
+    )
 
 
-def choose_champion(reports: Sequence[CandidateReport], selection: Mapping[str, Any]) -> tuple[CandidateReport, str]:
+def choose_champion(
+    reports: Sequence[CandidateReport], selection: Mapping[str, Any]
+) -> tuple[CandidateReport, str]:
     """The champion among the candidates that did not fail (never a reference), and the guard's sentence.
 
     Raises

@@ -39,10 +39,14 @@ def load_vignettes(path: str | Path, classes: Sequence[str]) -> tuple[pd.DataFra
 
     raw = read_cases_csv(path)
     kept = raw[[c for c in raw.columns if c in (*FIELDS, LABEL, "id")]]
-    return validate(kept, classes=classes).reset_index(drop=True), raw[["id", *VIGNETTE_COLUMNS]].reset_index(drop=True)
+    return validate(kept, classes=classes).reset_index(drop=True), raw[
+        ["id", *VIGNETTE_COLUMNS]
+    ].reset_index(drop=True)
 
 
-def uniform_shift(proba: np.ndarray, training_prior: Mapping[str, float] | None, classes: Sequence[str]) -> np.ndarray:
+def uniform_shift(
+    proba: np.ndarray, training_prior: Mapping[str, float] | None, classes: Sequence[str]
+) -> np.ndarray:
     """Probabilities under a uniform class prior, from those under ``training_prior`` (Bayes' rule)."""
     if not training_prior:
         return proba
@@ -50,8 +54,12 @@ def uniform_shift(proba: np.ndarray, training_prior: Mapping[str, float] | None,
     return shift_prior(proba, prior_weights(np.full(len(classes), 1.0 / len(classes)), training))
 
 
-def score_vignettes(model: Any, vignettes: pd.DataFrame, classes: Sequence[str],
-                    training_prior: Mapping[str, float] | None = None) -> tuple[np.ndarray, dict[str, float]]:
+def score_vignettes(
+    model: Any,
+    vignettes: pd.DataFrame,
+    classes: Sequence[str],
+    training_prior: Mapping[str, float] | None = None,
+) -> tuple[np.ndarray, dict[str, float]]:
     """A fitted model's probabilities on the vignettes (read as entered, uniform prior) and their figures.
 
     ``classes`` is the sorted class order of the model's columns; ``training_prior``
@@ -68,8 +76,14 @@ def score_vignettes(model: Any, vignettes: pd.DataFrame, classes: Sequence[str],
     return proba, vignette_metrics(y, proba, classes)
 
 
-def add_vignette_figures(reports: Sequence[Any], vignettes: pd.DataFrame, classes: Sequence[str],
-                         generator: Any, literature: Any, real: pd.DataFrame) -> None:
+def add_vignette_figures(
+    reports: Sequence[Any],
+    vignettes: pd.DataFrame,
+    classes: Sequence[str],
+    generator: Any,
+    literature: Any,
+    real: pd.DataFrame,
+) -> None:
     """Score every candidate's final model and every reference on the vignettes (as entered, uniform prior):
     each report gets ``vignette_proba`` and ``vignette_*`` metrics.
 
@@ -109,4 +123,10 @@ def _class_shares(labels: np.ndarray) -> dict[str, float]:
     return {str(v): float(k / counts.sum()) for v, k in zip(values, counts)}
 
 
-__all__ = ["VIGNETTE_COLUMNS", "add_vignette_figures", "load_vignettes", "score_vignettes", "uniform_shift"]
+__all__ = [
+    "VIGNETTE_COLUMNS",
+    "add_vignette_figures",
+    "load_vignettes",
+    "score_vignettes",
+    "uniform_shift",
+]
