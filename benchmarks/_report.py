@@ -20,7 +20,8 @@ def context() -> dict[str, Any]:
 
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"{platform.python_implementation()} "
         f"{platform.python_version()}, {platform.system()} {platform.release()}",
         "versions": {p: v(p) for p in PACKAGES},
     }

@@ -7,8 +7,8 @@ in the default train) is scored by 5-fold CV stratified by diagnosis and
 grouped by source, in both readings, and on the fully reported vignettes (as
 entered, uniform prior). Also printed: top-1 on the real cases of
 hemangioblastoma and neurofibroma whose row states a syndrome (issue 18's
-goal: >= 0.90), with "none" stated and without it. Fixed settings keep the comparison about the fields alone
-(a grid per variant would also move the settings). Measures and prints;
+goal: >= 0.90), with "none" stated and without it. Fixed settings keep the comparison about the
+fields alone (a grid per variant would also move the settings). Measures and prints;
 asserts nothing.
 
     python benchmarks/bench_ablation.py [--folds 5] [--set strength=16 ...]
@@ -36,7 +36,8 @@ SETTINGS = {
 def _score(
     real, y, groups, vignettes, y_vignettes, folds: int, settings: dict, syndrome
 ) -> dict[str, float]:
-    """``syndrome``: the real cases' stated syndrome before any blanking, to pick the same cases in every variant."""
+    """``syndrome``: the real cases' stated syndrome before any blanking, to pick the same cases in
+    every variant."""
     from tumorclf.model.estimator import UpdatedPriorsClassifier
     from tumorclf.training.metrics import classification_metrics, summarise, vignette_metrics
     from tumorclf.training.real_cv import grouped_splits
@@ -136,7 +137,8 @@ def main() -> None:
         }
     )
     header = (
-        f"{'variant':34s} {'entered LL':>14s} {'top1':>5s} {'top3':>5s} {'MCS t3':>6s} {'AUROC':>5s} "
+        f"{'variant':34s} {'entered LL':>14s} {'top1':>5s} {'top3':>5s} {'MCS t3':>6s} "
+        f"{'AUROC':>5s} "
         f"{'published LL':>14s} {'top3':>5s} | {'vig t1':>6s} {'t3':>5s} {'MCS1':>5s} {'FA':>5s} | "
         f"{'HB stated':>9s} {'NF stated':>9s} {'HB VHL..':>9s} {'NF NF..':>9s}"
     )
@@ -151,10 +153,12 @@ def main() -> None:
         s = _score(r, y, groups, v, y_vignettes, args.folds, settings, real["syndrome"])
         e, p = "as_entered.", "as_published."
         print(
-            f"{name:34s} {s[e + 'log_loss']:6.3f}±{s[e + 'log_loss_sd']:.3f} {s[e + 'top1_acc']:5.2f} "
-            f"{s[e + 'top3_acc']:5.2f} {s[e + 'mcs_top3_sensitivity']:6.2f} {s[e + 'mcs_auroc']:5.2f} "
+            f"{name:34s} {s[e + 'log_loss']:6.3f}±{s[e + 'log_loss_sd']:.3f} "
+            f"{s[e + 'top1_acc']:5.2f} {s[e + 'top3_acc']:5.2f} "
+            f"{s[e + 'mcs_top3_sensitivity']:6.2f} {s[e + 'mcs_auroc']:5.2f} "
             f"{s[p + 'log_loss']:6.3f}±{s[p + 'log_loss_sd']:.3f} {s[p + 'top3_acc']:5.2f} | "
-            f"{s['vignettes.top1_acc']:6.2f} {s['vignettes.top3_acc']:5.2f} {s['vignettes.mcs_first']:5.2f} "
+            f"{s['vignettes.top1_acc']:6.2f} {s['vignettes.top3_acc']:5.2f} "
+            f"{s['vignettes.mcs_first']:5.2f} "
             f"{s['vignettes.mcs_top3_false_alarm']:5.2f} | "
             + " ".join(
                 f"{s[f'{kind}_top1.{cls}']:5.2f}/{s[f'{kind}_n.{cls}']:<3.0f}"
@@ -164,8 +168,9 @@ def main() -> None:
             flush=True,
         )
     print(
-        f"({time.perf_counter() - start:.0f} s; real-case figures: mean ± sd over folds; stated: top-1 on the real "
-        f"hemangioblastomas / neurofibromas whose row states a syndrome (none included), pooled over folds / n; "
+        f"({time.perf_counter() - start:.0f} s; real-case figures: mean ± sd over folds; "
+        f"stated: top-1 on the real hemangioblastomas / neurofibromas whose row states a syndrome "
+        f"(none included), pooled over folds / n; "
         f"VHL.., NF..: those whose row states vhl, nf1 or nf2)"
     )
 

@@ -44,8 +44,8 @@ TARGETS = {
 
 
 def plain_path(classifier: Any, cases: Path, out: Path) -> None:
-    """Read, validate, the facade's predict_proba, the diagnosis and differential, write: a prediction file
-    without the set and alert."""
+    """Read, validate, the facade's predict_proba, the diagnosis and differential, write: a
+    prediction file without the set and alert."""
     import numpy as np
 
     from tumorclf.case_io import read_cases_csv
@@ -64,7 +64,8 @@ def plain_path(classifier: Any, cases: Path, out: Path) -> None:
 
 
 def bare_path(classifier: Any, cases: Path, out: Path) -> None:
-    """Read, validate, the fitted model's predict_proba, write the probabilities: the least a batch can do."""
+    """Read, validate, the fitted model's predict_proba, write the probabilities: the least a batch
+    can do."""
     import pandas as pd
 
     from tumorclf.case_io import read_cases_csv
@@ -80,7 +81,8 @@ def bare_path(classifier: Any, cases: Path, out: Path) -> None:
 def bare_process(cases: Path, out: Path, model: str | None) -> list[str]:
     """The bare path as a fresh process: ``python -c`` with the benchmark's own function."""
     code = (
-        f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import tumorclf, bench_cli; "
+        f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+        f"import tumorclf, bench_cli; "
         f"bench_cli.bare_path(tumorclf.load({model!r}), {str(cases)!r}, {str(out)!r})"
     )
     return [sys.executable, "-c", code]

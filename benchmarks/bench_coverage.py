@@ -1,4 +1,5 @@
-"""The champion's coverage sets and MCS alert on held-out real cases, pooled, with exact 95% intervals.
+"""The champion's coverage sets and MCS alert on held-out real cases, pooled, with exact 95%
+intervals.
 
 Reads the champion's out-of-fold real-case predictions (``real_predictions.csv``
 of its MLflow run; needs a train first), holds each fold out of the
@@ -9,8 +10,8 @@ interval. Beside the class-conditional sets it prints the mean size of
 marginal sets from the same scores (one calibration for all classes; the
 least ambiguous sets of Sadinle, Lei & Wasserman 2019, the smallest on
 average for marginal coverage): how small any set could be with these
-probabilities, whatever the construction. Goals (issue 19): coverage >= 0.88, MCS >= 0.85, mean set size <=
-2.5; alert sensitivity >= 0.90 with false alarms <= 0.25. Measures and
+probabilities, whatever the construction. Goals (issue 19): coverage >= 0.88, MCS >= 0.85,
+mean set size <= 2.5; alert sensitivity >= 0.90 with false alarms <= 0.25. Measures and
 prints; asserts nothing.
 
     python benchmarks/bench_coverage.py [--alpha 0.1] [--target 0.9]
@@ -115,7 +116,7 @@ def _marginal_p_values(cal_proba: np.ndarray, cal_y: np.ndarray, proba: np.ndarr
 def main() -> None:
     from _report import context, print_figures
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--alpha", type=float, default=0.1, help="1 - the sets' coverage")
     parser.add_argument("--target", type=float, default=0.9, help="the alert's target sensitivity")
     args = parser.parse_args()

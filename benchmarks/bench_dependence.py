@@ -1,4 +1,5 @@
-"""Which dependences between findings the real cases support: grouped CV of the prior update per setting.
+"""Which dependences between findings the real cases support: grouped CV of the prior update per
+setting.
 
 Every setting of ``dependence`` (``tumorclf.model.structure.DEPENDENCE_SETTINGS``)
 is tried with the default grid's other settings, by grid search over the real
@@ -19,7 +20,7 @@ import pandas as pd
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--reading", default="as_entered", choices=["as_entered", "as_published"])
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
@@ -54,7 +55,8 @@ def main() -> None:
             if k.startswith("param_") and k != "param_dependence"
         }
         print(
-            f"{setting:46s} {-best['mean_test_score']:>26.3f} +- {best['std_test_score']:.3f}  {others}"
+            f"{setting:46s} {-best['mean_test_score']:>26.3f} "
+            f"+- {best['std_test_score']:.3f}  {others}"
         )
 
 

@@ -39,7 +39,8 @@ WORKER_SETTINGS = Path(__file__).resolve().parents[1] / "configs" / "dask"
 
 @contextlib.contextmanager
 def dask_settings(folder: Path | None) -> Iterator[None]:
-    """Dask's configuration with the YAML files of ``folder`` on top (as ``DASK_CONFIG`` would), then back.
+    """Dask's configuration with the YAML files of ``folder`` on top (as ``DASK_CONFIG`` would),
+    then back.
 
     The environment is restored too: a LocalCluster's nannies write their
     pre-spawn variables into this process's ``os.environ`` and leave them.

@@ -255,7 +255,8 @@ def peak_memory_mb(rows: int, model: str | None) -> float:
     code = (
         f"import tumorclf; from tumorclf.synthetic import load_generator; "
         f"c = tumorclf.load({model!r}); "
-        f"X = load_generator().sample({rows}, random_state=3).drop(columns=['diagnosis', 'source']); "
+        f"X = load_generator().sample({rows}, random_state=3)"
+        f".drop(columns=['diagnosis', 'source']); "
         f"c.predict_proba(X)"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)

@@ -1,4 +1,5 @@
-"""`tumorclf serve` under concurrent clients: /api/predict latency and throughput beside bare predict_case.
+"""`tumorclf serve` under concurrent clients: /api/predict latency and throughput beside bare
+predict_case.
 
 Starts `tumorclf serve` (one process, as a radiologist would) on a free
 loopback port over the trained champion, then posts the seed case from 1, 8
@@ -105,7 +106,7 @@ def measure(requests: int = 400) -> dict[str, Any]:
 def main() -> None:
     from _report import context, print_figures
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--requests", type=int, default=400, help="requests per concurrency level")
     args = parser.parse_args()
     info = context()

@@ -60,7 +60,8 @@ def cold_start(code: str, runs: int = 7) -> float:
 
 
 def as_plain(frame):
-    """Cases as the plain way takes them: strings for findings ('unknown' if missing), age a number."""
+    """Cases as the plain way takes them: strings for findings ('unknown' if missing), age a
+    number."""
     from tumorclf.schema import FIELDS
 
     findings = [f for f in FIELDS if f != "age"]
@@ -70,7 +71,8 @@ def as_plain(frame):
 
 
 def plain_sklearn_pipeline(estimator_class, params, frame, y):
-    """ColumnTransformer(OneHotEncoder on the findings, age passed through) -> the same estimator class."""
+    """ColumnTransformer(OneHotEncoder on the findings, age passed through) -> the same estimator
+    class."""
     from sklearn.compose import ColumnTransformer
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder
@@ -139,7 +141,8 @@ def measure(
             type(estimator),
             {k: v for k, v in estimator.get_params().items() if k != "min_categories"},
         )
-    else:  # a model of the schema's own codes has no plain one-hot twin: compare with a logistic regression
+    else:  # a model of the schema's own codes has no plain one-hot twin: compare with a logistic
+        # regression
         from sklearn.linear_model import LogisticRegression
 
         plain_class, params = LogisticRegression, {"max_iter": 1000}

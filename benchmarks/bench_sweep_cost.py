@@ -23,7 +23,8 @@ binning, so the projection errs high). Every grid point is costed as the
 costliest one, so the projection is an upper bound. Measures and prints;
 asserts nothing.
 
-    python benchmarks/bench_sweep_cost.py [--config FILE] [--sizes 100000,300000,1000000] [--workers 2]
+    python benchmarks/bench_sweep_cost.py [--config FILE] [--sizes 100000,300000,1000000] \
+        [--workers 2]
 """
 
 from __future__ import annotations
@@ -114,14 +115,17 @@ def power_law(points: list[tuple[int, float]]) -> tuple[float, float]:
     if len(points) == 1:
         return math.exp(ys[0] - xs[0]), 1.0
     mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-    p = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    p = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum(
+        (x - mx) ** 2 for x in xs
+    )
     return math.exp(my - p * mx), p
 
 
 def fits_made(
     config: dict[str, Any], grid_points: int, n: int, real_n: int, real_only: bool
 ) -> list[tuple[float, int]]:
-    """(how many, training size) of every fit one candidate's evaluation makes on ``n`` synthetic cases."""
+    """(how many, training size) of every fit one candidate's evaluation makes on ``n`` synthetic
+    cases."""
     cv, folds = config["cv"], config["real_cv"]["folds"]
     k, inner = cv["folds"], cv["inner_folds"]
     searched = grid_points > 1
@@ -269,8 +273,8 @@ def main() -> None:
         + "".join(f"{totals[n]:10.2f} ({totals[n] * 3600 / (n / 1e5):7,.0f})" for n in sizes)
     )
     print(
-        "\nWall time on W single-threaded workers: about core-hours / W (tasks are independent; the "
-        "longest single task bounds it from below). Peak memory is per worker process."
+        "\nWall time on W single-threaded workers: about core-hours / W (tasks are independent; "
+        "the longest single task bounds it from below). Peak memory is per worker process."
     )
 
 

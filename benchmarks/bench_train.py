@@ -1,4 +1,5 @@
-"""Default ``tumorclf train``: real-case figures in both readings, the vignettes, wall time, the oracle.
+"""Default ``tumorclf train``: real-case figures in both readings, the vignettes, wall time, the
+oracle.
 
 Printed first, the evidence: every candidate's and reference's figures on
 real-case cross-validation grouped by source (mean and sd over folds, with
@@ -45,14 +46,16 @@ TARGETS = {
     "train_mlflow_share": ("<=", 0.15),
     "log_loss_ratio_to_oracle": ("<=", 1.03),
     "balanced_accuracy_ratio_to_oracle": (">=", 0.98),
-    # issue 19: the champion's conformal sets at 90% and its MCS alert, each fold held out from calibration
+    # issue 19: the champion's conformal sets at 90% and its MCS alert, each fold held out from
+    # calibration
     "champion_conformal_coverage_mean": (">=", 0.88),
     "champion_conformal_coverage_mcs_mean": (">=", 0.85),
     "champion_conformal_set_size_mean": ("<=", 2.5),
     "champion_mcs_alert_sensitivity_mean": (">=", 0.90),
     "champion_mcs_alert_false_alarm_mean": ("<=", 0.25),
 }
-#: Issue 17's goals per figure family (uniform prior): real cases as entered, as published, the vignettes.
+#: Issue 17's goals per figure family (uniform prior): real cases as entered, as published, the
+#: vignettes.
 GOALS = {
     "real": {
         "top3_acc": (">=", 0.80),
@@ -99,7 +102,8 @@ def measure(
     test_seed: int = 987_654,
     models_dir: Path | None = None,
 ) -> dict[str, Any]:
-    """Train into a temporary store (and ``models_dir`` if given, else a temporary one); score the champion."""
+    """Train into a temporary store (and ``models_dir`` if given, else a temporary one); score the
+    champion."""
     from tumorclf.model.estimator import UPDATE_SETTINGS, fit_to_real_cases
     from tumorclf.model.readings import in_reading
     from tumorclf.paths import project_path

@@ -32,7 +32,8 @@ QUICK_TRAIN = [
     "cv.inner_folds=2",
     "real_cv.folds=3",
     "prior_update.inner_folds=2",
-    "prior_update.grid={strength: [8.0], reporting_strength: [10.0], styles: [1], floor: [0.01], temperature: [1.0]}",
+    "prior_update.grid={strength: [8.0], reporting_strength: [10.0], styles: [1], floor: [0.01],"
+    " temperature: [1.0]}",
     "candidates.random_forest.params.n_estimators=10",
     "candidates.gradient_boosting.params.max_iter=5",
     "candidates.neural_network.params.max_iter=20",

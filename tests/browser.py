@@ -1,4 +1,5 @@
-"""Headless Chromium for the browser tests (Debian's package, driven by Playwright; nothing downloaded).
+"""Headless Chromium for the browser tests (Debian's package, driven by Playwright; nothing
+downloaded).
 
 The setup installs Chromium with apt-get when it is missing and it can
 (root); a test skips, saying why, only where that is impossible.
@@ -32,11 +33,15 @@ ARTIFACTS = Path(os.environ.get("TUMORCLF_TEST_ARTIFACTS", "test-artifacts")) / 
 
 
 def ensure_chromium() -> str | None:
-    """Why Chromium cannot be had, or None once it is installed (Debian's package, if missing and we may)."""
+    """Why Chromium cannot be had, or None once it is installed (Debian's package, if missing and we
+    may)."""
     if CHROMIUM.exists():
         return None
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        return "Chromium is not installed and installing it needs root and apt-get (Debian's chromium package)"
+        return (
+            "Chromium is not installed and installing it needs root and apt-get "
+            "(Debian's chromium package)"
+        )
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
         result = subprocess.run(

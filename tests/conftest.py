@@ -1,4 +1,5 @@
-"""Shared fixtures: the default generator, the seed paper's case, and a noisy classifier's predictions."""
+"""Shared fixtures: the default generator, the seed paper's case, a noisy classifier's predictions,
+and the session's two tiny trains."""
 
 from __future__ import annotations
 
@@ -40,6 +41,25 @@ def generator() -> CaseGenerator:
     return load_generator()
 
 
+@pytest.fixture(scope="session")
+def tiny_trains(tmp_path_factory):
+    """Two tiny trains into one store and models folder, the second with another sample size (a
+    retrain, as a person makes one): ``(tracking URI, root folder, [first, second])``. Shared by the
+    tests that read a trained store and change nothing in it."""
+    from tumorclf.training.run import train
+
+    from .training.conftest import tiny_config
+
+    root = tmp_path_factory.mktemp("tiny-trains")
+    uri = f"sqlite:///{root / 'mlflow.db'}"
+    models = root / "models"
+    first = train(tiny_config(), tracking_uri=uri, models_dir=models, label="synthetic.n=350")
+    config = tiny_config()
+    config["synthetic"] = {**config["synthetic"], "n": 420}
+    second = train(config, tracking_uri=uri, models_dir=models, label="synthetic.n=420")
+    return uri, root, [first, second]
+
+
 @pytest.fixture
 def seed_case() -> dict:
     return dict(SEED_CASE)
@@ -60,7 +80,8 @@ def as_from_a_terminal() -> None:
 def fit_candidate(
     generator: CaseGenerator, name: str = "naive_bayes", n: int = 8000, seed: int = 0
 ):
-    """A default-config candidate fitted on ``n`` uniform synthetic cases masked as entered, and a manifest for it."""
+    """A default-config candidate fitted on ``n`` uniform synthetic cases masked as entered, and a
+    manifest for it."""
     from tumorclf.schema import SCHEMA_VERSION
     from tumorclf.training.candidates import build_pipeline
     from tumorclf.training.config import load_config
@@ -75,7 +96,9 @@ def fit_candidate(
         "display_order": list(generator.classes_),
         "schema_version": SCHEMA_VERSION,
         "training_prior": {c: 1 / len(generator.classes_) for c in generator.classes_},
-        "clinical_prior": dict(zip(generator.classes_, map(float, generator.clinical_prior_))),
+        "clinical_prior": dict(
+            zip(generator.classes_, map(float, generator.clinical_prior_), strict=True)
+        ),
         "readings": ["as_entered"],
     }
     return model, manifest
@@ -86,7 +109,8 @@ def noisy_predictions(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Labels and a noisy classifier's probabilities for them: exchangeable draws of one process.
 
-    ``signal`` is the true class's logit lead; ``sharpness`` multiplies every logit (above 1: overconfident).
+    ``signal`` is the true class's logit lead; ``sharpness`` multiplies every logit (above 1:
+    overconfident).
     """
     rng = np.random.default_rng(seed)
     y = rng.integers(0, n_classes, n)

@@ -8,7 +8,8 @@ import urllib.request
 
 
 def call(url: str, payload: object = None, raw: bytes | None = None) -> tuple[int, str]:
-    """GET ``url`` (no payload) or POST ``payload`` as JSON (or ``raw`` bytes); the status and body, errors included."""
+    """GET ``url`` (no payload) or POST ``payload`` as JSON (or ``raw`` bytes); the status and body,
+    errors included."""
     data = raw if raw is not None else (None if payload is None else json.dumps(payload).encode())
     request = urllib.request.Request(
         url,

@@ -1,4 +1,5 @@
-"""The benchmark suite runs end to end and reports every figure the issues name (nothing asserted on speed)."""
+"""The benchmark suite runs end to end and reports every figure the issues name (nothing asserted on
+speed)."""
 
 from __future__ import annotations
 

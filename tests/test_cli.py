@@ -109,8 +109,9 @@ def test_predict_one_case_prints_the_differential_and_why(model_dir):
             "dural_tail": False,
         }
     )
-    # Under the uniform prior: under the clinical one the exact posterior gives MCS only 0.49 against 0.23 and
-    # 0.18, a ranking a model fitted on a finite synthetic sample need not reproduce.
+    # Under the uniform prior: under the clinical one the exact posterior gives MCS only 0.49
+    # against 0.23 and 0.18, a ranking a model fitted on a finite synthetic sample need not
+    # reproduce.
     result = runner.invoke(
         app, ["predict", "--case", case, "--model", str(model_dir), "--prior", "uniform"]
     )
@@ -152,7 +153,8 @@ def test_ten_thousand_rows_with_mixed_errors_get_one_counted_report(model_dir, t
     rows = ["id,age,sex,level"]
     for i in range(10_000):
         rows.append(
-            f"r{i},{240 if i % 3 == 0 else 30},{'Q' if i % 5 == 0 else 'M'},{'T13' if i % 7 == 0 else 'T4'}"
+            f"r{i},{240 if i % 3 == 0 else 30},{'Q' if i % 5 == 0 else 'M'},"
+            f"{'T13' if i % 7 == 0 else 'T4'}"
         )
     cases = tmp_path / "many.csv"
     cases.write_text("\n".join(rows) + "\n", encoding="utf-8")

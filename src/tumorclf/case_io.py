@@ -27,7 +27,8 @@ def read_cases_csv(path: str | Path) -> pd.DataFrame:
 
 
 def iter_cases_csv(path: str | Path, chunk_rows: int | None = None) -> Iterator[pd.DataFrame]:
-    """:func:`read_cases_csv` in blocks of ``chunk_rows`` rows (all at once if None), line labels kept."""
+    """:func:`read_cases_csv` in blocks of ``chunk_rows`` rows (all at once if None),
+    line labels kept."""
     path = Path(path)
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
@@ -64,8 +65,9 @@ def _check_header(path: Path, header: list[str]) -> None:
         )
     if names and not any(n in KNOWN_COLUMNS for n in names):
         raise ValueError(
-            f"{path}, line 1: no known column name in {header[:6]}; the first line must be a header "
-            f"such as: id,age,sex,level,compartment,dumbbell,enhancement,calcification,dural_tail"
+            f"{path}, line 1: no known column name in {header[:6]}; "
+            f"the first line must be a header such as: "
+            f"id,age,sex,level,compartment,dumbbell,enhancement,calcification,dural_tail"
         )
 
 

@@ -62,18 +62,21 @@ def resolve_prior(
         unknown = [c for c in prior if c not in classes]
         if unknown:
             raise ValueError(
-                f"The {name!r} parameter names unknown class(es) {unknown}; classes are: {', '.join(classes)}."
+                f"The {name!r} parameter names unknown class(es) {unknown}; "
+                f"classes are: {', '.join(classes)}."
             )
         absent = [c for c in classes if c not in prior]
         if absent:
             raise ValueError(
-                f"The {name!r} parameter must give a weight for every class; missing: {', '.join(absent)}."
+                f"The {name!r} parameter must give a weight for every class; "
+                f"missing: {', '.join(absent)}."
             )
         return _normalised(np.array([prior[c] for c in classes], dtype=float), name, prior)
     vector = np.asarray(prior, dtype=float)
     if vector.shape != (n,):
         raise ValueError(
-            f"The {name!r} parameter must have one weight per class ({n}); got shape {vector.shape}."
+            f"The {name!r} parameter must have one weight per class ({n}); "
+            f"got shape {vector.shape}."
         )
     return _normalised(vector, name, prior)
 
@@ -81,6 +84,7 @@ def resolve_prior(
 def _normalised(vector: np.ndarray, name: str, original: Any) -> np.ndarray:
     if not np.all(np.isfinite(vector)) or np.any(vector < 0) or vector.sum() <= 0:
         raise ValueError(
-            f"The {name!r} parameter needs finite, non-negative weights with a positive sum. Got {original!r}."
+            f"The {name!r} parameter needs finite, non-negative weights with a positive sum. "
+            f"Got {original!r}."
         )
     return vector / vector.sum()

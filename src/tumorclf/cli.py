@@ -13,10 +13,14 @@ from tumorclf.model.readings import DEFAULT_READING, READINGS
 
 #: How a case is read, as a choice of the command line (tumorclf.model.readings).
 Reading = Enum("Reading", {name: name for name in READINGS}, type=str)
+#: The reading a case gets unless the command line says otherwise, as a choice.
+DEFAULT = Reading(DEFAULT_READING)
 
 app = typer.Typer(
     name="tumorclf",
-    help="Differential diagnosis of intraspinal tumours: mesenchymal chondrosarcoma and its mimics.",
+    help=(
+        "Differential diagnosis of intraspinal tumours: mesenchymal chondrosarcoma and its mimics."
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -62,7 +66,9 @@ def generate(
     missingness: Annotated[
         str,
         typer.Option(
-            help="How the complete draws are masked: as_published (each a paper of a style, findings stated at its rates), as_entered (each field kept with a per-case chance, whatever its value), none."
+            help="How the complete draws are masked: as_published (each a paper of a style, "
+            "findings stated at its rates), as_entered (each field kept with a per-case chance, "
+            "whatever its value), none."
         ),
     ] = "as_published",
 ) -> None:
@@ -154,7 +160,8 @@ def train(
             )
     except KeyboardInterrupt:
         _fail(
-            "Interrupted: this train's MLflow runs are marked KILLED; the previous champion is untouched.",
+            "Interrupted: this train's MLflow runs are marked KILLED; the previous champion is "
+            "untouched.",
             130,
         )
     except (RealCasesError, CaseValidationError) as error:
@@ -242,13 +249,15 @@ def predict(
     reading: Annotated[
         Reading,
         typer.Option(
-            help="as_entered: the fields given are findings, the rest unknown. as_published: a published row, its silences read as papers keep them."
+            help="as_entered: the fields given are findings, the rest unknown. as_published: a "
+            "published row, its silences read as papers keep them."
         ),
-    ] = Reading(DEFAULT_READING),
+    ] = DEFAULT,
     coverage: Annotated[
         float | None,
         typer.Option(
-            help="Level of the differential set, in (0, 1): e.g. 0.8 for smaller sets that miss more often (default: the level calibrated at training, 0.9)."
+            help="Level of the differential set, in (0, 1): e.g. 0.8 for smaller sets that miss "
+            "more often (default: the level calibrated at training, 0.9)."
         ),
     ] = None,
 ) -> None:
@@ -320,7 +329,7 @@ def evaluate(
     prior: Annotated[str, typer.Option(help="Class prior, as for predict.")] = "training",
     reading: Annotated[
         Reading, typer.Option(help="How each case is read, as for predict.")
-    ] = Reading(DEFAULT_READING),
+    ] = DEFAULT,
 ) -> None:
     """Score a model on labelled cases: log loss, Brier, top-k accuracy, MCS sensitivity.
 
@@ -408,11 +417,13 @@ def serve(
     host: Annotated[
         str,
         typer.Option(
-            help="Interface to bind. Another than 127.0.0.1 exposes the page to the network: it prints a warning."
+            help="Interface to bind. Another than 127.0.0.1 exposes the page to the network: it "
+            "prints a warning."
         ),
     ] = "127.0.0.1",
 ) -> None:
-    """A local page: paste a findings paragraph or fill the form, see the differential (Ctrl-C stops it).
+    """A local page: paste a findings paragraph or fill the form, see the differential (Ctrl-C \
+stops it).
 
     The JSON API behind it is /api/extract and /api/predict, described at /openapi.json.
     Nothing about a case is stored or logged.
@@ -423,15 +434,16 @@ def serve(
 
     if host not in LOOPBACK:
         typer.secho(
-            f"Warning: binding {host} lets other machines reach this page; it has no authentication, "
-            "and cases sent to it cross the network.",
+            f"Warning: binding {host} lets other machines reach this page; it has no "
+            "authentication, and cases sent to it cross the network.",
             err=True,
             fg=typer.colors.YELLOW,
         )
     classifier = _load_model(model)
     shown = f"[{host}]" if ":" in host else host
     typer.echo(
-        f"tumorclf page for {classifier.manifest.candidate}: open http://{shown}:{port}/  (Ctrl-C to stop)"
+        f"tumorclf page for {classifier.manifest.candidate}: open http://{shown}:{port}/  "
+        "(Ctrl-C to stop)"
     )
     try:
         uvicorn.run(

@@ -336,7 +336,8 @@ class CaseEncoder(TransformerMixin, BaseEstimator):
         return encode_arrays(as_case_arrays(X), self.encoding)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        """Readable feature names, e.g. ``age_years``, ``touches_conus_level``, ``dural_tail=no``."""
+        """Readable feature names, e.g. ``age_years``, ``touches_conus_level``,
+        ``dural_tail=no``."""
         if input_features is not None:
             _check_feature_names_in(self, input_features)
         return np.asarray(feature_names(self.encoding), dtype=object)

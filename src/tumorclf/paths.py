@@ -50,7 +50,8 @@ def project_file(relative: str) -> Path:
 
 
 def project_path(path: str | Path) -> Path:
-    """A path as a config gives it: absolute as it is, relative from the project root (else the cwd)."""
+    """A path as a config gives it: absolute as it is,
+    relative from the project root (else the cwd)."""
     path = Path(path)
     return path if path.is_absolute() else (project_root() or Path.cwd()) / path
 
@@ -74,8 +75,8 @@ def default_tracking_uri(experiments_dir: Path | None = None) -> str:
 
 
 def resolve_tracking_uri(flag: str | None = None, configured: str | None = None) -> str:
-    """Where MLflow runs go, resolved when a command runs: the flag, then ``$MLFLOW_TRACKING_URI``, then the
-    config's ``mlflow.tracking_uri``, then the sqlite default."""
+    """Where MLflow runs go, resolved when a command runs: the flag, then ``$MLFLOW_TRACKING_URI``,
+    then the config's ``mlflow.tracking_uri``, then the sqlite default."""
     return flag or os.environ.get("MLFLOW_TRACKING_URI") or configured or default_tracking_uri()
 
 

@@ -1,4 +1,5 @@
-"""The gold set: cited, short quotes, annotations that are valid schema values backed by the text."""
+"""The gold set: cited, short quotes, annotations that are valid schema values backed by the
+text."""
 
 from __future__ import annotations
 

@@ -27,16 +27,17 @@ from tumorclf.schema import BOOLEAN_FIELDS
 from tumorclf.synthetic import CaseGenerator
 
 N_CASES = 3000
-#: Tolerances of the recovery, stated up front: absolute errors of p(value | class) (of p(parent, child |
-#: class) for a child, so that a parent value a class almost never has does not count), of a reporting
-#: rate wherever a style sees the value at least MIN_PRESENT times (so that 0.1 is four binomial standard
-#: errors at worst), and of the style weights.
+#: Tolerances of the recovery, stated up front: absolute errors of p(value | class) (of p(parent,
+#: child | class) for a child, so that a parent value a class almost never has does not count), of a
+#: reporting rate wherever a style sees the value at least MIN_PRESENT times (so that 0.1 is four
+#: binomial standard errors at worst), and of the style weights.
 FINDING_MEAN_ERROR, FINDING_WORST_ERROR = 0.02, 0.12
 RATE_WORST_ERROR, MIN_PRESENT, WEIGHT_ERROR = 0.1, 400, 0.04
 
 
 def _known_reporting(generator: CaseGenerator) -> ReportingModel:
-    """Case reports state a remarkable value far more often than an unremarkable one; tables state nearly all."""
+    """Case reports state a remarkable value far more often than an unremarkable one; tables state
+    nearly all."""
     fields = {}
     for name in TABLE_FIELDS:
         k = generator.findings.fields[name].shape[-1]
@@ -143,7 +144,8 @@ def test_the_reporting_model_is_recovered(known, recovered):
 
 
 def test_counting_stated_values_alone_would_not_recover_it(generator, known):
-    """The check has teeth: under this reporting the stated values' shares are far from the truth."""
+    """The check has teeth: under this reporting the stated values' shares are far from the
+    truth."""
     _, sample, labels = known
     worst = 0.0
     for name in ("cystic_change", "flow_voids", "bone_erosion", "calcification", "t2_signal"):
@@ -206,8 +208,9 @@ def test_a_dependence_on_the_level_region_is_recovered(generator):
 
 @pytest.mark.parametrize("setting", ["none", "erosion_by_compartment+compartment_by_region"])
 def test_the_fit_scores_each_case_in_its_own_class_as_inference_does(generator, setting):
-    """EM's E-step scores each case under its own class only: its log likelihood must equal the sum, over the
-    cases, of inference's log p(case | class) in the case's own column (read as published)."""
+    """EM's E-step scores each case under its own class only: its log likelihood must equal the sum,
+    over the cases, of inference's log p(case | class) in the case's own column (read as
+    published)."""
     findings = findings_from_priors(generator.priors, parse_dependence(setting))
     cases = generator.sample_arrays(200, balance="uniform", random_state=2)
     labels = np.array([generator.classes_.index(v) for v in cases.labels])

@@ -1,5 +1,5 @@
-"""The estimator: the priors updated by real cases (conjugate arithmetic, silences explained by reporting,
-floor), its posterior in either reading as an ordinary parameter, and its grid search."""
+"""The estimator: the priors updated by real cases (conjugate arithmetic, silences explained by
+reporting, floor), its posterior in either reading as an ordinary parameter, and its grid search."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ def _updated(generator: CaseGenerator, X, y, **settings) -> CaseGenerator:
 
 
 def test_a_row_is_the_posterior_mean_of_its_dirichlet_prior(generator):
-    # 30 meningiomas with a dural attachment, 20 stating a dural tail and 10 stating none: no silence to explain.
+    # 30 meningiomas with a dural attachment, 20 stating a dural tail and 10 stating none: no
+    # silence to explain.
     X = pd.DataFrame(
         [{"dural_attachment": True, "dural_tail": True}] * 20
         + [{"dural_attachment": True, "dural_tail": False}] * 10
@@ -49,7 +50,8 @@ def test_a_row_is_the_posterior_mean_of_its_dirichlet_prior(generator):
     assert updated.findings.fields["dural_tail"][c, 0] == pytest.approx(
         generator.findings.fields["dural_tail"][c, 0]
     )
-    # Reporting: each value's rate is a Beta posterior around the literature's rate, from stated / present counts.
+    # Reporting: each value's rate is a Beta posterior around the literature's rate, from stated /
+    # present counts.
     r0 = 1 - generator.priors.missing["dural_tail"]
     rate = updated.reporting.fields["dural_tail"][0]
     assert rate == pytest.approx([(4.0 * r0 + 10) / (4.0 + 10), (4.0 * r0 + 20) / (4.0 + 20)])
@@ -165,8 +167,9 @@ def test_the_classifier_is_the_updated_posterior_on_frames_and_codes(priors, rea
 
 
 def test_the_reading_is_a_parameter_pipelines_and_grid_searches_route(priors, real):
-    """set_params(reading=...) on a fitted model, routed by a Pipeline, reads the cases the other way; a grid
-    search passes it to every fit and its refitted model; in_reading leaves the model it is given as it was."""
+    """set_params(reading=...) on a fitted model, routed by a Pipeline, reads the cases the other
+    way; a grid search passes it to every fit and its refitted model; in_reading leaves the model it
+    is given as it was."""
     from sklearn.model_selection import GridSearchCV, GroupKFold
 
     y = real["diagnosis"].astype(str).to_numpy(dtype=object)
@@ -252,7 +255,8 @@ def test_classes_depart_from_the_shared_reporting_only_when_asked(generator):
     assert (
         rates[men_c, 1] > 0.9 and rates[sch_c, 0] < 0.1
     )  # a present tail stated; an absent one left out
-    # As entered, reporting plays no part: a stated tail moves the posterior by p(tail | class) alone.
+    # As entered, reporting plays no part: a stated tail moves the posterior by p(tail | class)
+    # alone.
     case = {"dural_attachment": True, "dural_tail": True}
     posterior = departing.posterior(case, prior="uniform").iloc[0].to_numpy()
     joint = (

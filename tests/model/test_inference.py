@@ -36,9 +36,9 @@ SETTINGS = {"strength": 8.0, "reporting_strength": 10.0, "styles": 2, "floor": 0
     ids=["shared reporting", "learnt dependences, class departures"],
 )
 def updated(request):
-    """The updated model: the priors file's structure with reporting shared across classes; and learnt
-    extra dependences (erosion given compartment, compartment given the level's region) with each
-    class's reporting departing from the shared one."""
+    """The updated model: the priors file's structure with reporting shared across classes; and
+    learnt extra dependences (erosion given compartment, compartment given the level's region) with
+    each class's reporting departing from the shared one."""
     dependence, class_reporting = request.param
     model = fit_to_real_cases(
         settings={**SETTINGS, "dependence": dependence, "class_reporting": class_reporting}
@@ -192,7 +192,8 @@ def _evidence(updated, arrays, i, reading):
             stated[name] = code
     if reading == "as_entered":
         return stated
-    # Age and level "said" nodes say only whether they are stated; their stated values are observed too.
+    # Age and level "said" nodes say only whether they are stated; their stated values are observed
+    # too.
     evidence = {name: stated[name] for name in ("age", "level") if name in stated}
     evidence.update(
         {"age_said": 0 if "age" in stated else 1, "level_said": 0 if "level" in stated else 1}

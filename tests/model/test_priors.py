@@ -109,7 +109,8 @@ BROKEN = [
     pytest.param(
         "p_true: 0.15\n      cite: [A_unreported]\n    flow_voids:\n      # Hyper",
         "p_true: 0\n      cite: [A_unreported]\n    flow_voids:\n      # Hyper",
-        r"classes\.mcs\.cystic_change\.p_true\): probability 0 must be between 0 and 1 \(exclusive\); use a small value",
+        r"classes\.mcs\.cystic_change\.p_true\): probability 0 must be between 0 and 1 "
+        r"\(exclusive\); use a small value",
         id="zero",
     ),
     pytest.param(

@@ -1,4 +1,5 @@
-"""The finding model's structure: dependences on the level's region, and what an added edge starts from."""
+"""The finding model's structure: dependences on the level's region, and what an added edge starts
+from."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from tumorclf.schema.vocabulary import REGIONS
 
 
 def test_an_added_edge_starts_with_no_dependence(generator):
-    """The literature's table repeated under every parent value: the likelihood is unchanged until cases teach."""
+    """The literature's table repeated under every parent value: the likelihood is unchanged until
+    cases teach."""
     cases = generator.sample_arrays(300, balance="uniform", random_state=0)
     plain = log_likelihood(generator.findings, cases)
     for setting in DEPENDENCE_SETTINGS[1:]:

@@ -155,8 +155,9 @@ def test_a_prior_update_with_learnt_dependences_round_trips_through_skops_alone(
 
 
 def test_a_model_saved_in_the_earlier_layout_is_refused_with_what_to_do(tmp_path):
-    """Models from before the model's types moved to tumorclf.model (layout 1) are refused before any of their
-    files is read, with the message to retrain; a layout from a newer tumorclf asks for an upgrade."""
+    """Models from before the model's types moved to tumorclf.model (layout 1) are refused before
+    any of their files is read, with the message to retrain; a layout from a newer tumorclf asks for
+    an upgrade."""
     import json
 
     import tumorclf

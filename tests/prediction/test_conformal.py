@@ -35,7 +35,8 @@ def test_the_p_values_are_crepes_mondrian_p_values():
 
 
 def test_each_class_is_covered_at_its_level_on_new_exchangeable_cases():
-    """The guarantee is over calibration draws too: averaged over 30 of them, each class is covered >= 1 - alpha."""
+    """The guarantee is over calibration draws too: averaged over 30 of them, each class is covered
+    >= 1 - alpha."""
     test_proba, test_y = _cases(4000, 3)
     coverage, sizes = [], []
     for seed in range(30):

@@ -271,8 +271,8 @@ def test_predict_report_reads_the_case_then_predicts_it(champion):
     from tumorclf.extract import ReportError
 
     text = (
-        "A 19-year-old male. MRI showed a dumbbell-shaped mass at T12-L2 with homogeneous enhancement "
-        "and no dural tail. CT revealed punctate calcification."
+        "A 19-year-old male. MRI showed a dumbbell-shaped mass at T12-L2 with homogeneous "
+        "enhancement and no dural tail. CT revealed punctate calcification."
     )
     prediction = champion.predict_report(text, prior="uniform")
     assert prediction.extraction.case == {

@@ -1,4 +1,5 @@
-"""A user's case is read as entered: stating a finding moves the differential by p(value | class) alone.
+"""A user's case is read as entered: stating a finding moves the differential by p(value | class)
+alone.
 
 The regression that made the two models necessary: a textbook myxopapillary
 ependymoma, fully reported, ranked MCS first because MCS papers state "no
@@ -17,9 +18,9 @@ from tumorclf.schema import SCHEMA_VERSION
 
 EPENDYMOMA_REPORT = (
     "34-year-old man with low back pain. MRI lumbar spine: a 2.8 cm well-circumscribed intradural "
-    "extramedullary mass at the L2 level, arising from the filum terminale, T2 hyperintense relative to the "
-    "cord with a hypointense rim (hemosiderin cap), avid heterogeneous enhancement. No dural tail. No "
-    "calcification on CT."
+    "extramedullary mass at the L2 level, arising from the filum terminale, T2 hyperintense "
+    "relative to the cord with a hypointense rim (hemosiderin cap), avid heterogeneous "
+    "enhancement. No dural tail. No calcification on CT."
 )
 
 
@@ -55,7 +56,9 @@ def updated(request, generator, real):
         "display_order": list(generator.classes_),
         "schema_version": SCHEMA_VERSION,
         "training_prior": {c: 1 / len(generator.classes_) for c in generator.classes_},
-        "clinical_prior": dict(zip(generator.classes_, map(float, generator.clinical_prior_))),
+        "clinical_prior": dict(
+            zip(generator.classes_, map(float, generator.clinical_prior_), strict=True)
+        ),
         "readings": ["as_entered", "as_published"],
     }
     return Classifier(pipeline, manifest)
@@ -75,8 +78,8 @@ def test_no_finding_is_toward_mcs_merely_for_being_stated(updated):
         for line in prediction.explanation
         if line.startswith("no ") and line.endswith("toward MCS")
     ]
-    # The direction of "no dural tail" for MCS is that of its likelihood ratio against the other classes,
-    # weighed by their posterior without it: the finding's own evidence, whoever states it.
+    # The direction of "no dural tail" for MCS is that of its likelihood ratio against the other
+    # classes, weighed by their posterior without it: the finding's own evidence, whoever states it.
     case = dict(prediction.extraction.case)
     del case["dural_tail"]
     without = updated.predict_proba(case, prior="uniform").iloc[0]
@@ -84,7 +87,7 @@ def test_no_finding_is_toward_mcs_merely_for_being_stated(updated):
     no_tail = (findings.fields["dural_attachment"] * findings.fields["dural_tail"][:, :, 0]).sum(
         axis=1
     )
-    p_no_tail = dict(zip(findings.classes, no_tail))
+    p_no_tail = dict(zip(findings.classes, no_tail, strict=True))
     others = [c for c in updated.classes_ if c != "mcs"]
     weights = without[others] / without[others].sum()
     expected = np.log(p_no_tail["mcs"]) - np.log(sum(weights[c] * p_no_tail[c] for c in others))
@@ -131,8 +134,9 @@ def test_a_model_with_one_reading_refuses_the_other_by_name(generator):
 
 
 def test_concurrent_callers_in_both_readings_each_get_their_own_answer(updated, real):
-    """A per-call reading never changes the shared loaded model: threads asking in both readings at once get
-    what each reading gives alone, and the model's own reading parameter is left as it was."""
+    """A per-call reading never changes the shared loaded model: threads asking in both readings at
+    once get what each reading gives alone, and the model's own reading parameter is left as it
+    was."""
     from concurrent.futures import ThreadPoolExecutor
 
     cases = [real.drop(columns=["diagnosis"]).iloc[[i]] for i in range(0, 120, 3)]
@@ -148,6 +152,6 @@ def test_concurrent_callers_in_both_readings_each_get_their_own_answer(updated, 
         answers = list(
             pool.map(lambda ask: updated.predict_proba_array(cases[ask[1]], reading=ask[0]), asks)
         )
-    for (reading, k), answer in zip(asks, answers):
+    for (reading, k), answer in zip(asks, answers, strict=True):
         np.testing.assert_array_equal(answer, alone[reading][k])
     assert updated.model.get_params()["model__reading"] == "as_entered"

@@ -1,5 +1,6 @@
-"""A batch as a table: every column from one scoring, equal to what the single-purpose calls give; the
-differential and set columns the same text a per-row ranking gives, built with array operations."""
+"""A batch as a table: every column from one scoring, equal to what the single-purpose calls give;
+the differential and set columns the same text a per-row ranking gives, built with array
+operations."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ CLASSES = ["mcs", "schwannoma", "meningioma", "neurofibroma"]
 
 
 def per_row(row, threshold=0.01, min_classes=3):
-    ranked = sorted(zip(CLASSES, row), key=lambda item: -item[1])  # stable: ties keep column order
+    # stable: ties keep column order
+    ranked = sorted(zip(CLASSES, row, strict=True), key=lambda item: -item[1])
     kept = [(c, p) for k, (c, p) in enumerate(ranked) if k < min_classes or p >= threshold]
     return "; ".join(f"{c} {p:.3f}" for c, p in kept)
 
@@ -41,8 +43,12 @@ def test_a_sets_names_are_the_kept_classes_most_probable_first():
     proba = rng.dirichlet(np.full(len(CLASSES), 0.5), size=500)
     kept = rng.random(proba.shape) < 0.5
     expected = [
-        "; ".join(c for c, _, k in sorted(zip(CLASSES, row, keep), key=lambda item: -item[1]) if k)
-        for row, keep in zip(proba, kept)
+        "; ".join(
+            c
+            for c, _, k in sorted(zip(CLASSES, row, keep, strict=True), key=lambda item: -item[1])
+            if k
+        )
+        for row, keep in zip(proba, kept, strict=True)
     ]
     assert list(names_in_order(proba, kept, CLASSES)) == expected
 

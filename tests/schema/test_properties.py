@@ -1,4 +1,5 @@
-"""Property tests: any valid case gives a clean distribution; any invalid value, the schema's error."""
+"""Property tests: any valid case gives a clean distribution; any invalid value, the schema's
+error."""
 
 from __future__ import annotations
 

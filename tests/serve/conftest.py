@@ -1,4 +1,5 @@
-"""A served model for the page's tests: a champion-like model with sets and alert, under uvicorn in a thread."""
+"""A served model for the page's tests: a champion-like model with sets and alert, under uvicorn in
+a thread."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The page and its JSON API: the same answers as the Python API, bad input as 422, bounded requests."""
+"""The page and its JSON API: the same answers as the Python API, bad input as 422, bounded
+requests."""
 
 from __future__ import annotations
 
@@ -58,8 +59,8 @@ def test_extract_answers_what_the_extractor_reads(server):
     from tumorclf.extract import extract_case
 
     text = (
-        "A 34-year-old man. MRI: a 2.8 cm intradural extramedullary mass at L2 arising from the filum "
-        "terminale, with a hemosiderin cap. No dural tail."
+        "A 34-year-old man. MRI: a 2.8 cm intradural extramedullary mass at L2 arising from the "
+        "filum terminale, with a hemosiderin cap. No dural tail."
     )
     status, body = _call(server + "/api/extract", {"text": text})
     assert status == 200, body
@@ -125,7 +126,8 @@ _cases = st.dictionaries(
 )
 @given(case=_cases, prior=st.sampled_from(["training", "clinical", "uniform", "odd"]))
 def test_no_case_makes_the_api_fail(server, case, prior):
-    """Fuzzed from the API's own vocabulary: every answer is a differential or a 4xx, never a 5xx or traceback."""
+    """Fuzzed from the API's own vocabulary: every answer is a differential or a 4xx, never a 5xx or
+    traceback."""
     status, body = _call(server + "/api/predict", {"case": case, "prior": prior})
     assert status in (200, 422), (status, body)
     assert "Traceback" not in body
@@ -137,9 +139,10 @@ def openapi(server):
 
 
 def _from_schema(schema: dict, names: st.SearchStrategy) -> st.SearchStrategy:
-    """A Hypothesis strategy for the JSON Schema subset the OpenAPI document uses (objects, anyOf, enums,
-    bounded strings, numbers, booleans, null). ``names`` draws the free property names of an open object:
-    mostly the schema's own field names, so that bodies reach the validator and the model, not only refusals."""
+    """A Hypothesis strategy for the JSON Schema subset the OpenAPI document uses (objects, anyOf,
+    enums, bounded strings, numbers, booleans, null). ``names`` draws the free property names of an
+    open object: mostly the schema's own field names, so that bodies reach the validator and the
+    model, not only refusals."""
     if "enum" in schema:
         return st.sampled_from(schema["enum"])
     if "anyOf" in schema:
@@ -175,8 +178,8 @@ def _from_schema(schema: dict, names: st.SearchStrategy) -> st.SearchStrategy:
 
 
 def test_bodies_drawn_from_the_openapi_schema_never_make_the_api_fail(server, openapi):
-    """Property-based fuzzing from the API's own OpenAPI schema: bodies valid for each call, sent to both
-    calls; every answer is a differential, a reading or a 422, never a 5xx or a traceback."""
+    """Property-based fuzzing from the API's own OpenAPI schema: bodies valid for each call, sent to
+    both calls; every answer is a differential, a reading or a 422, never a 5xx or a traceback."""
     schemas = openapi["components"]["schemas"]
     names = st.one_of(st.sampled_from([*FIELDS, "level"]), st.text(max_size=40))
     bodies = st.one_of(

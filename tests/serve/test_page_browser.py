@@ -1,4 +1,5 @@
-"""The page as a radiologist uses it, in headless Chromium: paste, read, correct, see the differential move."""
+"""The page as a radiologist uses it, in headless Chromium: paste, read, correct, see the
+differential move."""
 
 from __future__ import annotations
 

@@ -97,7 +97,9 @@ def test_marginalising_a_field_equals_averaging_over_its_values(generator, field
     weights /= weights.sum()
     posterior = lambda arrays: generator.posterior_array(arrays, "uniform", reading="as_entered")[0]  # noqa: E731
     mixed = sum(
-        w * posterior(_with_code(without, field, v)) for w, v in zip(weights, values) if w > 0
+        w * posterior(_with_code(without, field, v))
+        for w, v in zip(weights, values, strict=True)
+        if w > 0
     )  # impossible values weigh 0
     assert np.allclose(mixed, posterior(without))
 

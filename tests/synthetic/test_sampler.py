@@ -113,7 +113,8 @@ def test_missingness_rates(generator):
 
 
 def test_published_masking_states_each_value_at_its_styles_rate(generator):
-    """A known two-style reporting model: each value is stated at the mixture of its styles' rates."""
+    """A known two-style reporting model: each value is stated at the mixture of its styles'
+    rates."""
     from tumorclf.model.structure import ReportingModel
     from tumorclf.synthetic import CaseGenerator
 

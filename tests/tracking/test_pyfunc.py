@@ -14,19 +14,15 @@ import pytest
 from tumorclf.tracking.ui import free_port, stop, wait_until_closed, wait_until_listening
 
 from ..http import call as _call
-from ..training.conftest import tiny_config
 
 SPARSE = {"age": 19, "sex": "M", "level": "T12-L2", "calcification": "punctate", "dural_tail": "-"}
 
 
 @pytest.fixture(scope="module")
-def registered(tmp_path_factory):
-    from tumorclf.training.run import train
-
-    root = tmp_path_factory.mktemp("pyfunc")
-    uri = f"sqlite:///{root / 'mlflow.db'}"
-    outcome = train(tiny_config(), tracking_uri=uri, models_dir=root / "models", label="pyfunc")
-    return uri, outcome
+def registered(tiny_trains):
+    """The session's tiny store and its latest train, whose champion the alias names."""
+    uri, _, outcomes = tiny_trains
+    return uri, outcomes[-1]
 
 
 @pytest.fixture
@@ -57,7 +53,8 @@ def test_the_signature_makes_every_field_optional(store):
 
 
 def test_the_logged_model_holds_no_pickle_and_no_bytecode(store):
-    """Logged from code: loading runs the package's pyfunc_model.py, never unpickles a model object."""
+    """Logged from code: loading runs the package's pyfunc_model.py, never unpickles a model
+    object."""
     from pathlib import Path
 
     import mlflow
@@ -126,7 +123,8 @@ def test_pyfunc_reads_the_schema_1_1_fields_as_the_python_api_does(store):
 
 
 def test_pyfunc_reads_booleans_as_python_numpy_and_pandas_give_them(store):
-    """A bool column, the schema's strings and missing values all read alike; ages in any numeric dtype."""
+    """A bool column, the schema's strings and missing values all read alike; ages in any numeric
+    dtype."""
     import mlflow.pyfunc
 
     model = mlflow.pyfunc.load_model("models:/tumorclf@champion")

@@ -19,7 +19,6 @@ from tumorclf.tracking.ui import free_port, wait_until_closed, wait_until_listen
 
 from ..browser import ARTIFACTS, chromium
 from ..conftest import as_from_a_terminal
-from ..training.conftest import tiny_config
 
 
 @pytest.fixture(scope="module")
@@ -29,19 +28,10 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    """Two trains with different settings, as a person would make them."""
-    from tumorclf.training.run import train
-
-    root = tmp_path_factory.mktemp("ui-store")
-    uri = f"sqlite:///{root / 'mlflow.db'}"
-    first = train(
-        tiny_config(), tracking_uri=uri, models_dir=root / "models", label="synthetic.n=350"
-    )
-    config = tiny_config()
-    config["synthetic"] = {**config["synthetic"], "n": 420}
-    second = train(config, tracking_uri=uri, models_dir=root / "models", label="synthetic.n=420")
-    return uri, [first, second]
+def store(tiny_trains):
+    """Two trains with different settings, as a person would make them (the session's)."""
+    uri, _, outcomes = tiny_trains
+    return uri, outcomes
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +60,8 @@ def ui_url(store, tmp_path_factory):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-    # Its server's workers may close their socket a moment after it exits: a bounded wait, not a race.
+    # Its server's workers may close their socket a moment after it exits: a bounded wait, not a
+    # race.
     assert wait_until_closed("127.0.0.1", port, timeout=60), "the UI kept listening after Ctrl-C"
     assert "MLflow UI stopped." in log.read_text(encoding="utf-8")
 

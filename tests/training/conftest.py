@@ -13,7 +13,8 @@ TINY = [
     "cv.inner_folds=2",
     "real_cv.folds=3",
     "prior_update.inner_folds=2",
-    "prior_update.grid={strength: [4.0, 16.0], reporting_strength: [10.0], styles: [1], floor: [0.01], temperature: [0.7]}",
+    "prior_update.grid={strength: [4.0, 16.0], reporting_strength: [10.0], styles: [1],"
+    " floor: [0.01], temperature: [0.7]}",
     "parallel.n_jobs=1",
 ]
 TINY_CANDIDATES = {

@@ -72,7 +72,8 @@ def test_a_config_file_may_bring_its_own_candidates(tmp_path):
     path = tmp_path / "mine.yaml"
     path.write_text(
         "cv: {folds: 4}\ncandidates:\n  only_nb:\n    model: categorical_naive_bayes\n"
-        "    encoding: categories\n    calibration: none\n    params: {}\n    grid: {alpha: [1.0]}\n",
+        "    encoding: categories\n    calibration: none\n    params: {}\n"
+        "    grid: {alpha: [1.0]}\n",
         encoding="utf-8",
     )
     config = load_config(path)

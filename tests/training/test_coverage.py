@@ -1,4 +1,5 @@
-"""The champion's sets and alert checked fold by fold: each fold held out from its own calibration."""
+"""The champion's sets and alert checked fold by fold: each fold held out from its own
+calibration."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ def test_every_fold_is_scored_by_a_calibration_that_never_saw_it():
 
 
 def test_sets_shrink_on_cases_that_say_more():
-    """Calibrated on vague predictions, the sets of sharper ones (a complete report) hold fewer classes."""
+    """Calibrated on vague predictions, the sets of sharper ones (a complete report) hold fewer
+    classes."""
     y, vague = noisy_predictions(900, 3, 2, signal=0.5)
     sets, alert, _ = calibrate(vague, y, np.arange(900) % 5, CLASSES)
     y_sharp, sharp = noisy_predictions(300, 3, 3, signal=4.0)

@@ -111,7 +111,8 @@ def _leaves(mapping, prefix=()):
 
 
 def test_the_project_worker_settings_name_only_settings_dask_has():
-    """A misspelt Dask setting is ignored without a word: each must exist in distributed's defaults."""
+    """A misspelt Dask setting is ignored without a word: each must exist in distributed's
+    defaults."""
     import dask.config
     import distributed
     import yaml
@@ -135,9 +136,11 @@ def test_workers_started_with_the_project_settings_get_them(tmp_path):
         "import os, dask.config\n"
         "from distributed import LocalCluster, Client\n"
         "def view():\n"
-        "    return dask.config.get('distributed.admin.tick.interval'), os.environ.get('MALLOC_TRIM_THRESHOLD_')\n"
+        "    return dask.config.get('distributed.admin.tick.interval'), "
+        "os.environ.get('MALLOC_TRIM_THRESHOLD_')\n"
         "if __name__ == '__main__':\n"
-        "    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=':0') as c, Client(c) as cl:\n"
+        "    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=':0') as c, "
+        "Client(c) as cl:\n"
         "        print(list(cl.run(view).values()))\n"
     )
     (tmp_path / "start.py").write_text(script)

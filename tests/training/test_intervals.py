@@ -1,4 +1,5 @@
-"""95% intervals by a bootstrap over sources: they cover the estimate, widen with clustering, and agree with sklearn."""
+"""95% intervals by a bootstrap over sources: they cover the estimate, widen with clustering, and
+agree with sklearn."""
 
 from __future__ import annotations
 
@@ -50,7 +51,8 @@ def test_the_ece_interval_holds_an_overconfident_models_ece():
 
 
 def test_a_paper_of_many_patients_widens_the_interval():
-    """Cases of one source that are right or wrong together carry less information than independent cases."""
+    """Cases of one source that are right or wrong together carry less information than independent
+    cases."""
     y, proba = _predictions(400, 1)
     right = proba.argmax(1) == y
     order = np.argsort(

@@ -1,4 +1,5 @@
-"""The calibration error: the binned definition, case weights, and the reference a calibrated model sets."""
+"""The calibration error: the binned definition, case weights, and the reference a calibrated model
+sets."""
 
 from __future__ import annotations
 
@@ -33,14 +34,14 @@ def test_the_ece_is_the_binned_definition():
 def test_integer_weights_count_cases_as_often_as_drawn():
     y, proba = noisy_predictions(200, 4, 1)
     counts = np.random.default_rng(2).integers(0, 4, size=(3, 200))
-    for row, errors in zip(counts, weighted_calibration_errors(y, proba, counts)):
+    for row, errors in zip(counts, weighted_calibration_errors(y, proba, counts), strict=True):
         repeated = np.repeat(np.arange(200), row)
         assert np.isclose(errors, _binned_ece(y[repeated], proba[repeated]))
 
 
 def test_a_calibrated_model_shows_an_ece_that_shrinks_with_more_cases():
-    """Labels drawn from the probabilities are calibrated by construction, yet on few cases their ECE is
-    far from zero; the reference says how far, and it matches what such labels give."""
+    """Labels drawn from the probabilities are calibrated by construction, yet on few cases their
+    ECE is far from zero; the reference says how far, and it matches what such labels give."""
     rng = np.random.default_rng(3)
     proba = rng.dirichlet(np.ones(6), size=3000)
     few, many = calibrated_ece_reference(proba[:60]), calibrated_ece_reference(proba)
@@ -58,7 +59,8 @@ def test_a_calibrated_model_shows_an_ece_that_shrinks_with_more_cases():
 
 
 def test_the_calibrated_reference_is_the_mean_ece_of_labels_drawn_from_the_probabilities():
-    """The reference draws each case's label by inverse CDF; it must equal drawing every label in full."""
+    """The reference draws each case's label by inverse CDF; it must equal drawing every label in
+    full."""
 
     rng = np.random.default_rng(4)
     proba = rng.dirichlet(np.full(7, 0.4), size=300)

@@ -1,4 +1,5 @@
-"""Real-case folds: stratified, grouped by source, seeded; impossible requests refused with numbers."""
+"""Real-case folds: stratified, grouped by source, seeded; impossible requests refused with
+numbers."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def test_folds_keep_each_source_on_one_side_and_every_class_in_every_fold():
         assert not set(groups[train]) & set(groups[test])
         assert set(y[test]) == {"a", "b", "c"}
     again = grouped_splits(y, groups, 4, seed=7)
-    assert all(np.array_equal(a[1], b[1]) for a, b in zip(splits, again))
+    assert all(np.array_equal(a[1], b[1]) for a, b in zip(splits, again, strict=True))
 
 
 def test_a_class_with_fewer_sources_than_folds_is_refused_with_its_numbers():

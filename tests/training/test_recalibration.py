@@ -1,4 +1,5 @@
-"""A temperature fitted on real cases, kept only where cross-fitting shows it lowers held-out log loss."""
+"""A temperature fitted on real cases, kept only where cross-fitting shows it lowers held-out log
+loss."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""A train through a shared MLflow tracking server on PostgreSQL records what the sqlite default does.
+"""A train through a shared MLflow tracking server on PostgreSQL records what the sqlite default
+does.
 
 The setup starts PostgreSQL (Debian's package; installed with apt-get where
 missing and allowed) on a loopback port in a temporary folder, then

@@ -116,7 +116,8 @@ ORDER = (
     "multiple_lesions",
     "size",
 )
-#: Rank of a mention: affirmed specific values first, then affirmed generic, then what a denial states.
+#: Rank of a mention: affirmed specific values first, then affirmed generic,
+#: then what a denial states.
 _AFFIRMED, _GENERIC, _DENIED = 0, 1, 2
 
 
@@ -222,7 +223,8 @@ def _level(text: str) -> tuple[str, Span] | None:
 
 
 def _level_in(body: str, offset: int) -> tuple[str, Span] | None:
-    """The first valid vertebral extent in one sentence (``offset``: where it starts in the text)."""
+    """The first valid vertebral extent in one sentence
+    (``offset``: where it starts in the text)."""
     candidates: list[tuple[int, str, str, Span]] = []
     for match in _rules._SPANNING.finditer(body):
         top, bottom = (
@@ -280,7 +282,8 @@ def _level_in(body: str, offset: int) -> tuple[str, Span] | None:
 
 
 def _resolve(mentions: list[tuple[int, int, Mention]]) -> tuple[dict[str, Mention], list[Mention]]:
-    """Per field, the best mention: affirmed specific, then affirmed generic, then denied; earliest first."""
+    """Per field, the best mention: affirmed specific, then affirmed generic,
+    then denied; earliest first."""
     chosen: dict[str, tuple[int, int, Mention]] = {}
     set_aside = []
     for rank, position, mention in sorted(mentions, key=lambda m: (m[0], m[1])):
@@ -324,7 +327,8 @@ def extract_case(text: str) -> Extraction:
     if not found:
         uncertain = "; ".join(f'"{m.span.text}"' for m in set_aside if m.status is Status.UNCERTAIN)
         raise ReportError(
-            "No finding was recognised in the report: no age, sex, level, compartment, enhancement, "
+            "No finding was recognised in the report: "
+            "no age, sex, level, compartment, enhancement, "
             "calcification, dural sign, cyst, flow void, bone erosion, T1 or T2 signal, syndrome, "
             "named site, syrinx, haemorrhage, multiplicity or size"
             + (f" (only uncertain wording: {uncertain})" if uncertain else "")

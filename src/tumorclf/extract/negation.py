@@ -105,12 +105,12 @@ TERMINATORS = (
 )
 WINDOW = 8
 
-_CLAUSE_END = re.compile(r"[.;:!?\n]|\b(?:%s)\b" % "|".join(TERMINATORS), re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[.;:!?\n]|\b(?:{})\b".format("|".join(TERMINATORS)), re.IGNORECASE)
 
 
 def _phrase(words: tuple[str, ...]) -> re.Pattern[str]:
     alternatives = sorted((re.escape(w) for w in words), key=len, reverse=True)
-    return re.compile(r"(?:(?<=\W)|^)(?:%s)(?=\W|$)" % "|".join(alternatives), re.IGNORECASE)
+    return re.compile(r"(?:(?<=\W)|^)(?:{})(?=\W|$)".format("|".join(alternatives)), re.IGNORECASE)
 
 
 _PRE_NEG, _POST_NEG = _phrase(PRE_NEGATION), _phrase(POST_NEGATION)

@@ -47,7 +47,10 @@ NOT_T1 = r"(?:(?!\bT1)[^.;]){0,45}?"
 GAP = r"(?:\s+(?!on\b|in\b)[\w()-]+){0,6}?\s+"
 #: "T1- and T2-weighted", "both T1 and T2": one signal stated for both sequences.
 BOTH_T1_T2 = r"(?:both\s+)?T1(?:\s*-?\s*weighted)?\s*-?\s*(?:images?\s+)?(?:and|/|&)\s*T2"
-_SIGNAL_WORD = r"\b(?:(?P<signal>hypo|iso|hyper)[\s-]*intens(?:e|ity)|(?P<signal2>high|low|bright)[\s-]+signal)"
+_SIGNAL_WORD = (
+    r"\b(?:(?P<signal>hypo|iso|hyper)[\s-]*intens(?:e|ity)|"
+    r"(?P<signal2>high|low|bright)[\s-]+signal)"
+)
 
 
 def _t2(match: re.Match[str]) -> str:
@@ -203,7 +206,8 @@ RULES: tuple[Rule, ...] = (
         False,
     ),
     # -- other findings -------------------------------------------------------------
-    # a cyst around the tumour in the cord ("peritumoral cyst", "polar cyst") is a syrinx, not cystic change
+    # a cyst around the tumour in the cord
+    # ("peritumoral cyst", "polar cyst") is a syrinx, not cystic change
     Rule(
         "cystic_change",
         _p(
@@ -302,7 +306,8 @@ _MASS_WORD = (
     r"(?:mass|masses|tumou?r|lesion|neoplasm|nodule|schwannoma|neurinoma|meningioma|neurofibroma|"
     r"ependymoma|ha?emangioblastoma|chondrosarcoma|hemangiopericytoma)"
 )
-#: After a T1 sequence's name: not the post-contrast image ("on T1-weighted images after gadolinium").
+#: After a T1 sequence's name: not the post-contrast image
+#: ("on T1-weighted images after gadolinium").
 _NOT_POST_CONTRAST = (
     r"(?![^.;]{0,20}?\b(?:after|following|post)[\s-]*(?:intravenous\s+)?(?:contrast|gad\w*|Gd)|"
     r"\s*(?:with|\+)\s*(?:contrast|gad\w*|Gd|C\b))"

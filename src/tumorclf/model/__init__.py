@@ -1,4 +1,5 @@
-"""The Bayesian model: how each tumour looks, how papers report it, and what a case says of its class.
+"""The Bayesian model: how each tumour looks, how papers report it,
+and what a case says of its class.
 
 Split by role, as pgmpy splits models, estimators and inference:
 

@@ -1,4 +1,5 @@
-"""The EM fit: the literature updated by real cases, the finding and reporting models identified jointly.
+"""The EM fit: the literature updated by real cases,
+the finding and reporting models identified jointly.
 
 A published row states some findings and is silent on others. Counting its
 stated values as if they were the tumour's (the old single "report model")
@@ -122,8 +123,8 @@ def _normalised(rows: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _RowPrior:
-    """A table's Dirichlet prior, worked out once per fit: the literature's rows as pseudo-counts worth
-    ``strength`` cases, and the floor's share spread over the values each row allows."""
+    """A table's Dirichlet prior, worked out once per fit: the literature's rows as pseudo-counts
+    worth ``strength`` cases, and the floor's share spread over the values each row allows."""
 
     pseudo_counts: np.ndarray
     floor: float
@@ -173,7 +174,8 @@ def starting_reporting(base: ReportingModel, styles: int) -> ReportingModel:
 
 
 class _Expected:
-    """Expected counts of one E-step: values per class, stated / present per style and class ``(Z, C, K)``."""
+    """Expected counts of one E-step: values per class,
+    stated / present per style and class ``(Z, C, K)``."""
 
     def __init__(self, findings: FindingModel, reporting: ReportingModel) -> None:
         n_classes = len(findings.classes)
@@ -188,9 +190,10 @@ class _Expected:
 
 
 class _Cases:
-    """The real cases as every E-step reads them, worked out once per fit: each field's stated value as an
-    indicator, the cases summed into their classes, and what neither the tables nor the rates change
-    (the age and level terms, the regions a case's level allows: age and level are fixed before EM)."""
+    """The real cases as every E-step reads them, worked out once per fit: each field's stated value
+    as an indicator, the cases summed into their classes, and what neither the tables nor the rates
+    change (the age and level terms, the regions a case's level allows: age and level are fixed
+    before EM)."""
 
     def __init__(self, findings: FindingModel, arrays: CaseArrays, labels: np.ndarray) -> None:
         n, n_classes = len(arrays), len(findings.classes)
@@ -212,7 +215,8 @@ class _Cases:
             self.stated_by_class[name] = (self.by_class[:, :, None] * onehot[:, None, :]).reshape(
                 n, -1
             )
-        # Fields with neither parent nor children, stacked by their number of values: scored together.
+        # Fields with neither parent nor children,
+        # stacked by their number of values: scored together.
         lone = [name for name in lone_fields(findings.parents) if name not in findings.by_region]
         self.stacks = [
             _Stack.of(tuple(f for f in lone if findings.fields[f].shape[-1] == k), self)
@@ -226,14 +230,14 @@ class _Cases:
         )  # (n, R)
 
     def rows(self, findings: FindingModel, name: str) -> np.ndarray:
-        """p(value | own class) of a field with no finding parent, ``(n, K)``; for a field given the level's
-        region, summed over the regions the case's level allows."""
+        """p(value | own class) of a field with no finding parent, ``(n, K)``; for a field given the
+        level's region, summed over the regions the case's level allows."""
         table = findings.fields[name][self.labels]
         return np.einsum("nr,nrk->nk", self.regions, table) if name in findings.by_region else table
 
     def weights(self, reporting: ReportingModel, name: str) -> np.ndarray:
-        """What each value of a field contributes for each case and style, ``(Z, n, K)``: the stated value's
-        rate of being stated; where silent, each value's rate of being left out."""
+        """What each value of a field contributes for each case and style, ``(Z, n, K)``: the stated
+        value's rate of being stated; where silent, each value's rate of being left out."""
         rate = reporting.rate(name, self.labels)
         rate = rate[:, None, :] if rate.ndim == 2 else rate
         return np.where(
@@ -262,7 +266,8 @@ class _Stack:
     def products(
         self, findings: FindingModel, reporting: ReportingModel, labels: np.ndarray
     ) -> np.ndarray:
-        """Value weights times p(value | own class), ``(F, Z, n, K)`` (as :meth:`_Cases.weights` and rows)."""
+        """Value weights times p(value | own class), ``(F, Z, n, K)``
+        (as :meth:`_Cases.weights` and rows)."""
         rates = np.stack(
             [reporting.rate(f, labels) for f in self.names]
         )  # (F, Z, K) or (F, Z, n, K)
@@ -282,8 +287,9 @@ def _e_step(
 ) -> tuple[_Expected, np.ndarray, float]:
     """Expected counts, the style responsibilities ``(Z, n)`` and the data's log likelihood.
 
-    For each field, value weights times p(value | class) give both the field's likelihood term (their sum)
-    and the posterior of its true value (the product divided by that sum): one pass serves both.
+    For each field, value weights times p(value | class) give both the field's likelihood term
+    (their sum) and the posterior of its true value (the product divided by that sum): one pass
+    serves both.
     """
     stated_rate = (
         (reporting.age[:, None], cases.age_seen),
@@ -405,7 +411,8 @@ def update_models(
     Parameters
     ----------
     findings : FindingModel
-        The literature's (:func:`~tumorclf.model.literature.findings_from_priors`): the Dirichlet prior.
+        The literature's (:func:`~tumorclf.model.literature.findings_from_priors`):
+        the Dirichlet prior.
     reporting : ReportingModel
         The literature's (one style at the priors file's rates): the Beta priors' centre.
     arrays : CaseArrays
@@ -439,7 +446,8 @@ def update_models(
         )
     if not reporting_strength > 0:
         raise ValueError(
-            f"The 'reporting_strength' parameter must be a positive number. Got {reporting_strength!r} instead."
+            f"The 'reporting_strength' parameter must be a positive number. "
+            f"Got {reporting_strength!r} instead."
         )
     if not 0 <= floor < 1:
         raise ValueError(f"The 'floor' parameter must be in [0, 1). Got {floor!r} instead.")

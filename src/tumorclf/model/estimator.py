@@ -49,7 +49,8 @@ DEFAULT_GRID: dict[str, list[float]] = {
     "temperature": [0.6, 1.0],
     "dependence": ["none", "erosion_by_compartment"],
 }
-#: The update's own settings, as :func:`tumorclf.model.em.update_models` takes them (with ``dependence``).
+#: The update's own settings, as :func:`tumorclf.model.em.update_models` takes them
+#: (with ``dependence``).
 UPDATE_SETTINGS = (
     "strength",
     "reporting_strength",
@@ -62,7 +63,8 @@ UPDATE_SETTINGS = (
 
 
 class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
-    """The literature's finding and reporting models updated by the training cases; predicts their posterior.
+    """The literature's finding and reporting models updated by the training cases;
+    predicts their posterior.
 
     Takes case frames, or the ``"codes"`` matrix of
     :class:`~tumorclf.features.CaseEncoder` (so it can end a Pipeline like any
@@ -157,7 +159,8 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
         self.reading = reading
 
     def resolved_priors(self) -> Priors:
-        """The literature priors this model starts from (``priors`` read, once per version of its file)."""
+        """The literature priors this model starts from
+        (``priors`` read, once per version of its file)."""
         if isinstance(self.priors, Priors):
             return self.priors
         from tumorclf.paths import default_priors_path
@@ -205,7 +208,7 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
         self._order = np.argsort(priors.classes)
         self.classes_ = np.asarray(priors.classes, dtype=object)[self._order]
         self.training_prior_ = {
-            str(c): float(w) for c, w in zip(priors.classes, self.class_weights_)
+            str(c): float(w) for c, w in zip(priors.classes, self.class_weights_, strict=True)
         }
         self.readings_ = READINGS
         return self
@@ -221,7 +224,8 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
         }
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """The updated model's posterior with the cases read as ``reading`` says, columns in :attr:`classes_` order."""
+        """The updated model's posterior with the cases read as ``reading`` says,
+        columns in :attr:`classes_` order."""
         check_is_fitted(self, "findings_")
         proba = posterior(
             self.findings_,
@@ -237,7 +241,8 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
 
-#: Updates already fitted in this process, by data and settings (not temperature, which acts at prediction).
+#: Updates already fitted in this process, by data and settings
+#: (not temperature, which acts at prediction).
 _FITS: dict[tuple, tuple[Any, Any, Any]] = {}
 _FITS_KEPT = 32
 
@@ -292,14 +297,15 @@ def _arrays(X: Any) -> CaseArrays:
     if bad.any():
         row, column = map(int, np.argwhere(bad)[0])
         raise ValueError(
-            f"Row {row}, column {CODE_NAMES[column + 1]!r}: {float(codes[row, column])!r} is not a code of "
-            f"that field (-1 to {highest[column]}); is this the 'codes' encoding?"
+            f"Row {row}, column {CODE_NAMES[column + 1]!r}: {float(codes[row, column])!r} "
+            f"is not a code of that field (-1 to {highest[column]}); is this the 'codes' encoding?"
         )
     return CaseArrays(age=X[:, 0].astype(float), codes=codes.astype(np.int8))
 
 
 def groups_of(real: Any) -> np.ndarray:
-    """One group per source (a paper's patients together); a case without a source is a group of its own."""
+    """One group per source (a paper's patients together);
+    a case without a source is a group of its own."""
     if "source" not in real:
         return np.array([f"case {i}" for i in range(len(real))], dtype=object)
     sources = real["source"].astype(object).to_numpy()
@@ -317,8 +323,8 @@ def update_search(
     random_state: int | None = 0,
     reading: str = "as_entered",
 ) -> Any:
-    """A :class:`~sklearn.model_selection.GridSearchCV` over the update's settings, scored by log loss on
-    grouped folds in ``reading``.
+    """A :class:`~sklearn.model_selection.GridSearchCV` over the update's settings, scored by log
+    loss on grouped folds in ``reading``.
 
     Fit it with ``fit(X, y, groups=sources)``; ``best_estimator_`` is then the
     model refitted on every case with the chosen settings.
@@ -354,7 +360,8 @@ def fit_to_real_cases(
     Parameters
     ----------
     real_cases : "default", str, Path or DataFrame
-        The cases (``"default"``: the project's ``data/real_cases.csv``), each with its ``diagnosis``.
+        The cases (``"default"``: the project's ``data/real_cases.csv``),
+        each with its ``diagnosis``.
     priors : Priors, str or Path, optional
         The literature priors (default: the project's ``configs/priors.yaml``).
     settings : dict, optional

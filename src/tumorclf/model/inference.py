@@ -1,10 +1,12 @@
-"""Inference: the likelihood of a case in both readings, and the one posterior every part of tumorclf uses.
+"""Inference: the likelihood of a case in both readings,
+and the one posterior every part of tumorclf uses.
 
 ``"as_entered"`` scores the stated fields through the finding model alone,
 the fields not given summed out. ``"as_published"`` scores the row as what
 a paper of an unknown style chose to write, silences included::
 
-    p(row | c) = sum_z w_z prod_f  [ stated v: p(v | c) r_z(f, v) ;  silent: sum_v p(v | c) (1 - r_z(f, v)) ]
+    p(row | c) = sum_z w_z prod_f  [ stated v: p(v | c) r_z(f, v) ;
+                                     silent: sum_v p(v | c) (1 - r_z(f, v)) ]
 
 :func:`posterior` turns either into p(class | case) under a class prior; the
 generator's oracle, the fitted estimator and the references all call it.
@@ -54,7 +56,8 @@ def value_weights(
 
 
 def _weights(codes: np.ndarray, name: str, k: int, reporting: ReportingModel | None) -> np.ndarray:
-    """:func:`value_weights` of one field: ``(Z, n, K)``, or ``(Z, n, C, K)`` with class departures."""
+    """:func:`value_weights` of one field: ``(Z, n, K)``,
+    or ``(Z, n, C, K)`` with class departures."""
     if reporting is None:
         return value_weights(codes[:, CODE_COLUMN[name]], k, None)
     return value_weights(
@@ -68,8 +71,8 @@ def _per_class(weights: np.ndarray) -> np.ndarray:
 
 
 def region_weights(findings: FindingModel, codes: np.ndarray) -> np.ndarray:
-    """p(region of the level | what the case says of its level, class), shape ``(n, C, R)``: the top level's
-    region where stated, given the bottom level where only it is, else the class's."""
+    """p(region of the level | what the case says of its level, class), shape ``(n, C, R)``: the top
+    level's region where stated, given the bottom level where only it is, else the class's."""
     top = codes[:, CODE_COLUMN["level_top"]].astype(np.intp)
     bottom = codes[:, CODE_COLUMN["level_bottom"]].astype(np.intp)
     given_bottom = findings.region_given_bottom()  # (C, R, L)
@@ -85,8 +88,8 @@ def region_weights(findings: FindingModel, codes: np.ndarray) -> np.ndarray:
 
 
 def root_rows(findings: FindingModel, codes: np.ndarray, name: str) -> np.ndarray:
-    """p(value | class) of a field with no finding parent: ``(C, K)``; for a field given the level's region,
-    each case's own ``(n, C, K)``, the region summed out as the case's level allows."""
+    """p(value | class) of a field with no finding parent: ``(C, K)``; for a field given the level's
+    region, each case's own ``(n, C, K)``, the region summed out as the case's level allows."""
     table = findings.fields[name]
     if name not in findings.by_region:
         return table
@@ -96,7 +99,8 @@ def root_rows(findings: FindingModel, codes: np.ndarray, name: str) -> np.ndarra
 def child_factors(
     findings: FindingModel, codes: np.ndarray, child: str, reporting: ReportingModel | None
 ) -> np.ndarray:
-    """p(what the case says of ``child`` | class, true parent value), shape ``(Z, n, C, K_parent)``."""
+    """p(what the case says of ``child`` | class, true parent value),
+    shape ``(Z, n, C, K_parent)``."""
     table = findings.fields[child]  # (C, Kp, K)
     weights = _weights(
         codes, child, table.shape[-1], reporting
@@ -110,7 +114,8 @@ def child_factors(
 def group_terms(
     findings: FindingModel, codes: np.ndarray, parent: str, reporting: ReportingModel | None
 ) -> np.ndarray:
-    """p(what the case says of a parent and its children, true parent value | class), ``(Z, n, C, K_parent)``."""
+    """p(what the case says of a parent and its children, true parent value | class),
+    ``(Z, n, C, K_parent)``."""
     table = root_rows(findings, codes, parent)  # (C, Kp), or (n, C, Kp) given the level's region
     weights = _per_class(_weights(codes, parent, table.shape[-1], reporting))
     terms = weights * (table[None] if table.ndim == 3 else table[None, None])
@@ -150,7 +155,8 @@ def age_level_log_terms(findings: FindingModel, arrays: CaseArrays) -> np.ndarra
 def style_log_likelihood(
     findings: FindingModel, arrays: CaseArrays, reporting: ReportingModel | None = None
 ) -> np.ndarray:
-    """log p(case | class, style), shape ``(Z, n, C)``; without ``reporting``, Z = 1 and the case is read as entered."""
+    """log p(case | class, style), shape ``(Z, n, C)``; without ``reporting``,
+    Z = 1 and the case is read as entered."""
     codes = arrays.codes
     ll = age_level_log_terms(findings, arrays)[None]
     if (

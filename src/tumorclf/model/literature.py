@@ -1,4 +1,5 @@
-"""The literature priors turned into models: the starting point of every fit, and the literature-only model.
+"""The literature priors turned into models: the starting point of every fit,
+and the literature-only model.
 
 Built from the priors file alone, every field is reported at the file's
 rate whatever its value, so a silence says nothing about the class in
@@ -22,7 +23,8 @@ from tumorclf.schema.vocabulary import REGIONS
 
 
 def findings_from_priors(priors: Priors, dependences: tuple[str, ...] = ()) -> FindingModel:
-    """The literature's finding model: the priors file's tables, with the named :data:`DEPENDENCES` added.
+    """The literature's finding model: the priors file's tables,
+    with the named :data:`DEPENDENCES` added.
 
     An added edge starts with no dependence (the child's literature row
     repeated under every parent value): only the real cases can teach one.

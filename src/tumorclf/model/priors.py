@@ -61,8 +61,8 @@ class Priors:
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Priors:
-        """Compiled priors are never changed: a copy is the same object (``sklearn.base.clone`` copies every
-        parameter of every grid point it fits, and this one holds the whole file)."""
+        """Compiled priors are never changed: a copy is the same object (``sklearn.base.clone``
+        copies every parameter of every grid point it fits, and this one holds the whole file)."""
         return self
 
 
@@ -133,7 +133,9 @@ class _Checker:
                 continue
             probs[lookup[str(key)]] = self.probability(p, (*path, key), open_interval=False)
         missing = [
-            str(v) for v, p in zip(support, probs) if np.isnan(p) and str(v) not in map(str, table)
+            str(v)
+            for v, p in zip(support, probs, strict=True)
+            if np.isnan(p) and str(v) not in map(str, table)
         ]
         if missing:
             self.fail(path, f"no probability for {', '.join(missing)}")
@@ -151,7 +153,8 @@ def _check_sources(data: Mapping[str, Any], checker: _Checker) -> dict[str, dict
         if not isinstance(entry, Mapping) or not ({"citation", "assumption"} & set(entry)):
             checker.fail(
                 ("sources", key),
-                "each source needs a 'citation' (literature) or an 'assumption' (our choice, explained)",
+                "each source needs a 'citation' (literature) or an 'assumption' "
+                "(our choice, explained)",
             )
             continue
         out[str(key)] = dict(entry)

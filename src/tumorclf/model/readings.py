@@ -37,8 +37,9 @@ def reading_words(reading: str) -> str:
 
 
 def reading_parameters(model: Any) -> list[str]:
-    """The names under which a fitted model takes a ``reading`` (``"reading"``, or ``"model__reading"`` routed
-    through a Pipeline): none for a model with one reading, the one its training rows taught."""
+    """The names under which a fitted model takes a ``reading`` (``"reading"``, or
+    ``"model__reading"`` routed through a Pipeline): none for a model with one reading, the one its
+    training rows taught."""
     return [
         name
         for name in model.get_params(deep=True)

@@ -81,11 +81,12 @@ DEPENDENCES: dict[str, dict[str, str]] = {
     "erosion_by_compartment": {"bone_erosion": "compartment"},
     "compartment_by_region": {"compartment": LEVEL_REGION},
 }
-#: Every value a ``dependence`` setting may take: "none", each name, and the names combined in this order.
+#: Every value a ``dependence`` setting may take: "none", each name,
+#: and the names combined in this order.
 DEPENDENCE_SETTINGS: tuple[str, ...] = (
     "none",
     *(
-        "+".join(name for name, keep in zip(DEPENDENCES, mask) if keep)
+        "+".join(name for name, keep in zip(DEPENDENCES, mask, strict=True) if keep)
         for mask in itertools.product((False, True), repeat=len(DEPENDENCES))
         if sum(mask) > 0
     ),
@@ -100,7 +101,8 @@ def values_of(field_name: str) -> tuple[Any, ...]:
 
 
 def parse_dependence(dependence: str) -> tuple[str, ...]:
-    """The named dependences a ``dependence`` setting stands for: ``"none"``, a name, or names joined by "+"."""
+    """The named dependences a ``dependence`` setting stands for: ``"none"``, a name,
+    or names joined by "+"."""
     if dependence == "none":
         return ()
     names = tuple(part.strip() for part in str(dependence).split("+"))

@@ -1,1 +1,2 @@
-"""Model files: atomic writes, signed pickles, skops with a trusted-type list, manifests, the champion."""
+"""Model files: atomic writes, signed pickles, skops with a trusted-type list,
+manifests, the champion."""

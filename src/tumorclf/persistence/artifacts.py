@@ -37,8 +37,9 @@ from typing import Any
 from tumorclf import stages
 from tumorclf.persistence.atomic import atomic_write, staging_dir, sweep_stale
 
-#: The layout of a model's files and types. 2: the model's types live in ``tumorclf.model`` (they lived in
-#: ``tumorclf.synthetic`` in layout 1, which this version refuses with a message to retrain).
+#: The layout of a model's files and types. 2: the model's types live in ``tumorclf.model`` (they
+#: lived in ``tumorclf.synthetic`` in layout 1, which this version refuses with a message to
+#: retrain).
 MANIFEST_VERSION = 2
 CHAMPION = "champion.json"
 MODEL_FILE = "model.skops"
@@ -206,14 +207,16 @@ def _load_signed(folder: Path, manifest: dict[str, Any]) -> Any | None:
 
 
 def check_layout(manifest: dict[str, Any], where: str | Path) -> None:
-    """Refuse a model saved in another layout of files and types, saying what to do, before anything is read."""
+    """Refuse a model saved in another layout of files and types, saying what to do,
+    before anything is read."""
     found = manifest.get("manifest_version", 1)
     if found == MANIFEST_VERSION:
         return
     if isinstance(found, int) and found < MANIFEST_VERSION:
         raise ArtifactError(
-            f"{where} was saved by an earlier tumorclf (model layout {found}; this version reads layout "
-            f"{MANIFEST_VERSION}, where the model's types moved from tumorclf.synthetic to tumorclf.model). "
+            f"{where} was saved by an earlier tumorclf (model layout {found}; "
+            f"this version reads layout {MANIFEST_VERSION}, where the model's types moved from "
+            f"tumorclf.synthetic to tumorclf.model). "
             f"Retrain it with `tumorclf train`, or install the tumorclf version that trained it."
         )
     raise ArtifactError(
@@ -254,7 +257,8 @@ def load_model(path: str | Path) -> tuple[Any, dict[str, Any]]:
     ------
     ArtifactError
         No manifest; a model saved in another layout (:func:`check_layout`); a model file whose
-        checksum differs from the manifest's; or a skops file with a type outside :data:`TRUSTED_TYPES`.
+        checksum differs from the manifest's;
+        or a skops file with a type outside :data:`TRUSTED_TYPES`.
     """
     manifest, model_path = read_manifest(path)
     check_layout(manifest, model_path)
@@ -264,7 +268,8 @@ def load_model(path: str | Path) -> tuple[Any, dict[str, Any]]:
     if actual != manifest.get("sha256"):
         raise ArtifactError(
             f"{model_path}: checksum {actual[:12]}... does not match the manifest's "
-            f"{str(manifest.get('sha256'))[:12]}...; the file was changed or is incomplete. Refusing to load it."
+            f"{str(manifest.get('sha256'))[:12]}...; the file was changed or is incomplete. "
+            f"Refusing to load it."
         )
     signed = _load_signed(model_path.parent, manifest)
     return (signed if signed is not None else load_skops(model_path)), manifest

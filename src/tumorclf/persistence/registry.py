@@ -1,4 +1,5 @@
-"""Model files behind an MLflow model URI: the only place prediction meets MLflow, imported only for such a URI."""
+"""Model files behind an MLflow model URI: the only place prediction meets MLflow,
+imported only for such a URI."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 
 def load_registered(uri: str) -> tuple[Any, dict[str, Any]]:
     """The skops model and tumorclf manifest behind an MLflow model URI (``models:/name@alias``,
-    ``runs:/<id>/model``), read from the store :func:`~tumorclf.paths.resolve_tracking_uri` names."""
+    ``runs:/<id>/model``), read from the store :func:`~tumorclf.paths.resolve_tracking_uri`
+    names."""
     import json
     import tempfile
 

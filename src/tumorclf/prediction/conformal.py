@@ -62,13 +62,15 @@ class CoverageSets:
         return 1.0 - self.alpha
 
     def p_values(self, proba: np.ndarray, classes: Sequence[str]) -> np.ndarray:
-        """Non-smoothed p-values ``(n, C)`` of every class for every case (columns in ``classes`` order)."""
+        """Non-smoothed p-values ``(n, C)`` of every class for every case
+        (columns in ``classes`` order)."""
         proba = np.atleast_2d(np.asarray(proba, dtype=float))
         out = np.ones_like(proba)
         for j, name in enumerate(classes):
             scores = np.sort(self.scores.get(name, np.array([])))
             s = 1.0 - proba[:, j]
-            # calibration scores >= s, with a hair of tolerance for probabilities that round differently
+            # calibration scores >= s,
+            # with a hair of tolerance for probabilities that round differently
             at_least = len(scores) - np.searchsorted(scores, s - 1e-12, side="left")
             out[:, j] = (at_least + 1) / (len(scores) + 1)
         return out
@@ -76,8 +78,9 @@ class CoverageSets:
     def members(
         self, proba: np.ndarray, classes: Sequence[str], alpha: float | None = None
     ) -> np.ndarray:
-        """Which classes each case's set keeps, ``(n, C)`` booleans, at level ``1 - alpha`` (default: the level
-        calibrated at training; the calibration scores serve any level chosen before the case is seen)."""
+        """Which classes each case's set keeps, ``(n, C)`` booleans, at level ``1 - alpha``
+        (default: the level calibrated at training; the calibration scores serve any level chosen
+        before the case is seen)."""
         return self.p_values(proba, classes) > (self.alpha if alpha is None else alpha)
 
     def sets(
@@ -88,7 +91,7 @@ class CoverageSets:
         keep = self.members(proba, classes, alpha)
         return [
             tuple(classes[j] for j in np.argsort(-row, kind="stable") if member[j])
-            for row, member in zip(proba, keep)
+            for row, member in zip(proba, keep, strict=True)
         ]
 
     def to_manifest(self) -> dict[str, Any]:
@@ -141,9 +144,10 @@ def fit_alert(p_mcs: np.ndarray, is_mcs: np.ndarray, target: float = 0.9) -> MCS
     """The threshold on p(MCS) at the ``1 - target`` quantile of the MCS cases given, interpolated
     linearly between the two cases around it (Hyndman & Fan 1996, type 7).
 
-    The lowest case that must be flagged alone would set the threshold if it were the order statistic;
-    with 16 to 20 MCS cases, one case of p = 0.04 would then sink it to 0.04 and flag nearly
-    everything. Between two order statistics, the threshold moves by a share of the gap, not all of it.
+    The lowest case that must be flagged alone would set the threshold if it were the order
+    statistic; with 16 to 20 MCS cases, one case of p = 0.04 would then sink it to 0.04 and flag
+    nearly everything. Between two order statistics, the threshold moves by a share of the gap, not
+    all of it.
     """
     from scipy.stats import beta
 
@@ -175,14 +179,15 @@ def fit_alert(p_mcs: np.ndarray, is_mcs: np.ndarray, target: float = 0.9) -> MCS
 
 @dataclass(frozen=True, eq=False)
 class AlertCalibration:
-    """The out-of-fold cases an alert was calibrated on, kept so that it can be chosen again under the
-    prior a user gives: their probabilities on the training prior's scale (columns in ``classes``
-    order) and which of them are MCS.
+    """The out-of-fold cases an alert was calibrated on, kept so that it can be chosen again under
+    the prior a user gives: their probabilities on the training prior's scale (columns in
+    ``classes`` order) and which of them are MCS.
 
-    Under a prior ``pi`` each case's p(MCS) becomes ``pi_mcs p_mcs / sum_c pi_c p_c`` (weights relative
-    to the training prior); the threshold is then the same quantile of the MCS cases' shifted p(MCS).
-    The MCS cases flagged are the same ones the training-scale threshold flags only when the shift is
-    monotone in p(MCS), which with several classes it is not, so the record is recomputed too.
+    Under a prior ``pi`` each case's p(MCS) becomes ``pi_mcs p_mcs / sum_c pi_c p_c`` (weights
+    relative to the training prior); the threshold is then the same quantile of the MCS cases'
+    shifted p(MCS). The MCS cases flagged are the same ones the training-scale threshold flags only
+    when the shift is monotone in p(MCS), which with several classes it is not, so the record is
+    recomputed too.
     """
 
     classes: tuple[str, ...]
@@ -191,7 +196,8 @@ class AlertCalibration:
     target: float
 
     def alert_for(self, weights: Mapping[str, float]) -> MCSAlert:
-        """The alert chosen on these cases' probabilities re-weighted by ``weights`` (class -> target / training)."""
+        """The alert chosen on these cases' probabilities re-weighted by ``weights``
+        (class -> target / training)."""
         shifted = shift_prior(self.proba, np.array([float(weights[c]) for c in self.classes]))
         return fit_alert(shifted[:, self.classes.index(ALERT_CLASS)], self.is_mcs, self.target)
 
@@ -221,7 +227,8 @@ def alpha_of(coverage: Any) -> float:
         value = float("nan")
     if not 0 < value < 1:
         raise ValueError(
-            f"A set's coverage must be a number between 0 and 1 (exclusive), e.g. 0.8; got {coverage!r}."
+            f"A set's coverage must be a number between 0 and 1 (exclusive), e.g. 0.8; "
+            f"got {coverage!r}."
         )
     return round(1.0 - value, 12)  # 0.9 asks for alpha 0.1, not 0.09999999999999998
 
@@ -229,7 +236,8 @@ def alpha_of(coverage: Any) -> float:
 def fit_sets(
     proba: np.ndarray, y: np.ndarray, classes: Sequence[str], alpha: float = 0.1
 ) -> CoverageSets:
-    """Calibrate :class:`CoverageSets` on cases with known class indices ``y`` (columns in ``classes`` order)."""
+    """Calibrate :class:`CoverageSets` on cases with known class indices ``y``
+    (columns in ``classes`` order)."""
     if not 0 < alpha < 1:
         raise ValueError(f"The coverage 'alpha' must be in (0, 1). Got {alpha!r} instead.")
     proba, y = np.asarray(proba, dtype=float), np.asarray(y, dtype=np.intp)

@@ -1,4 +1,5 @@
-"""A prediction printed for a terminal: what was read from a report, the differential, the set, the alert, why."""
+"""A prediction printed for a terminal: what was read from a report, the differential,
+the set, the alert, why."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ def print_report_prediction(prediction: Prediction) -> None:
 
     missing = len(ORDER) - len(extraction.case)
     console.print(
-        f"Not stated in the report: {missing} of {len(ORDER)} fields ({reading_words(prediction.reading)})."
+        f"Not stated in the report: {missing} of {len(ORDER)} fields "
+        f"({reading_words(prediction.reading)})."
     )
     print_prediction(prediction)
 

@@ -54,14 +54,15 @@ def effects(
     classes: Sequence[str],
     targets: Sequence[str],
 ) -> list[Effect]:
-    """Each finding's effect on each target class, from the probabilities of :func:`without_each`'s rows."""
+    """Each finding's effect on each target class,
+    from the probabilities of :func:`without_each`'s rows."""
     columns = [list(classes).index(t) for t in targets]
     p = np.clip(proba[:, columns], 1e-12, 1 - 1e-12)
     log_odds = np.log(p) - np.log1p(-p)
     effect = (log_odds[0] - log_odds[1:]).tolist()  # (finding, target)
     return [
         Effect(finding, finding_words(arrays, finding), target, row[t])
-        for finding, row in zip(findings, effect)
+        for finding, row in zip(findings, effect, strict=True)
         for t, target in enumerate(targets)
     ]
 
@@ -69,7 +70,8 @@ def effects(
 def strongest(
     found: Sequence[Effect], diagnosis: str, limit: int, floor: float = 0.1
 ) -> list[Effect]:
-    """Up to half the reasons about the diagnosis itself, the rest about its rivals; strongest first."""
+    """Up to half the reasons about the diagnosis itself,
+    the rest about its rivals; strongest first."""
     strong = sorted(
         (e for e in found if abs(e.log_effect) >= floor), key=lambda e: -abs(e.log_effect)
     )

@@ -41,10 +41,11 @@ from tumorclf.schema import CaseArrays, as_case_arrays
 
 @dataclass(frozen=True)
 class Scored:
-    """A batch scored once: its probabilities in the reading asked, under the prior asked, and where the model has
-    them, which classes each case's conformal set keeps (``(n, C)``, ordered as the probabilities' columns) and
-    whether it raises the MCS alert; the sets and alerts from the same probabilities read as entered on the
-    model's own scale (``entered``), where they were calibrated."""
+    """A batch scored once: its probabilities in the reading asked, under the prior asked, and where
+    the model has them, which classes each case's conformal set keeps (``(n, C)``, ordered as the
+    probabilities' columns) and whether it raises the MCS alert; the sets and alerts from the same
+    probabilities read as entered on the model's own scale (``entered``), where they were
+    calibrated."""
 
     proba: np.ndarray
     reading: str
@@ -87,10 +88,12 @@ class Classifier:
             [clinical.get(c, np.nan) for c in self.classes_], dtype=float
         )
         self.readings_ = tuple(self.manifest.readings)
-        #: One model per reading, made once on first use: a per-call reading never changes a shared object.
+        #: One model per reading, made once on first use:
+        #: a per-call reading never changes a shared object.
         self._readers: dict[str, Any] = {}
         self._readers_lock = threading.Lock()
-        #: A temperature fitted on the real cases' out-of-fold predictions, where it lowered their held-out log loss.
+        #: A temperature fitted on the real cases' out-of-fold predictions,
+        #: where it lowered their held-out log loss.
         self.temperature_ = self.manifest.temperature
         self.coverage_ = self.manifest.sets
         self.mcs_alert_ = self.manifest.alert
@@ -106,25 +109,28 @@ class Classifier:
     # -- probabilities ----------------------------------------------------------------
 
     def check_reading(self, reading: str) -> str:
-        """``reading`` itself if this model answers in it; else a ValueError saying what it offers."""
+        """``reading`` itself if this model answers in it;
+        else a ValueError saying what it offers."""
         if reading not in READINGS:
             raise ValueError(f"reading must be one of {', '.join(READINGS)}; got {reading!r}")
         if reading not in self.readings_:
             raise ValueError(
-                f"this model ({self.manifest.candidate}) reads cases only {' or '.join(self.readings_)}: "
-                f"it learnt from rows masked that way. Pass reading={self.readings_[0]!r}, or retrain with "
+                f"this model ({self.manifest.candidate}) reads cases only "
+                f"{' or '.join(self.readings_)}: it learnt from rows masked that way. "
+                f"Pass reading={self.readings_[0]!r}, or retrain with "
                 f"fill_in.missingness={reading}."
             )
         return reading
 
     @property
     def _entered(self) -> bool:
-        """Whether the model reads cases as entered: where the sets and the alert were calibrated."""
+        """Whether the model reads cases as entered:
+        where the sets and the alert were calibrated."""
         return "as_entered" in self.readings_
 
     def _reader(self, reading: str) -> Any:
-        """The fitted model reading cases ``reading`` (its own object, made once; the model itself for its own
-        reading)."""
+        """The fitted model reading cases ``reading`` (its own object, made once; the model itself
+        for its own reading)."""
         reader = self._readers.get(reading)
         if reader is None:
             with self._readers_lock:
@@ -132,7 +138,8 @@ class Classifier:
         return reader
 
     def _raw_proba(self, arrays: CaseArrays, reading: str = "as_entered") -> np.ndarray:
-        """The model's probabilities on its training prior, recalibrated where training found that it helps."""
+        """The model's probabilities on its training prior,
+        recalibrated where training found that it helps."""
         proba = self._reader(reading).predict_proba(arrays)[:, self._columns]
         return apply_temperature(proba, self.temperature_)
 
@@ -230,8 +237,8 @@ class Classifier:
         )
 
     def mcs_alerts(self, cases: Any, prior: Any = None) -> np.ndarray:
-        """Whether each case raises the MCS alert: p(MCS) under ``prior`` (read as entered) at or above the
-        threshold chosen under that prior (see :meth:`alert_for`)."""
+        """Whether each case raises the MCS alert: p(MCS) under ``prior`` (read as entered) at or
+        above the threshold chosen under that prior (see :meth:`alert_for`)."""
         if self.mcs_alert_ is None or ALERT_CLASS not in self.classes_ or not self._entered:
             raise ValueError(
                 "this model has no calibrated MCS alert (trained before it): retrain it"
@@ -241,8 +248,9 @@ class Classifier:
         return alert.flags(proba[:, self.classes_.index(ALERT_CLASS)])
 
     def alert_for(self, prior: Any = None) -> MCSAlert:
-        """The :class:`~tumorclf.prediction.conformal.MCSAlert` under ``prior``: its threshold is the same quantile
-        of the out-of-fold MCS cases' p(MCS), re-weighted to that prior, as training chose on its own scale."""
+        """The :class:`~tumorclf.prediction.conformal.MCSAlert` under ``prior``: its threshold is
+        the same quantile of the out-of-fold MCS cases' p(MCS), re-weighted to that prior, as
+        training chose on its own scale."""
         if self.mcs_alert_ is None:
             raise ValueError(
                 "this model has no calibrated MCS alert (trained before it): retrain it"
@@ -250,8 +258,9 @@ class Classifier:
         return self._alert_under(self._weights(prior)[0])[0]
 
     def _alert_under(self, weights: np.ndarray | None) -> tuple[MCSAlert, np.ndarray | None]:
-        """The alert for these prior weights, and the weights its p(MCS) is to be read with (None: the model's
-        own scale, for no weights or a model from before the alert could follow a prior)."""
+        """The alert for these prior weights, and the weights its p(MCS) is to be read with (None:
+        the model's own scale, for no weights or a model from before the alert could follow a
+        prior)."""
         if weights is None or self._alert_calibration is None:
             return self.mcs_alert_, None
         key = np.asarray(weights, dtype=float).tobytes()
@@ -259,7 +268,9 @@ class Classifier:
         if alert is None:
             if len(self._alerts_by_prior) >= 32:  # many custom priors: keep the cache small
                 self._alerts_by_prior.clear()
-            alert = self._alert_calibration.alert_for(dict(zip(self.classes_, weights)))
+            alert = self._alert_calibration.alert_for(
+                dict(zip(self.classes_, weights, strict=True))
+            )
             self._alerts_by_prior[key] = alert
         return alert, weights
 
@@ -322,7 +333,7 @@ class Classifier:
         )
         return Prediction(
             diagnosis=diagnosis,
-            probabilities={c: float(p) for c, p in zip(self.classes_, top)},
+            probabilities={c: float(p) for c, p in zip(self.classes_, top, strict=True)},
             differential=differential,
             explanation=[e.sentence for e in chosen],
             effects=found,
@@ -342,8 +353,9 @@ class Classifier:
         prior_name: str,
         alpha: float | None,
     ) -> tuple[tuple[str, ...] | None, AlertResult | None]:
-        """One case's conformal set (read as entered on the training prior's scale, as calibrated) and MCS alert
-        (under the prior of ``weights``), from its training-scale probabilities as entered."""
+        """One case's conformal set (read as entered on the training prior's scale, as calibrated)
+        and MCS alert (under the prior of ``weights``), from its training-scale probabilities as
+        entered."""
         if entered is None or (self.coverage_ is None and self.mcs_alert_ is None):
             return None, None
         kept = (

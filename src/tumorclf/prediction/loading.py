@@ -1,4 +1,5 @@
-"""Load a trained model: from ``models/``, a path, or an MLflow URI; check that this tumorclf can read it."""
+"""Load a trained model: from ``models/``, a path, or an MLflow URI;
+check that this tumorclf can read it."""
 
 from __future__ import annotations
 
@@ -31,19 +32,22 @@ def check_compatibility(manifest: Manifest | Mapping[str, Any]) -> None:
     manifest = Manifest.of(manifest)
     schema = manifest.schema_version
     if schema != SCHEMA_VERSION:
-        # A model's encoders are fitted to its schema's fields: a 1.0 model cannot read the fields 1.1 added.
+        # A model's encoders are fitted to its schema's fields:
+        # a 1.0 model cannot read the fields 1.1 added.
         raise ArtifactError(
-            f"the model uses case schema {schema}; this tumorclf reads {SCHEMA_VERSION}, which adds fields the "
-            f"model has no place for. Retrain it with `tumorclf train` (your {schema} case files still read as "
-            f"they are), or install the tumorclf version that trained it."
+            f"the model uses case schema {schema}; this tumorclf reads {SCHEMA_VERSION}, "
+            f"which adds fields the model has no place for. "
+            f"Retrain it with `tumorclf train` (your {schema} case files still read as they are), "
+            f"or install the tumorclf version that trained it."
         )
     trained = manifest.packages
     installed = package_versions()
     sk_then, sk_now = trained.get("scikit-learn", "?"), installed.get("scikit-learn", "?")
     if _major_minor(sk_then) != _major_minor(sk_now):
         raise ArtifactError(
-            f"the model was trained with scikit-learn {sk_then}; {sk_now} is installed. Models do not carry "
-            f"across scikit-learn minor versions: retrain, or install scikit-learn=={sk_then}."
+            f"the model was trained with scikit-learn {sk_then}; {sk_now} is installed. "
+            f"Models do not carry across scikit-learn minor versions: retrain, "
+            f"or install scikit-learn=={sk_then}."
         )
     drift = [
         f"{p} {trained[p]} -> {installed[p]}"

@@ -1,4 +1,5 @@
-"""A model's manifest: what it is, what it was trained on, how well it did, and what it was calibrated with.
+"""A model's manifest: what it is, what it was trained on, how well it did,
+and what it was calibrated with.
 
 Training writes one (:meth:`Manifest.to_dict`, saved beside the model by
 :func:`tumorclf.persistence.artifacts.save_model`, which adds the files'
@@ -33,10 +34,11 @@ class Manifest:
     schema_version : str
         The case schema it reads.
     readings : tuple of str
-        The readings it answers in: both for a generative model, the one its rows taught for another.
+        The readings it answers in: both for a generative model,
+        the one its rows taught for another.
     sets, alert, alert_calibration : optional
-        The conformal sets, the MCS alert and the cases to choose the alert again under another prior,
-        calibrated on out-of-fold real cases (None for a model trained without them).
+        The conformal sets, the MCS alert and the cases to choose the alert again under another
+        prior, calibrated on out-of-fold real cases (None for a model trained without them).
     recalibration : Recalibration, optional
         The temperature training tried, and whether it is applied.
     metrics, best_params, prior_update : dict
@@ -106,7 +108,8 @@ class Manifest:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Manifest:
-        """Read a manifest's JSON form; keys it does not know (the files' checksums) are left to persistence."""
+        """Read a manifest's JSON form; keys it does not know
+        (the files' checksums) are left to persistence."""
         alert = data.get("mcs_alert")
         recalibration = data.get("recalibration")
         simple = {f.name for f in fields(cls)} - {

@@ -1,4 +1,5 @@
-"""Two changes of a model's probabilities that keep each case's ranking of evidence: a prior shift and a temperature.
+"""Two changes of a model's probabilities that keep each case's ranking of evidence:
+a prior shift and a temperature.
 
 Both are used at prediction and by training (the vignettes' uniform prior,
 the alert under a user's prior, the recalibration), so there is one of each.
@@ -18,15 +19,16 @@ import numpy as np
 
 
 def prior_weights(target: np.ndarray, training: np.ndarray) -> np.ndarray:
-    """The weights ``target / training`` of a prior shift (0 for a class the model was never trained on)."""
+    """The weights ``target / training`` of a prior shift
+    (0 for a class the model was never trained on)."""
     target, training = np.asarray(target, dtype=float), np.asarray(training, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(training > 0, target / training, 0.0)
 
 
 def shift_prior(proba: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
-    """Probabilities re-weighted by ``weights`` (from :func:`prior_weights`) and renormalised per case;
-    None leaves them as they are. A case whose every class weighs 0 gets all zeros."""
+    """Probabilities re-weighted by ``weights`` (from :func:`prior_weights`) and renormalised per
+    case; None leaves them as they are. A case whose every class weighs 0 gets all zeros."""
     if weights is None:
         return proba
     shifted = np.asarray(proba, dtype=float) * weights
@@ -35,7 +37,8 @@ def shift_prior(proba: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
 
 
 def apply_temperature(proba: np.ndarray, temperature: float) -> np.ndarray:
-    """Probabilities with their log divided by ``temperature``, renormalised (1 leaves them as they are)."""
+    """Probabilities with their log divided by ``temperature``, renormalised
+    (1 leaves them as they are)."""
     if temperature == 1.0:
         return proba
     logp = np.log(np.clip(proba, 1e-300, 1.0)) / temperature
@@ -45,8 +48,8 @@ def apply_temperature(proba: np.ndarray, temperature: float) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Recalibration:
-    """A temperature fitted on out-of-fold predictions, the held-out log loss with and without it, and whether it
-    is applied (only where cross-fitting showed that it lowers that loss)."""
+    """A temperature fitted on out-of-fold predictions, the held-out log loss with and without it,
+    and whether it is applied (only where cross-fitting showed that it lowers that loss)."""
 
     temperature: float
     log_loss_before: float  # mean over held-out folds, as the model gave them

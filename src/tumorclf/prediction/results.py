@@ -10,7 +10,8 @@ from tumorclf.prediction.wording import class_words, reading_words
 
 @dataclass(frozen=True, slots=True)
 class AlertResult:
-    """The MCS alert for one case: p(MCS) under ``prior`` against the threshold chosen under that prior."""
+    """The MCS alert for one case:
+    p(MCS) under ``prior`` against the threshold chosen under that prior."""
 
     raised: bool
     p_mcs: float
@@ -23,14 +24,17 @@ class AlertResult:
 
     def __str__(self) -> str:
         record = (
-            f"the threshold {self.threshold:.3g} flagged {self.caught} of {self.n_mcs} published MCS "
-            f"(95% lower bound on sensitivity {self.sensitivity_lower:.2f}) and {self.false_alarm_rate:.0%} "
-            f"of the other published tumours"
+            f"the threshold {self.threshold:.3g} flagged {self.caught} of {self.n_mcs} "
+            f"published MCS (95% lower bound on sensitivity {self.sensitivity_lower:.2f}) "
+            f"and {self.false_alarm_rate:.0%} of the other published tumours"
         )
         scale = "the model's own prior" if self.prior == "training" else f"the {self.prior} prior"
         if self.raised:
             return f"MCS cannot be excluded: p(MCS) = {self.p_mcs:.3g} under {scale}; {record}."
-        return f"MCS alert not raised: p(MCS) = {self.p_mcs:.3g} under {scale}, below {self.threshold:.3g}; {record}."
+        return (
+            f"MCS alert not raised: p(MCS) = {self.p_mcs:.3g} under {scale}, "
+            f"below {self.threshold:.3g}; {record}."
+        )
 
 
 @dataclass(slots=True)
@@ -45,7 +49,8 @@ class Effect:
 
     @property
     def sentence(self) -> str:
-        return f"{self.words}: {'toward' if self.log_effect > 0 else 'away from'} {class_words(self.target)}"
+        direction = "toward" if self.log_effect > 0 else "away from"
+        return f"{self.words}: {direction} {class_words(self.target)}"
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,8 @@ class Prediction:
         repr=False, default=None
     )  # the Extraction a report was read into, if any
     reading: str = "as_entered"
-    #: The classes a conformal set at ``set_coverage`` keeps (None: the model has no calibrated sets).
+    #: The classes a conformal set at ``set_coverage`` keeps
+    #: (None: the model has no calibrated sets).
     differential_set: tuple[str, ...] | None = None
     set_coverage: float | None = None
     alert: AlertResult | None = None
@@ -76,7 +82,8 @@ class Prediction:
                 or "no class (an unusual case)"
             )
             lines.append(
-                f"Set at {self.set_coverage:.0%} coverage (calibrated on published cases, as entered): {kept}"
+                f"Set at {self.set_coverage:.0%} coverage "
+                f"(calibrated on published cases, as entered): {kept}"
             )
         if self.alert is not None:
             lines.append(str(self.alert))
@@ -85,7 +92,10 @@ class Prediction:
     def __str__(self) -> str:
         lines = [str(self.extraction), ""] if self.extraction is not None else []
         lines += [
-            f"Most likely: {class_words(self.diagnosis)} ({self.probabilities[self.diagnosis]:.1%})",
+            (
+                f"Most likely: {class_words(self.diagnosis)} "
+                f"({self.probabilities[self.diagnosis]:.1%})"
+            ),
             f"Differential (prior: {self.prior}; {reading_words(self.reading)}):",
         ]
         lines += [f"  {class_words(c):28s} {p:7.1%}" for c, p in self.differential]

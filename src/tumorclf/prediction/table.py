@@ -23,7 +23,8 @@ def prediction_columns(
     reading: str = "as_entered",
     coverage: float | None = None,
 ) -> dict[str, Any]:
-    """The columns of :func:`prediction_table`, as arrays, from one validation and one scoring of the batch."""
+    """The columns of :func:`prediction_table`, as arrays,
+    from one validation and one scoring of the batch."""
     from tumorclf.schema import as_case_arrays
 
     arrays = as_case_arrays(frame)
@@ -56,9 +57,10 @@ def prediction_table(
     reading: str = "as_entered",
     coverage: float | None = None,
 ) -> pd.DataFrame:
-    """One row per case: id (if any), p_<class> columns, diagnosis, differential, the reading used; and, where the
-    model has them, its conformal ``differential_set`` (at ``coverage``, on the model's own scale) and the ``mcs_alert``
-    (under ``prior``). The batch is validated and scored once."""
+    """One row per case: id (if any), p_<class> columns, diagnosis, differential, the reading used;
+    and, where the model has them, its conformal ``differential_set`` (at ``coverage``, on the
+    model's own scale) and the ``mcs_alert`` (under ``prior``). The batch is validated and scored
+    once."""
     return pd.DataFrame(prediction_columns(classifier, frame, prior, reading, coverage))
 
 
@@ -70,8 +72,8 @@ _TAIL = np.array([f"{i:03d}" for i in range(1000)], dtype=object)
 
 
 def probability_text(values: np.ndarray) -> np.ndarray:
-    """Probabilities in [0, 1] as ``"%.6f"`` text, exactly, by table look-up (pandas' float_format runs Python's
-    formatting once per cell, the slowest part of writing a large prediction file)."""
+    """Probabilities in [0, 1] as ``"%.6f"`` text, exactly, by table look-up (pandas' float_format
+    runs Python's formatting once per cell, the slowest part of writing a large prediction file)."""
     scaled = np.asarray(values, dtype=float) * 1e6
     micro = np.floor(scaled + 0.5)
     halfway = (
@@ -129,7 +131,8 @@ def write_prediction_csv(
 
 
 def _as_text(columns: dict[str, Any]) -> dict[str, np.ndarray]:
-    """The columns as the file spells them: probabilities to six decimals, the alert True or False."""
+    """The columns as the file spells them: probabilities to six decimals,
+    the alert True or False."""
     text = {}
     for name, values in columns.items():
         if name.startswith("p_"):

@@ -84,7 +84,8 @@ def class_words(name: str) -> str:
 
 
 def finding_words(arrays: CaseArrays, finding: str) -> str:
-    """The first case's ``finding`` in words ("age 19", "level T12-L2", "punctate calcification")."""
+    """The first case's ``finding`` in words
+    ("age 19", "level T12-L2", "punctate calcification")."""
     if finding == "age":
         return f"age {arrays.age[0]:g}"
     if finding == "level":
@@ -101,8 +102,8 @@ def finding_words(arrays: CaseArrays, finding: str) -> str:
 def differential_column(
     proba: np.ndarray, classes: list[str], threshold: float = 0.01, min_classes: int = 3
 ) -> np.ndarray:
-    """Every row's differential as text ("mcs 0.812; schwannoma 0.103; ..."), built with array operations
-    (no per-row Python).
+    """Every row's differential as text ("mcs 0.812; schwannoma 0.103; ..."), built with array
+    operations (no per-row Python).
 
     Classes in falling probability, down to ``threshold`` but never fewer than
     ``min_classes``; ties keep the column order.
@@ -131,8 +132,8 @@ def differential_column(
 
 
 def names_in_order(proba: np.ndarray, kept: np.ndarray, classes: list[str]) -> np.ndarray:
-    """Every row's kept classes (``kept``: ``(n, C)`` booleans) as text, most probable first, joined by "; "
-    ("mcs; neurofibroma"; "" for none), built with array operations (no per-row Python)."""
+    """Every row's kept classes (``kept``: ``(n, C)`` booleans) as text, most probable first, joined
+    by "; " ("mcs; neurofibroma"; "" for none), built with array operations (no per-row Python)."""
     order = np.argsort(-proba, axis=1, kind="stable")
     ranked = np.take_along_axis(kept, order, axis=1)
     names = np.asarray(classes, dtype=object)

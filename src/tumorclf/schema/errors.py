@@ -62,7 +62,8 @@ class CaseValidationError(ValueError):
 
 
 class NotCasesError(CaseValidationError, TypeError):
-    """Input that is not cases at all (a number, a string): a :class:`CaseValidationError`, and a TypeError."""
+    """Input that is not cases at all (a number, a string):
+    a :class:`CaseValidationError`, and a TypeError."""
 
     def __init__(self, value: object) -> None:
         super().__init__(

@@ -161,7 +161,8 @@ def parse_level_range(value: Any) -> tuple[str, str] | None:
     return top, bottom
 
 
-#: A size as papers write it: "28 mm", "2.8 cm", "3.2 x 2.1 x 1.5 cm" (the largest dimension counts), "28".
+#: A size as papers write it: "28 mm", "2.8 cm", "3.2 x 2.1 x 1.5 cm"
+#: (the largest dimension counts), "28".
 _SIZE_TEXT = re.compile(
     r"^(?P<numbers>\d+(?:\.\d+)?(?:\s*(?:x|\u00d7|\*|by)\s*\d+(?:\.\d+)?)*)\s*(?P<unit>mm|cm)?$"
 )

@@ -280,7 +280,10 @@ SYNONYMS: Final = MappingProxyType(
 def allowed_values(field: str) -> str:
     """Describe the values a field accepts, for error messages."""
     if field == "size":
-        return f'{", ".join(CATEGORICAL_FIELDS[field])}, or the largest dimension, e.g. 28 (mm), "28 mm", "2.8 cm"'
+        return (
+            f"{', '.join(CATEGORICAL_FIELDS[field])}, or the largest dimension, "
+            f'e.g. 28 (mm), "28 mm", "2.8 cm"'
+        )
     if field in CATEGORICAL_FIELDS:
         return ", ".join(CATEGORICAL_FIELDS[field])
     if field in BOOLEAN_FIELDS:

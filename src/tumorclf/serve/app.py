@@ -26,7 +26,8 @@ Value = Annotated[str, StringConstraints(max_length=MAX_VALUE_CHARS)] | float | 
 
 
 class CaseIn(BaseModel):
-    """A case: any of the schema's fields (every one optional), and the prior and reading to answer in."""
+    """A case: any of the schema's fields (every one optional), and the prior and reading to \
+answer in."""
 
     model_config = ConfigDict(extra="forbid")
     case: dict[Annotated[str, StringConstraints(max_length=40)], Value] = Field(
@@ -40,7 +41,8 @@ class CaseIn(BaseModel):
         default=None,
         gt=0,
         lt=1,
-        description="Level of the differential set, e.g. 0.8 (default: the level calibrated at training).",
+        description="Level of the differential set, e.g. 0.8 (default: the level calibrated at "
+        "training).",
     )
 
 
@@ -103,7 +105,8 @@ def create_app(classifier: Classifier) -> FastAPI:
         version="1",
         docs_url=None,
         redoc_url=None,  # no CDN assets: the schema only
-        description="Differential diagnosis of intraspinal tumours: MCS against its mimics. For research.",
+        description="Differential diagnosis of intraspinal tumours: MCS against its mimics. "
+        "For research.",
     )
 
     @app.middleware("http")
@@ -149,7 +152,8 @@ def create_app(classifier: Classifier) -> FastAPI:
             "has_alert": classifier.mcs_alert_ is not None,
         }
 
-    # The calls are async: their work is short and CPU-bound, so they run on the event loop, not a thread pool.
+    # The calls are async: their work is short and CPU-bound, so they run on the event loop, not a
+    # thread pool.
     @app.post("/api/extract")
     async def extract(report: ReportIn) -> JSONResponse:
         """Read a case from a findings paragraph: each value with the words it was read from."""

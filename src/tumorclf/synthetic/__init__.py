@@ -29,7 +29,8 @@ __all__ = ["MISSINGNESS", "CaseGenerator", "load_generator"]
 
 
 def load_generator(path: str | Path | None = None) -> CaseGenerator:
-    """The generator of the literature priors in a priors file (default: the project's ``configs/priors.yaml``).
+    """The generator of the literature priors in a priors file
+    (default: the project's ``configs/priors.yaml``).
 
     For the priors updated by real cases, draw from a fitted model instead:
     ``CaseGenerator.from_model(tumorclf.model.fit_to_real_cases())``.

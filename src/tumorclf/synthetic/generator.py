@@ -143,7 +143,8 @@ class CaseGenerator:
             )
         if missingness not in MISSINGNESS:
             raise ValueError(
-                f"The 'missingness' parameter must be one of {MISSINGNESS}. Got {missingness!r} instead."
+                f"The 'missingness' parameter must be one of {MISSINGNESS}. "
+                f"Got {missingness!r} instead."
             )
         # Separate streams: the complete draws and their order do not depend on the masking.
         draw, mask, shuffle = np.random.default_rng(random_state).spawn(3)
@@ -178,7 +179,8 @@ class CaseGenerator:
         *,
         missingness: str = "as_published",
     ) -> pd.DataFrame:
-        """Draw ``n`` labelled cases as a validated frame: schema columns, ``diagnosis``, ``source``.
+        """Draw ``n`` labelled cases as a validated frame: schema columns,
+        ``diagnosis``, ``source``.
 
         Examples
         --------
@@ -223,8 +225,8 @@ class CaseGenerator:
     def _mask_as_published(
         self, rng: np.random.Generator, age: np.ndarray, codes: np.ndarray, labels: np.ndarray
     ) -> None:
-        """Each case a paper of a style drawn from the reporting model; each finding stated at its rate
-        (its class's, where the model lets classes depart)."""
+        """Each case a paper of a style drawn from the reporting model; each finding stated at its
+        rate (its class's, where the model lets classes depart)."""
         reporting = self.reporting
         n = len(age)
         style = rng.choice(len(reporting.styles), size=n, p=reporting.weights)
@@ -249,7 +251,8 @@ class CaseGenerator:
     def _mask_as_entered(
         self, rng: np.random.Generator, age: np.ndarray, codes: np.ndarray
     ) -> None:
-        """Each case keeps each field with its own chance u ~ Uniform(0.2, 1), whatever the value."""
+        """Each case keeps each field with its own chance u ~ Uniform(0.2, 1),
+        whatever the value."""
         n = len(age)
         low, high = ENTERED_COMPLETENESS
         completeness = rng.uniform(low, high, size=n)

@@ -1,4 +1,5 @@
-"""MLflow for training and serving: where runs are stored, a train's runs, comparing trains, the UI, the pyfunc.
+"""MLflow for training and serving: where runs are stored, a train's runs, comparing trains, the UI,
+the pyfunc.
 
 Training and the command line reach MLflow through this package, and import
 its modules only when they need them. Prediction reads a model behind a

@@ -9,7 +9,8 @@ from typing import Any
 def comparison_rows(
     tracking_uri: str, experiment: str, last: int = 3, columns: Sequence[str] = ()
 ) -> list[dict[str, Any]]:
-    """One row per candidate run of the last ``last`` trains, newest train first, best real log loss first.
+    """One row per candidate run of the last ``last`` trains, newest train first, best real log loss
+    first.
 
     Each row has the train, the candidate, whether it is a reference or the
     champion, its status, and the metrics named in ``columns``.

@@ -44,7 +44,8 @@ class TumorclfModel(mlflow.pyfunc.PythonModel):
         check_compatibility(manifest)
         self.classifier = Classifier(model, manifest, source="mlflow pyfunc")
 
-    # A DataFrame in and out: MLflow infers no schema of its own from this hint; the signature is the schema.
+    # A DataFrame in and out: MLflow infers no schema of its own from this hint; the signature is
+    # the schema.
     def predict(
         self,
         context: mlflow.pyfunc.PythonModelContext,
@@ -79,7 +80,8 @@ class TumorclfModel(mlflow.pyfunc.PythonModel):
 
 
 def signature(classes: list[str], coverage: float | None = None) -> Any:
-    """Every schema field optional (age a number, the rest text in the schema's spellings); named outputs."""
+    """Every schema field optional (age a number, the rest text in the schema's spellings); named
+    outputs."""
     from mlflow.models import ModelSignature
     from mlflow.types.schema import AnyType, ColSpec, ParamSchema, ParamSpec, Schema
 
@@ -88,8 +90,9 @@ def signature(classes: list[str], coverage: float | None = None) -> Any:
     # Age is declared Any: MLflow's double refuses JSON integers (19) and its long refuses a pandas
     # float column (any batch with a missing age); the schema's own check makes it years 0-100.
     inputs = [ColSpec("string", "id", required=False)]
-    # Numbers and booleans come as the caller's types (a bool column, numpy ints, pandas' nullable dtypes) or
-    # as the schema's strings ("yes", "2.8 cm"): MLflow passes them through and tumorclf's schema reads them.
+    # Numbers and booleans come as the caller's types (a bool column, numpy ints, pandas' nullable
+    # dtypes) or as the schema's strings ("yes", "2.8 cm"): MLflow passes them through and
+    # tumorclf's schema reads them.
     free = {"age", "size", *BOOLEAN_FIELDS}
     inputs += [
         ColSpec(AnyType() if name in free else "string", name, required=False) for name in FIELDS
@@ -124,7 +127,8 @@ def log_champion(
     registered_name: str,
     pip_requirements: list[str],
 ) -> Any:
-    """Log the champion's folder as a pyfunc in the active run and register it; returns MLflow's ModelInfo.
+    """Log the champion's folder as a pyfunc in the active run and register it; returns MLflow's
+    ModelInfo.
 
     The model is logged from code (``pyfunc_model.py``), so the logged model
     holds no pickle: loading it runs that file, which builds the model object
@@ -147,7 +151,8 @@ def log_champion(
     with tempfile.TemporaryDirectory() as tmp:
         code = Path(tmp) / "tumorclf"
         shutil.copytree(package, code, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        # the skops file and manifest only: the signed pickle is this machine's, and no pickle travels
+        # the skops file and manifest only: the signed pickle is this machine's, and no
+        # pickle travels
         folder = Path(tmp) / "model"
         shutil.copytree(model_dir, folder, ignore=shutil.ignore_patterns("*.pkl"))
         return mlflow.pyfunc.log_model(

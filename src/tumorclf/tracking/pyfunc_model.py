@@ -1,4 +1,5 @@
-"""The champion's pyfunc, logged from code (MLflow's models-from-code): no pickle in the logged model.
+"""The champion's pyfunc, logged from code (MLflow's models-from-code): no pickle in the logged
+model.
 
 MLflow runs this file when it loads the model; it names the model object
 and nothing else.

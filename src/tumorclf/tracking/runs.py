@@ -7,11 +7,9 @@ through :func:`timed`, so a train can report MLflow's share of its wall time.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import socket
 import subprocess
-import threading
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -27,18 +25,9 @@ MAX_PARAM_LENGTH = 6000
 #: Opens the experiment in the UI's model-training view (runs, compare), not the GenAI one.
 EXPERIMENT_TAGS = {
     "mlflow.experimentKind": "custom_model_development",
-    "mlflow.note.content": "tumorclf trains: one parent run per `tumorclf train`, one child per candidate.",
+    "mlflow.note.content": "tumorclf trains: one parent run per `tumorclf train`, one child per "
+    "candidate.",
 }
-
-
-def import_in_background() -> threading.Thread:
-    """Start importing mlflow in a thread (about two seconds), so that a train's first MLflow call, after its
-    prior updates, need not wait for it; the import lock makes that call wait only for what is left."""
-    thread = threading.Thread(
-        target=importlib.import_module, args=("mlflow",), name="import mlflow", daemon=True
-    )
-    thread.start()
-    return thread
 
 
 def reset_timer() -> None:
@@ -212,7 +201,8 @@ class Tracker:
         registered_name: str,
         pip_requirements: list[str],
     ) -> str:
-        """Log the champion's folder as a pyfunc (:mod:`tumorclf.tracking.pyfunc`), register it; return its version.
+        """Log the champion's folder as a pyfunc (:mod:`tumorclf.tracking.pyfunc`), register it;
+        return its version.
 
         ``pip_requirements`` are pinned by the caller from the training
         environment: nothing is inferred at log time.

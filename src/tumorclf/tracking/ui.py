@@ -48,7 +48,8 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def wait_until_listening(process: subprocess.Popen, host: str, port: int, timeout: float) -> bool:
-    """True once something listens on ``host:port``; False if ``process`` exits or time runs out first."""
+    """True once something listens on ``host:port``; False if ``process`` exits or time runs out
+    first."""
     deadline = time.monotonic() + timeout
     while not port_is_open(host, port):
         if process.poll() is not None or time.monotonic() > deadline:
@@ -58,7 +59,8 @@ def wait_until_listening(process: subprocess.Popen, host: str, port: int, timeou
 
 
 def wait_until_closed(host: str, port: int, timeout: float) -> bool:
-    """True once nothing listens on ``host:port`` (a server's workers may outlive it by a moment)."""
+    """True once nothing listens on ``host:port`` (a server's workers may outlive it by a
+    moment)."""
     deadline = time.monotonic() + timeout
     while port_is_open(host, port):
         if time.monotonic() > deadline:

@@ -1,4 +1,5 @@
-"""The champion's calibration on its out-of-fold real-case predictions: a temperature, the sets and the alert.
+"""The champion's calibration on its out-of-fold real-case predictions: a temperature, the sets and
+the alert.
 
 Read as entered, on the champion's training prior's scale: a temperature,
 kept only if cross-fitting it lowers the held-out log loss
@@ -25,7 +26,8 @@ from tumorclf.training.recalibration import recalibrate
 
 @dataclass
 class ChampionCalibration:
-    """What training calibrates on the champion's out-of-fold real cases, and how it did (``figures``)."""
+    """What training calibrates on the champion's out-of-fold real cases, and how it did
+    (``figures``)."""
 
     sets: CoverageSets
     alert: MCSAlert | None  # None without MCS cases
@@ -41,8 +43,8 @@ def calibrate_champion(
     settings: Mapping[str, Any],
     vignettes: pd.DataFrame | None = None,
 ) -> ChampionCalibration | None:
-    """Calibrate the champion's sets and alert (``settings``: the config's ``coverage``); None without real folds.
-    Their figures join its metrics, so they are logged."""
+    """Calibrate the champion's sets and alert (``settings``: the config's ``coverage``); None
+    without real folds. Their figures join its metrics, so they are logged."""
     index, fold, proba = champion.pooled("real")
     if not len(index):
         return None

@@ -86,13 +86,15 @@ def build_pipeline(spec: Mapping[str, Any], seed: int) -> Pipeline:
 
 
 def param_grid(spec: Mapping[str, Any]) -> dict[str, list[Any]]:
-    """The spec's grid with pipeline prefixes (``model__C``, ``model__estimator__C`` when calibrated)."""
+    """The spec's grid with pipeline prefixes (``model__C``, ``model__estimator__C`` when
+    calibrated)."""
     prefix = "model__estimator__" if spec.get("calibration", "none") != "none" else "model__"
     return {prefix + key: list(values) for key, values in (spec.get("grid") or {}).items()}
 
 
 def has_readings(model: Any) -> bool:
-    """Whether a fitted model reads a case both as entered and as published (it takes a ``reading``)."""
+    """Whether a fitted model reads a case both as entered and as published (it takes a
+    ``reading``)."""
     return bool(reading_parameters(model))
 
 
@@ -114,11 +116,13 @@ class Candidate:
         return self.build(seed)
 
     def fill_in(self, settings: Mapping[str, Any]) -> Mapping[str, Any] | None:
-        """How a real fold's training rows are made: the config's fill-in, or None for the real training cases alone."""
+        """How a real fold's training rows are made: the config's fill-in, or None for the real
+        training cases alone."""
         return settings
 
     def tuning_rows(self, data: Any) -> tuple[Any, Any]:
-        """The rows its grid is tuned on, and its final model learns from (:class:`EvaluationData` fields)."""
+        """The rows its grid is tuned on, and its final model learns from (:class:`EvaluationData`
+        fields)."""
         return data.X_final, data.y_final
 
     def scored_on_synthetic(self) -> bool:
@@ -135,7 +139,8 @@ class Candidate:
 
 
 class FillInCandidate(Candidate):
-    """A discriminative pipeline learning from synthetic fill-in (and the published rows if asked)."""
+    """A discriminative pipeline learning from synthetic fill-in (and the published rows if
+    asked)."""
 
 
 class RealCasesCandidate(Candidate):
@@ -149,7 +154,8 @@ class RealCasesCandidate(Candidate):
 
 
 class PriorUpdateCandidate(Candidate):
-    """The train's prior update itself: its folds and its final model are the update's, nothing refitted."""
+    """The train's prior update itself: its folds and its final model are the update's, nothing
+    refitted."""
 
     def scored_on_synthetic(self) -> bool:
         return False
@@ -177,11 +183,13 @@ class Reference(Candidate):
 
 
 class SeedRuleReference(Reference):
-    """Chen & Lai's rule of thumb as a classifier, its class frequencies counted on the training cases."""
+    """Chen & Lai's rule of thumb as a classifier, its class frequencies counted on the training
+    cases."""
 
 
 class OracleReference(Reference):
-    """The updated priors' exact posterior: on real folds, each fold's own update (the fitted oracle)."""
+    """The updated priors' exact posterior: on real folds, each fold's own update (the fitted
+    oracle)."""
 
     def fitted_per_real_fold(self) -> bool:
         return False
@@ -241,7 +249,8 @@ def reading_taught_by(missingness: str) -> str:
 
 
 def reuses_prior_update(spec: Mapping[str, Any]) -> bool:
-    """Whether a candidate's spec makes it a :class:`PriorUpdateCandidate` (for counting the tasks ahead)."""
+    """Whether a candidate's spec makes it a :class:`PriorUpdateCandidate` (for counting the tasks
+    ahead)."""
     return spec["model"] in REAL_ONLY_MODELS and not spec.get("params") and not spec.get("grid")
 
 

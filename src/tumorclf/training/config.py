@@ -112,7 +112,8 @@ def apply_override(config: dict[str, Any], assignment: str) -> None:
             )
             where = ".".join(parts[:depth]) or "the top level"
             raise ConfigError(
-                f"--set {key}: unknown key {part!r} in {where}{hint} Known keys there: {', '.join(known) or 'none'}."
+                f"--set {key}: unknown key {part!r} in {where}{hint} "
+                f"Known keys there: {', '.join(known) or 'none'}."
             )
         if is_last:
             old = node.get(part)
@@ -169,7 +170,8 @@ def _check(config: Mapping[str, Any], where: str) -> list[str]:
     need(
         "fill_in.real_rows",
         not (real_rows is True and config["fill_in"].get("missingness") != "as_published"),
-        "published rows teach how papers report: with real_rows true, fill_in.missingness must be as_published",
+        "published rows teach how papers report: with real_rows true, fill_in.missingness must "
+        "be as_published",
     )
     need(
         "fill_in.n",
@@ -196,7 +198,8 @@ def _check(config: Mapping[str, Any], where: str) -> list[str]:
         need(
             "parallel.scheduler_address",
             isinstance(address, str) and "://" in address,
-            f"the dask backend joins an existing scheduler: give its address, e.g. tcp://host:8786; got {address!r}",
+            "the dask backend joins an existing scheduler: give its address, e.g. tcp://host:8786; "
+            f"got {address!r}",
         )
     need(
         "selection.metric",

@@ -21,7 +21,8 @@ from tumorclf.training.metrics import summarise
 
 
 def crepes_p_values(cal_proba: np.ndarray, cal_y: np.ndarray, proba: np.ndarray) -> np.ndarray:
-    """Class-conditional conformal p-values ``(n, C)`` by crepes, calibrated on ``cal_proba`` with labels ``cal_y``."""
+    """Class-conditional conformal p-values ``(n, C)`` by crepes, calibrated on ``cal_proba`` with
+    labels ``cal_y``."""
     from crepes import ConformalClassifier
 
     cal_y = np.asarray(cal_y, dtype=np.intp)
@@ -42,8 +43,8 @@ def fold_figures(
     alpha: float,
     target: float,
 ) -> list[dict[str, float]]:
-    """Per held-out fold: the sets' coverage (overall and per class), size and singletons; the alert's
-    sensitivity and false alarms, each calibrated on the other folds."""
+    """Per held-out fold: the sets' coverage (overall and per class), size and singletons; the
+    alert's sensitivity and false alarms, each calibrated on the other folds."""
     positive = list(classes).index(ALERT_CLASS) if ALERT_CLASS in classes else None
     figures = []
     for f in np.unique(fold):
@@ -78,9 +79,10 @@ def complete_report_figures(
     y: np.ndarray,
     classes: Sequence[str],
 ) -> dict[str, float]:
-    """The calibrated sets and alert on other cases, e.g. the fully reported vignettes (``vignette_set_*``,
-    ``vignette_alert_*``). Those cases are not exchangeable with the published ones the calibration saw
-    (they state every finding), so this describes, it does not test, the guarantee."""
+    """The calibrated sets and alert on other cases, e.g. the fully reported vignettes
+    (``vignette_set_*``, ``vignette_alert_*``). Those cases are not exchangeable with the published
+    ones the calibration saw (they state every finding), so this describes, it does not test, the
+    guarantee."""
     proba, y = np.asarray(proba, dtype=float), np.asarray(y, dtype=np.intp)
     inside = sets.p_values(proba, classes) > sets.alpha
     covered, size = inside[np.arange(len(y)), y], inside.sum(axis=1)
@@ -110,7 +112,8 @@ def calibrate(
     target: float = 0.9,
 ) -> tuple[CoverageSets, MCSAlert | None, dict[str, Any]]:
     """The sets and the alert calibrated on every out-of-fold prediction, and the per-fold figures
-    (``conformal_*``, ``mcs_alert_*``: mean and sd over the folds; ``*_pooled``: over all cases at once)."""
+    (``conformal_*``, ``mcs_alert_*``: mean and sd over the folds; ``*_pooled``: over all cases at
+    once)."""
     proba, y, fold = np.asarray(proba, dtype=float), np.asarray(y, dtype=np.intp), np.asarray(fold)
     sets = fit_sets(proba, y, classes, alpha)
     alert = None

@@ -95,8 +95,8 @@ class FoldResult:
 
 @dataclass
 class EvaluationData:
-    """What the tasks read: the synthetic sample and its outer folds, the rows a final model learns from,
-    the real cases, and the prior update of each real fold and of all of them."""
+    """What the tasks read: the synthetic sample and its outer folds, the rows a final model learns
+    from, the real cases, and the prior update of each real fold and of all of them."""
 
     X_syn: pd.DataFrame
     y_syn: np.ndarray
@@ -155,8 +155,8 @@ def task_seed(seed: int, *keys: int) -> int:
 def aligned_proba(
     model: Any, X: Any, classes: Sequence[str], reading: str | None = None
 ) -> np.ndarray:
-    """predict_proba (the cases read ``reading`` where the model takes one) with columns in ``classes``
-    order (0 for a class the model never saw)."""
+    """predict_proba (the cases read ``reading`` where the model takes one) with columns in
+    ``classes`` order (0 for a class the model never saw)."""
     if reading is not None:
         model = in_reading(model, reading)
     raw = model.predict_proba(X)
@@ -170,8 +170,8 @@ def aligned_proba(
 def fit_tuned(
     estimator: Any, grid: dict[str, list[Any]], X: Any, y: Any, inner_folds: int, seed: int
 ) -> tuple[Any, dict[str, Any]]:
-    """The estimator fitted on ``X, y`` with its grid tuned by an inner stratified CV (refitted on every row
-    at the best point), and that point; a grid of one point is fitted as it is."""
+    """The estimator fitted on ``X, y`` with its grid tuned by an inner stratified CV (refitted on
+    every row at the best point), and that point; a grid of one point is fitted as it is."""
     points = int(np.prod([len(v) for v in grid.values()])) if grid else 1
     if points <= 1:
         return clone(estimator).set_params(**{k: v[0] for k, v in grid.items()}).fit(X, y), {}
@@ -234,8 +234,9 @@ def tune_on_all(
     seed: int,
     final_seed: int | None = None,
 ) -> FoldResult:
-    """Tune the candidate's grid on every row its final model learns from; with ``final_seed``, fit that final
-    model in the same task (seeded apart from the search), so it waits for no other task."""
+    """Tune the candidate's grid on every row its final model learns from; with ``final_seed``, fit
+    that final model in the same task (seeded apart from the search), so it waits for no other
+    task."""
 
     def run() -> FoldResult:
         start = time.perf_counter()
@@ -250,7 +251,7 @@ def tune_on_all(
             )
         model = candidate.build(final_seed).set_params(**best).fit(data, y)
         labels, counts = np.unique(np.asarray(y, dtype=str), return_counts=True)
-        shares = {str(c): float(k / counts.sum()) for c, k in zip(labels, counts)}
+        shares = {str(c): float(k / counts.sum()) for c, k in zip(labels, counts, strict=True)}
         return FoldResult(
             candidate.name,
             "final",
@@ -277,7 +278,8 @@ def real_fold(
     inner_folds: int,
     seed: int,
 ) -> FoldResult:
-    """One candidate on one real fold: tuned and fitted on the training side, scored on the test side."""
+    """One candidate on one real fold: tuned and fitted on the training side, scored on the test
+    side."""
 
     def run() -> FoldResult:
         s = task_seed(seed, fold)
@@ -321,8 +323,9 @@ def real_fold(
 def final_training_set(
     generator: Any, real: pd.DataFrame, config: Mapping[str, Any]
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """What a fill-in candidate's final model learns from: ``synthetic.n`` rows drawn as the fill-in is
-    (balance, missingness), from the priors updated on every real case, with the real rows if ``real_rows``."""
+    """What a fill-in candidate's final model learns from: ``synthetic.n`` rows drawn as the fill-in
+    is (balance, missingness), from the priors updated on every real case, with the real rows if
+    ``real_rows``."""
     fill_in = config["fill_in"]
     frame = generator.sample(
         config["synthetic"]["n"],
@@ -360,7 +363,8 @@ class CandidateReport:
         return self.error is not None
 
     def pooled(self, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Every scored row of one kind of fold ("real", "synthetic"): its index, fold and probabilities."""
+        """Every scored row of one kind of fold ("real", "synthetic"): its index, fold and
+        probabilities."""
         folds = [
             f for f in self.folds if f.kind == kind and f.error is None and f.proba is not None
         ]
@@ -499,8 +503,8 @@ def _tasks(
     classes: Sequence[str],
     config: Mapping[str, Any],
 ) -> list[Any]:
-    """A candidate's tasks, as its kind says: the synthetic folds, the tuning of its grid on the rows its final
-    model learns from (with that final fit where it has one), and its real folds."""
+    """A candidate's tasks, as its kind says: the synthetic folds, the tuning of its grid on the
+    rows its final model learns from (with that final fit where it has one), and its real folds."""
     if not candidate.scored_on_synthetic():
         return []  # the prior update itself: every fold already fitted
     inner, c_seed = config["cv"]["inner_folds"], task_seed(config["seed"], c_index)
@@ -536,8 +540,8 @@ def _tasks(
 
 
 def _given(candidate: Candidate, data: EvaluationData) -> list[FoldResult]:
-    """What a candidate's real folds (and, for the prior update itself, its tuning and final model) are without
-    any task: the prior updates' own."""
+    """What a candidate's real folds (and, for the prior update itself, its tuning and final model)
+    are without any task: the prior updates' own."""
     if candidate.fitted_per_real_fold():
         return []
     given = [

@@ -36,7 +36,8 @@ def fill_in_rows(
     real_rows: bool = True,
     random_state: int | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """``n`` synthetic rows from ``generator``, then the published ``cases`` if ``real_rows``; and their labels.
+    """``n`` synthetic rows from ``generator``, then the published ``cases`` if ``real_rows``; and
+    their labels.
 
     Parameters
     ----------

@@ -31,7 +31,8 @@ def source_bootstrap(
     random_state: int = 0,
     level: float = 0.95,
 ) -> dict[str, tuple[float, float]]:
-    """``{figure: (low, high)}`` for :data:`INTERVAL_FIGURES`, resampling ``groups`` (one per source)."""
+    """``{figure: (low, high)}`` for :data:`INTERVAL_FIGURES`, resampling ``groups`` (one per
+    source)."""
     y = np.asarray(y, dtype=np.intp)
     proba = np.clip(np.asarray(proba, dtype=float), 1e-15, 1.0)
     _, group_index = np.unique(np.asarray(groups, dtype=object).astype(str), return_inverse=True)
@@ -80,9 +81,10 @@ def source_bootstrap(
 
 
 def _bias_corrected(replicates: np.ndarray, estimate: float, level: float) -> tuple[float, float]:
-    """The bias-corrected percentile interval (Efron 1981; Efron & Tibshirani 1993, 14.3): the percentiles
-    shift by how far the replicates' median sits from the estimate. For a figure the bootstrap does not
-    bias it is the plain percentile interval; the ECE, which resampling pushes upwards, needs it."""
+    """The bias-corrected percentile interval (Efron 1981; Efron & Tibshirani 1993, 14.3): the
+    percentiles shift by how far the replicates' median sits from the estimate. For a figure the
+    bootstrap does not bias it is the plain percentile interval; the ECE, which resampling pushes
+    upwards, needs it."""
     from scipy.stats import norm
 
     replicates = replicates[np.isfinite(replicates)]

@@ -38,7 +38,8 @@ POSITIVE = "mcs"
 LOWER_IS_BETTER = {"log_loss", "brier", "ece", "oracle_ratio", "mcs_top3_false_alarm"}
 
 
-#: The real-case figures shown first wherever candidates are compared (``real_<name>_mean``/``_sd``).
+#: The real-case figures shown first wherever candidates are compared
+#: (``real_<name>_mean``/``_sd``).
 REAL_HEADLINE = (
     "log_loss",
     "top1_acc",
@@ -139,8 +140,9 @@ def calibrated_ece_reference(
     confidence, member = _confidence_bins(proba, bins)
     rng = np.random.default_rng(random_state)
     cumulative = np.cumsum(proba / proba.sum(axis=1, keepdims=True), axis=1)
-    # A label drawn by inverse CDF, u ~ U(0, 1), is the top class exactly when u falls in the top class's
-    # stretch of the cumulative (the draw is the count of cumulative values below u): no (draws, n, C) array.
+    # A label drawn by inverse CDF, u ~ U(0, 1), is the top class exactly when u falls in the top
+    # class's stretch of the cumulative (the draw is the count of cumulative values below u): no
+    # (draws, n, C) array.
     n_classes, rows, top = proba.shape[1], np.arange(len(proba)), proba.argmax(axis=1)
     low = np.where(top > 0, cumulative[rows, np.maximum(top - 1, 0)], -np.inf)
     high = np.where(top < n_classes - 1, cumulative[rows, np.minimum(top, n_classes - 2)], np.inf)

@@ -92,8 +92,9 @@ def roc_png(
 def reliability_png(
     y: np.ndarray, proba: np.ndarray, classes: Sequence[str], path: Path, title: str, bins: int = 10
 ) -> Path:
-    """Observed frequency against predicted probability, per bin of at least 5 cases, each with its exact
-    95% (Clopper-Pearson) interval; the title gives the top-class ECE beside a calibrated model's."""
+    """Observed frequency against predicted probability, per bin of at least 5 cases, each with its
+    exact 95% (Clopper-Pearson) interval; the title gives the top-class ECE beside a calibrated
+    model's."""
     from scipy.stats import beta
 
     from tumorclf.training.metrics import calibrated_ece_reference, expected_calibration_error
@@ -169,7 +170,8 @@ def importance_png(model: Any, path: Path, title: str, top: int = 20) -> Path | 
 
 
 def comparison_png(rows: list[dict[str, Any]], path: Path) -> Path:
-    """Every candidate against the references: real-case log loss and top-3 first, synthetic CV last."""
+    """Every candidate against the references: real-case log loss and top-3 first, synthetic CV
+    last."""
     plt = _pyplot()
     panels = (
         ("real_log_loss", "real cases: log loss"),
@@ -179,7 +181,7 @@ def comparison_png(rows: list[dict[str, Any]], path: Path) -> Path:
     rows = [r for r in rows if r.get("status") != "FAILED"]
     fig, axes = plt.subplots(1, len(panels), figsize=(13, 0.42 * len(rows) + 1.8), sharey=True)
     n_real = max((r.get("real_cases") or 0 for r in rows), default=0)
-    for ax, (name, label) in zip(axes, panels):
+    for ax, (name, label) in zip(axes, panels, strict=True):
         means = np.array(
             [r.get(f"{name}_mean") if r.get(f"{name}_mean") is not None else np.nan for r in rows]
         )
@@ -209,7 +211,8 @@ def comparison_png(rows: list[dict[str, Any]], path: Path) -> Path:
         ax.set_xlabel(f"{label}\n({how})")
     axes[0].invert_yaxis()
     fig.suptitle(
-        f"candidates (blue) against references (grey); real cases: n = {int(n_real)}, grouped by source"
+        f"candidates (blue) against references (grey); real cases: n = {int(n_real)}, "
+        "grouped by source"
     )
     return _save(fig, path)
 

@@ -100,7 +100,8 @@ def update_priors(
         random_state=seed,
         reading=settings.get("reading", "as_entered"),
     )
-    # The schema's codes, validated once: the search fits and scores hundreds of times on slices of them.
+    # The schema's codes, validated once: the search fits and scores hundreds of times on slices of
+    # them.
     codes = encode_arrays(as_case_arrays(real.iloc[train]), "codes")
     search.fit(codes, y[train], groups=groups[train])
     best = search.best_estimator_

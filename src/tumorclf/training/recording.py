@@ -1,5 +1,5 @@
-"""A train's record in MLflow: one child run per candidate with its plots and tables, the parent's artifacts,
-and the champion logged as a model.
+"""A train's record in MLflow: one child run per candidate with its plots and tables, the parent's
+artifacts, and the champion logged as a model.
 
 The plots of the candidates are drawn by the joblib workers the evaluation
 used (:class:`Drawing`) while this process records the runs and the
@@ -89,9 +89,9 @@ def artifact_jobs(
     classes: Sequence[str],
     vignettes: pd.DataFrame | None = None,
 ) -> list[Any]:
-    """Write one candidate's tables into ``folder`` now, and return its plots as delayed calls (one a plot, so
-    that they spread over the workers): real cases first, then the synthetic CV, the vignettes and what the
-    model leans on."""
+    """Write one candidate's tables into ``folder`` now, and return its plots as delayed calls (one
+    a plot, so that they spread over the workers): real cases first, then the synthetic CV, the
+    vignettes and what the model leans on."""
     folder.mkdir(parents=True)
     jobs = []
 
@@ -147,7 +147,8 @@ def artifact_jobs(
 def _params(
     report: CandidateReport, spec: Mapping[str, Any] | None, config: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """A child run's parameters: the candidate as configured and as tuned, and the experiment's settings."""
+    """A child run's parameters: the candidate as configured and as tuned, and the experiment's
+    settings."""
     params = {f"candidate.{k}": v for k, v in flatten(spec).items()} if spec else {}
     params.update({f"chosen.{k.rsplit('__', 1)[-1]}": v for k, v in report.best_params.items()})
     readings = (
@@ -173,8 +174,9 @@ def _params(
 
 
 class Drawing:
-    """The candidates' plots and tables, put in a folder each under ``workdir``: the tables are written at once,
-    the plots handed to the workers, which draw them while the train goes on recording (:meth:`finish` waits)."""
+    """The candidates' plots and tables, put in a folder each under ``workdir``: the tables are
+    written at once, the plots handed to the workers, which draw them while the train goes on
+    recording (:meth:`finish` waits)."""
 
     def __init__(
         self,
@@ -212,8 +214,8 @@ class Drawing:
 def record_candidates(
     tracker: Tracker, reports: Sequence[CandidateReport], config: Mapping[str, Any]
 ) -> dict[str, str]:
-    """One child run per candidate with its parameters and metrics (FAILED, with its error, for a failed one);
-    returns the run ids by candidate."""
+    """One child run per candidate with its parameters and metrics (FAILED, with its error, for a
+    failed one); returns the run ids by candidate."""
     child_ids = {}
     for report in reports:
         spec = config["candidates"].get(report.name)
@@ -243,8 +245,8 @@ def record_artifacts(
     updates: Sequence[PriorUpdate],
     priors_path: Path,
 ) -> list[dict[str, Any]]:
-    """Each candidate's plots and tables in its run (once drawn), and the parent's comparison, prior updates,
-    config and priors file; returns the comparison rows."""
+    """Each candidate's plots and tables in its run (once drawn), and the parent's comparison, prior
+    updates, config and priors file; returns the comparison rows."""
     drawing.finish()
     for report in reports:
         if not report.failed:
@@ -271,8 +273,8 @@ def record_champion(
     real: pd.DataFrame,
     registered_name: str,
 ) -> str:
-    """The champion's manifest as an artifact of its run, and its folder logged and registered as an MLflow
-    pyfunc; returns the registered version."""
+    """The champion's manifest as an artifact of its run, and its folder logged and registered as an
+    MLflow pyfunc; returns the registered version."""
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "tumorclf_manifest.json"
         copy.write_bytes((model_path.parent / "manifest.json").read_bytes())
@@ -291,13 +293,15 @@ def record_champion(
 def record_datasets(
     tracker: Tracker, parent: str, synthetic: pd.DataFrame, real: pd.DataFrame
 ) -> None:
-    """The synthetic sample and the real cases as MLflow datasets of the parent run, with their digests."""
+    """The synthetic sample and the real cases as MLflow datasets of the parent run, with their
+    digests."""
     for name, frame in (("synthetic_cv", synthetic), ("real_cases", real)):
         tracker.log_dataset(parent, to_csv_frame(frame).astype(str), name, "training")
 
 
 def sparse_example(real: pd.DataFrame) -> pd.DataFrame:
-    """A real case as a report gives it: only its reported schema fields, age a number, the rest text."""
+    """A real case as a report gives it: only its reported schema fields, age a number, the rest
+    text."""
     fields = as_text_frame(real[[c for c in real.columns if c in FIELDS]])
     reported = fields.ne("")
     row = int(

@@ -20,7 +20,8 @@ from tumorclf.schema import CODE_VALUES, CaseArrays, as_case_arrays
 
 
 def seed_rule_fires(arrays: CaseArrays) -> np.ndarray:
-    """True where punctate calcification, homogeneous enhancement and no dural tail are all reported."""
+    """True where punctate calcification, homogeneous enhancement and no dural tail are all
+    reported."""
     calcification = CODE_VALUES["calcification"].index("punctate")
     enhancement = CODE_VALUES["enhancement"].index("homogeneous")
     return (

@@ -102,7 +102,8 @@ def _ci(row: dict[str, Any], name: str, digits: int = 2) -> str:
     return f"{_fmt(low, digits)}-{_fmt(high, digits)}"
 
 
-#: Columns of the intervals table: the headline real-case figures, as entered, each with its 95% interval.
+#: Columns of the intervals table: the headline real-case figures, as entered, each with its 95%
+#: interval.
 INTERVAL_COLUMNS: tuple[tuple[str, Any], ...] = (
     ("log loss", lambda r: _ci(r, "real_log_loss")),
     ("top-1", lambda r: _ci(r, "real_top1_acc")),
@@ -121,11 +122,11 @@ INTERVAL_CAPTION = (
 )
 REAL_CAPTION = (
     "Real cases, grouped CV, mean±sd over folds; as entered: each case's stated fields only, as a "
-    "user's case is read (the champion is chosen on this); pub.: read as published, silences through the "
-    "reporting model (the same as entered for a model with one reading). MCS top-3: MCS cases with MCS "
-    "in their top 3; MCS false+: other cases with MCS in their top 3. ECE: over all out-of-fold predictions at "
-    "once; in brackets, what a perfectly calibrated model would show on the same cases (ECE is biased "
-    "upwards on few cases)."
+    "user's case is read (the champion is chosen on this); pub.: read as published, silences "
+    "through the reporting model (the same as entered for a model with one reading). MCS top-3: "
+    "MCS cases with MCS in their top 3; MCS false+: other cases with MCS in their top 3. ECE: over "
+    "all out-of-fold predictions at once; in brackets, what a perfectly calibrated model would "
+    "show on the same cases (ECE is biased upwards on few cases)."
 )
 OTHER_CAPTION = (
     "Vignettes: fully reported textbook cases (data/vignettes.csv), as entered, uniform prior; "
@@ -163,27 +164,34 @@ def _real_n(rows: list[dict[str, Any]]) -> str:
 
 
 def coverage_lines(figures: dict[str, Any]) -> list[str]:
-    """The champion's coverage sets and MCS alert in words (each fold held out from the calibration in turn)."""
+    """The champion's coverage sets and MCS alert in words (each fold held out from the calibration
+    in turn)."""
     if "conformal_coverage_mean" not in figures:
         return []
     f = figures
     lines = [
-        f"Sets:     the differential set held the true class in {f['conformal_coverage_mean']:.2f} ± "
-        f"{f['conformal_coverage_sd']:.2f} of held-out real cases (MCS {_fmt(f.get('conformal_coverage_mcs_mean'), 2)}), "
-        f"mean size {f['conformal_set_size_mean']:.1f}, one class in {f['conformal_singleton_share_mean']:.0%}"
+        f"Sets:     the differential set held the true class in {f['conformal_coverage_mean']:.2f} "
+        f"± {f['conformal_coverage_sd']:.2f} of held-out real cases "
+        f"(MCS {_fmt(f.get('conformal_coverage_mcs_mean'), 2)}), "
+        f"mean size {f['conformal_set_size_mean']:.1f}, "
+        f"one class in {f['conformal_singleton_share_mean']:.0%}"
     ]
     if "mcs_alert_threshold" in f:
         lines.append(
-            f"Alert:    p(MCS) >= {f['mcs_alert_threshold']:.3f} flagged {f['mcs_alert_sensitivity_pooled']:.0%} of "
-            f"out-of-fold MCS (95% lower bound {f['mcs_alert_sensitivity_lo']:.2f}); on held-out folds "
-            f"{_fmt(f.get('mcs_alert_sensitivity_mean'), 2)} ± {_fmt(f.get('mcs_alert_sensitivity_sd'), 2)} "
+            f"Alert:    p(MCS) >= {f['mcs_alert_threshold']:.3f} "
+            f"flagged {f['mcs_alert_sensitivity_pooled']:.0%} of "
+            f"out-of-fold MCS (95% lower bound {f['mcs_alert_sensitivity_lo']:.2f}); "
+            f"on held-out folds {_fmt(f.get('mcs_alert_sensitivity_mean'), 2)} "
+            f"± {_fmt(f.get('mcs_alert_sensitivity_sd'), 2)} "
             f"with false alarms {_fmt(f.get('mcs_alert_false_alarm_mean'), 2)}"
         )
     if "vignette_set_size" in f:
         lines.append(
             f"Complete: on the fully reported vignettes the set held the true class in "
-            f"{f['vignette_set_coverage']:.2f} (MCS {_fmt(f.get('vignette_set_coverage_mcs'), 2)}), mean size "
-            f"{f['vignette_set_size']:.1f}, one class in {f['vignette_set_singleton_share']:.0%}; the alert "
+            f"{f['vignette_set_coverage']:.2f} "
+            f"(MCS {_fmt(f.get('vignette_set_coverage_mcs'), 2)}), mean size "
+            f"{f['vignette_set_size']:.1f}, "
+            f"one class in {f['vignette_set_singleton_share']:.0%}; the alert "
             f"flagged {_fmt(f.get('vignette_alert_sensitivity'), 2)} of MCS and "
             f"{_fmt(f.get('vignette_alert_false_alarm'), 2)} of the others"
         )
@@ -192,8 +200,8 @@ def coverage_lines(figures: dict[str, Any]) -> list[str]:
 
 def print_summary(outcome: Any) -> None:
     title = (
-        f"Candidates on {_real_n(outcome.rows)}, grouped by source, read as entered and as published. "
-        f"Champion by {outcome.selection_metric}"
+        f"Candidates on {_real_n(outcome.rows)}, grouped by source, read as entered and as "
+        f"published. Champion by {outcome.selection_metric}"
         + (
             f" among candidates with {outcome.selection_guard}."
             if getattr(outcome, "selection_guard", "")
@@ -222,7 +230,8 @@ def print_summary(outcome: Any) -> None:
         )
     )
     console.print(
-        f"Champion: [bold]{outcome.champion}[/] (registered as version {outcome.registered_version}, alias champion)"
+        f"Champion: [bold]{outcome.champion}[/] "
+        f"(registered as version {outcome.registered_version}, alias champion)"
     )
     console.print(f"Model:    {outcome.champion_path}")
     for line in coverage_lines(getattr(outcome, "coverage", {}) or {}):
@@ -230,7 +239,8 @@ def print_summary(outcome: Any) -> None:
     console.print(f"MLflow:   run {outcome.parent_run_id} in {outcome.tracking_uri}")
     share = 100 * outcome.mlflow_seconds / outcome.wall_seconds if outcome.wall_seconds else 0
     console.print(
-        f"Time:     {outcome.wall_seconds:.1f} s wall, of which MLflow {outcome.mlflow_seconds:.1f} s ({share:.0f}%)"
+        f"Time:     {outcome.wall_seconds:.1f} s wall, "
+        f"of which MLflow {outcome.mlflow_seconds:.1f} s ({share:.0f}%)"
     )
     flag = (
         ""

@@ -43,7 +43,6 @@ from tumorclf.synthetic import CaseGenerator
 from tumorclf.tracking.runs import (
     Tracker,
     git_commit,
-    import_in_background,
     mlflow_seconds,
     reset_timer,
 )
@@ -110,7 +109,6 @@ def train(
     start = time.perf_counter()
     reset_timer()
     check_before_work(config)
-    import_in_background()  # mlflow is first needed after the prior updates
     models_dir = (
         Path(models_dir) if models_dir is not None else project_path(config["output"]["models_dir"])
     )
@@ -277,8 +275,9 @@ def check_before_work(config: Mapping[str, Any]) -> None:
 
 
 def count_tasks(config: Mapping[str, Any], n_real: int = 0) -> int:
-    """Tasks a train runs, for progress: the prior updates; per candidate and reference its synthetic folds
-    and its tuning (with its final fit); the real folds of those a real fold fits."""
+    """Tasks a train runs, for progress: the prior updates; per candidate and reference its
+    synthetic folds and its tuning (with its final fit); the real folds of those a real fold
+    fits."""
     n_candidates = sum(not reuses_prior_update(spec) for spec in config["candidates"].values())
     references = config["references"]
     n_references = sum(bool(v) for v in references.values())
@@ -325,10 +324,10 @@ def _parent_tags(config: Mapping[str, Any], priors: Priors, label: str) -> dict[
 def _description(config: Mapping[str, Any], label: str, real: pd.DataFrame) -> str:
     return (
         f"tumorclf train ({label}): {len(config['candidates'])} candidates, chosen by "
-        f"{selection_column(config['selection'])} on {config['real_cv']['folds']}-fold CV over {len(real)} "
-        f"real cases grouped by their {len(set(groups_of(real)))} sources; {config['cv']['folds']}x"
-        f"{config['cv']['repeats']} stratified CV on {config['synthetic']['n']:,} synthetic cases from the "
-        f"updated priors as a diagnostic."
+        f"{selection_column(config['selection'])} on {config['real_cv']['folds']}-fold CV over "
+        f"{len(real)} real cases grouped by their {len(set(groups_of(real)))} sources; "
+        f"{config['cv']['folds']}x{config['cv']['repeats']} stratified CV on "
+        f"{config['synthetic']['n']:,} synthetic cases from the updated priors as a diagnostic."
     )
 
 
@@ -342,13 +341,16 @@ def champion_manifest(
     real: pd.DataFrame,
     mlflow_ids: Mapping[str, str],
 ) -> Manifest:
-    """The champion's :class:`~tumorclf.prediction.manifest.Manifest`: its classes and priors, the readings it
-    offers, how it did, and what it was calibrated with (on its training prior's scale, as entered)."""
+    """The champion's :class:`~tumorclf.prediction.manifest.Manifest`: its classes and priors, the
+    readings it offers, how it did, and what it was calibrated with (on its training prior's scale,
+    as entered)."""
     return Manifest(
         candidate=champion.name,
         classes=tuple(str(c) for c in champion.model.classes_),
         display_order=tuple(generator.classes_),
-        clinical_prior=dict(zip(generator.classes_, map(float, generator.clinical_prior_))),
+        clinical_prior=dict(
+            zip(generator.classes_, map(float, generator.clinical_prior_), strict=True)
+        ),
         training_prior={str(c): float(p) for c, p in (champion.training_prior or {}).items()},
         schema_version=SCHEMA_VERSION,
         readings=READINGS
@@ -373,7 +375,8 @@ def champion_manifest(
 def _champion_metrics(
     champion: CandidateReport, reports: Sequence[CandidateReport], config: Mapping[str, Any]
 ) -> dict[str, float]:
-    """The parent run's headline: the champion's selection figure, its real-case figures and the oracle's."""
+    """The parent run's headline: the champion's selection figure, its real-case figures and the
+    oracle's."""
     column = selection_column(config["selection"])
     oracle = next((r for r in reports if r.name == ORACLE), None)
     return {

@@ -1,4 +1,5 @@
-"""Choosing the champion: the selection metric, and the guard that keeps MCS ranked as the literature does."""
+"""Choosing the champion: the selection metric, and the guard that keeps MCS ranked as the
+literature does."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ GUARDS = ("mcs_top3_vs_literature", "none")
 
 
 def selection_column(selection: Mapping[str, Any]) -> str:
-    """The metric that picks the champion: ``real_log_loss_mean`` (real cases read as entered) by default."""
+    """The metric that picks the champion: ``real_log_loss_mean`` (real cases read as entered) by
+    default."""
     if selection.get("cases", "real") != "real":
         return f"cv_{selection['metric']}_mean"
     prefix = (
@@ -70,7 +72,8 @@ def guarded_candidates(
 def choose_champion(
     reports: Sequence[CandidateReport], selection: Mapping[str, Any]
 ) -> tuple[CandidateReport, str]:
-    """The champion among the candidates that did not fail (never a reference), and the guard's sentence.
+    """The champion among the candidates that did not fail (never a reference), and the guard's
+    sentence.
 
     Raises
     ------

@@ -23,12 +23,14 @@ from tumorclf.prediction.probabilities import prior_weights, shift_prior
 from tumorclf.schema import FIELDS, LABEL, validate
 from tumorclf.training.metrics import vignette_metrics
 
-#: Columns of the vignettes file besides the schema's: how typical the case is, its sources, the basis of each value.
+#: Columns of the vignettes file besides the schema's: how typical the case is, its sources, the
+#: basis of each value.
 VIGNETTE_COLUMNS = ("variant",)
 
 
 def load_vignettes(path: str | Path, classes: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The vignettes as a validated frame (schema fields, ``diagnosis``, ``id``) and their ``variant`` column.
+    """The vignettes as a validated frame (schema fields, ``diagnosis``, ``id``) and their
+    ``variant`` column.
 
     Raises
     ------
@@ -47,7 +49,8 @@ def load_vignettes(path: str | Path, classes: Sequence[str]) -> tuple[pd.DataFra
 def uniform_shift(
     proba: np.ndarray, training_prior: Mapping[str, float] | None, classes: Sequence[str]
 ) -> np.ndarray:
-    """Probabilities under a uniform class prior, from those under ``training_prior`` (Bayes' rule)."""
+    """Probabilities under a uniform class prior, from those under ``training_prior`` (Bayes'
+    rule)."""
     if not training_prior:
         return proba
     training = np.array([training_prior.get(c) or 0.0 for c in classes])
@@ -60,7 +63,8 @@ def score_vignettes(
     classes: Sequence[str],
     training_prior: Mapping[str, float] | None = None,
 ) -> tuple[np.ndarray, dict[str, float]]:
-    """A fitted model's probabilities on the vignettes (read as entered, uniform prior) and their figures.
+    """A fitted model's probabilities on the vignettes (read as entered, uniform prior) and their
+    figures.
 
     ``classes`` is the sorted class order of the model's columns; ``training_prior``
     the class prior its probabilities are under, if not uniform.
@@ -84,8 +88,8 @@ def add_vignette_figures(
     literature: Any,
     real: pd.DataFrame,
 ) -> None:
-    """Score every candidate's final model and every reference on the vignettes (as entered, uniform prior):
-    each report gets ``vignette_proba`` and ``vignette_*`` metrics.
+    """Score every candidate's final model and every reference on the vignettes (as entered, uniform
+    prior): each report gets ``vignette_proba`` and ``vignette_*`` metrics.
 
     The references are fitted as they are scored on real cases: the literature
     and the updated priors' exact posteriors, and the seed rule on every real case.
@@ -120,7 +124,7 @@ def add_vignette_figures(
 
 def _class_shares(labels: np.ndarray) -> dict[str, float]:
     values, counts = np.unique(np.asarray(labels, dtype=str), return_counts=True)
-    return {str(v): float(k / counts.sum()) for v, k in zip(values, counts)}
+    return {str(v): float(k / counts.sum()) for v, k in zip(values, counts, strict=True)}
 
 
 __all__ = [
