@@ -73,7 +73,8 @@ def main() -> None:
             str(models),
             repeat=100 if args.quick else 2000,
             n_batch=5_000 if args.quick else 100_000,
-            cold_runs=2 if args.quick else 7,
+            cold_runs=1 if args.quick else 7,
+            plain_n=2_000 if args.quick else 16_000,
         )
         print_figures("predict", report["predict"], bench_predict.TARGETS)
     report["extract"] = bench_extract.measure()

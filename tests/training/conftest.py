@@ -34,6 +34,18 @@ TINY_CANDIDATES = {
     },
 }
 
+#: Fewer parts for the tests about plumbing (an interrupted train, two trains at once, a remote
+#: store): one candidate, one reference, a prior update of one grid point. Every stage of a train
+#: is still met.
+PLUMBING = [
+    *TINY,
+    "prior_update.grid={strength: [8.0], reporting_strength: [10.0], styles: [1], floor: [0.01],"
+    " temperature: [1.0]}",
+    "references.seed_rule=false",
+    "references.bayes_oracle=false",
+]
+PLUMBING_CANDIDATES = {"naive_bayes": TINY_CANDIDATES["naive_bayes"]}
+
 
 def evaluation_inputs(config):
     """What :func:`evaluate` takes besides the candidates: the synthetic sample from the priors
@@ -71,6 +83,13 @@ def run_evaluation(config, inputs, **options):
         folds,
         **options,
     )
+
+
+def plumbing_config():
+    """The :data:`PLUMBING` config, for tests of what surrounds the models, not of the models."""
+    config = load_config(overrides=PLUMBING)
+    config["candidates"] = {k: dict(v) for k, v in PLUMBING_CANDIDATES.items()}
+    return config
 
 
 def tiny_config(**changes):

@@ -22,15 +22,16 @@ import yaml
 from tumorclf.persistence.artifacts import load_model, sha256_of
 
 from ..conftest import as_from_a_terminal
-from .conftest import TINY, TINY_CANDIDATES
+from .conftest import PLUMBING, PLUMBING_CANDIDATES
 
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
+    """A config of few parts (the test is about what survives an interruption, not about models)."""
     root = tmp_path_factory.mktemp("faults")
-    config = {"candidates": TINY_CANDIDATES}
-    for assignment in TINY:
-        key, value = assignment.split("=")
+    config = {"candidates": PLUMBING_CANDIDATES}
+    for assignment in PLUMBING:
+        key, value = assignment.split("=", 1)
         section, name = key.split(".")
         config.setdefault(section, {})[name] = yaml.safe_load(value)
     (root / "tiny.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
