@@ -24,6 +24,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from tumorclf.schema.vocabulary import FIELDS_ADDED_IN_1_1
+
 GOLD = Path(__file__).resolve().parents[1] / "tests" / "extract" / "gold.jsonl"
 TARGETS = {
     f"micro_{kind}.{split}{group}": (">=", goal)
@@ -31,15 +33,7 @@ TARGETS = {
     for split in ("held_out", "all")
     for group in ("", ".old_fields", ".new_fields")
 }
-NEW_FIELDS = (
-    "syndrome",
-    "named_site",
-    "syrinx",
-    "haemorrhage",
-    "t1_signal",
-    "multiple_lesions",
-    "size",
-)
+NEW_FIELDS = FIELDS_ADDED_IN_1_1
 
 
 def load_gold(path: Path = GOLD) -> list[dict[str, Any]]:

@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from tumorclf.schema.vocabulary import FIELDS as SCHEMA_FIELDS
+
 TARGETS = {
     "cases_crashes": ("<=", 0),
     "cases_bad_outputs": ("<=", 0),
@@ -38,26 +40,8 @@ TARGETS = {
     "files_unexpected_exit": ("<=", 0),
     "files_partial_outputs": ("<=", 0),
 }
-FIELDS = (
-    "age",
-    "sex",
-    "level",
-    "level_top",
-    "level_bottom",
-    "compartment",
-    "dumbbell",
-    "enhancement",
-    "calcification",
-    "calcification_site",
-    "dural_tail",
-    "dural_attachment",
-    "cystic_change",
-    "flow_voids",
-    "bone_erosion",
-    "t2_signal",
-    "id",
-    "diagnosis",
-)
+#: The columns the fuzz writes: schema 1.0's fields with the level both ways, an id and a label.
+FIELDS = ("age", "sex", "level", *SCHEMA_FIELDS[2:15], "id", "diagnosis")
 
 
 def odd_value(rng: random.Random) -> Any:

@@ -24,16 +24,9 @@ import threading
 import time
 from typing import Any
 
-CASE = {
-    "age": 19,
-    "sex": "M",
-    "level": "T12-L2",
-    "compartment": "I&ED",
-    "dumbbell": True,
-    "enhancement": "homogeneous",
-    "calcification": "punctate",
-    "dural_tail": False,
-}
+from tumorclf import examples
+
+CASE = dict(examples.SEED_CASE)  # the seed paper's case
 TARGETS = {"p95_ms.clients_8": ("<=", 25.0), "errors.clients_32": ("<=", 0)}
 
 

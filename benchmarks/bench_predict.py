@@ -28,16 +28,9 @@ from typing import Any
 
 from sklearn.exceptions import ConvergenceWarning
 
-SEED_CASE = {
-    "age": 19,
-    "sex": "M",
-    "level": "T12-L2",
-    "compartment": "intra_extradural",
-    "dumbbell": True,
-    "enhancement": "homogeneous",
-    "calcification": "punctate",
-    "dural_tail": False,
-}
+from tumorclf import examples
+
+SEED_CASE = dict(examples.SEED_CASE)
 
 
 def median_seconds(work, repeat: int) -> float:

@@ -8,20 +8,11 @@ import os
 import numpy as np
 import pytest
 
+from tumorclf import examples
 from tumorclf.synthetic import CaseGenerator, load_generator
 
-#: Chen & Lai 2022: 19-year-old man, T12-L2, intra- and extradural dumbbell,
-#: homogeneous enhancement, punctate calcification, no dural tail.
-SEED_CASE = {
-    "age": 19,
-    "sex": "M",
-    "level": "T12-L2",
-    "compartment": "intra_extradural",
-    "dumbbell": True,
-    "enhancement": "homogeneous",
-    "calcification": "punctate",
-    "dural_tail": False,
-}
+#: Chen & Lai 2022, the case the project grew from (a copy: tests may change theirs).
+SEED_CASE = dict(examples.SEED_CASE)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -102,6 +93,52 @@ def fit_candidate(
         "readings": ["as_entered"],
     }
     return model, manifest
+
+
+@pytest.fixture
+def broken_logistic_regression(monkeypatch):
+    """The logistic regression candidate made to fail at every fit, for this test only."""
+    from sklearn.linear_model import LogisticRegression
+
+    from tumorclf.training import candidates
+
+    class Exploding(LogisticRegression):
+        def fit(self, X, y, sample_weight=None):
+            raise RuntimeError("deliberately broken")
+
+    _, scaling = candidates.MODEL_FACTORIES["logistic_regression"]
+    monkeypatch.setitem(
+        candidates.MODEL_FACTORIES,
+        "logistic_regression",
+        (lambda seed, **p: Exploding(**p), scaling),
+    )
+
+
+def calibrated_classifier(generator: CaseGenerator, n: int = 3000, n_calibration: int = 1500):
+    """A champion-like :class:`~tumorclf.prediction.Classifier`: a default-config naive Bayes with
+    coverage sets and an MCS alert (which can be chosen again under another prior), calibrated on
+    synthetic cases."""
+    from tumorclf.prediction import Classifier
+    from tumorclf.prediction.conformal import AlertCalibration, fit_alert, fit_sets
+
+    model, manifest = fit_candidate(generator, n=n)
+    plain = Classifier(model, manifest)
+    cal = generator.sample(
+        n_calibration, balance="uniform", random_state=5, missingness="as_entered"
+    )
+    y = np.array([plain.classes_.index(v) for v in cal.pop("diagnosis")])
+    proba = plain.predict_proba_array(cal.drop(columns="source"))
+    is_mcs = y == plain.classes_.index("mcs")
+    alert = fit_alert(proba[:, plain.classes_.index("mcs")], is_mcs).to_manifest()
+    calibration = AlertCalibration(tuple(plain.classes_), proba, is_mcs, 0.9).to_manifest()
+    return Classifier(
+        model,
+        {
+            **manifest,
+            "coverage": fit_sets(proba, y, plain.classes_).to_manifest(),
+            "mcs_alert": {**alert, "calibration": calibration},
+        },
+    )
 
 
 def noisy_predictions(

@@ -56,30 +56,9 @@ def test_a_sets_names_are_the_kept_classes_most_probable_first():
 @pytest.fixture(scope="module")
 def classifier(generator):
     """A model with calibrated sets and alert (calibrated here on synthetic cases)."""
-    from tumorclf.prediction import Classifier
-    from tumorclf.prediction.conformal import AlertCalibration, fit_alert, fit_sets
+    from ..conftest import calibrated_classifier
 
-    from ..conftest import fit_candidate
-
-    model, manifest = fit_candidate(generator, n=1500)
-    plain = Classifier(model, manifest)
-    cal = generator.sample(600, balance="uniform", random_state=5, missingness="as_entered")
-    y = np.array([plain.classes_.index(v) for v in cal.pop("diagnosis")])
-    proba = plain.predict_proba_array(cal.drop(columns="source"))
-    is_mcs = y == plain.classes_.index("mcs")
-    return Classifier(
-        model,
-        {
-            **manifest,
-            "coverage": fit_sets(proba, y, plain.classes_).to_manifest(),
-            "mcs_alert": {
-                **fit_alert(proba[:, plain.classes_.index("mcs")], is_mcs).to_manifest(),
-                "calibration": AlertCalibration(
-                    tuple(plain.classes_), proba, is_mcs, 0.9
-                ).to_manifest(),
-            },
-        },
-    )
+    return calibrated_classifier(generator, n=1500, n_calibration=600)
 
 
 @pytest.mark.parametrize("prior", ["training", "clinical"])

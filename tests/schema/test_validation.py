@@ -8,6 +8,7 @@ import pytest
 
 from tumorclf.case_io import read_cases_csv, write_cases_csv
 from tumorclf.schema import FIELDS, CaseValidationError, to_arrays, validate
+from tumorclf.schema.vocabulary import FIELDS_ADDED_IN_1_1
 
 SEED_CASE_AS_PAPER_WRITES_IT = {
     "Age": "19 y",
@@ -292,13 +293,5 @@ def test_a_schema_1_0_file_reads_unchanged(tmp_path):
     frame = read_cases_csv(old)
     row = validate(frame).iloc[0]
     assert row["compartment"] == "intra_extradural"
-    for name in (
-        "syndrome",
-        "named_site",
-        "syrinx",
-        "haemorrhage",
-        "t1_signal",
-        "multiple_lesions",
-        "size",
-    ):
+    for name in FIELDS_ADDED_IN_1_1:
         assert pd.isna(row[name])

@@ -5,32 +5,15 @@ from __future__ import annotations
 
 import threading
 
-import numpy as np
 import pytest
 
-from tumorclf.prediction import Classifier
-
-from ..conftest import fit_candidate
+from ..conftest import calibrated_classifier
 
 
 @pytest.fixture(scope="module")
 def classifier(generator):
     """A champion-like model with calibrated sets and alert (calibrated here on synthetic cases)."""
-    from tumorclf.prediction.conformal import fit_alert, fit_sets
-
-    model, manifest = fit_candidate(generator, n=3000)
-    plain = Classifier(model, manifest)
-    cal = generator.sample(1500, balance="uniform", random_state=5, missingness="as_entered")
-    y = np.array([plain.classes_.index(v) for v in cal.pop("diagnosis")])
-    proba = plain.predict_proba_array(cal.drop(columns="source"))
-    manifest = {
-        **manifest,
-        "coverage": fit_sets(proba, y, plain.classes_).to_manifest(),
-        "mcs_alert": fit_alert(
-            proba[:, plain.classes_.index("mcs")], y == plain.classes_.index("mcs")
-        ).to_manifest(),
-    }
-    return Classifier(model, manifest)
+    return calibrated_classifier(generator)
 
 
 @pytest.fixture(scope="module")

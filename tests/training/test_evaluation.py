@@ -130,21 +130,7 @@ def test_worker_count_does_not_change_the_results(inputs, reports):
         assert first.best_params == second.best_params
 
 
-def test_a_failing_candidate_is_reported_and_the_others_finish(inputs, monkeypatch):
-    from sklearn.linear_model import LogisticRegression
-
-    from tumorclf.training import candidates
-
-    class Exploding(LogisticRegression):
-        def fit(self, X, y, sample_weight=None):
-            raise RuntimeError("deliberately broken")
-
-    factory, scaling = candidates.MODEL_FACTORIES["logistic_regression"]
-    monkeypatch.setitem(
-        candidates.MODEL_FACTORIES,
-        "logistic_regression",
-        (lambda seed, **p: Exploding(**p), scaling),
-    )
+def test_a_failing_candidate_is_reported_and_the_others_finish(inputs, broken_logistic_regression):
     reports = run_evaluation(tiny_config(), inputs)
     by_name = {r.name: r for r in reports}
     assert by_name["logistic_regression"].failed

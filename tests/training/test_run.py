@@ -13,6 +13,7 @@ from tumorclf.cli import app
 from tumorclf.persistence.artifacts import load_model
 from tumorclf.training.run import train
 
+from ..conftest import SEED_CASE
 from .conftest import TINY, tiny_config
 
 
@@ -132,16 +133,7 @@ def test_champion_is_not_a_reference_and_is_loadable(trained):
     import tumorclf
 
     classifier = tumorclf.load(root / "models")
-    seed_case = {
-        "age": 19,
-        "sex": "M",
-        "level": "T12-L2",
-        "compartment": "I&ED",
-        "dumbbell": True,
-        "enhancement": "homogeneous",
-        "calcification": "punctate",
-        "dural_tail": False,
-    }
+    seed_case = {**SEED_CASE, "compartment": "I&ED"}  # as the paper spells it
     seed = classifier.predict_case(seed_case)
     assert seed.set_coverage == 0.9 and seed.differential_set and seed.alert is not None
     assert seed.alert.raised == (seed.alert.p_mcs >= manifest["mcs_alert"]["threshold"])
@@ -208,22 +200,9 @@ def test_retraining_keeps_the_earlier_model(tiny_trains):
     assert real[0] == real[1] and synthetic[0] != synthetic[1]
 
 
-def test_a_candidate_that_fails_is_marked_failed_in_mlflow(tmp_path, monkeypatch):
+def test_a_candidate_that_fails_is_marked_failed_in_mlflow(tmp_path, broken_logistic_regression):
     from mlflow.tracking import MlflowClient
-    from sklearn.linear_model import LogisticRegression
 
-    from tumorclf.training import candidates
-
-    class Exploding(LogisticRegression):
-        def fit(self, X, y, sample_weight=None):
-            raise RuntimeError("deliberately broken")
-
-    _, scaling = candidates.MODEL_FACTORIES["logistic_regression"]
-    monkeypatch.setitem(
-        candidates.MODEL_FACTORIES,
-        "logistic_regression",
-        (lambda seed, **p: Exploding(**p), scaling),
-    )
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     outcome = train(tiny_config(), tracking_uri=uri, models_dir=tmp_path / "models")
     assert outcome.champion == "naive_bayes"

@@ -23,7 +23,7 @@ from typing import Any
 
 from tumorclf.extract import rules as _rules
 from tumorclf.extract.negation import Status, reading
-from tumorclf.schema.vocabulary import LEVEL_INDEX
+from tumorclf.schema.vocabulary import LEVEL_INDEX, SHOWN_FIELDS
 
 
 class ReportError(ValueError):
@@ -93,29 +93,7 @@ _ENGLISH = frozenset(
 )
 _WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
 #: Fields in the order a case is shown.
-ORDER = (
-    "age",
-    "sex",
-    "level",
-    "compartment",
-    "dumbbell",
-    "enhancement",
-    "calcification",
-    "calcification_site",
-    "dural_tail",
-    "dural_attachment",
-    "cystic_change",
-    "flow_voids",
-    "bone_erosion",
-    "t2_signal",
-    "syndrome",
-    "named_site",
-    "syrinx",
-    "haemorrhage",
-    "t1_signal",
-    "multiple_lesions",
-    "size",
-)
+ORDER = SHOWN_FIELDS
 #: Rank of a mention: affirmed specific values first, then affirmed generic,
 #: then what a denial states.
 _AFFIRMED, _GENERIC, _DENIED = 0, 1, 2

@@ -123,6 +123,12 @@ FIELDS_ADDED_IN_1_1: Final[tuple[str, ...]] = (
 LEVEL_SHORTHAND: Final = "level"
 LABEL: Final = "diagnosis"
 PASSTHROUGH: Final[tuple[str, ...]] = ("id", "source", "quote", "quote2", "remarks")
+#: The findings in the order a case is shown to a person, the level as one (``level``).
+SHOWN_FIELDS: Final[tuple[str, ...]] = (
+    *FIELDS[:2],
+    LEVEL_SHORTHAND,
+    *(f for f in FIELDS if f not in LEVEL_FIELDS and f not in FIELDS[:2]),
+)
 
 #: Values that mean "not reported", compared after lower-casing and stripping.
 MISSING_SPELLINGS: Final = frozenset(
@@ -137,6 +143,19 @@ BOOLEAN_SPELLINGS: Final = MappingProxyType(
         ),
     }
 )
+
+#: The spellings of an MRI signal (T1 or T2) seen in case reports.
+_SIGNAL_SYNONYMS: Final = {
+    "hypointense": "hypo",
+    "low": "hypo",
+    "isointense": "iso",
+    "hyperintense": "hyper",
+    "high": "hyper",
+    "bright": "hyper",
+    "mixed": "heterogeneous",
+    "heterogenous": "heterogeneous",
+    "inhomogeneous": "heterogeneous",
+}
 
 #: Spellings seen in case reports, mapped to canonical values (keys lower-case).
 SYNONYMS: Final = MappingProxyType(
@@ -240,17 +259,7 @@ SYNONYMS: Final = MappingProxyType(
             "nerve": "nerve_root",
             "elsewhere": "other",
         },
-        "t1_signal": {
-            "hypointense": "hypo",
-            "low": "hypo",
-            "isointense": "iso",
-            "hyperintense": "hyper",
-            "high": "hyper",
-            "bright": "hyper",
-            "mixed": "heterogeneous",
-            "heterogenous": "heterogeneous",
-            "inhomogeneous": "heterogeneous",
-        },
+        "t1_signal": _SIGNAL_SYNONYMS,
         "size": {
             "<2 cm": "under_2cm",
             "< 2 cm": "under_2cm",
@@ -262,17 +271,7 @@ SYNONYMS: Final = MappingProxyType(
             ">6 cm": "6cm_or_more",
             "6 cm or more": "6cm_or_more",
         },
-        "t2_signal": {
-            "hypointense": "hypo",
-            "low": "hypo",
-            "isointense": "iso",
-            "hyperintense": "hyper",
-            "high": "hyper",
-            "bright": "hyper",
-            "mixed": "heterogeneous",
-            "heterogenous": "heterogeneous",
-            "inhomogeneous": "heterogeneous",
-        },
+        "t2_signal": _SIGNAL_SYNONYMS,
     }
 )
 

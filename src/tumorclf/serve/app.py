@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from tumorclf.class_prior import NAMED_PRIORS
 from tumorclf.model.readings import DEFAULT_READING, READINGS
 from tumorclf.prediction import Classifier, Prediction
-from tumorclf.schema.vocabulary import FIELDS, LEVEL_SHORTHAND
+from tumorclf.schema.vocabulary import FIELDS, SHOWN_FIELDS
 
 #: Requests larger than this are refused (413) before they are read.
 MAX_BODY_BYTES = 64 * 1024
@@ -62,9 +62,7 @@ def _prediction_json(prediction: Prediction, case_fields: list[str]) -> dict[str
         "explanation": prediction.explanation,
         "prior": prediction.prior,
         "reading": prediction.reading,
-        "not_given": [
-            f for f in ("age", "sex", LEVEL_SHORTHAND, *FIELDS[4:]) if f not in case_fields
-        ],
+        "not_given": [f for f in SHOWN_FIELDS if f not in case_fields],
         "differential_set": list(prediction.differential_set)
         if prediction.differential_set is not None
         else None,
