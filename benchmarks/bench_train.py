@@ -1,5 +1,4 @@
-"""Default ``tumorclf train``: real-case figures in both readings, the vignettes, wall time, the
-oracle.
+"""Default ``tumorclf train``: real-case figures in both readings, vignettes, wall time, oracle.
 
 Printed first, the evidence: every candidate's and reference's figures on
 real-case cross-validation grouped by source (mean and sd over folds, with
