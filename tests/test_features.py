@@ -114,10 +114,11 @@ def test_feature_names_are_readable_and_stable():
         "level_unknown",
     ]
     assert (
-        len(names) == len(set(names)) == 88
-    )  # schema 1.1: 30 more one-hot columns for its seven fields
+        len(names) == len(set(names)) == 90
+    )  # schema 1.1: 30 more one-hot columns for its seven fields; 1.2: "present" twice
     assert all(re.fullmatch(r"[a-z0-9_]+(=[A-Za-z0-9_]+)?", n) for n in names)
     assert "dural_tail=yes" in names and "sex=unknown" in names
+    assert "enhancement=present" in names and "calcification=present" in names
     assert names == list(CaseEncoder().fit({}).get_feature_names_out())
 
 
@@ -159,7 +160,7 @@ def test_pandas_output_carries_the_feature_names(seed_case):
 
 
 @pytest.mark.parametrize(
-    ("encoding", "width"), [("compact", 88), ("full", 205), ("categories", 18)]
+    ("encoding", "width"), [("compact", 90), ("full", 222), ("categories", 18)]
 )
 def test_encodings_have_their_documented_width_and_unique_names(encoding, width, seed_case):
     encoder = CaseEncoder(encoding=encoding)

@@ -304,7 +304,7 @@ class CaseEncoder(TransformerMixin, BaseEstimator):
     Parameters
     ----------
     encoding : {"compact", "full", "categories", "codes"}, default="compact"
-        Which features to make: 88 one-hot and ordinal columns, 205 with the
+        Which features to make: 90 one-hot and ordinal columns, 222 with the
         pairs, 18 integer categories, or 22 schema codes.
 
     Examples
@@ -313,7 +313,7 @@ class CaseEncoder(TransformerMixin, BaseEstimator):
     >>> enc = CaseEncoder()
     >>> X = enc.fit_transform([{"age": 19, "level": "T12-L2", "calcification": "punctate"}])
     >>> X.shape
-    (1, 88)
+    (1, 90)
     >>> float(dict(zip(enc.get_feature_names_out(), X[0]))["touches_conus_level"])
     1.0
     """

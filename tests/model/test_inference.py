@@ -6,13 +6,16 @@ every root field; class and the parent's true value -> a child's true value
 (a calcification site gets a state "none" where there is no calcification);
 class and the level -> a field learnt given the level's region (the compartment);
 a publication style -> whether each field is stated ("said" nodes, one
-state per value and "silent", given the true value and the style).
+state per value, one per coarse value such as "present", and "silent", given
+the true value and the style: a value of a coarse form is written that way at
+a fixed share, the same for each of its values, so the coarsening is at random).
 Variable elimination then answers both readings the generator answers in
 closed form:
 
 * ``as_published``: the "said" nodes observed (silences included), every
   true value summed out where the case is silent;
-* ``as_entered``: only the stated fields' true values observed, no reporting.
+* ``as_entered``: only the stated fields' true values observed, no reporting; a coarse
+  statement ("present") as virtual evidence: the indicator of the values it stands for.
 """
 
 from __future__ import annotations
@@ -21,13 +24,15 @@ import numpy as np
 import pytest
 
 from tumorclf.model.estimator import fit_to_real_cases
-from tumorclf.model.structure import REGION_OF_LEVEL, TABLE_FIELDS
-from tumorclf.schema import CODE_COLUMN, LEVELS
+from tumorclf.model.structure import REGION_OF_LEVEL, TABLE_FIELDS, statements
+from tumorclf.schema import CODE_COLUMN, CODE_VALUES, LEVELS
 from tumorclf.synthetic import CaseGenerator
 
 pgmpy = pytest.importorskip("pgmpy")
 
 SETTINGS = {"strength": 8.0, "reporting_strength": 10.0, "styles": 2, "floor": 0.01}
+#: Share of a coarse form's values written coarsely: any share gives the same class posterior.
+COARSE_SHARE = 0.3
 
 
 @pytest.fixture(
@@ -143,19 +148,23 @@ def network(updated):
         rate = (
             rate if rate.ndim == 3 else np.repeat(rate[:, None, :], n_classes, axis=1)
         )  # (Z, C, K)
-        n_true = states[name]
-        said = np.zeros((k + 1, n_true, n_styles, n_classes))
+        n_true, allowed = states[name], statements(name)  # (codes, K)
+        silent = len(allowed)  # said states: each code (values, then coarse ones), then silent
+        said = np.zeros((silent + 1, n_true, n_styles, n_classes))
         for v in range(n_true):
             if v < k:
-                said[v, v] = rate[:, :, v]
-                said[k, v] = 1 - rate[:, :, v]
+                coarse = allowed[k:, v] > 0  # the coarse forms value v may be written in
+                share = COARSE_SHARE if coarse.any() else 0.0
+                said[v, v] = rate[:, :, v] * (1 - share)
+                said[k + np.flatnonzero(coarse), v] = rate[:, :, v] * share
+                said[silent, v] = 1 - rate[:, :, v]
             else:  # a child that does not exist is never stated
-                said[k, v] = 1.0
+                said[silent, v] = 1.0
         cpds.append(
             TabularCPD(
                 f"{name}_said",
-                k + 1,
-                said.reshape(k + 1, -1),
+                silent + 1,
+                said.reshape(silent + 1, -1),
                 evidence=[name, "style", "class"],
                 evidence_card=[n_true, n_styles, n_classes],
             )
@@ -176,11 +185,16 @@ def network(updated):
 
 
 def _evidence(updated, arrays, i, reading):
+    """The network's evidence for case ``i``, and its virtual evidence (the values a coarse
+    statement read as entered allows)."""
+    from pgmpy.factors.discrete import TabularCPD
+
     age = arrays.age[i]
     top, bottom = (
         arrays.codes[i, CODE_COLUMN["level_top"]],
         arrays.codes[i, CODE_COLUMN["level_bottom"]],
     )
+
     stated = {}
     if not np.isnan(age):
         stated["age"] = int(age)
@@ -191,7 +205,15 @@ def _evidence(updated, arrays, i, reading):
         if code >= 0:
             stated[name] = code
     if reading == "as_entered":
-        return stated
+        virtual = []
+        for name in [n for n in stated if n in TABLE_FIELDS]:
+            table = updated.findings.fields[name]
+            if stated[name] >= table.shape[-1]:  # coarse: its values, no structural "none"
+                allowed = statements(name)[stated.pop(name)]
+                if name in updated.findings.parents and _structural(table).any():
+                    allowed = np.append(allowed, 0.0)
+                virtual.append(TabularCPD(name, len(allowed), allowed[:, None]))
+        return stated, virtual
     # Age and level "said" nodes say only whether they are stated; their stated values are observed
     # too.
     evidence = {name: stated[name] for name in ("age", "level") if name in stated}
@@ -199,9 +221,8 @@ def _evidence(updated, arrays, i, reading):
         {"age_said": 0 if "age" in stated else 1, "level_said": 0 if "level" in stated else 1}
     )
     for name in TABLE_FIELDS:
-        k = updated.findings.fields[name].shape[-1]
-        evidence[f"{name}_said"] = stated.get(name, k)
-    return evidence
+        evidence[f"{name}_said"] = stated.get(name, len(CODE_VALUES[name]))
+    return evidence, []
 
 
 @pytest.fixture(scope="module")
@@ -212,23 +233,30 @@ def cases(updated):
 
     published = updated.sample_arrays(30, balance="uniform", random_state=3)
     entered = updated.sample_arrays(12, balance="uniform", random_state=4, missingness="as_entered")
-    return published, entered, to_arrays(SEED_CASE)
+    coarse = {**SEED_CASE, "enhancement": "present", "calcification": "present"}
+    return published, entered, to_arrays([SEED_CASE, coarse])
 
 
 @pytest.mark.parametrize("reading", ["as_published", "as_entered"])
 def test_posterior_equals_variable_elimination(updated, network, cases, reading):
-    checked = 0
+    checked = coarse = 0
     for arrays in cases:
         ours = updated.posterior_array(arrays, "uniform", reading=reading)
         for i in range(len(arrays)):
             top, bottom = (arrays.codes[i, CODE_COLUMN[f]] for f in ("level_top", "level_bottom"))
             if (top < 0) != (bottom < 0):
                 continue  # one end of a level alone is not a state of the network
-            evidence = _evidence(updated, arrays, i, reading)
-            exact = network.query(["class"], evidence=evidence, show_progress=False).values
+            evidence, virtual = _evidence(updated, arrays, i, reading)
+            exact = network.query(
+                ["class"], evidence=evidence, virtual_evidence=virtual, show_progress=False
+            ).values
             np.testing.assert_allclose(ours[i], exact, rtol=0, atol=1e-9)
             checked += 1
-    assert checked >= 40
+            coarse += any(
+                arrays.codes[i, CODE_COLUMN[f]] >= updated.findings.fields[f].shape[-1]
+                for f in ("enhancement", "calcification")
+            )
+    assert checked >= 40 and coarse >= 1
 
 
 def test_the_cross_check_fails_for_a_wrong_posterior(updated, network, cases):
@@ -238,7 +266,9 @@ def test_the_cross_check_fails_for_a_wrong_posterior(updated, network, cases):
     differs = 0
     for i in range(len(arrays)):
         exact = network.query(
-            ["class"], evidence=_evidence(updated, arrays, i, "as_published"), show_progress=False
+            ["class"],
+            evidence=_evidence(updated, arrays, i, "as_published")[0],
+            show_progress=False,
         ).values
         differs += not np.allclose(wrong[i], exact, atol=1e-9)
     assert differs > 0

@@ -238,12 +238,14 @@ def test_incompatible_versions_are_refused_and_drift_warned(champion):
     manifest = {"schema_version": SCHEMA_VERSION, "packages": {"scikit-learn": "0.1.0"}}
     with pytest.raises(ArtifactError, match="trained with scikit-learn 0.1.0"):
         check_compatibility(manifest)
-    with pytest.raises(ArtifactError, match="case schema 9.0"):
+    with pytest.raises(ArtifactError, match="case schema 9.0.*upgrade tumorclf"):
         check_compatibility({"schema_version": "9.0"})
     with pytest.raises(ArtifactError, match=r"case schema 1\.0.*Retrain it with `tumorclf train`"):
         check_compatibility(
             {"schema_version": "1.0"}
         )  # a 1.0 model has no place for the 1.1 fields
+    with pytest.raises(ArtifactError, match=r"case schema 1\.1.*'present'.*Retrain it"):
+        check_compatibility({"schema_version": "1.1"})  # nor a 1.1 model for a pattern unstated
     from tumorclf.persistence.artifacts import package_versions
 
     current = package_versions()

@@ -150,7 +150,7 @@ BAD_VALUES = [
         "intramedullary",
     ),
     ({"enhancement": "glowing"}, "enhancement", "glowing", "not one of the allowed", "homogeneous"),
-    ({"calcification": "+"}, "calcification", "+", "not one of the allowed", "punctate"),
+    ({"calcification": "++"}, "calcification", "++", "not one of the allowed", "punctate"),
     ({"dural_tail": "maybe"}, "dural_tail", "maybe", "not a yes/no value", "true/false"),
     ({"dural_tail": 2}, "dural_tail", 2, "not a yes/no value", "true/false"),
     (

@@ -8,6 +8,7 @@ from scipy.special import logsumexp
 
 from tumorclf.model.structure import AGES
 from tumorclf.schema import CODE_COLUMN, CODE_VALUES, to_arrays
+from tumorclf.schema.vocabulary import COARSE_VALUES
 
 
 def test_seed_case_gets_a_full_distribution_over_the_seven_classes(generator, seed_case):
@@ -85,7 +86,8 @@ def test_marginalising_a_field_equals_averaging_over_its_values(generator, field
     """Read as entered, a field left out is summed over its values: p(x) = sum_v p(x, f=v)."""
     without = to_arrays(case)
     evidence = _log_evidence(generator, without)[0]
-    values = range(len(CODE_VALUES[field]))
+    # The values a tumour may have: a coarse statement ("present") is not one of them.
+    values = range(len(CODE_VALUES[field]) - len(COARSE_VALUES.get(field, {})))
     per_value = np.array(
         [_log_evidence(generator, _with_code(without, field, v))[0] for v in values]
     )
@@ -161,3 +163,27 @@ def test_oracle_beats_chance_on_its_own_samples(generator):
     post = generator.posterior_array(arrays, "uniform")
     accuracy = (np.asarray(generator.classes_)[post.argmax(axis=1)] == arrays.labels).mean()
     assert accuracy > 0.5  # chance is 1/7
+
+
+@pytest.mark.parametrize("reading", ["as_entered", "as_published"])
+@pytest.mark.parametrize(
+    ("field", "case"),
+    [
+        ("enhancement", {"age": 19, "calcification": "punctate", "dural_tail": False}),
+        ("calcification", {"age": 40, "enhancement": "heterogeneous", "dural_tail": True}),
+    ],
+)
+def test_a_finding_without_its_pattern_is_the_sum_over_the_patterns(
+    generator, field, case, reading
+):
+    """Schema 1.2's "present": p(x, present | c) = sum over the values it stands for of
+    p(x, v | c), in both readings (a statement of one of them, whichever)."""
+    coarse = generator.log_likelihood({**case, field: "present"}, reading)[0]
+    members = COARSE_VALUES[field]["present"]
+    each = np.array([generator.log_likelihood({**case, field: v}, reading)[0] for v in members])
+    np.testing.assert_allclose(coarse, logsumexp(each, axis=0), rtol=1e-10)
+    others = [v for v in CODE_VALUES[field] if v not in (*members, "present")]
+    with_others = np.array(
+        [generator.log_likelihood({**case, field: v}, reading)[0] for v in (*members, *others)]
+    )
+    assert (logsumexp(with_others, axis=0) > coarse + 1e-6).all()  # "none" is not in the sum

@@ -56,7 +56,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tumorclf.model.inference import age_level_log_terms, region_weights
+from tumorclf.model.inference import age_level_log_terms, region_weights, stated_rows
 from tumorclf.model.structure import (
     AGES,
     N_LEVELS,
@@ -64,6 +64,7 @@ from tumorclf.model.structure import (
     ReportingModel,
     children_of,
     lone_fields,
+    statements,
 )
 from tumorclf.schema import CODE_COLUMN, CaseArrays
 
@@ -206,13 +207,16 @@ class _Cases:
         self.stated_by_class: dict[
             str, np.ndarray
         ] = {}  # (n, C * K): the stated value, in its class
+        #: Rows stating a coarse value ("present"): their stated value is counted from the
+        #: posterior of the true one, not from the statement.
+        self.coarse: dict[str, np.ndarray] = {}
         for name, table in findings.fields.items():
             codes = arrays.codes[:, CODE_COLUMN[name]]
-            stated = codes >= 0
-            onehot = np.zeros((n, table.shape[-1]))
-            onehot[np.flatnonzero(stated), codes[stated]] = 1.0
+            stated, onehot = stated_rows(codes, statements(name))
             self.stated[name], self.onehot[name] = stated, onehot
-            self.stated_by_class[name] = (self.by_class[:, :, None] * onehot[:, None, :]).reshape(
+            self.coarse[name] = codes >= table.shape[-1]
+            exact = np.where(self.coarse[name][:, None], 0.0, onehot)
+            self.stated_by_class[name] = (self.by_class[:, :, None] * exact[:, None, :]).reshape(
                 n, -1
             )
         # Fields with neither parent nor children,
@@ -344,10 +348,15 @@ def _e_step(
     out.level_stated += responsibility @ cases.level_seen
     n_styles, n_classes = len(reporting.styles), len(findings.classes)
 
-    def add_stated(name: str) -> None:
+    def add_stated(name: str, weighted: np.ndarray) -> None:
+        """Stated counts: the stated value where it is exact; the posterior of the true value
+        (``weighted``, ``(Z, n, K)``) where the statement is coarse."""
         out.stated[name] += (responsibility @ cases.stated_by_class[name]).reshape(
             n_styles, n_classes, -1
         )
+        coarse = cases.coarse[name]
+        if coarse.any():
+            out.stated[name] += np.matmul(cases.by_class_t[None, :, coarse], weighted[:, coarse])
 
     for stack, posterior in stacked:
         weighted = responsibility[None, :, :, None] * posterior  # (F, Z, n, K)
@@ -358,6 +367,11 @@ def _e_step(
             out.values[name] += values[i]
             out.present[name] += present[i]
             out.stated[name] += stated[i].reshape(n_styles, n_classes, -1)
+            if cases.coarse[name].any():
+                coarse = cases.coarse[name]
+                out.stated[name] += np.matmul(
+                    cases.by_class_t[None, :, coarse], weighted[i][:, coarse]
+                )
 
     for name, posterior in posteriors.items():
         weighted = responsibility[:, :, None] * posterior  # (Z, n, K)
@@ -379,15 +393,16 @@ def _e_step(
         else:
             out.values[name] += cases.by_class_t @ weighted.sum(axis=0)
         out.present[name] += np.matmul(cases.by_class_t[None], weighted)
-        add_stated(name)
+        add_stated(name, weighted)
         for child in children_of(findings.parents).get(name, ()):
             joint_child = weighted[..., None] * given_parent[child]  # (Z, n, Kp, K)
             n, k_parent, k = joint_child.shape[1:]
             out.values[child] += (
                 cases.by_class_t @ joint_child.sum(axis=0).reshape(n, -1)
             ).reshape(-1, k_parent, k)
-            out.present[child] += np.matmul(cases.by_class_t[None], joint_child.sum(axis=2))
-            add_stated(child)
+            child_weighted = joint_child.sum(axis=2)  # (Z, n, K)
+            out.present[child] += np.matmul(cases.by_class_t[None], child_weighted)
+            add_stated(child, child_weighted)
     return out, responsibility, log_lik
 
 

@@ -26,24 +26,36 @@ from tumorclf.model.structure import (
     ReportingModel,
     children_of,
     lone_fields,
+    statements,
 )
 from tumorclf.schema import CODE_COLUMN, CaseArrays
 from tumorclf.schema.vocabulary import REGIONS
 
 
+def stated_rows(codes: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which codes are stated ``(n,)``, and the true values each stated code allows ``(n, K)``
+    (0 where silent): the value's indicator, or several for a coarse statement
+    (:func:`~tumorclf.model.structure.statements`)."""
+    stated = codes >= 0
+    rows = np.zeros((len(codes), allowed.shape[1]))
+    rows[stated] = allowed[codes[stated]]
+    return stated, rows
+
+
 def value_weights(
-    codes: np.ndarray, k: int, rate: np.ndarray | None, per_class: bool = False
+    codes: np.ndarray, allowed: np.ndarray, rate: np.ndarray | None, per_class: bool = False
 ) -> np.ndarray:
     """What each value of a field contributes for each case, shape ``(Z, n, K)``.
 
-    As entered (``rate`` None, Z = 1): the stated value's indicator, or 1 for
-    every value where unstated. As published: indicator x r(value) where
-    stated, 1 - r(value) where silent; ``rate`` is shared ``(Z, K)``, or per
-    class ``(Z, C, K)`` with ``per_class`` (then the result is ``(Z, n, C, K)``).
+    As entered (``rate`` None, Z = 1): the indicator of the true values the
+    statement allows (``allowed``, :func:`~tumorclf.model.structure.statements`),
+    or 1 for every value where unstated. As published: indicator x r(value)
+    where stated, 1 - r(value) where silent; ``rate`` is shared ``(Z, K)``, or
+    per class ``(Z, C, K)`` with ``per_class`` (then the result is ``(Z, n, C, K)``).
+    A coarse statement ("present") is read as the field stated with one of the
+    values it stands for: the finding model sums over them.
     """
-    stated = codes >= 0
-    onehot = np.zeros((len(codes), k))
-    onehot[np.flatnonzero(stated), codes[stated]] = 1.0
+    stated, onehot = stated_rows(codes, allowed)
     if rate is None:
         return np.where(stated[:, None], onehot, 1.0)[None]
     if per_class:
@@ -55,13 +67,16 @@ def value_weights(
     return np.where(stated[None, :, None], onehot[None] * rate[:, None, :], 1.0 - rate[:, None, :])
 
 
-def _weights(codes: np.ndarray, name: str, k: int, reporting: ReportingModel | None) -> np.ndarray:
+def _weights(codes: np.ndarray, name: str, reporting: ReportingModel | None) -> np.ndarray:
     """:func:`value_weights` of one field: ``(Z, n, K)``,
     or ``(Z, n, C, K)`` with class departures."""
     if reporting is None:
-        return value_weights(codes[:, CODE_COLUMN[name]], k, None)
+        return value_weights(codes[:, CODE_COLUMN[name]], statements(name), None)
     return value_weights(
-        codes[:, CODE_COLUMN[name]], k, reporting.rate(name), reporting.by_class is not None
+        codes[:, CODE_COLUMN[name]],
+        statements(name),
+        reporting.rate(name),
+        reporting.by_class is not None,
     )
 
 
@@ -102,9 +117,7 @@ def child_factors(
     """p(what the case says of ``child`` | class, true parent value),
     shape ``(Z, n, C, K_parent)``."""
     table = findings.fields[child]  # (C, Kp, K)
-    weights = _weights(
-        codes, child, table.shape[-1], reporting
-    )  # (Z, n, K), or (Z, n, C, K) per class
+    weights = _weights(codes, child, reporting)  # (Z, n, K), or (Z, n, C, K) per class
     factor = np.einsum("znck,cpk->zncp" if weights.ndim == 4 else "znk,cpk->zncp", weights, table)
     structural = table.sum(axis=-1) == 0  # the child cannot exist under this parent value
     silent = codes[:, CODE_COLUMN[child]] < 0
@@ -117,7 +130,7 @@ def group_terms(
     """p(what the case says of a parent and its children, true parent value | class),
     ``(Z, n, C, K_parent)``."""
     table = root_rows(findings, codes, parent)  # (C, Kp), or (n, C, Kp) given the level's region
-    weights = _per_class(_weights(codes, parent, table.shape[-1], reporting))
+    weights = _per_class(_weights(codes, parent, reporting))
     terms = weights * (table[None] if table.ndim == 3 else table[None, None])
     for child in children_of(findings.parents)[parent]:
         terms = terms * child_factors(findings, codes, child, reporting)
@@ -173,7 +186,7 @@ def style_log_likelihood(
     with np.errstate(divide="ignore"):
         for name in lone_fields(findings.parents):
             table = root_rows(findings, codes, name)
-            weights = _weights(codes, name, table.shape[-1], reporting)
+            weights = _weights(codes, name, reporting)
             if table.ndim == 3:  # given the level's region: each case's own rows
                 ll = ll + np.log((_per_class(weights) * table[None]).sum(axis=-1))
             else:
@@ -247,6 +260,7 @@ __all__ = [
     "posterior",
     "region_weights",
     "root_rows",
+    "stated_rows",
     "style_log_likelihood",
     "value_weights",
 ]

@@ -35,6 +35,7 @@ are stated does not depend on their value); a field ``(Z, K)``.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from tumorclf.schema import BOOLEAN_FIELDS, CATEGORICAL_FIELDS, FIELDS, LEVELS
-from tumorclf.schema.vocabulary import AGE_RANGE, LEVEL_REGIONS, REGIONS
+from tumorclf.schema.vocabulary import AGE_RANGE, COARSE_VALUES, LEVEL_REGIONS, REGIONS
 
 N_LEVELS = len(LEVELS)
 #: Whole years of age, the support of ``FindingModel.age``.
@@ -94,10 +95,26 @@ DEPENDENCE_SETTINGS: tuple[str, ...] = (
 
 
 def values_of(field_name: str) -> tuple[Any, ...]:
-    """The values of a field in code order (False/True for booleans)."""
+    """The values a tumour may have for a field, in code order (False/True for booleans): a
+    table's support. A coarse value ("present") is a way of stating, not a value of its own."""
     if field_name in BOOLEAN_FIELDS:
         return (False, True)
-    return CATEGORICAL_FIELDS[field_name]
+    coarse = COARSE_VALUES.get(field_name, {})
+    return tuple(v for v in CATEGORICAL_FIELDS[field_name] if v not in coarse)
+
+
+@functools.cache
+def statements(field_name: str) -> np.ndarray:
+    """Which true values each stated code allows, ``(codes, K)``: the identity for the values of
+    :func:`values_of`, then one row per coarse value marking the values it stands for (the
+    likelihood of "present" enhancement sums over the patterns)."""
+    support = values_of(field_name)
+    rows = [np.eye(len(support))]
+    for members in COARSE_VALUES.get(field_name, {}).values():
+        rows.append(np.isin(np.array(support, dtype=object), members)[None].astype(float))
+    out = np.concatenate(rows)
+    out.setflags(write=False)
+    return out
 
 
 def parse_dependence(dependence: str) -> tuple[str, ...]:
@@ -211,5 +228,6 @@ __all__ = [
     "lone_fields",
     "parse_dependence",
     "sampling_order",
+    "statements",
     "values_of",
 ]

@@ -12,6 +12,7 @@ from typing import Any
 from tumorclf.prediction.facade import Classifier
 from tumorclf.prediction.manifest import Manifest
 from tumorclf.schema import SCHEMA_VERSION
+from tumorclf.schema.vocabulary import SCHEMA_CHANGES
 
 
 class ModelVersionWarning(UserWarning):
@@ -32,11 +33,19 @@ def check_compatibility(manifest: Manifest | Mapping[str, Any]) -> None:
     manifest = Manifest.of(manifest)
     schema = manifest.schema_version
     if schema != SCHEMA_VERSION:
-        # A model's encoders are fitted to its schema's fields:
-        # a 1.0 model cannot read the fields 1.1 added.
+        # A model's tables and encoders are made for its schema: a 1.1 model has no place for
+        # what 1.2 added, and a case stating it would be misread.
+        added = [
+            f"{version}: {what}" for version, what in SCHEMA_CHANGES.items() if version > schema
+        ]
+        if not added:
+            raise ArtifactError(
+                f"the model uses case schema {schema}, which this tumorclf (schema "
+                f"{SCHEMA_VERSION}) does not know: upgrade tumorclf to load it."
+            )
         raise ArtifactError(
             f"the model uses case schema {schema}; this tumorclf reads {SCHEMA_VERSION}, "
-            f"which adds fields the model has no place for. "
+            f"which adds what the model has no place for ({'; '.join(added)}). "
             f"Retrain it with `tumorclf train` (your {schema} case files still read as they are), "
             f"or install the tumorclf version that trained it."
         )

@@ -23,12 +23,14 @@ FINDING_WORDS: dict[str, dict[Any, str]] = {
         "heterogeneous": "heterogeneous enhancement",
         "peripheral": "peripheral enhancement",
         "none": "no enhancement",
+        "present": "enhancement (pattern not stated)",
     },
     "calcification": {
         "none": "no calcification",
         "punctate": "punctate calcification",
         "massive": "massive calcification",
         "rings_arcs": "rings-and-arcs calcification",
+        "present": "calcification (kind not stated)",
     },
     "calcification_site": {
         "central": "central calcification",

@@ -11,9 +11,18 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Final
 
-SCHEMA_VERSION: Final = "1.1"
-#: Schema versions whose cases and models this version still reads: 1.1 only adds optional fields.
-COMPATIBLE_SCHEMA_VERSIONS: Final[tuple[str, ...]] = ("1.0", "1.1")
+SCHEMA_VERSION: Final = "1.2"
+#: Schema versions whose case files this version still reads: 1.1 only added optional fields, 1.2
+#: only the value "present" for enhancement and calcification.
+COMPATIBLE_SCHEMA_VERSIONS: Final[tuple[str, ...]] = ("1.0", "1.1", "1.2")
+#: What each schema version added, in words (for the message that refuses an older model).
+SCHEMA_CHANGES: Final = MappingProxyType(
+    {
+        "1.1": "the fields syndrome, named_site, syrinx, haemorrhage, t1_signal, "
+        "multiple_lesions and size",
+        "1.2": "the value 'present' (pattern not stated) for enhancement and calcification",
+    }
+)
 
 #: Vertebral levels from the top of the spine down; the index is the ordinal position.
 LEVELS: Final[tuple[str, ...]] = (
@@ -38,8 +47,9 @@ CATEGORICAL_FIELDS: Final = MappingProxyType(
             "intra_extradural",
             "intramedullary",
         ),
-        "enhancement": ("homogeneous", "heterogeneous", "peripheral", "none"),
-        "calcification": ("none", "punctate", "massive", "rings_arcs"),
+        # schema 1.2: "present", a finding stated without its pattern (always the last code)
+        "enhancement": ("homogeneous", "heterogeneous", "peripheral", "none", "present"),
+        "calcification": ("none", "punctate", "massive", "rings_arcs", "present"),
         "calcification_site": ("central", "peripheral", "diffuse"),
         "t2_signal": ("hypo", "iso", "hyper", "heterogeneous"),
         # schema 1.1
@@ -53,6 +63,17 @@ CATEGORICAL_FIELDS: Final = MappingProxyType(
         ),
         "t1_signal": ("hypo", "iso", "hyper", "heterogeneous"),
         "size": ("under_2cm", "2_to_4cm", "4_to_6cm", "6cm_or_more"),
+    }
+)
+#: Coarse values (schema 1.2): a statement that the tumour has one of several values, unnamed.
+#: "present" enhancement is one of the patterns; "present" calcification one of the kinds. A
+#: tumour's true value is always one of the fine values; a report may state a coarse one.
+COARSE_VALUES: Final = MappingProxyType(
+    {
+        "enhancement": MappingProxyType(
+            {"present": ("homogeneous", "heterogeneous", "peripheral")}
+        ),
+        "calcification": MappingProxyType({"present": ("punctate", "massive", "rings_arcs")}),
     }
 )
 #: The bins of ``size`` (largest dimension), by their lower bound in millimetres.
@@ -197,19 +218,29 @@ SYNONYMS: Final = MappingProxyType(
         "enhancement": {
             "homogenous": "homogeneous",
             "uniform": "homogeneous",
-            "diffuse": "homogeneous",
             "inhomogeneous": "heterogeneous",
             "inhomogenous": "heterogeneous",
             "heterogenous": "heterogeneous",
             "patchy": "heterogeneous",
             "rim": "peripheral",
             "ring": "peripheral",
+            "yes": "present",
+            "+": "present",
+            "enhancing": "present",
+            "diffuse": "present",
+            "avid": "present",
+            "marked": "present",
+            "intense": "present",
+            "strong": "present",
             "no": "none",
             "absent": "none",
             "-": "none",
             "\u2013": "none",
         },
         "calcification": {
+            "yes": "present",
+            "+": "present",
+            "calcified": "present",
             "no": "none",
             "absent": "none",
             "-": "none",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from importlib.resources import files
 from typing import Annotated, Any, Literal
 
@@ -13,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from tumorclf.class_prior import NAMED_PRIORS
 from tumorclf.model.readings import DEFAULT_READING, READINGS
 from tumorclf.prediction import Classifier, Prediction
-from tumorclf.schema.vocabulary import FIELDS, SHOWN_FIELDS
+from tumorclf.schema.vocabulary import BOOLEAN_FIELDS, CATEGORICAL_FIELDS, FIELDS, SHOWN_FIELDS
 
 #: Requests larger than this are refused (413) before they are read.
 MAX_BODY_BYTES = 64 * 1024
@@ -51,6 +52,26 @@ class ReportIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     text: Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS)]
+
+
+def form_fields() -> list[tuple[str, Any]]:
+    """The form's fields in the order a case is shown, each with its kind: "number", "text",
+    "bool", or the list of its values (the schema's, so the form never lags behind it)."""
+    kinds: dict[str, Any] = {"age": "number", "level": "text", "size": "text"}
+    return [
+        (
+            name,
+            kinds.get(name)
+            or ("bool" if name in BOOLEAN_FIELDS else list(CATEGORICAL_FIELDS[name])),
+        )
+        for name in SHOWN_FIELDS
+    ]
+
+
+def page_html() -> str:
+    """The page, with the schema's fields written into its form."""
+    page = files("tumorclf.serve").joinpath("page.html").read_text(encoding="utf-8")
+    return page.replace("/*FIELDS*/[]", json.dumps(form_fields()))
 
 
 def _prediction_json(prediction: Prediction, case_fields: list[str]) -> dict[str, Any]:
@@ -132,9 +153,11 @@ def create_app(classifier: Classifier) -> FastAPI:
             {"detail": f"Internal error ({type(error).__name__})."}, status_code=500
         )
 
+    html = page_html()
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page() -> str:
-        return files("tumorclf.serve").joinpath("page.html").read_text(encoding="utf-8")
+        return html
 
     @app.get("/api/model")
     def model() -> dict[str, Any]:

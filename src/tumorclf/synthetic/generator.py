@@ -34,12 +34,14 @@ from tumorclf.model.readings import check_reading
 from tumorclf.model.structure import REGION_OF_LEVEL, FindingModel, ReportingModel, sampling_order
 from tumorclf.schema import (
     CODE_COLUMN,
+    CODE_VALUES,
     CODED_FIELDS,
     LEVELS,
     CaseArrays,
     as_case_arrays,
     frame_from_arrays,
 )
+from tumorclf.schema.vocabulary import COARSE_VALUES
 
 #: How sampled cases are masked. ``as_published``: each case draws a
 #: publication style and each finding is stated at that style's rate for its
@@ -49,6 +51,12 @@ from tumorclf.schema import (
 MISSINGNESS: tuple[str, ...] = ("as_published", "as_entered", "none")
 #: The range of the per-case completeness of ``as_entered`` masking.
 ENTERED_COMPLETENESS = (0.2, 1.0)
+#: Share of stated enhancement and calcification written without their pattern ("enhancing",
+#: "calcified": schema 1.2's "present") in a masked draw, whatever the pattern and class. A
+#: modelling assumption about wording, not about tumours: it gives a model trained on draws the
+#: coarse statement to learn from, and, being the same for every pattern and class, it leaves
+#: the exact posterior exact (the finding model sums over the patterns).
+COARSE_SHARE = 0.2
 
 Balance = str | Mapping[str, float] | Sequence[float]
 
@@ -62,6 +70,15 @@ def allocate(n: int, weights: np.ndarray) -> np.ndarray:
         order = np.argsort(-(exact - counts), kind="stable")
         counts[order[:remainder]] += 1
     return counts
+
+
+def _coarsen(rng: np.random.Generator, codes: np.ndarray) -> None:
+    """Write :data:`COARSE_SHARE` of the stated values that have a coarse form as that form."""
+    for name, coarse in COARSE_VALUES.items():
+        column = codes[:, CODE_COLUMN[name]]
+        for value, members in coarse.items():
+            fine = np.isin(column, [CODE_VALUES[name].index(m) for m in members])
+            column[fine & (rng.random(len(column)) < COARSE_SHARE)] = CODE_VALUES[name].index(value)
 
 
 class CaseGenerator:
@@ -147,7 +164,8 @@ class CaseGenerator:
                 f"Got {missingness!r} instead."
             )
         # Separate streams: the complete draws and their order do not depend on the masking.
-        draw, mask, shuffle = np.random.default_rng(random_state).spawn(3)
+        # (Spawned streams are numbered: a fourth leaves the first three as they were.)
+        draw, mask, shuffle, coarsen = np.random.default_rng(random_state).spawn(4)
         counts = allocate(int(n), self.class_weights(balance))
         labels = np.repeat(np.arange(len(self.classes_)), counts)
         age = np.empty(n)
@@ -161,6 +179,8 @@ class CaseGenerator:
             self._mask_as_published(mask, age, codes, labels)
         elif missingness == "as_entered":
             self._mask_as_entered(mask, age, codes)
+        if missingness != "none":
+            _coarsen(coarsen, codes)
         order = shuffle.permutation(n)
         tag = f"synthetic (priors {self.priors.sha256[:8]}, seed {random_state}, {missingness})"
         return CaseArrays(
