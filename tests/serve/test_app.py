@@ -71,6 +71,21 @@ def test_extract_answers_what_the_extractor_reads(server):
         assert text[span["start"] : span["end"]] == span["text"] == found.spans[name].text
 
 
+def test_extract_answers_the_words_not_used_with_why(server):
+    text = "FINDINGS:\n- Level: T13\n- Dural tail: absent\nIMPRESSION: likely schwannoma"
+    status, body = _call(server + "/api/extract", {"text": text})
+    assert status == 200, body
+    answer = json.loads(body)
+    assert answer["case"] == {"dural_tail": False}
+    reasons = {u["text"]: u["reason"] for u in answer["unused"]}
+    assert reasons == {
+        "T13": "T13 is not a vertebral level (the T1-T12 levels are)",
+        "likely schwannoma": "an opinion, not a finding",
+    }
+    for u in answer["unused"]:
+        assert text[u["start"] : u["end"]] == u["text"]
+
+
 @pytest.mark.parametrize(
     ("path", "payload", "words"),
     [

@@ -80,3 +80,20 @@ def test_a_lower_coverage_gives_a_set_no_longer(page):
     page.wait_for_function("() => document.querySelector('#set').innerText.includes('70%')")
     at_70 = page.inner_text("#set")
     assert at_70.count(",") <= at_90.count(",")
+
+
+def test_a_structured_report_fills_the_form_and_lists_the_words_not_used(page):
+    page.fill(
+        "#report",
+        "CLINICAL: 23-year-old woman, back pain.\nFINDINGS:\n- Level: T13\n- Compartment: "
+        "intradural extramedullary\n- Dural tail: absent\n- Enhancement: avid\n"
+        "IMPRESSION: likely meningioma",
+    )
+    page.click("#read")
+    page.wait_for_selector("#unused-box:not([hidden])")
+    assert page.input_value("#f_dural_tail") == "false"
+    assert page.input_value("#f_enhancement") == "present"
+    assert page.input_value("#f_age") == "23" and page.input_value("#f_level") == ""
+    unused = page.inner_text("#unused")
+    assert "T13 is not a vertebral level" in unused and "an opinion, not a finding" in unused
+    assert "how strongly it enhances is not a field" in unused

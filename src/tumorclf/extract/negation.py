@@ -4,14 +4,18 @@ NegEx (Chapman et al., J Biomed Inform 2001;34:301-10) decides a finding's
 status from trigger phrases within a few words of it, in the same clause:
 "no dural tail", "without calcification", "calcification was absent" deny
 it; "could not exclude invasion", "possible dural tail", "suspicious for"
-leave it open. A clause ends at a sentence end, a semicolon, or a word
-such as "but" or "however". Triggers are matched as whole words.
+leave it open. A clause ends at a sentence end, a semicolon, a colon, a
+line break, or a word such as "but" or "however" (and ", with ...", ", and
+there ..."). Triggers are matched as whole words; a trigger inside a
+pseudo-negation ("no change in", "not only") is no trigger, and a denial
+denied ("not absent", "not without") affirms.
 """
 
 from __future__ import annotations
 
 import re
 from enum import Enum
+from typing import NamedTuple
 
 
 class Status(Enum):
@@ -20,6 +24,16 @@ class Status(Enum):
     AFFIRMED = "affirmed"
     DENIED = "denied"
     UNCERTAIN = "uncertain"
+
+
+class Reading(NamedTuple):
+    """A finding's status, the extent of the words that decide it (the finding with its
+    trigger, e.g. "without calcification"), and the trigger ("" when affirmed)."""
+
+    status: Status
+    start: int
+    end: int
+    trigger: str = ""
 
 
 #: Phrases before a finding that deny it (within :data:`WINDOW` words, same clause).
@@ -40,10 +54,50 @@ PRE_NEGATION = (
     "no sign of",
     "no signs of",
     "non",
+    "none of",
+)
+#: Phrases that hold a negation word but deny nothing ("no change in the enhancing mass").
+PSEUDO_NEGATION = (
+    "no change",
+    "no changes",
+    "no interval change",
+    "no significant change",
+    "no increase",
+    "no decrease",
+    "no further",
+    "not only",
+    "not necessarily",
+    "no longer",
+    "without difficulty",
+    "not exclude",
+    "not be excluded",
+    "not rule out",
+    "not be ruled out",
+    "not completely exclude",
+    "no doubt",
+    "with and without",
+    "with or without",
+    "without and with",
+)
+#: A denial of a denial: the finding is affirmed ("the dural tail was not absent").
+DOUBLE_NEGATION = re.compile(
+    r"\b(?:not|never|no)\s+(?:absent|without|lacking|missing)\b|\bno\s+(?:absence|lack)\s+of\b",
+    re.IGNORECASE,
 )
 #: Phrases after a finding that deny it ("calcification was absent").
 POST_NEGATION = (
     "absent",
+    "nil",
+    "none seen",
+    "ruled out",
+    "excluded",
+    "not appreciated",
+    "not evident",
+    "not visible",
+    "not demonstrated",
+    "not noted",
+    "not apparent",
+    "not depicted",
     "not seen",
     "not present",
     "not observed",
@@ -85,7 +139,20 @@ PRE_UNCERTAIN = (
 POST_UNCERTAIN = (
     "could not be excluded",
     "cannot be excluded",
+    "can not be excluded",
+    "cannot be ruled out",
+    "could not be ruled out",
+    "can not be ruled out",
+    "not ruled out",
+    "not be excluded",
+    "not be ruled out",
     "not excluded",
+    "is possible",
+    "was possible",
+    "questionable",
+    "equivocal",
+    "vs",
+    "versus",
     "was suspected",
     "is suspected",
     "?",
@@ -104,8 +171,15 @@ TERMINATORS = (
     "that",
 )
 WINDOW = 8
+#: How many words after a finding a trigger may stand ("calcification at T4 could not be excluded").
+POST_WINDOW = 7
 
-_CLAUSE_END = re.compile(r"[.;:!?\n]|\b(?:{})\b".format("|".join(TERMINATORS)), re.IGNORECASE)
+_CLAUSE_END = re.compile(
+    r"[.;:!?\n\r]|\s[\u2013\u2014]\s|,\s*(?:with\b|and\s+(?:there|a|an|the|it)\b)|\b(?:{})\b".format(
+        "|".join(TERMINATORS)
+    ),
+    re.IGNORECASE,
+)
 
 
 def _phrase(words: tuple[str, ...]) -> re.Pattern[str]:
@@ -115,6 +189,19 @@ def _phrase(words: tuple[str, ...]) -> re.Pattern[str]:
 
 _PRE_NEG, _POST_NEG = _phrase(PRE_NEGATION), _phrase(POST_NEGATION)
 _PRE_UNC, _POST_UNC = _phrase(PRE_UNCERTAIN), _phrase(POST_UNCERTAIN)
+_PSEUDO = _phrase(PSEUDO_NEGATION)
+
+
+def _triggers(pattern: re.Pattern[str], words: str) -> list[re.Match[str]]:
+    """The trigger phrases in ``words``, leaving out those inside a pseudo-negation."""
+    pseudo = [m.span() for m in _PSEUDO.finditer(words)]
+    return [
+        m
+        for m in pattern.finditer(words)
+        if not any(start <= m.start() < end for start, end in pseudo)
+    ]
+
+
 _WORD = re.compile(r"[\w'-]+")
 
 
@@ -137,7 +224,8 @@ def _clause_after(text: str, end: int) -> str:
         clause += "?"
     words = list(_WORD.finditer(clause))
     return (
-        clause[: words[min(len(words), 5) - 1].end()] + ("?" if clause.endswith("?") else "")
+        clause[: words[min(len(words), POST_WINDOW) - 1].end()]
+        + ("?" if clause.endswith("?") else "")
         if words
         else clause
     )
@@ -148,9 +236,9 @@ def status(text: str, start: int, end: int) -> Status:
     return reading(text, start, end)[0]
 
 
-def reading(text: str, start: int, end: int) -> tuple[Status, int, int]:
-    """The status of the finding at ``text[start:end]``, and the extent of the words that decide it
-    (the finding with its trigger, e.g. "without calcification").
+def reading(text: str, start: int, end: int) -> Reading:
+    """The status of the finding at ``text[start:end]``, the extent of the words that decide it
+    and the trigger that decided it.
 
     A finding inside parentheses names the phrase before them ("without
     thickening of the adjacent dura (the dural tail sign)"), so it is read
@@ -160,13 +248,15 @@ def reading(text: str, start: int, end: int) -> tuple[Status, int, int]:
     anchor = opened if opened >= 0 and ")" not in text[opened:start] else start
     before, begin = _clause_before(text, anchor)
     after = _clause_after(text, end)
+    if DOUBLE_NEGATION.search(before) or DOUBLE_NEGATION.search(after):
+        return Reading(Status.AFFIRMED, start, end)
     for trigger, state in ((_PRE_UNC, Status.UNCERTAIN), (_PRE_NEG, Status.DENIED)):
-        if (found := trigger.search(before)) is not None:
-            return state, begin + found.start(), end
+        if found := _triggers(trigger, before):
+            return Reading(state, begin + found[0].start(), end, found[0].group())
     for trigger, state in ((_POST_UNC, Status.UNCERTAIN), (_POST_NEG, Status.DENIED)):
-        if (found := trigger.search(after)) is not None:
-            return state, start, end + found.end()
-    return Status.AFFIRMED, start, end
+        if found := _triggers(trigger, after):
+            return Reading(state, start, end + found[0].end(), found[0].group())
+    return Reading(Status.AFFIRMED, start, end)
 
 
-__all__ = ["Status", "reading", "status"]
+__all__ = ["Reading", "Status", "reading", "status"]

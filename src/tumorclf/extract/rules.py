@@ -41,6 +41,64 @@ def _p(text: str) -> re.Pattern[str]:
 # -- words shared by several rules ------------------------------------------------
 
 ENHANCE = r"enhanc\w*|contrast uptake|uptake of contrast"
+#: Words after "enhanced" that make it the name of an image, not a finding ("enhanced MRI").
+_IMAGE_AFTER = re.compile(
+    r"^[\s-]*(?:(?:fat[\s-]*(?:sat\w*|suppress\w*)|sagittal|axial|coronal|spinal|lumbar|"
+    r"thoracic|cervical|spine|magnetic|3d|3-d|fs|gd|gadolinium)[\s-]+)*(?:MRI?\b|MR\b|T1|scans?|"
+    r"images?|imaging|sequences?|stud(?:y|ies)|examinations?|CT\b|computed|series|resonance|"
+    r"(?:magnetic\s+)?resonance)",
+    re.IGNORECASE,
+)
+#: What may enhance besides the tumour: vessels, the dura, the roots, the meninges.
+_NOT_THE_LESION_AFTER = re.compile(
+    r"^\s*(?:of\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:dura\w*|meninge\w*|leptomeninge\w*|"
+    r"roots?|nerves?|vessels?|veins?|arter\w+|pia|cord|bone|marrow|endplates?|discs?|"
+    r"ligament\w*|facet\w*)|(?:[\w-]+\s+){0,1}?(?:vessels?|veins?|dural\s+tails?|tail|dura\b|"
+    r"meninges|roots?|nerves?))\b",
+    re.IGNORECASE,
+)
+_NOT_THE_LESION_BEFORE = re.compile(
+    r"\b(?:dural|meningeal|leptomeningeal|pial|root|nerve|vascular|vessel|marrow|endplate|"
+    r"facet|ligamentous|disc|dura)\s+$",
+    re.IGNORECASE,
+)
+
+
+def _enhancement_present(match: re.Match[str]) -> str | None:
+    """ "present" for a mention of enhancement without its pattern, unless the words name an
+    image ("contrast-enhanced T1-weighted images") or something other than the tumour ("an
+    enhancing vessel", "dural enhancement")."""
+    after = match.string[match.end() :]
+    before = match.string[max(0, match.start() - 40) : match.start()]
+    if match.group().lower().startswith("enhanced") and _IMAGE_AFTER.match(after):
+        return None
+    if re.search(r"(?:contrast|gadolinium|gd|post|pre)[\s-]*$", before, re.IGNORECASE) and (
+        _IMAGE_AFTER.match(after) or re.match(r"^[\s-]*(?:and|or|/)", after)
+    ):
+        return None
+    if _NOT_THE_LESION_AFTER.match(after) or _NOT_THE_LESION_BEFORE.search(before):
+        return None
+    return "present"
+
+
+#: Calcification of what is not the tumour.
+_NOT_THE_LESION_CALCIFIED = re.compile(
+    r"^\s*(?:of\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:ligament\w*|discs?|annulus|vessels?|aorta|"
+    r"arter\w+|falx|pineal|choroid)|(?:discs?|ligament\w*|vessels?|plaques?)\b)",
+    re.IGNORECASE,
+)
+
+
+def _calcification_present(match: re.Match[str]) -> str | None:
+    """ "present" for calcification stated without its kind, unless it is of something else."""
+    before = match.string[max(0, match.start() - 30) : match.start()]
+    if _NOT_THE_LESION_CALCIFIED.match(match.string[match.end() :]) or re.search(
+        r"\b(?:disc|ligament\w*|vascular|aortic|arterial)\s+$", before, re.IGNORECASE
+    ):
+        return None
+    return "present"
+
+
 T2 = r"T2(?:\s*-?\s*weighted)?(?:\s*(?:WI|W|images?|sequences?|imaging))?|T2WI"
 NOT_T1 = r"(?:(?!\bT1)[^.;]){0,45}?"
 #: Up to six words between a signal and its sequence ("hypointense to grey matter on T2").
@@ -49,8 +107,65 @@ GAP = r"(?:\s+(?!on\b|in\b)[\w()-]+){0,6}?\s+"
 BOTH_T1_T2 = r"(?:both\s+)?T1(?:\s*-?\s*weighted)?\s*-?\s*(?:images?\s+)?(?:and|/|&)\s*T2"
 _SIGNAL_WORD = (
     r"\b(?:(?P<signal>hypo|iso|hyper)[\s-]*intens(?:e|ity)|"
-    r"(?P<signal2>high|low|bright)[\s-]+signal)"
+    r"(?P<signal2>high|low|bright|equal|intermediate)[\s-]+signal)"
 )
+_MIXED_WORD = r"(?:hypo|iso|hyper|high|low)(?:[\s-]*intens(?:e|ity)|[\s-]+signal)?"
+#: Two signals of one sequence given together ("hypo- and hyperintense"): heterogeneous if they
+#: differ.
+MIXED = (
+    rf"\b(?P<first>{_MIXED_WORD})[\s-]*(?:and|&|/|as well as|with)\s+(?:\w+\s+)?"
+    rf"(?P<second>(?:hypo|iso|hyper)[\s-]*intens\w*|(?:high|low)[\s-]+signals?)"
+)
+
+
+def _base_signal(word: str) -> str:
+    word = word.lower()
+    for stem, value in (("hypo", "hypo"), ("low", "hypo"), ("iso", "iso"), ("hyper", "hyper"),
+                        ("high", "hyper")):  # fmt: skip
+        if word.startswith(stem):
+            return value
+    return word
+
+
+def _mixed(match: re.Match[str]) -> str:
+    first, second = _base_signal(match.group("first")), _base_signal(match.group("second"))
+    return first if first == second else "heterogeneous"
+
+
+#: "long T1", "short T2", "equal T1" (reports translated from Chinese): the signal by relaxation.
+_RELAXATION = {
+    "T1": {"long": "hypo", "short": "hyper", "equal": "iso", "iso": "iso", "isometric": "iso"},
+    "T2": {"long": "hyper", "short": "hypo", "equal": "iso", "iso": "iso", "isometric": "iso"},
+}
+
+
+def _relaxation(sequence: str):
+    def read(match: re.Match[str]) -> str:
+        words = [w.lower() for w in re.findall(r"long|short|equal|isometric|iso|mixed",
+                                                match.group("relax"), re.IGNORECASE)]  # fmt: skip
+        values = {_RELAXATION[sequence].get(w) for w in words if w != "mixed"}
+        if "mixed" in words or len(values) > 1:
+            return "heterogeneous"
+        return values.pop()
+
+    return read
+
+
+_RELAX_WORD = r"(?:long|short|equal|iso|isometric)"
+_RELAX = (
+    rf"(?P<relax>(?:mixed\s+)?(?:slightly\s+|mildly\s+|slight\s+)?{_RELAX_WORD}"
+    rf"(?:\s*(?:and|or|/)\s*(?:slightly\s+)?{_RELAX_WORD})?(?:\s+and\s+mixed)?)"
+)
+
+
+def relaxation_pattern(sequence: str, *, shared: bool = False) -> str:
+    """ "long T1", "slightly long T2", "mixed long and short T2"; with ``shared``, T2's in
+    "long T1 and T2 signal"."""
+    if shared:
+        return (
+            rf"\b{_RELAX}\s*-?\s*T1(?:WI|W)?\s*(?:and|,|/)\s*T2(?:WI|W)?\s*(?:signals?|intensit\w+)"
+        )
+    return rf"\b{_RELAX}\s*-?\s*{sequence}(?:WI|W)?\b(?!\s*-?\s*weighted)"
 
 
 def _t2(match: re.Match[str]) -> str:
@@ -62,9 +177,36 @@ def _t2(match: re.Match[str]) -> str:
         return "hyper"
     if word == "low":
         return "hypo"
-    if word == "intermediate":
+    if word in ("intermediate", "equal"):
         return "iso"
     return word
+
+
+#: Words of a neighbour pressing on a structure, just before it: the tumour is near it, not of it.
+_PRESSING_BEFORE = re.compile(
+    r"\b(?:compress\w*|distort\w*|displac\w*|splay\w*|push\w*|abut\w*|effect\s+(?:up)?on|"
+    r"extension\s+(?:in)?to|extend\w*\s+(?:in)?to|adjacent|compression\s+of|near|engulf\w*|"
+    r"involv\w*|(?:adherent|attached|apposed|close|next)\s+to|contact\s+with|encas\w*)\s+"
+    r"(?:[\w-]+\s+){0,6}$",
+    re.I,
+)
+_PRESSING_AFTER = re.compile(
+    r"^\s*(?:nerve\s+roots?\s+)?(?:compression|syndrome|(?:was\s+|were\s+)?"
+    r"(?:compressed|displaced|distorted|splayed))",
+    re.I,
+)
+
+
+def _site(value: str):
+    """A named site's value, unless the words around it say the tumour only presses on it."""
+
+    def read(match: re.Match[str]) -> str | None:
+        before = match.string[max(0, match.start() - 60) : match.start()]
+        if _PRESSING_BEFORE.search(before) or _PRESSING_AFTER.match(match.string[match.end() :]):
+            return None
+        return value
+
+    return read
 
 
 RULES: tuple[Rule, ...] = (
@@ -81,8 +223,10 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "compartment",
         _p(
-            r"\bextra-?\s*dural\b[^.;]{0,150}?\b(?:with|and)\s+(?:an?\s+|the\s+)?(?:\w+\s+)?"
-            r"intra-?\s*dural\s+(?:component|part|portion|extension)|\bintra-?\s*dural\b[^.;]{0,150}?"
+            r"\bextra-?\s*dural\b[^.;]{0,250}?\b(?:with|and)\s+(?:an?\s+|the\s+)?(?:\w+\s+)?"
+            r"intra-?\s*dural\s+(?:component|part|portion|extension)|\bintra-?\s*dural(?:ly)?\b"
+            r"[^.;]{0,150}?\bextend\w*\s+(?:[\w-]+\s+)?extra-?\s*dural(?:ly)?\b|"
+            r"\bintra-?\s*dural\b[^.;]{0,150}?"
             r"\b(?:with|and)\s+(?:an?\s+|the\s+)?(?:\w+\s+)?extra-?\s*dural\s+(?:component|part|"
             r"portion|extension)"
         ),
@@ -101,11 +245,31 @@ RULES: tuple[Rule, ...] = (
         _p(r"\bintramedullary\b(?!\s*-?\s*(?:and|/)\s*extramedullary)"),
         "intramedullary",
     ),
+    Rule(
+        "compartment",
+        _p(
+            r"\bintra-?\s*(?:spinal|canal)\s+(?:and|&)\s+(?:extra-?\s*spinal|para-?\s*spinal|"
+            r"paravertebral)\b(?=[^.;]{0,40}\b(?:dura|dural)\b)"
+        ),
+        "intra_extradural",
+    ),
     Rule("compartment", _p(r"\b(?:epidural|extradural)\b"), "extradural", generic=True),
+    # the signs of a mass inside the dura and outside the cord
+    Rule(
+        "compartment",
+        _p(
+            r"\b(?:CSF|cerebrospinal\s+fluid)\s+(?:cleft|capping|cap)\b|\bcapping\s+of\s+(?:the\s+)?"
+            r"(?:CSF|cerebrospinal\s+fluid)|\bmeniscus\s+sign|\bginkgo[\s-]+leaf\b|"
+            r"\b(?:widen\w*|expan\w*|enlarg\w*)\s+(?:of\s+)?(?:the\s+)?(?:ipsilateral\s+)?"
+            r"subarachnoid\s+space"
+        ),
+        "intradural_extramedullary",
+        generic=True,
+    ),
     Rule(
         "compartment",
         _p(r"\b(?:filum terminale|cauda equin\w*)\b"),
-        "intradural_extramedullary",
+        _site("intradural_extramedullary"),
         generic=True,
     ),
     # -- dumbbell ---------------------------------------------------------------
@@ -113,11 +277,12 @@ RULES: tuple[Rule, ...] = (
         "dumbbell",
         _p(
             r"\bdumb-?\s*bell|\bhour-?\s*glass|\ben sablier\b|\bforaminal (?:extension|component|"
-            r"widening|enlargement|expansion)|\bextra-?\s*for(?:a|)minal|\b(?:extend\w*|extension|"
-            r"grow\w*|protrud\w*)\s+(?:[\w-]+\s+){0,4}(?:through|into|to|from)\s+(?:the\s+)?"
-            r"(?:[\w-]+\s+){0,2}(?:neural\s+|intervertebral\s+)?foram\w*|\b(?:widen\w*|enlarg\w*|"
-            r"expan\w*)\s+(?:of\s+)?(?:the\s+)?(?:[\w-]+\s+){0,3}(?:neural\s+|intervertebral\s+)?"
-            r"foram\w*"
+            r"portion|part)|\bextra-?\s*for(?:a|)minal|\btrans-?\s*foraminal|\b(?:extend\w*|extension|"
+            r"grow\w*|protrud\w*|spread\w*|pass\w*|exit\w*)\s+(?:[\w-]+\s+){0,4}(?:through|into|"
+            r"to|from|via|along)\s+(?:the\s+)?(?:[\w/-]+\s+){0,3}(?:neural\s+|intervertebral\s+|"
+            r"exit\s+|conjugation\s+)?foram\w*|\bcent(?:er|re)d?\s+(?:at|in|on)\s+(?:the\s+)?"
+            r"(?:[\w/-]+\s+){0,3}(?:neural\s+|intervertebral\s+)?foram\w*|\bintra-?\s*(?:and|&)\s*"
+            r"extra-?\s*spinal|\bintraspinal\s+and\s+(?:extraspinal|paraspinal|paravertebral)"
         ),
         True,
         denied=False,
@@ -126,17 +291,19 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "enhancement",
         _p(
-            rf"\b(?:homogeneous(?:ly)?|homogenous(?:ly)?|uniform(?:ly)?)\s+(?:\w+\s+)?(?:{ENHANCE})|"
-            rf"\b(?:{ENHANCE})\s+(?:\w+\s+)?(?:homogeneous(?:ly)?|homogenous(?:ly)?|uniformly)"
+            rf"\b(?:homogeneous(?:ly)?|homogenous(?:ly)?|uniform(?:ly)?|even(?:ly)?)\s+(?:\w+\s+)?"
+            rf"(?:{ENHANCE})|\b(?:{ENHANCE})\s+(?:\w+\s+)?(?:homogeneous(?:ly)?|homogenous(?:ly)?|"
+            rf"uniformly|evenly)"
         ),
         "homogeneous",
     ),
     Rule(
         "enhancement",
         _p(
-            rf"\b(?:heterogeneous(?:ly)?|heterogenous(?:ly)?|inhomogeneous(?:ly)?|patchy)\s+"
-            rf"(?:\w+\s+)?(?:{ENHANCE})|\b(?:{ENHANCE})\s+(?:\w+\s+)?"
-            rf"(?:heterogeneous(?:ly)?|heterogenous(?:ly)?|inhomogeneously)"
+            rf"\b(?:heterogeneous(?:ly)?|heterogenous(?:ly)?|inhomogeneous(?:ly)?|patchy|mixed|"
+            rf"uneven(?:ly)?|non-?\s*uniform(?:ly)?|variegated)\s+(?:\w+\s+)?(?:{ENHANCE})|"
+            rf"\b(?:{ENHANCE})\s+(?:\w+\s+)?(?:heterogeneous(?:ly)?|heterogenous(?:ly)?|"
+            rf"inhomogeneously|unevenly|non-?\s*uniformly|patchily)"
         ),
         "heterogeneous",
     ),
@@ -144,7 +311,8 @@ RULES: tuple[Rule, ...] = (
         "enhancement",
         _p(
             rf"\b(?:rim|ring|peripheral)(?:-like)?\s+(?:\w+\s+)?(?:{ENHANCE})|"
-            rf"\b(?:{ENHANCE})\s+(?:\w+\s+){{0,2}}(?:at|along|of)\s+(?:the\s+|its\s+)?(?:periphery|rim)"
+            rf"\b(?:{ENHANCE})\s+(?:\w+[\s,]+){{0,4}}(?:at|along|of|in)\s+(?:the\s+|its\s+)?"
+            rf"(?:periphery|rim|margins?)"
         ),
         "peripheral",
     ),
@@ -156,19 +324,30 @@ RULES: tuple[Rule, ...] = (
         ),
         "none",
     ),
+    Rule(
+        "enhancement",
+        _p(
+            r"\b(?:enhanc\w*|contrast[\s-]+(?:uptake|avid)|(?:uptake|accumulation)\s+of\s+(?:the\s+)?"
+            r"(?:contrast|gadolinium)|took\s+up\s+(?:the\s+)?(?:contrast|gadolinium))"
+        ),
+        _enhancement_present,
+        denied="none",
+        generic=True,
+    ),
     # -- calcification ------------------------------------------------------------
     Rule(
         "calcification",
         _p(
-            r"\b(?:punctate|punctuate|spotty|speckled|stippled|dot-like|small foci of)\s+"
-            r"(?:\w+\s+)?calcifi\w*"
+            r"\b(?:punctate|punctuate|spotty|speckled|stippled|dot-like|dotted|punctiform)\s+"
+            r"(?:\w+\s+)?calcifi\w*|\bcalcifi\w*\s+(?:was\s+|were\s+)?(?:punctate|spotty|stippled)"
         ),
         "punctate",
     ),
     Rule(
         "calcification",
         _p(
-            r"\b(?:dense|massive|extensive|coarse|heavy)\s+(?:\w+\s+)?calcifi\w*|"
+            r"\b(?:dense|massive|extensive|coarse|heavy|large|gross|bulky|diffuse\s+dense)\s+"
+            r"(?:\w+\s+)?calcifi\w*|\blarge\s+(?:amounts?|areas?)\s+of\s+calcifi\w*|"
             r"\b(?:heavily|densely|extensively|completely|massively)\s+calcified|\bossifi\w+|"
             r"\bossified\b"
         ),
@@ -180,7 +359,13 @@ RULES: tuple[Rule, ...] = (
         "rings_arcs",
     ),
     Rule("calcification", _p(r"\bnon-?\s*calcified\b"), "none"),
-    Rule("calcification", _p(r"\bcalcifi\w*"), None, denied="none", generic=True),
+    Rule(
+        "calcification",
+        _p(r"\bcalcifi\w*|\bcalcific\b"),
+        _calcification_present,
+        denied="none",
+        generic=True,
+    ),
     # -- calcification site (only with a stated calcification) -------------------
     Rule("calcification_site", _p(r"\bperipheral(?:ly)?\s+(?:\w+\s+)?calcifi\w*"), "peripheral"),
     Rule("calcification_site", _p(r"\bcentral(?:ly)?\s+(?:\w+\s+)?calcifi\w*"), "central"),
@@ -230,6 +415,11 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "bone_erosion",
         _p(
+            r"\bforaminal\s+(?:widening|enlargement|expansion|remodell?ing|erosion)|\b(?:widen\w*|"
+            r"enlarg\w*|expan\w*)\s+(?:of\s+)?(?:the\s+)?(?:[\w/-]+\s+){0,3}(?:neural\s+|"
+            r"intervertebral\s+|exit\s+)?foram\w*|\b(?:widened|enlarged|expanded)\s+(?:[\w/-]+\s+){0,3}?"
+            r"(?:neural\s+|intervertebral\s+)?foram\w*|\binvad\w*\s+(?:the\s+)?(?:[\w-]+\s+){0,2}"
+            r"(?:vertebra\w*|bones?|lamina\w*|pedicles?|body|bodies|sacrum)\b|"
             r"\b(?:bone|bony|osseous|vertebral)\s+(?:\w+\s+)?(?:erosions?|destruction|defect|"
             r"remodel\w*|scalloping|invasion|resorption)|\b(?:expan\w*|enlarg\w*)\s+of\s+(?:the\s+)?"
             r"(?:\w+\s+){0,2}(?:neural\s+|intervertebral\s+)foram\w*|\b(?:erosion|scalloping|remodel\w*|destruction)\s+of\s+(?:the\s+)?"
@@ -242,6 +432,18 @@ RULES: tuple[Rule, ...] = (
         denied=False,
     ),
     # -- T2 signal ------------------------------------------------------------------
+    Rule("t2_signal", _p(rf"(?:{T2})[\s(),:-]*(?:[\w()-]+\s+){{0,3}}?{MIXED}"), _mixed),
+    Rule("t2_signal", _p(rf"{MIXED}{GAP}(?:on|in)\s+{NOT_T1}(?:{T2})"), _mixed),
+    Rule("t2_signal", _p(relaxation_pattern("T2")), _relaxation("T2")),
+    Rule("t2_signal", _p(relaxation_pattern("T2", shared=True)), _relaxation("T2")),
+    Rule(
+        "t2_signal",
+        _p(
+            r"\btarget(?:[\s-]+(?:sign|appearance|pattern|configuration)|-like)|\bblack[\s-]+and[\s-]+"
+            r"white\b"
+        ),  # fmt: skip
+        "heterogeneous",
+    ),
     Rule("t2_signal", _p(rf"{_SIGNAL_WORD}{GAP}(?:on|in)\s+{BOTH_T1_T2}"), _t2),
     Rule("t2_signal", _p(rf"{_SIGNAL_WORD}{GAP}(?:on|in)\s+{NOT_T1}(?:{T2})"), _t2),
     Rule("t2_signal", _p(rf"(?:{T2})[\s(),:-]*(?:[\w()-]+\s+){{0,3}}{_SIGNAL_WORD}"), _t2),
@@ -314,32 +516,6 @@ _NOT_POST_CONTRAST = (
 )
 #: Words between a T1 sequence and its signal that are not about another sequence or the contrast.
 _T1_GAP = r"(?:(?!T2|post|contrast|gad|enhanc)[\w()-]+\s+){0,10}?"
-#: Words of a neighbour pressing on a structure, just before it: the tumour is near it, not of it.
-_PRESSING_BEFORE = re.compile(
-    r"\b(?:compress\w*|distort\w*|displac\w*|splay\w*|push\w*|abut\w*|effect\s+(?:up)?on|"
-    r"extension\s+(?:in)?to|extend\w*\s+(?:in)?to|adjacent|compression\s+of|near|"
-    r"level\s+of)\s+(?:[\w-]+\s+){0,6}$",
-    re.I,
-)
-_PRESSING_AFTER = re.compile(
-    r"^\s*(?:nerve\s+roots?\s+)?(?:compression|syndrome|(?:was\s+|were\s+)?"
-    r"(?:compressed|displaced|distorted|splayed))",
-    re.I,
-)
-
-
-def _site(value: str):
-    """A named site's value, unless the words around it say the tumour only presses on it."""
-
-    def read(match: re.Match[str]) -> str | None:
-        before = match.string[max(0, match.start() - 60) : match.start()]
-        if _PRESSING_BEFORE.search(before) or _PRESSING_AFTER.match(match.string[match.end() :]):
-            return None
-        return value
-
-    return read
-
-
 RULES_1_1: tuple[Rule, ...] = (
     # -- syndrome -----------------------------------------------------------------------
     Rule(
@@ -376,7 +552,16 @@ RULES_1_1: tuple[Rule, ...] = (
     # -- named site -----------------------------------------------------------------------
     Rule("named_site", _p(r"\bfilum(?:\s+terminale)?\b"), _site("filum_terminale")),
     Rule("named_site", _p(r"\bconus(?:\s+medullaris)?\b"), _site("conus_medullaris")),
-    Rule("named_site", _p(r"\bcauda\s+equina\b"), _site("cauda_equina")),
+    Rule("named_site", _p(r"\bcauda(?:\s+equin[ae])?\b"), _site("cauda_equina")),
+    Rule(
+        "named_site",
+        _p(
+            r"\b(?:in|of|within|involving)\s+the\s+(?:[\w-]+\s+){0,3}?(?:cervical|thoracic|"
+            r"cervicothoracic|cervico-thoracic|dorsal|upper|high)\s+(?:spinal\s+)?cord\b"
+        ),
+        _site("other"),
+        generic=True,
+    ),
     Rule(
         "named_site",
         _p(
@@ -406,12 +591,20 @@ RULES_1_1: tuple[Rule, ...] = (
         "haemorrhage",
         _p(
             r"\bha?emorrhag\w*|\bha?emosiderin\w*|\bblood\s+products?\b|\bha?ematoma\b|"
+            r"\bcap\s+sign\b|\b(?:intra)?tumou?ral\s+bleed\w*|"
             r"\b(?:intra)?tumou?ral\s+bleed\w*"
         ),
         True,
         denied=False,
     ),
     # -- T1 signal ----------------------------------------------------------------------
+    Rule(
+        "t1_signal",
+        _p(rf"(?:{T1}){_NOT_POST_CONTRAST}[\s(),:-]*(?:[\w()-]+\s+){{0,3}}?{MIXED}"),
+        _mixed,
+    ),  # fmt: skip
+    Rule("t1_signal", _p(rf"{MIXED}{GAP}(?:on|in)\s+{NOT_T2}(?:{T1}){_NOT_POST_CONTRAST}"), _mixed),
+    Rule("t1_signal", _p(relaxation_pattern("T1")), _relaxation("T1")),
     Rule("t1_signal", _p(rf"{_SIGNAL_WORD}{GAP}(?:both\s+)?(?:on|in)\s+{BOTH_T1_T2}"), _t1),
     Rule(
         "t1_signal",
@@ -500,44 +693,38 @@ RULES_1_1: tuple[Rule, ...] = (
 RULES = (*RULES, *RULES_1_1)
 
 
-# -- age, sex and level are read by their own finders ---------------------------------
-
-_AGE_SEX = _p(
-    r"\b(?P<age>\d{1,3})[\s-]*(?:years?|yrs?|y)[\s-]*(?:old|of age)?[\s-]*"
-    r"(?P<who>man|woman|male|female|boy|girl|gentleman|lady|patient|child|adult|individual|"
-    r"Caucasian|Asian|African|white|black)?|\baged\s+(?P<age2>\d{1,3})\b|\b(?P<age3>\d{1,3})\s*"
-    r"(?:yo|y/o|y\.o\.)\b"
-)
-_SEX = _p(r"\b(?P<who>man|woman|male|female|boy|girl|gentleman|lady)\b")
-#: A pronoun for the patient, when no word names the sex.
-_PRONOUN = _p(r"\b(?P<who>he|she)\b")
-_MALE = {"man", "male", "boy", "gentleman", "he"}
+# -- the level is read by its own finder (:mod:`tumorclf.extract.levels`) ------------------
 
 _LEVEL_TOKEN = r"(?:C|T|Th|D|L|S)\s?-?(?:[1-9]|1[0-2])(?!\d)"
-_LEVEL_RANGE = _p(
-    rf"\b(?P<top>{_LEVEL_TOKEN})(?:\s*(?:-|–|—|/|~|∼|to|through|and)\s*(?P<bottom>{_LEVEL_TOKEN}|"
-    rf"(?:[1-9]|1[0-2])(?![\d.]))(?!\s*(?:-|–)?\s*weighted))?\b(?!\s*-?\s*weighted|WI)"
+LEVEL_RANGE = _p(
+    rf"\b(?P<top>{_LEVEL_TOKEN})(?:\s*(?:-|\u2013|\u2014|/|~|\u223c|to|through)\s*"
+    rf"(?:mid-?|upper\s+|lower\s+)?(?P<bottom>{_LEVEL_TOKEN}|(?:[1-9]|1[0-2])(?![\d.]))"
+    rf"(?!\s*(?:-|\u2013)?\s*weighted))?\b(?!\s*-?\s*weighted|WI)"
 )
-_ORDINAL_LEVEL = _p(
+ORDINAL_LEVEL = _p(
     r"\b(?P<n>\d{1,2})(?:st|nd|rd|th)(?:\s*(?:and|to|-)\s*(?P<n2>\d{1,2})(?:st|nd|rd|th))?\s+"
     r"(?P<region>cervical|thoracic|dorsal|lumbar|sacral)\s+vertebra"
 )
-#: "from the inferior endplate of L1 to the superior end plate of L3", "between ... T1 and T4".
-_SPANNING = _p(
+#: "from the inferior endplate of L1 to the superior end plate of L3", "between ... T1 and T4",
+#: "from T12 to the mid-L1 level".
+SPANNING = _p(
     rf"\b(?:from|between)\s+(?:the\s+)?(?:[\w-]+\s+){{0,5}}?(?:of\s+)?(?P<top>{_LEVEL_TOKEN})\s+"
     rf"(?:vertebra\w*\s+)?(?:to|and|through)\s+(?:the\s+)?(?:[\w-]+\s+){{0,4}}?(?:of\s+)?"
-    rf"(?P<bottom>{_LEVEL_TOKEN})\b"
+    rf"(?:mid-?|upper\s+|lower\s+)?(?P<bottom>{_LEVEL_TOKEN})\b"
 )
-_MASS = _p(
-    r"\b(?:mass|masses|tumou?rs?|lesions?|neoplasm|nodules?|schwannoma|neurinoma|meningioma|neurofibroma|"
-    r"ependymoma|hemangioblastoma|haemangioblastoma|chondrosarcoma|hemangiopericytoma|MCS|SFT|HPC|MPE|"
-    r"space-occupying)\b"
+#: "lumbar-4", "the thoracic vertebra 11 to the lumbar vertebra 3".
+_WORDED = r"(?:cervical|thoracic|dorsal|lumbar|sacral)"
+WORDED_LEVEL = _p(
+    rf"\b(?P<region>{_WORDED})(?:\s+vertebra(?:e|l)?)?[\s-]+(?P<n>\d{{1,2}})\b(?!\s*(?:mm|cm|%))"
+    rf"(?:\s*(?:-|\u2013|to|through)\s*(?:the\s+)?(?:(?P<region2>{_WORDED})(?:\s+vertebra(?:e|l)?)?"
+    rf"[\s-]+)?(?P<n2>\d{{1,2}})\b)?"
 )
-_NOT_A_TUMOUR_LEVEL = _p(
-    r"\b(?:dermatome|laminectomy|laminotomy|fixation|screws?|fusion|level of the conus|disc|"
-    r"herniation)\b"
+MASS = _p(
+    r"\b(?:mass|masses|tumou?rs?|lesions?|neoplasms?|nodules?|schwannomas?|neurinomas?|meningiomas?|"
+    r"neurofibromas?|ependymomas?|h(?:a)?emangioblastomas?|chondrosarcomas?|"
+    r"h(?:a)?emangiopericytomas?|MCS|SFT|HPC|MPE|space-occupying)\b"
 )
-_SENTENCE = re.compile(r"[^.!?;]+(?:[.!?;]+|$)")
+SENTENCE = re.compile(r"[^.!?;\n]+(?:[.!?;]+|$|(?=\n))")
 
 
 def level_name(token: str) -> str:
@@ -548,4 +735,14 @@ def level_name(token: str) -> str:
     return token
 
 
-__all__ = ["RULES", "Rule", "level_name"]
+__all__ = [
+    "LEVEL_RANGE",
+    "MASS",
+    "ORDINAL_LEVEL",
+    "RULES",
+    "SENTENCE",
+    "SPANNING",
+    "WORDED_LEVEL",
+    "Rule",
+    "level_name",
+]

@@ -25,11 +25,10 @@ def print_report_prediction(prediction: Prediction) -> None:
         table.add_row(name, shown, f'"{escape(extraction.spans[name].text)}"')
     console = Console()
     console.print(table)
-    uncertain = [m for m in extraction.set_aside if m.status.value == "uncertain"]
-    if uncertain:
-        console.print(
-            "Not counted (uncertain): " + "; ".join(f'"{escape(m.span.text)}"' for m in uncertain)
-        )
+    if extraction.unused:
+        console.print("Words not used:")
+        for item in extraction.unused:
+            console.print(f'  "{escape(item.span.text)}": {escape(item.reason)}')
     from tumorclf.extract import ORDER
 
     missing = len(ORDER) - len(extraction.case)

@@ -189,9 +189,15 @@ def create_app(classifier: Classifier) -> FastAPI:
                     name: {"start": s.start, "end": s.end, "text": s.text}
                     for name, s in found.spans.items()
                 },
-                "set_aside": [
-                    {"field": m.field, "status": m.status.value, "text": m.span.text}
-                    for m in found.set_aside
+                "unused": [
+                    {
+                        "field": u.field,
+                        "reason": u.reason,
+                        "text": u.span.text,
+                        "start": u.span.start,
+                        "end": u.span.end,
+                    }
+                    for u in found.unused
                 ],
             }
         )
