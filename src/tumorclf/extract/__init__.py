@@ -11,8 +11,11 @@
 ...                         "- Enhancement: avid\\nIMPRESSION: likely schwannoma")
 >>> template.case
 {'age': 23, 'enhancement': 'present', 'dural_tail': False}
->>> [u.reason for u in template.unused][:2]
-['T13 is not a vertebral level (the T1-T12 levels are)', 'an opinion, not a finding']
+>>> for item in template.unused:
+...     print(f"{item.span.text!r}: {item.reason}")
+'T13': T13 is not a vertebral level (the T1-T12 levels are)
+'avid': how strongly it enhances is not a field (its pattern is)
+'likely schwannoma': an opinion, not a finding
 
 Rules, not a model: prose and templates alike (:mod:`~tumorclf.extract.layout`: sections,
 "Key: value" lines, bullets), the wordings of :mod:`~tumorclf.extract.rules`, a NegEx-style

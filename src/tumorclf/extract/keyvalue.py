@@ -183,7 +183,7 @@ def _finding(
     if field == "enhancement" and not unused:
         for word in mentions.INTENSITY_WORD.finditer(text, start, end):
             span = Span(word.start(), word.end(), word.group())
-            reason = f"'{word.group()}': {mentions.INTENSITY_REASON}"
+            reason = mentions.INTENSITY_REASON
             unused.append(Unused(span, reason, field))
     if not out:
         unused.append(Unused(whole, f"could not read a value of the {_words(field)} here", field))
