@@ -32,10 +32,10 @@ FIELD_KEYS: dict[str, re.Pattern[str]] = _keys(
     calcification=r"calcifications?(?:\s*\(ct\))?|ct\s+calcifications?|calcified|mineralisation|"
     r"mineralization",
     calcification_site=r"calcification\s+(?:site|location|distribution)",
-    dural_tail=r"dural\s+tail(?:\s+sign)?|tail\s+sign",
+    dural_tail=r"dural[\s-]+tail(?:\s+sign)?|tail\s+sign",
     dural_attachment=r"dural\s+(?:attachment|base|contact)|(?:broad\s+)?dural\s+base|attachment",
     cystic_change=r"cysts?|cystic(?:\s+(?:change|changes|components?|areas?|degeneration))?",
-    flow_voids=r"flow[\s-]+voids?|vascular\s+flow\s+voids?",
+    flow_voids=r"(?:vascular\s+)?(?:flow|signal)[\s-]+voids?",
     bone_erosion=r"(?:bone|bony|osseous)(?:\s+(?:erosion|changes?|involvement|remodell?ing|"
     r"scalloping))?|(?:bone\s+)?erosion|scalloping|remodell?ing|foraminal\s+(?:widening|"
     r"enlargement)",
@@ -69,7 +69,9 @@ _MARKER = re.compile(r"[ \t]*(?:[-\u2022*\u00b7\u25aa\u2013\u2014]|\(?\d{1,2}[.)
 #: Where an item starts inside a line: a bullet before a key, or a sentence end before a known key.
 _INLINE_START = re.compile(
     rf"(?:(?<=\S)[ \t]+[-\u2022*\u00b7\u2013\u2014][ \t]+|(?<=[.;])[ \t]+)"
-    rf"(?=(?:{_KNOWN})\s*(?:[:=]|\s[-\u2013\u2014]\s))",
+    rf"(?=(?:{_KNOWN})\s*(?:[:=]|\s[-\u2013\u2014]\s))|"
+    rf"(?<=[.;])[ \t]+(?=(?-i:[A-Z])[A-Za-z-]*(?:[ \t]+[A-Za-z-]+){{0,3}}[ \t]*"
+    rf"(?::|\s[-\u2013\u2014]\s))",
     re.IGNORECASE,
 )
 #: The sections whose words are findings (the impression: only when nothing else states them).
@@ -91,6 +93,7 @@ class Item:
     section: str
     key: str | None = None
     field: str | None = None
+    dashed: bool = False  # the key ends with a dash, not a colon: a key only if it names a field
 
 
 def _section_of(key: str) -> str | None:
@@ -135,19 +138,21 @@ def layout(text: str) -> list[Item]:
             words = match.group("key").strip()
             field, header = _field_of(words), _section_of(words)
             dash = match.group("sep").strip() not in (":", "=")
-            if field or header or not dash:
-                if header is not None and field is None:
-                    section = header
-                key, value_start = words.lower(), match.end()
-            else:
-                field = None
-        items.append(Item(start, end, value_start, section, key, field))
+            if header is not None and field is None and not dash:
+                section = header
+            key, value_start = words.lower(), match.end()
+        items.append(Item(start, end, value_start, section, key, field, match is not None and dash))
     return items
 
 
 def is_header(item: Item) -> bool:
     """A section header (with or without words after it on its line)."""
-    return item.key is not None and item.field is None and _section_of(item.key) is not None
+    return (
+        item.key is not None
+        and item.field is None
+        and not item.dashed
+        and _section_of(item.key) is not None
+    )
 
 
 __all__ = ["FIELD_KEYS", "READ_SECTIONS", "SECTION_KEYS", "Item", "is_header", "layout"]

@@ -253,6 +253,8 @@ def reading(text: str, start: int, end: int) -> Reading:
     for trigger, state in ((_PRE_UNC, Status.UNCERTAIN), (_PRE_NEG, Status.DENIED)):
         if found := _triggers(trigger, before):
             return Reading(state, begin + found[0].start(), end, found[0].group())
+    if after.rstrip().endswith("?"):  # asked, not stated: "dural tail?"
+        return Reading(Status.UNCERTAIN, start, end + len(after.rstrip()), "?")
     for trigger, state in ((_POST_UNC, Status.UNCERTAIN), (_POST_NEG, Status.DENIED)):
         if found := _triggers(trigger, after):
             return Reading(state, start, end + found[0].end(), found[0].group())

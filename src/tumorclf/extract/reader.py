@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from tumorclf.extract.demographics import find_age_and_sex
@@ -120,6 +121,20 @@ def _same_field_entry(keyed: list[Item]) -> Callable[[Found], bool]:
     return inside
 
 
+def _field_from_key(text: str, item: Item) -> Item:
+    """An entry whose key is no template key but names one finding ("Vertebral scalloping: no")
+    is an entry of that finding's field."""
+    if item.key is None or item.field is not None or is_header(item):
+        return item
+    found, _ = rule_mentions(text, item.start, item.value_start)
+    fields = {f.mention.field for f in found}
+    if len(fields) == 1:
+        return replace(item, field=fields.pop())
+    if item.dashed:  # "a mass - which ...": prose after all
+        return replace(item, key=None, value_start=item.start, dashed=False)
+    return item
+
+
 def extract_case(text: str) -> Extraction:
     """Read a case from a findings paragraph, a case presentation or a structured report.
 
@@ -140,6 +155,7 @@ def extract_case(text: str) -> Extraction:
     technique = [(i.start, i.end) for i in items if i.section == "technique"]
     impression = [(i.start, i.end) for i in items if i.section == "impression"]
     keys = [(i.start, i.value_start) for i in items if i.key and (i.field or is_header(i))]
+    items = [_field_from_key(text, item) for item in items]
     keyed = [i for i in items if i.field is not None and i.section != "technique"]
     if not keyed and len(_WORDS.findall(text)) >= 4 and not _looks_english(text):
         raise ReportError(

@@ -371,7 +371,7 @@ RULES: tuple[Rule, ...] = (
     Rule("calcification_site", _p(r"\bcentral(?:ly)?\s+(?:\w+\s+)?calcifi\w*"), "central"),
     Rule("calcification_site", _p(r"\bdiffuse(?:ly)?\s+(?:\w+\s+)?calcifi\w*"), "diffuse"),
     # -- dural signs -----------------------------------------------------------------
-    Rule("dural_tail", _p(r"\bdural\s+tail|\btail\s+sign"), True, denied=False),
+    Rule("dural_tail", _p(r"\bdural[\s-]+tail|\btail\s+sign"), True, denied=False),
     Rule(
         "dural_attachment",
         _p(
