@@ -23,7 +23,7 @@ _NUMBER_WORDS = (
     rf"(?:(?:{'|'.join(_TENS)})(?:[\s-]+(?:{'|'.join(_UNITS[1:10])}))?|{'|'.join(_UNITS[1:])})"
 )
 _WHO = (
-    r"man|woman|male|female|boy|girl|gentleman|lady|patient|child|adult|individual|"
+    r"man|woman|women|male|female|boy|girl|gentleman|lady|patient|child|adult|individual|"
     r"Caucasian|Asian|African|white|black"
 )
 _AGE = re.compile(
@@ -33,11 +33,13 @@ _AGE = re.compile(
     rf"\b(?P<age3>\d{{1,3}})\s*(?:yo|y/o|y\.o\.)(?!\w)",
     re.IGNORECASE,
 )
-_SEX = re.compile(r"\b(?P<who>man|woman|male|female|boy|girl|gentleman|lady)\b", re.IGNORECASE)
+_SEX = re.compile(
+    r"\b(?P<who>man|woman|women|male|female|boy|girl|gentleman|lady)\b", re.IGNORECASE
+)
 #: A pronoun for the patient, when no word names the sex.
-_PRONOUN = re.compile(r"\b(?P<who>he|she)\b", re.IGNORECASE)
-MALE = frozenset({"man", "male", "boy", "gentleman", "he", "m"})
-_SEX_WORDS = MALE | {"woman", "female", "girl", "lady", "she", "f"}
+_PRONOUN = re.compile(r"\b(?P<who>he|she|his|him|her)\b", re.IGNORECASE)
+MALE = frozenset({"man", "male", "boy", "gentleman", "he", "his", "him", "m"})
+_SEX_WORDS = MALE | {"woman", "women", "female", "girl", "lady", "she", "her", "f"}
 
 
 def years(words: str) -> int:

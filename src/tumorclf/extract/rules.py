@@ -102,7 +102,9 @@ def _calcification_present(match: re.Match[str]) -> str | None:
 T2 = r"T2(?:\s*-?\s*weighted)?(?:\s*(?:WI|W|images?|sequences?|imaging))?|T2WI"
 NOT_T1 = r"(?:(?!\bT1)[^.;]){0,45}?"
 #: Up to six words between a signal and its sequence ("hypointense to grey matter on T2").
-GAP = r"(?:\s+(?!on\b|in\b)[\w()-]+){0,6}?\s+"
+GAP = r"(?:\s+(?!on\b|in\b)[\w()-]+){0,8}?\s+"
+#: Up to five words between a T2 sequence and the signal it shows, none naming another sequence.
+T2_GAP = r"(?:(?!T1|post|contrast|gad|enhanc)[\w()-]+[\s,]+){0,5}"
 #: "T1- and T2-weighted", "both T1 and T2": one signal stated for both sequences.
 BOTH_T1_T2 = r"(?:both\s+)?T1(?:\s*-?\s*weighted)?\s*-?\s*(?:images?\s+)?(?:and|/|&)\s*T2"
 _SIGNAL_WORD = (
@@ -185,7 +187,7 @@ def _t2(match: re.Match[str]) -> str:
 #: Words of a neighbour pressing on a structure, just before it: the tumour is near it, not of it.
 _PRESSING_BEFORE = re.compile(
     r"\b(?:compress\w*|distort\w*|displac\w*|splay\w*|push\w*|abut\w*|effect\s+(?:up)?on|"
-    r"extension\s+(?:in)?to|extend\w*\s+(?:in)?to|adjacent|compression\s+of|near|engulf\w*|"
+    r"extension\s+(?:in)?to|extend\w*\s+(?:in)?to|adjacent|compression\s+of|near|"
     r"involv\w*|(?:adherent|attached|apposed|close|next)\s+to|contact\s+with|encas\w*)\s+"
     r"(?:[\w-]+\s+){0,6}$",
     re.I,
@@ -446,7 +448,27 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule("t2_signal", _p(rf"{_SIGNAL_WORD}{GAP}(?:on|in)\s+{BOTH_T1_T2}"), _t2),
     Rule("t2_signal", _p(rf"{_SIGNAL_WORD}{GAP}(?:on|in)\s+{NOT_T1}(?:{T2})"), _t2),
-    Rule("t2_signal", _p(rf"(?:{T2})[\s(),:-]*(?:[\w()-]+\s+){{0,3}}{_SIGNAL_WORD}"), _t2),
+    Rule(
+        "t2_signal",
+        _p(rf"(?:{T2})[\s(),:-]*{T2_GAP}{_SIGNAL_WORD}(?!\s+(?:on|in)\s+(?:the\s+)?T1)"),
+        _t2,
+    ),
+    Rule(
+        "t2_signal",
+        _p(
+            rf"\b(?P<signal2>high|low|bright|intermediate)\s+T1\s*(?:and|/)\s*T2\s*(?:signals?|intensit\w+)"
+        ),
+        _t2,
+    ),
+    Rule(
+        "t2_signal",
+        _p(
+            rf"(?:{T2})[\s(),:-]*{T2_GAP}(?P<signal3>heterogeneous(?:ly)?|inhomogeneous(?:ly)?|mixed)"
+            rf"\s+(?:mixed\s+)?signal"
+        ),
+        _t2,
+        generic=True,
+    ),
     Rule(
         "t2_signal",
         _p(rf"\b(?P<signal2>high|low|bright|intermediate)\s+(?:{T2})\s*(?:signal|intensity)"),
@@ -456,7 +478,7 @@ RULES: tuple[Rule, ...] = (
         "t2_signal",
         _p(
             rf"\b(?P<signal3>heterogeneous(?:ly)?|inhomogeneous|mixed)\s*(?:signal(?:\s+intensity)?\s*)?"
-            rf"(?:on|in)\s+{NOT_T1}(?:{T2})"
+            rf"(?:both\s+)?(?:on|in)\s+(?:{NOT_T1}(?:{T2})|{BOTH_T1_T2})"
         ),
         _t2,
         generic=True,
@@ -535,10 +557,7 @@ RULES_1_1: tuple[Rule, ...] = (
     ),
     Rule(
         "syndrome",
-        _p(
-            r"\bneurofibromatosis[\s-]+(?:type[\s-]*)?(?:2|II|two)\b|\bNF-?\s?2\b|"
-            r"\bbilateral\s+vestibular\s+schwannomas?"
-        ),
+        _p(r"\bneurofibromatosis[\s-]+(?:type[\s-]*)?(?:2|II|two)\b|\bNF-?\s?2\b"),
         "nf2",
         denied="none",
     ),
@@ -556,7 +575,7 @@ RULES_1_1: tuple[Rule, ...] = (
     Rule(
         "named_site",
         _p(
-            r"\b(?:in|of|within|involving)\s+the\s+(?:[\w-]+\s+){0,3}?(?:cervical|thoracic|"
+            r"\b(?:in|of|within|involving)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:cervical|thoracic|"
             r"cervicothoracic|cervico-thoracic|dorsal|upper|high)\s+(?:spinal\s+)?cord\b"
         ),
         _site("other"),
@@ -591,7 +610,8 @@ RULES_1_1: tuple[Rule, ...] = (
         "haemorrhage",
         _p(
             r"\bha?emorrhag\w*|\bha?emosiderin\w*|\bblood\s+products?\b|\bha?ematoma\b|"
-            r"\bcap\s+sign\b|\b(?:intra)?tumou?ral\s+bleed\w*|"
+            r"\bcap\s+sign\b|\b(?:intra)?tumou?ral\s+bleed\w*|\bblood\s+(?:degradation|breakdown)\s+"
+            r"products\b|\bSAH\b|"
             r"\b(?:intra)?tumou?ral\s+bleed\w*"
         ),
         True,
@@ -618,7 +638,7 @@ RULES_1_1: tuple[Rule, ...] = (
         "t1_signal",
         _p(
             rf"(?<!post-contrast\s)(?<!contrast-enhanced\s)(?:{T1}){_NOT_POST_CONTRAST}[\s(),:-]*"
-            rf"{_T1_GAP}{_SIGNAL_WORD}"
+            rf"{_T1_GAP}{_SIGNAL_WORD}(?!\s+(?:on|in)\s+(?:the\s+)?T2)"
         ),
         _t1,
     ),
@@ -658,7 +678,8 @@ RULES_1_1: tuple[Rule, ...] = (
         _p(
             rf"\bmultiple\s+(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})s?\b|\bmultifocal\b|"
             rf"\banother\s+(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})\b|\bbilateral\s+vestibular\b|"
-            rf"\b(?:two|three|four|several|numerous)\s+(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})s\b"
+            rf"\b(?:two|three|four|five|several|numerous)\s+(?:[\w-]+\s+){{0,3}}(?:{_MASS_WORD})s\b|"
+            rf"\b(?:second|third|another)\s+(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})\b"
         ),
         True,
         denied=False,
@@ -668,7 +689,7 @@ RULES_1_1: tuple[Rule, ...] = (
         _p(
             rf"\bsingle\s+(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})\b|\bsolitary\s+(?!fibrous)"
             rf"(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})\b|\bno\s+other\s+(?:[\w-]+\s+)?"
-            rf"(?:{_MASS_WORD})s?\b"
+            rf"(?:{_MASS_WORD})s?\b|\bno\s+(?:\w+\s+)?metastas[ie]s\b"
         ),
         False,
     ),

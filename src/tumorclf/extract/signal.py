@@ -18,7 +18,7 @@ PARTS = (
     r"(?:rims?|caps?|capsules?|cysts?|cystic\s+(?:components?|parts?|portions?|areas?|"
     r"cavit(?:y|ies)|spaces?|changes?)|(?:mural\s+)?nodules?|septa|septum|septations?|o?edema|"
     r"syrinx|syringomyelia|fluid(?:[\s-]+levels?)?|ha?emosiderin|margins?|walls?|halo|rings?|"
-    r"periphery|cent(?:re|er)|core|areas?|foci|focus|spots?|components?|portions?|strands?|"
+    r"periphery|cent(?:re|er)|core|areas|foci|focus|spots?|components?|portions?|strands?|"
     r"bands?|clefts?|vessels?|flow\s+voids?|fat|marrow|(?:spinal\s+)?cord|CSF|signal\s+voids?|"
     r"regions?|zones?|parts?|bone|vertebra\w*|dura|nerve\s+roots?|calcifications?|"
     r"ha?emorrhages?|blood|clots?|(?:peri)?tumou?ral\s+\w+|dots?|flecks?|septal?)"
@@ -33,7 +33,14 @@ _PART_AFTER = re.compile(
     re.IGNORECASE,
 )
 _PART_BEFORE = re.compile(rf"(?P<part>{PARTS})\b", re.IGNORECASE)
-_CLAUSE = re.compile(r"[.;:!?\n]|\b(?:but|however|whereas|while)\b", re.IGNORECASE)
+#: Where the words naming what a signal belongs to stop, going back from the signal.
+_SUBJECT_STOP = re.compile(
+    r"[.;:!?\n,()]|\b(?:and|with|that|which|but|however|whereas|while|showed|shows|revealed|"
+    r"demonstrated|on|in)\b",
+    re.IGNORECASE,
+)
+#: The subject of a signal is in the last few words before it ("the cystic component was").
+_SUBJECT_WORDS = 4
 
 
 def part_named(text: str, start: int, end: int) -> str | None:
@@ -43,8 +50,9 @@ def part_named(text: str, start: int, end: int) -> str | None:
     if after is not None:
         return after.group("part")
     head = text[max(0, start - 120) : start]
-    stops = list(_CLAUSE.finditer(head))
+    stops = list(_SUBJECT_STOP.finditer(head))
     clause = head[stops[-1].end() :] if stops else head
+    clause = " ".join(clause.split()[-_SUBJECT_WORDS:])
     last_part = None
     for match in _PART_BEFORE.finditer(clause):
         last_part = match
