@@ -73,7 +73,7 @@ def read_entry(text: str, item: Item) -> tuple[list[Found], list[Unused]]:
     field = item.field
     assert field is not None
     start, end = item.value_start, item.end
-    while start < end and text[start] in " \t:=-\u2013\u2014":
+    while start < end and text[start] in " \t:=":
         start += 1
     while end > start and text[end - 1] in " \t.;,":
         end -= 1
@@ -162,7 +162,7 @@ def _finding(
         out.append(_found(field, True, whole, Status.AFFIRMED, AFFIRMED))
     elif positive is not None and field in _AFFIRMED_VALUE:
         out.append(_found(field, _AFFIRMED_VALUE[field], whole, Status.AFFIRMED, GENERIC))
-    if field not in BOOLEAN_FIELDS:
+    if field not in BOOLEAN_FIELDS and not found:  # the field's own wordings first
         position = start
         for piece in _PIECES.split(value):
             offset = text.index(piece, position) if piece else position

@@ -85,10 +85,11 @@ def find_level(text: str, readable: Callable[[int], bool]) -> tuple[str, Span] |
     """The first vertebral extent named in a sentence about the mass, else in any sentence
     that is not about a procedure, a dermatome, a symptom or a disc (``readable``: whether a
     position holds findings)."""
-    sentences = [s for s in _rules.SENTENCE.finditer(text) if readable(s.start())]
+    sentences = list(_rules.SENTENCE.finditer(text))
     about_mass = [s for s in sentences if _rules.MASS.search(s.group())]
     for sentence in (*about_mass, *(s for s in sentences if s not in about_mass)):
-        if (found := _level_in(sentence.group(), sentence.start())) is not None:
+        found = _level_in(sentence.group(), sentence.start(), readable)
+        if found is not None:
             return found
     return None
 
@@ -138,9 +139,13 @@ def _worded(region: str, n: str | None) -> str:
     return f"{letter[region.lower()]}{int(n)}" if n else ""
 
 
-def _level_in(body: str, offset: int) -> tuple[str, Span] | None:
+def _level_in(
+    body: str, offset: int, readable: Callable[[int], bool] = lambda _: True
+) -> tuple[str, Span] | None:
     for _, top, bottom, span in _candidates(body, offset):
-        if _near_procedure(body, span.start - offset, span.end - offset):
+        if not readable(span.start) or _near_procedure(
+            body, span.start - offset, span.end - offset
+        ):
             continue
         if top in LEVEL_INDEX and bottom in LEVEL_INDEX and LEVEL_INDEX[top] <= LEVEL_INDEX[bottom]:
             return (top if top == bottom else f"{top}-{bottom}"), span

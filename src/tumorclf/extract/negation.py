@@ -53,7 +53,6 @@ PRE_NEGATION = (
     "no obvious evidence of",
     "no sign of",
     "no signs of",
-    "non",
     "none of",
 )
 #: Phrases that hold a negation word but deny nothing ("no change in the enhancing mass").

@@ -456,7 +456,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "t2_signal",
         _p(
-            rf"\b(?P<signal2>high|low|bright|intermediate)\s+T1\s*(?:and|/)\s*T2\s*(?:signals?|intensit\w+)"
+            r"\b(?P<signal2>high|low|bright|intermediate)\s+T1\s*(?:and|/)\s*T2\s*(?:signals?|intensit\w+)"
         ),
         _t2,
     ),
