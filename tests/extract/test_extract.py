@@ -124,6 +124,30 @@ def test_every_span_points_at_its_words():
         ("a 2.8 cm well-circumscribed intradural mass", "size", "2_to_4cm"),
         ("a mass measuring 3.2 x 2.1 x 1.5 cm", "size", "2_to_4cm"),
         ("an 18 mm × 13 mm intramedullary tumor", "size", "under_2cm"),
+        # schema 1.2 and the ways reports word findings
+        ("an avidly enhancing mass at T4", "enhancement", "present"),
+        ("marked enhancement of a mass at T5", "enhancement", "present"),
+        ("partially calcified mass at T5", "calcification", "present"),
+        ("a large amount of calcification in a mass at T5", "calcification", "massive"),
+        ("a mass at T5, heterogeneous on T2 with a hypointense rim", "t2_signal", "heterogeneous"),
+        ("a mass at T5, T2 hypointense and hyperintense areas", "t2_signal", "heterogeneous"),
+        ("a mass at T5 with a target sign on T2", "t2_signal", "heterogeneous"),
+        ("long T1 and long T2 signal at L1", "t1_signal", "hypo"),
+        ("long T1 and long T2 signal at L1", "t2_signal", "hyper"),
+        ("short T2 signal at L1", "t2_signal", "hypo"),
+        ("a mass at T5 with a CSF cleft", "compartment", "intradural_extramedullary"),
+        ("a mass at T5 with a broad dural base", "dural_attachment", True),
+        ("a mass at T5 with a cap sign", "haemorrhage", True),
+        ("a mass at C5 with foraminal widening", "bone_erosion", True),
+        ("a cyst with an enhancing mural nodule at C3", "cystic_change", True),
+        ("a 40-year-old with von Hippel\u2013Lindau disease", "syndrome", "vhl"),
+        (
+            "an intra\u2010dural extra\u2010medullary mass",
+            "compartment",
+            "intradural_extramedullary",
+        ),
+        ("a mass at the T6 and T7 levels", "level", "T6-T7"),
+        ("a mass at T5 with a meningeal tail sign", "dural_tail", True),
     ],
 )
 def test_one_finding(text, field, value):
@@ -151,6 +175,11 @@ def test_one_finding(text, field, value):
             "t1_signal",
         ),  # the enhanced image
         ("iso- to hypointense on T1 at T5", "t1_signal"),  # a range: no one value
+        ("equal or slightly long T1 signal at T5", "t1_signal"),  # a range too
+        ("a mass at T5 whose rim is hypointense on T2", "t2_signal"),  # the rim's signal
+        ("peritumoral oedema hyperintense on T2 around a mass at T5", "t2_signal"),  # the cord's
+        ("contrast-enhanced T1-weighted images showed a mass at T5", "enhancement"),  # an image
+        ("an enhancing vessel beside a mass at T5", "enhancement"),  # not the tumour
     ],
 )
 def test_what_is_not_a_finding(text, field):
@@ -195,3 +224,22 @@ def test_the_extractor_stays_off_the_plain_prediction_path():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_two_lesions_at_two_levels_are_not_an_extent():
+    assert extract_case("two nodular lesions at T10 and T12").case.get("level") == "T10"
+
+
+def test_words_that_cannot_be_used_are_listed_with_why():
+    found = extract_case("A 300-year-old man, a -5-year-old girl; a mass at T13 and at T5.")
+    reasons = {u.span.text: u.reason for u in found.unused}
+    assert reasons["300-year-old man"] == "age 300 is out of range (0-100)"
+    assert reasons["-5-year-old girl"] == "age -5 is negative"
+    assert reasons["T13"] == "T13 is not a vertebral level (the T1-T12 levels are)"
+    assert "age" not in found.case and found.case["level"] == "T5"
+
+
+def test_an_uncertain_finding_is_listed_with_its_words():
+    found = extract_case("A mass at T4; a dural tail cannot be excluded.")
+    assert "dural_tail" not in found.case
+    assert [u.reason for u in found.unused] == ["uncertain: 'cannot be excluded'"]

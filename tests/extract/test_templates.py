@@ -176,3 +176,13 @@ def test_the_technique_is_not_read_for_findings():
         "compartment": "intramedullary",
         "enhancement": "none",
     }
+
+
+def test_an_impression_fills_in_what_the_findings_leave_unsaid():
+    found = extract_case(
+        "FINDINGS: intradural extramedullary mass at T9, no calcification.\n"
+        "IMPRESSION: T9 mass with a dural tail and calcification, likely meningioma."
+    )
+    assert found.case["dural_tail"] is True  # said only in the impression
+    assert found.case["calcification"] == "none"  # the findings' word stands
+    assert [u.span.text for u in found.unused] == ["likely meningioma"]

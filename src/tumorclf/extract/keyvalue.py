@@ -27,6 +27,11 @@ _NEGATIVE = re.compile(
     r"(?=$|[\s,.;()])",
     re.IGNORECASE,
 )
+#: For a finding that is present or not: words that say it is not ("Bone: intact").
+_NORMAL = re.compile(
+    r"^(?:normal|unremarkable|intact|preserved|no\s+abnormalit\w+|not\s+involved)(?=$|[\s,.;()])",
+    re.IGNORECASE,
+)
 _POSITIVE = re.compile(
     r"^(?:yes|present|seen|positive|pos\.?|identified|noted|detected|visible|evident|observed|"
     r"y|\+)(?=$|[\s,.;()])",
@@ -85,7 +90,7 @@ def read_entry(text: str, item: Item) -> tuple[list[Found], list[Unused]]:
         return [], [Unused(whole, f"uncertain: '{unsure.group()}'", field)]
     if _NOT_KNOWN.match(value):
         return [], [Unused(whole, f"says {_words(field)} is not known", field)]
-    if _NEGATIVE.match(value):
+    if _NEGATIVE.match(value) or (field in BOOLEAN_FIELDS and _NORMAL.match(value)):
         if field in BOOLEAN_FIELDS:
             return [_found(field, False, whole, Status.DENIED, DENIED)], []
         if field in _DENIED_VALUE:
@@ -106,13 +111,19 @@ def read_entry(text: str, item: Item) -> tuple[list[Found], list[Unused]]:
 
 
 def _age(value: str, whole: Span) -> tuple[list[Found], list[Unused]]:
+    """The age, and the sex where the entry gives both ("Age/Sex: 45/F")."""
+    found: list[Found] = []
+    sex = re.search(r"(?:^|[\s/,;-])(m|f|male|female|man|woman)\b", value, re.IGNORECASE)
+    if sex is not None:
+        found.append(_found("sex", sex_of(sex.group(1)), whole, Status.AFFIRMED, AFFIRMED))
+        value = (value[: sex.start()] + value[sex.end() :]).strip(" /,;-")
     match = _AGE_VALUE.match(value)
     if match is None:
-        return [], [Unused(whole, "not a number of years", "age")]
+        return found, [Unused(whole, "not a number of years", "age")]
     age = years(match.group("n")) * (-1 if match.group("minus") else 1)
     if (problem := age_problem(age)) is not None:
-        return [], [Unused(whole, problem, "age")]
-    return [_found("age", age, whole, Status.AFFIRMED, AFFIRMED)], []
+        return found, [Unused(whole, problem, "age")]
+    return [*found, _found("age", age, whole, Status.AFFIRMED, AFFIRMED)], []
 
 
 def _level(text: str, start: int, end: int, whole: Span) -> tuple[list[Found], list[Unused]]:
@@ -185,6 +196,8 @@ def _finding(
             span = Span(word.start(), word.end(), word.group())
             reason = mentions.INTENSITY_REASON
             unused.append(Unused(span, reason, field))
+    if not out and field in BOOLEAN_FIELDS:  # "Syrinx: C2-C5": described, so there
+        out.append(_found(field, True, whole, Status.AFFIRMED, AFFIRMED))
     if not out:
         unused.append(Unused(whole, f"could not read a value of the {_words(field)} here", field))
     return _mixed_signal(field, out, whole), unused

@@ -21,14 +21,16 @@ def _keys(**patterns: str) -> dict[str, re.Pattern[str]]:
 
 #: The keys a template uses for each field, matched against the whole key.
 FIELD_KEYS: dict[str, re.Pattern[str]] = _keys(
-    age=r"(?:patient'?s?\s+)?age(?:\s*\(y(?:ears?)?\))?",
+    age=r"(?:patient'?s?\s+)?age(?:\s*\(y(?:ears?)?\))?|age\s*(?:/|&|,|and)\s*(?:sex|gender)|"
+    r"(?:sex|gender)\s*(?:/|&|,|and)\s*age",
     sex=r"sex|gender",
     level=r"(?:vertebral\s+|spinal\s+)?levels?(?:\(s\))?|extent|segments?",
     compartment=r"compartment|space|location\s*\(compartment\)",
     dumbbell=r"dumb-?\s*bell(?:\s+(?:shape|configuration|morphology|component))?|hour-?\s*glass|"
     r"(?:extra-?\s*)?foraminal\s+(?:extension|component)|extension\s+through\s+(?:the\s+)?foramen",
     enhancement=r"(?:contrast\s+|post-?\s*contrast\s+|gadolinium\s+|gd\s+)?enhancement"
-    r"(?:\s+pattern)?|post-?\s*contrast(?:\s+t1)?|contrast|gadolinium|enhancing",
+    r"(?:\s+pattern)?|post-?\s*(?:contrast|gad\w*|gd)(?:\s+t1(?:wi)?)?|contrast|gadolinium|"
+    r"enhancing|t1\s*(?:\+\s*c|post-?\s*contrast|with\s+contrast|c\+)",
     calcification=r"calcifications?(?:\s*\(ct\))?|ct\s+calcifications?|calcified|mineralisation|"
     r"mineralization",
     calcification_site=r"calcification\s+(?:site|location|distribution)",
@@ -40,7 +42,7 @@ FIELD_KEYS: dict[str, re.Pattern[str]] = _keys(
     r"scalloping))?|(?:bone\s+)?erosion|scalloping|remodell?ing|foraminal\s+(?:widening|"
     r"enlargement)",
     t2_signal=r"t2(?:\s*-?\s*weighted)?(?:\s*(?:wi|w|images?))?(?:\s+signal(?:\s+intensity)?)?|"
-    r"t2\s*wi",
+    r"t2\s*wi|t2\s*/\s*stir|stir",
     t1_signal=r"t1(?:\s*-?\s*weighted)?(?:\s*(?:wi|w|images?))?(?:\s+signal(?:\s+intensity)?)?|"
     r"t1\s*wi|pre-?\s*contrast\s+t1",
     syndrome=r"(?:tumou?r\s+|genetic\s+)?syndrome|phakomatosis",
@@ -63,8 +65,10 @@ SECTION_KEYS: dict[str, re.Pattern[str]] = _keys(
 _KNOWN = "|".join(p.pattern for p in (*FIELD_KEYS.values(), *SECTION_KEYS.values()))
 #: A key at the start of an item: a few words, then ":" or "=" (or a dash after a known key).
 _KEY = re.compile(
-    r"(?P<key>[A-Za-z][A-Za-z0-9 /()&'+-]{0,40}?)\s*(?P<sep>[:=]|\s[-\u2013\u2014]\s)"
+    r"[*#_]*(?P<key>[A-Za-z][A-Za-z0-9 /()&'+,-]{0,40}?)[*_]*\s*(?P<sep>[:=]|\s[-\u2013\u2014]\s)"
 )
+#: A header alone on its line, with or without a colon or Markdown ("FINDINGS", "## Impression").
+_HEADER_LINE = re.compile(r"[*#_\s]*(?P<key>[A-Za-z][A-Za-z ]{0,40}?)[*#_\s]*:?[*#_\s]*")
 _MARKER = re.compile(r"[ \t]*(?:[-\u2022*\u00b7\u25aa\u2013\u2014]|\(?\d{1,2}[.)]|[a-h][.)])[ \t]+")
 #: Where an item starts inside a line: a bullet before a key, or a sentence end before a known key.
 _INLINE_START = re.compile(
@@ -133,6 +137,11 @@ def layout(text: str) -> list[Item]:
     for start, end in _pieces(text):
         key = field = None
         value_start = start
+        alone = _HEADER_LINE.fullmatch(text, start, end)
+        if alone is not None and _section_of(alone.group("key")) is not None:
+            section = _section_of(alone.group("key")) or section
+            items.append(Item(start, end, end, section, alone.group("key").lower()))
+            continue
         match = _KEY.match(text, start, end)
         if match is not None:
             words = match.group("key").strip()

@@ -56,6 +56,13 @@ def _near_procedure(body: str, start: int, end: int) -> bool:
 #: A level-like token: a letter of the spine and one or two digits.
 _TOKEN = re.compile(r"\b(?P<letter>C|Th|T|D|L|S)\s?-?(?P<n>\d{1,2})\b(?!\s*-?\s*weighted|WI)")
 _LIMITS = {"C": 7, "T": 12, "D": 12, "TH": 12, "L": 5, "S": 5}
+#: Two levels joined by "and" are an extent when they are named together as levels ("T6 and T7
+#: vertebrae"); otherwise they may be two lesions ("at T10 and T12").
+_ADJACENT_PAIR = re.compile(
+    r"\b(?P<top>(?:C|Th|T|D|L|S)\s?-?\d{1,2})\s+and\s+(?P<bottom>(?:C|Th|T|D|L|S)\s?-?\d{1,2})\s+"
+    r"(?:vertebra\w*|levels|segments|bodies|vertebral)",
+    re.IGNORECASE,
+)
 
 
 def _sequence_not_level(text: str, match: re.Match[str]) -> bool:
@@ -107,6 +114,8 @@ def _candidates(body: str, offset: int) -> list[tuple[int, str, str, Span]]:
         span = Span(offset + match.start(), offset + match.end(), match.group())
         out.append((match.start(), top, bottom, span))
 
+    for match in _ADJACENT_PAIR.finditer(body):  # "at the T6 and T7 levels"
+        add(match, _rules.level_name(match.group("top")), _rules.level_name(match.group("bottom")))
     for match in _rules.SPANNING.finditer(body):
         add(match, _rules.level_name(match.group("top")), _rules.level_name(match.group("bottom")))
     for match in _rules.WORDED_LEVEL.finditer(body):

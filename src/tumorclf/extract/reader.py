@@ -30,6 +30,20 @@ _ENGLISH = frozenset(
     "findings impression enhancement signal level age sex absent present none seen".split()
 )
 _WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
+#: Dashes, hyphens and spaces that typesetting varies, read as the plain ones
+#: ("von Hippel\u2013Lindau", "intra\u2010dural", a non-breaking space).
+_PLAIN = str.maketrans(
+    {
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+    }
+)
 #: Fields in the order a case is shown.
 ORDER = SHOWN_FIELDS
 _FIELD_WORDS = {"t1_signal": "T1 signal", "t2_signal": "T2 signal"}
@@ -150,7 +164,8 @@ def extract_case(text: str) -> Extraction:
         For an empty text, a text that is not English, or one in which no
         finding of the schema is recognised.
     """
-    text = _check_text(text)
+    original = _check_text(text)
+    text = original.translate(_PLAIN)  # one character for one: every span still points at its words
     items = layout(text)
     technique = [(i.start, i.end) for i in items if i.section == "technique"]
     impression = [(i.start, i.end) for i in items if i.section == "impression"]
@@ -174,26 +189,28 @@ def extract_case(text: str) -> Extraction:
         found, words = read_entry(text, item)
         entries += found
         unused += words
-    # An impression holds the findings only when nothing before it states any.
-    elsewhere = any(not in_impression(f.position) for f in (*prose, *entries))
-    opinion_only = impression if elsewhere else []
-    in_opinion = _inside(opinion_only)
-    found = [f for f in (*entries, *prose) if not in_opinion(f.position)]
-    unused = [u for u in unused if not in_opinion(u.span.start)]
-    unused += opinions(text, opinion_only)
-    chosen, outweighed = _resolve(found)
-    unused += outweighed
+    # The findings come from the findings; an impression's diagnosis is an opinion, and what it
+    # restates of the findings counts only where the findings say nothing of a field.
+    both = [*entries, *prose]
+    main = [f for f in both if not in_impression(f.position)]
+    chosen, outweighed = _resolve(main)
+    restated, _ = _resolve([f for f in both if in_impression(f.position)])
+    for name, found in restated.items():
+        chosen.setdefault(name, found)
+    unused += outweighed + opinions(text, impression if main else [])
     values: dict[str, tuple[Any, Span]] = {
         name: (f.mention.value, f.mention.span) for name, f in chosen.items()
     }
     if "calcification_site" in values and values.get("calcification", (None,))[0] == "none":
         del values["calcification_site"]  # no site without calcification
-    readable: Callable[[int], bool] = lambda p: not skipped(p) and not in_opinion(p)  # noqa: E731
+    readable: Callable[[int], bool] = lambda p: not skipped(p)  # noqa: E731
+    in_findings: Callable[[int], bool] = lambda p: readable(p) and not in_impression(p)  # noqa: E731
     demographics, ages = find_age_and_sex(text, readable)
     unused += ages
     for name, value in demographics.items():
         values.setdefault(name, value)
-    if "level" not in values and (level := find_level(text, readable)) is not None:
+    level = find_level(text, in_findings) or find_level(text, readable)
+    if "level" not in values and level is not None:
         values["level"] = level
     unused += [u for u in unused_levels(text, readable) if not _inside(keys)(u.span.start)]
     unused = _dedupe(unused)
@@ -201,10 +218,10 @@ def extract_case(text: str) -> Extraction:
         raise ReportError(_nothing_found(unused))
     ordered = {name: values[name] for name in ORDER if name in values}
     return Extraction(
-        text=text,
+        text=original,
         case={name: value for name, (value, _) in ordered.items()},
-        spans={name: span for name, (_, span) in ordered.items()},
-        unused=unused,
+        spans={name: Span.of(original, s.start, s.end) for name, (_, s) in ordered.items()},
+        unused=[replace(u, span=Span.of(original, u.span.start, u.span.end)) for u in unused],
     )
 
 

@@ -111,6 +111,12 @@ _SIGNAL_WORD = (
     r"\b(?:(?P<signal>hypo|iso|hyper)[\s-]*intens(?:e|ity)|"
     r"(?P<signal2>high|low|bright|equal|intermediate)[\s-]+signal)"
 )
+#: A signal written before its sequence: "isointense T1 and T2 signals", "hyper-T2 signal".
+_SIGNAL_BEFORE = (
+    r"\b(?:(?P<signal>hypo|iso|hyper)(?:[\s-]*intense|[\s-]*(?=T[12]))|(?P<signal2>high|low|"
+    r"bright|equal|intermediate))[\s-]*"
+)
+_SIGNAL_AFTER = r"\s*(?:signals?|intensit\w+|images?)\b"
 _MIXED_WORD = r"(?:hypo|iso|hyper|high|low)(?:[\s-]*intens(?:e|ity)|[\s-]+signal)?"
 #: Two signals of one sequence given together ("hypo- and hyperintense"): heterogeneous if they
 #: differ.
@@ -142,10 +148,13 @@ _RELAXATION = {
 
 
 def _relaxation(sequence: str):
-    def read(match: re.Match[str]) -> str:
-        words = [w.lower() for w in re.findall(r"long|short|equal|isometric|iso|mixed",
-                                                match.group("relax"), re.IGNORECASE)]  # fmt: skip
+    def read(match: re.Match[str]) -> str | None:
+        relax = match.group("relax")
+        words = [w.lower() for w in re.findall(r"long|short|equal|isometric|iso|mixed", relax,
+                                                re.IGNORECASE)]  # fmt: skip
         values = {_RELAXATION[sequence].get(w) for w in words if w != "mixed"}
+        if len(values) > 1 and re.search(r"\bor\b|/", relax) and "mixed" not in words:
+            return None  # a range ("equal or slightly long T1"): no one value
         if "mixed" in words or len(values) > 1:
             return "heterogeneous"
         return values.pop()
@@ -280,7 +289,7 @@ RULES: tuple[Rule, ...] = (
         _p(
             r"\bdumb-?\s*bell|\bhour-?\s*glass|\ben sablier\b|\bforaminal (?:extension|component|"
             r"portion|part)|\bextra-?\s*for(?:a|)minal|\btrans-?\s*foraminal|\b(?:extend\w*|extension|"
-            r"grow\w*|protrud\w*|spread\w*|pass\w*|exit\w*)\s+(?:[\w-]+\s+){0,4}(?:through|into|"
+            r"grow\w*|protrud\w*|spread\w*|pass\w*|exit\w*)[\s:]+(?:[\w-]+\s+){0,4}(?:through|into|"
             r"to|from|via|along)\s+(?:the\s+)?(?:[\w/-]+\s+){0,3}(?:neural\s+|intervertebral\s+|"
             r"exit\s+|conjugation\s+)?foram\w*|\bcent(?:er|re)d?\s+(?:at|in|on)\s+(?:the\s+)?"
             r"(?:[\w/-]+\s+){0,3}(?:neural\s+|intervertebral\s+)?foram\w*|\bintra-?\s*(?:and|&)\s*"
@@ -293,8 +302,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "enhancement",
         _p(
-            rf"\b(?:homogeneous(?:ly)?|homogenous(?:ly)?|uniform(?:ly)?|even(?:ly)?)\s+(?:\w+\s+)?"
-            rf"(?:{ENHANCE})|\b(?:{ENHANCE})\s+(?:\w+\s+)?(?:homogeneous(?:ly)?|homogenous(?:ly)?|"
+            rf"\b(?:homogeneous(?:ly)?|homogenous(?:ly)?|uniform(?:ly)?|even(?:ly)?)\s+(?:\w+\s+){{0,2}}"
+            rf"(?:{ENHANCE})|\b(?:{ENHANCE})\s+(?:\w+\s+){{0,2}}(?:homogeneous(?:ly)?|homogenous(?:ly)?|"
             rf"uniformly|evenly)"
         ),
         "homogeneous",
@@ -303,8 +312,8 @@ RULES: tuple[Rule, ...] = (
         "enhancement",
         _p(
             rf"\b(?:heterogeneous(?:ly)?|heterogenous(?:ly)?|inhomogeneous(?:ly)?|patchy|mixed|"
-            rf"uneven(?:ly)?|non-?\s*uniform(?:ly)?|variegated)\s+(?:\w+\s+)?(?:{ENHANCE})|"
-            rf"\b(?:{ENHANCE})\s+(?:\w+\s+)?(?:heterogeneous(?:ly)?|heterogenous(?:ly)?|"
+            rf"uneven(?:ly)?|non-?\s*uniform(?:ly)?|variegated)\s+(?:\w+\s+){{0,2}}(?:{ENHANCE})|"
+            rf"\b(?:{ENHANCE})\s+(?:\w+\s+){{0,2}}(?:heterogeneous(?:ly)?|heterogenous(?:ly)?|"
             rf"inhomogeneously|unevenly|non-?\s*uniformly|patchily)"
         ),
         "heterogeneous",
@@ -373,11 +382,17 @@ RULES: tuple[Rule, ...] = (
     Rule("calcification_site", _p(r"\bcentral(?:ly)?\s+(?:\w+\s+)?calcifi\w*"), "central"),
     Rule("calcification_site", _p(r"\bdiffuse(?:ly)?\s+(?:\w+\s+)?calcifi\w*"), "diffuse"),
     # -- dural signs -----------------------------------------------------------------
-    Rule("dural_tail", _p(r"\bdural[\s-]+tail|\btail\s+sign"), True, denied=False),
+    Rule(
+        "dural_tail",
+        _p(r"\b(?:dural?|meningeal|dura\s+mater)[\s-]+tail|\btail\s+sign"),
+        True,
+        denied=False,
+    ),
     Rule(
         "dural_attachment",
         _p(
-            r"\bdural[\s-]+based|\bdural\s+(?:attachment|base|origin)|\b(?:broad[\s-]+based\s+)?"
+            r"\bdural[\s-]+based|\bdural\s+(?:attachment|base|origin)|\bbroad[\s-]+base\w*\s+(?:on|"
+            r"against|with|to|along)\s+(?:the\s+)?dura|\b(?:broad[\s-]+based\s+)?"
             r"attach\w*\s+(?:\w+\s+){0,5}dura\b|\b(?:attached|adherent)\s+(?:to\s+)?(?:the\s+)?"
             r"(?:\w+\s+){0,4}dura(?:\s+mater)?\b|\barising from the dura"
         ),
@@ -417,7 +432,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "bone_erosion",
         _p(
-            r"\bforaminal\s+(?:widening|enlargement|expansion|remodell?ing|erosion)|\b(?:widen\w*|"
+            r"\bforaminal\s+(?:widening|enlargement|expansion|remodell?ing|erosion)|\bpedicle\s+"
+            r"(?:erosion|thinning|remodell?ing)|\bthinning\s+of\s+(?:the\s+)?(?:[\w-]+\s+){0,2}"
+            r"(?:pedicles?|lamina\w*)|\b(?:widen\w*|"
             r"enlarg\w*|expan\w*)\s+(?:of\s+)?(?:the\s+)?(?:[\w/-]+\s+){0,3}(?:neural\s+|"
             r"intervertebral\s+|exit\s+)?foram\w*|\b(?:widened|enlarged|expanded)\s+(?:[\w/-]+\s+){0,3}?"
             r"(?:neural\s+|intervertebral\s+)?foram\w*|\binvad\w*\s+(?:the\s+)?(?:[\w-]+\s+){0,2}"
@@ -437,6 +454,11 @@ RULES: tuple[Rule, ...] = (
     Rule("t2_signal", _p(rf"(?:{T2})[\s(),:-]*(?:[\w()-]+\s+){{0,3}}?{MIXED}"), _mixed),
     Rule("t2_signal", _p(rf"{MIXED}{GAP}(?:on|in)\s+{NOT_T1}(?:{T2})"), _mixed),
     Rule("t2_signal", _p(relaxation_pattern("T2")), _relaxation("T2")),
+    Rule(
+        "t2_signal",
+        _p(rf"{_SIGNAL_BEFORE}(?:T1(?:WI)?\s*(?:and|/)\s*)?T2(?:WI)?{_SIGNAL_AFTER}"),
+        _t2,
+    ),
     Rule("t2_signal", _p(relaxation_pattern("T2", shared=True)), _relaxation("T2")),
     Rule(
         "t2_signal",
@@ -625,6 +647,11 @@ RULES_1_1: tuple[Rule, ...] = (
     ),  # fmt: skip
     Rule("t1_signal", _p(rf"{MIXED}{GAP}(?:on|in)\s+{NOT_T2}(?:{T1}){_NOT_POST_CONTRAST}"), _mixed),
     Rule("t1_signal", _p(relaxation_pattern("T1")), _relaxation("T1")),
+    Rule(
+        "t1_signal",
+        _p(rf"{_SIGNAL_BEFORE}T1(?:WI)?(?:\s*(?:and|/)\s*T2(?:WI)?)?{_SIGNAL_AFTER}"),
+        _t1,
+    ),
     Rule("t1_signal", _p(rf"{_SIGNAL_WORD}{GAP}(?:both\s+)?(?:on|in)\s+{BOTH_T1_T2}"), _t1),
     Rule(
         "t1_signal",
