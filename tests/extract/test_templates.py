@@ -109,6 +109,11 @@ REPORTS = {
             "syrinx": True,
         },
     ),
+    "keys_naming_a_place": (
+        "Level: C5-C6\nNeural foramina: widened on the left\n"
+        "Bone: tumour extends through the right C5-C6 foramen\nSyrinx: C2-C5\nCord: normal",
+        {"level": "C5-C6", "dumbbell": True, "bone_erosion": True, "syrinx": True},
+    ),
     "translated_long_short": (
         "MRI showed a spindle-shaped abnormal signal shadow in the spinal canal at the level of "
         "T11-L1, with slightly long T1 and long T2 signal, clear boundary, and obvious uniform "

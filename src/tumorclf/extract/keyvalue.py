@@ -27,11 +27,20 @@ _NEGATIVE = re.compile(
     r"(?=$|[\s,.;()])",
     re.IGNORECASE,
 )
-#: For a finding that is present or not: words that say it is not ("Bone: intact").
+#: For a finding that is present or not: words that say it is not ("Bone: intact", "Neural
+#: foramina: not widened").
 _NORMAL = re.compile(
-    r"^(?:normal|unremarkable|intact|preserved|no\s+abnormalit\w+|not\s+involved)(?=$|[\s,.;()])",
+    r"^(?:normal|unremarkable|intact|preserved|no\s+abnormalit\w+|not\s+\w+)(?=$|[\s,.;()])",
     re.IGNORECASE,
 )
+#: Words that affirm a finding under a key that names a place ("Neural foramina: widened").
+_AFFIRMING = {
+    "bone_erosion": re.compile(
+        r"^(?:widen\w*|enlarg\w*|expan\w*|erod\w*|erosions?|remodell?\w*|scallop\w*|destr\w*|"
+        r"thinn\w*)\b",
+        re.IGNORECASE,
+    )
+}
 _POSITIVE = re.compile(
     r"^(?:yes|present|seen|positive|pos\.?|identified|noted|detected|visible|evident|observed|"
     r"y|\+)(?=$|[\s,.;()])",
@@ -107,7 +116,8 @@ def read_entry(text: str, item: Item) -> tuple[list[Found], list[Unused]]:
         return _level(text, start, end, whole)
     if field == "size":
         return _size(value, whole)
-    return _finding(text, start, end, field, whole)
+    named = bool(mentions.rule_mentions(text, item.start, item.value_start, fields={field})[0])
+    return _finding(text, start, end, field, whole, named=named)
 
 
 def _age(value: str, whole: Span) -> tuple[list[Found], list[Unused]]:
@@ -160,15 +170,16 @@ def _parse_piece(field: str, piece: str) -> Any:
 
 
 def _finding(
-    text: str, start: int, end: int, field: str, whole: Span
+    text: str, start: int, end: int, field: str, whole: Span, *, named: bool = False
 ) -> tuple[list[Found], list[Unused]]:
     """A finding's value from the words after its key: a bare yes, the field's own wordings, or
-    the pieces of a list ("avid, heterogeneous")."""
+    the pieces of a list ("avid, heterogeneous"). ``named``: the key names the finding itself
+    ("Syrinx", not "Bone"), so that words describing it say it is there."""
     value = text[start:end]
     out: list[Found] = []
     found, unused = mentions.rule_mentions(text, start, end, fields={field})
     out += found
-    positive = _POSITIVE.match(value)
+    positive = _POSITIVE.match(value) or (field in _AFFIRMING and _AFFIRMING[field].match(value))
     if positive is not None and field in BOOLEAN_FIELDS:
         out.append(_found(field, True, whole, Status.AFFIRMED, AFFIRMED))
     elif positive is not None and field in _AFFIRMED_VALUE:
@@ -196,7 +207,7 @@ def _finding(
             span = Span(word.start(), word.end(), word.group())
             reason = mentions.INTENSITY_REASON
             unused.append(Unused(span, reason, field))
-    if not out and field in BOOLEAN_FIELDS:  # "Syrinx: C2-C5": described, so there
+    if not out and field in BOOLEAN_FIELDS and named:  # "Syrinx: C2-C5": described, so there
         out.append(_found(field, True, whole, Status.AFFIRMED, AFFIRMED))
     if not out:
         unused.append(Unused(whole, f"could not read a value of the {_words(field)} here", field))

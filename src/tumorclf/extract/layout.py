@@ -40,7 +40,7 @@ FIELD_KEYS: dict[str, re.Pattern[str]] = _keys(
     flow_voids=r"(?:vascular\s+)?(?:flow|signal)[\s-]+voids?",
     bone_erosion=r"(?:bone|bony|osseous)(?:\s+(?:erosion|changes?|involvement|remodell?ing|"
     r"scalloping))?|(?:bone\s+)?erosion|scalloping|remodell?ing|foraminal\s+(?:widening|"
-    r"enlargement)",
+    r"enlargement)|(?:neural\s+|intervertebral\s+)?foram(?:en|ina)",
     t2_signal=r"t2(?:\s*-?\s*weighted)?(?:\s*(?:wi|w|images?))?(?:\s+signal(?:\s+intensity)?)?|"
     r"t2\s*wi|t2\s*/\s*stir|stir",
     t1_signal=r"t1(?:\s*-?\s*weighted)?(?:\s*(?:wi|w|images?))?(?:\s+signal(?:\s+intensity)?)?|"
