@@ -31,7 +31,7 @@ FIGURES = {
         "micro_precision.held_out",
         "micro_recall.held_out",
         "micro_precision.all",
-        "recall.level",
+        "recall.all.level",
     ],
     "predict": [
         "predict_case_ratio",
