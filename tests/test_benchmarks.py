@@ -32,6 +32,8 @@ FIGURES = {
         "micro_recall.held_out",
         "micro_precision.all",
         "recall.all.level",
+        "micro_precision.held_out_2.old_fields",
+        "micro_recall.held_out_2.new_fields",
     ],
     "predict": [
         "predict_case_ratio",
