@@ -79,7 +79,7 @@ def test_every_span_points_at_its_words():
         ("an I&ED mass", "compartment", "intra_extradural"),
         ("a posterior epidural mass", "compartment", "extradural"),
         ("an intramedullary tumour with syrinx", "compartment", "intramedullary"),
-        ("a mass of the filum terminale", "compartment", "intradural_extramedullary"),
+        ("a mass of the filum terminale", "named_site", "filum_terminale"),
         ("extension through the left C7-T1 neural foramen", "dumbbell", True),
         ("No associated expansion of neural foramina.", "bone_erosion", False),  # widening: erosion
         # enhancement, calcification, signal
@@ -180,6 +180,8 @@ def test_one_finding(text, field, value):
         ("peritumoral oedema hyperintense on T2 around a mass at T5", "t2_signal"),  # the cord's
         ("contrast-enhanced T1-weighted images showed a mass at T5", "enhancement"),  # an image
         ("an enhancing vessel beside a mass at T5", "enhancement"),  # not the tumour
+        ("a mass of the filum terminale at L2", "compartment"),  # a site; no compartment said
+        ("treated 4 years earlier; a mass at T5", "age"),  # years, not an age
     ],
 )
 def test_what_is_not_a_finding(text, field):

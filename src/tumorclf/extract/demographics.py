@@ -26,20 +26,27 @@ _WHO = (
     r"man|woman|women|male|female|boy|girl|gentleman|lady|patient|child|adult|individual|"
     r"Caucasian|Asian|African|white|black"
 )
+#: A number of years is an age when "old" or "of age" follows, or a word for the patient comes
+#: right before or after ("Man, 35 years", "44 years, male"); not "4 years earlier".
 _AGE = re.compile(
-    rf"(?P<minus>(?<![\w-])[-\u2212]\s?)?\b(?P<age>\d{{1,3}}|{_NUMBER_WORDS})[\s-]*"
-    rf"(?:years?|yrs?|y)[\s-]*(?:old|of age)?[\s-]*(?P<who>{_WHO})?\b|"
+    rf"(?P<minus>(?<![\w-])[-\u2212])?\b(?P<age>\d{{1,3}}|{_NUMBER_WORDS})[\s-]*"
+    rf"(?:years?|yrs?|y)[\s-]*(?:old|of\s+age)[\s-]*(?P<who>{_WHO})?\b|"
+    rf"(?P<minus2>(?<![\w-])[-\u2212])?\b(?P<age4>\d{{1,3}})[\s-]*(?:years?|yrs?|y)\b[\s,-]*"
+    rf"(?P<who2>{_WHO})\b|"
+    rf"\b(?:{_WHO})[,:]?\s+(?P<age5>\d{{1,3}})\s*(?:years?|yrs?|y)\b(?!\s+(?:ago|earlier|later|before|"
+    rf"after|previously|of\s+(?!age)))|"
     rf"\baged?\s+(?:of\s+)?(?P<age2>\d{{1,3}})\b(?!\s*(?:%|mm|cm|months?|weeks?|days?))|"
     rf"\b(?P<age3>\d{{1,3}})\s*(?:yo|y/o|y\.o\.)(?!\w)",
     re.IGNORECASE,
 )
 _SEX = re.compile(
-    r"\b(?P<who>man|woman|women|male|female|boy|girl|gentleman|lady)\b", re.IGNORECASE
+    r"\b(?P<who>man|woman|women|male|female|boy|girl|gentleman|lady|serviceman|servicewoman)\b",
+    re.IGNORECASE,
 )
 #: A pronoun for the patient, when no word names the sex.
 _PRONOUN = re.compile(r"\b(?P<who>he|she|his|him|her)\b", re.IGNORECASE)
-MALE = frozenset({"man", "male", "boy", "gentleman", "he", "his", "him", "m"})
-_SEX_WORDS = MALE | {"woman", "women", "female", "girl", "lady", "she", "her", "f"}
+MALE = frozenset({"man", "male", "boy", "gentleman", "serviceman", "he", "his", "him", "m"})
+_SEX_WORDS = MALE | {"woman", "women", "female", "girl", "lady", "servicewoman", "she", "her", "f"}
 
 
 def years(words: str) -> int:
@@ -80,8 +87,10 @@ def find_age_and_sex(
     for match in _AGE.finditer(text):
         if not readable(match.start()):
             continue
-        words = match.group("age") or match.group("age2") or match.group("age3")
-        value = years(words) * (-1 if match.group("minus") else 1)
+        words = next(
+            match.group(g) for g in ("age", "age2", "age3", "age4", "age5") if match.group(g)
+        )
+        value = years(words) * (-1 if match.group("minus") or match.group("minus2") else 1)
         words = match.group().rstrip(" -")
         span = Span(match.start(), match.start() + len(words), words)
         if (problem := age_problem(value)) is not None:
@@ -89,7 +98,7 @@ def find_age_and_sex(
             continue
         if "age" not in out:
             out["age"] = (value, span)
-            if (sex := sex_of(match.group("who") or "")) is not None:
+            if (sex := sex_of(match.group("who") or match.group("who2") or "")) is not None:
                 out["sex"] = (sex, span)
     for finder in (_SEX, _PRONOUN):  # a word for the sex, else a pronoun for the patient
         if "sex" in out:

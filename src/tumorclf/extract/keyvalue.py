@@ -33,13 +33,17 @@ _NORMAL = re.compile(
     r"^(?:normal|unremarkable|intact|preserved|no\s+abnormalit\w+|not\s+\w+)(?=$|[\s,.;()])",
     re.IGNORECASE,
 )
-#: Words that affirm a finding under a key that names a place ("Neural foramina: widened").
+#: Words that affirm a finding under a key that names a place ("Neural foramina: widened",
+#: "Bone: C5-T2 vertebrae destroyed", "Dura: loosely attached").
 _AFFIRMING = {
     "bone_erosion": re.compile(
-        r"^(?:widen\w*|enlarg\w*|expan\w*|erod\w*|erosions?|remodell?\w*|scallop\w*|destr\w*|"
-        r"thinn\w*)\b",
+        r"\b(?:widen\w*|enlarg\w*|expan\w*|erod\w*|erosions?|remodell?\w*|scallop\w*|destr\w*|"
+        r"thinn\w*|lytic|osteoly\w*)\b",
         re.IGNORECASE,
-    )
+    ),
+    "dural_attachment": re.compile(
+        r"\b(?:attach\w*|adher\w*|based|broad\s+base|contact|tail)\b", re.IGNORECASE
+    ),
 }
 _POSITIVE = re.compile(
     r"^(?:yes|present|seen|positive|pos\.?|identified|noted|detected|visible|evident|observed|"
@@ -179,7 +183,7 @@ def _finding(
     out: list[Found] = []
     found, unused = mentions.rule_mentions(text, start, end, fields={field})
     out += found
-    positive = _POSITIVE.match(value) or (field in _AFFIRMING and _AFFIRMING[field].match(value))
+    positive = _POSITIVE.match(value) or (field in _AFFIRMING and _AFFIRMING[field].search(value))
     if positive is not None and field in BOOLEAN_FIELDS:
         out.append(_found(field, True, whole, Status.AFFIRMED, AFFIRMED))
     elif positive is not None and field in _AFFIRMED_VALUE:

@@ -35,7 +35,8 @@ FIELD_KEYS: dict[str, re.Pattern[str]] = _keys(
     r"mineralization",
     calcification_site=r"calcification\s+(?:site|location|distribution)",
     dural_tail=r"dural[\s-]+tail(?:\s+sign)?|tail\s+sign",
-    dural_attachment=r"dural\s+(?:attachment|base|contact)|(?:broad\s+)?dural\s+base|attachment",
+    dural_attachment=r"dural\s+(?:attachment|base|contact)|(?:broad\s+)?dural\s+base|attachment|"
+    r"dura(?:\s+mater)?",
     cystic_change=r"cysts?|cystic(?:\s+(?:change|changes|components?|areas?|degeneration))?",
     flow_voids=r"(?:vascular\s+)?(?:flow|signal)[\s-]+voids?",
     bone_erosion=r"(?:bone|bony|osseous)(?:\s+(?:erosion|changes?|involvement|remodell?ing|"
@@ -45,7 +46,8 @@ FIELD_KEYS: dict[str, re.Pattern[str]] = _keys(
     r"t2\s*wi|t2\s*/\s*stir|stir",
     t1_signal=r"t1(?:\s*-?\s*weighted)?(?:\s*(?:wi|w|images?))?(?:\s+signal(?:\s+intensity)?)?|"
     r"t1\s*wi|pre-?\s*contrast\s+t1",
-    syndrome=r"(?:tumou?r\s+|genetic\s+)?syndrome|phakomatosis",
+    syndrome=r"(?:tumou?r\s+|genetic\s+)?syndrome|phakomatosis|neurofibromatosis|nf\s*[12]?|vhl|"
+    r"von\s+hippel[\s-]+lindau(?:\s+disease)?",
     named_site=r"named\s+site|origin|site\s+of\s+origin|arising\s+from",
     syrinx=r"syrinx|syringomyelia|syringohydromyelia|hydromyelia",
     haemorrhage=r"ha?emorrhage|blood\s+products|ha?emosiderin|bleeding",

@@ -16,7 +16,7 @@ from tumorclf.extract.result import Span, Unused
 from tumorclf.schema.vocabulary import LEVEL_INDEX
 
 _NOT_A_LEVEL_AFTER = re.compile(
-    r"^\s*(?:/\s*T[12]\s*)?(?:(?:and|&)\s*T[12]\s*)?-?\s*(?:weighted|w\b|wi\b|images?|imaging|"
+    r"^\s*-?\s*(?:(?:/|and|&|,)\s*T[12]\s*)?-?\s*(?:weighted|w\b|wi\b|images?|imaging|"
     r"sequences?|signals?|hyper|hypo|iso|flair|stir|fat|post|pre|contrast|\*|[\s,]*(?:and|&)\s+"
     r"(?:T[12]\s*)?(?:weighted|signals?|images?|sequences?)|[\s,]*(?:and|&|/)\s*T2\s*(?:WI|W)\b)",
     re.IGNORECASE,
@@ -44,9 +44,17 @@ NOT_A_TUMOUR_LEVEL = re.compile(
 _NEAR_WORDS = 3
 
 
+#: A level that names a nerve root ("the S-2 nerve root", "the L3 rootlet") is no vertebral level.
+_A_ROOT_AFTER = re.compile(
+    r"^\s*(?:spinal\s+|ventral\s+|dorsal\s+)?(?:nerve\s+)?root", re.IGNORECASE
+)
+
+
 def _near_procedure(body: str, start: int, end: int) -> bool:
     """Whether a level at ``body[start:end]`` has a procedure or symptom word within a few words
-    of it in its clause."""
+    of it in its clause, or names a nerve root."""
+    if _A_ROOT_AFTER.match(body[end:]):
+        return True
     before = re.split(r"[,;:()]", body[:start])[-1]
     after = re.split(r"[,;:()]", body[end:])[0]
     near = " ".join(before.split()[-_NEAR_WORDS:] + after.split()[:_NEAR_WORDS])
@@ -114,8 +122,10 @@ def _candidates(body: str, offset: int) -> list[tuple[int, str, str, Span]]:
         span = Span(offset + match.start(), offset + match.end(), match.group())
         out.append((match.start(), top, bottom, span))
 
-    for match in _ADJACENT_PAIR.finditer(body):  # "at the T6 and T7 levels"
-        add(match, _rules.level_name(match.group("top")), _rules.level_name(match.group("bottom")))
+    for match in _ADJACENT_PAIR.finditer(body):  # "at the T6 and T7 levels", next to each other
+        top, bottom = (_rules.level_name(match.group(g)) for g in ("top", "bottom"))
+        if top in LEVEL_INDEX and LEVEL_INDEX.get(bottom) == LEVEL_INDEX[top] + 1:
+            add(match, top, bottom)
     for match in _rules.SPANNING.finditer(body):
         add(match, _rules.level_name(match.group("top")), _rules.level_name(match.group("bottom")))
     for match in _rules.WORDED_LEVEL.finditer(body):
@@ -137,8 +147,8 @@ def _candidates(body: str, offset: int) -> list[tuple[int, str, str, Span]]:
         letter = {"cervical": "C", "thoracic": "T", "dorsal": "T", "lumbar": "L", "sacral": "S"}[
             match.group("region").lower()
         ]
-        top = f"{letter}{int(match.group('n'))}"
-        bottom = f"{letter}{int(match.group('n2'))}" if match.group("n2") else top
+        top = f"{letter}{_rules.ordinal(match.group('n'))}"
+        bottom = f"{letter}{_rules.ordinal(match.group('n2'))}" if match.group("n2") else top
         add(match, top, bottom)
     return sorted(out, key=lambda c: c[0])
 

@@ -61,17 +61,29 @@ def _signal_span(match: re.Match[str]) -> tuple[int, int] | None:
 
 
 def rule_mentions(
-    text: str, start: int = 0, end: int | None = None, fields: Collection[str] | None = None
+    text: str,
+    start: int = 0,
+    end: int | None = None,
+    fields: Collection[str] | None = None,
+    breaks: Collection[int] = (),
 ) -> tuple[list[Found], list[Unused]]:
     """The mentions of findings in ``text[start:end]`` (of ``fields`` only, if given), and the
-    words met there but not used."""
+    words met there but not used. No wording runs across one of ``breaks`` (where a template's
+    entry starts: "isointense / T2 signal: ..." is two entries, not a T2 signal)."""
     end = len(text) if end is None else end
+    cuts = sorted(breaks)
+
+    def crosses(match: re.Match[str]) -> bool:
+        return any(match.start() < cut < match.end() for cut in cuts)
+
     found: list[Found] = []
     unused: list[Unused] = []
     for rule in _rules.RULES:
         if fields is not None and rule.field not in fields:
             continue
         for match in rule.pattern.finditer(text, start, end):
+            if crosses(match):
+                continue
             stated = rule.value_of(match)
             if callable(rule.value) and stated is None:
                 continue  # the words name something else ("contrast-enhanced images")
@@ -96,6 +108,8 @@ def rule_mentions(
             found.append(Found(rank, match.start(), mention, said.trigger))
     if fields is None or "enhancement" in fields:
         for match in _INTENSITY.finditer(text, start, end):
+            if crosses(match):
+                continue
             said = reading(text, match.start(), match.end())
             if said.status is Status.AFFIRMED:
                 span = Span(match.start(), match.end(), match.group())

@@ -150,6 +150,8 @@ POST_UNCERTAIN = (
     "was possible",
     "questionable",
     "equivocal",
+    "or necrotic",
+    "or necrosis",
     "vs",
     "versus",
     "was suspected",

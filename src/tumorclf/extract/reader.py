@@ -181,8 +181,14 @@ def extract_case(text: str) -> Extraction:
     skipped = _inside(technique + keys)
     in_impression = _inside(impression)
     in_entry = _same_field_entry(keyed)
-    prose, unused = rule_mentions(text)
-    prose = [f for f in prose if not skipped(f.position) and not in_entry(f)]
+    breaks = [i.start for i in items if i.key is not None]
+    prose, unused = rule_mentions(text, breaks=breaks)
+    # A finding named inside an opinion ("consistent with a filum terminale ependymoma") is part of
+    # the diagnosis put forward, not a finding.
+    in_hedge = _inside([(u.span.start, u.span.end) for u in opinions(text, [])])
+    prose = [
+        f for f in prose if not skipped(f.position) and not in_entry(f) and not in_hedge(f.position)
+    ]
     unused = [u for u in unused if not skipped(u.span.start)]
     entries: list[Found] = []
     for item in keyed:

@@ -72,8 +72,9 @@ def _enhancement_present(match: re.Match[str]) -> str | None:
     before = match.string[max(0, match.start() - 40) : match.start()]
     if match.group().lower().startswith("enhanced") and _IMAGE_AFTER.match(after):
         return None
+    participle = match.group().lower().startswith(("enhanced", "enhancing"))
     if re.search(r"(?:contrast|gadolinium|gd|post|pre)[\s-]*$", before, re.IGNORECASE) and (
-        _IMAGE_AFTER.match(after) or re.match(r"^[\s-]*(?:and|or|/)", after)
+        _IMAGE_AFTER.match(after) or (participle and re.match(r"^[\s-]*(?:and|or|/)", after))
     ):
         return None
     if _NOT_THE_LESION_AFTER.match(after) or _NOT_THE_LESION_BEFORE.search(before):
@@ -89,6 +90,23 @@ _NOT_THE_LESION_CALCIFIED = re.compile(
 )
 
 
+#: Parts of a lesion: "a non-enhancing part" says nothing of the lesion's enhancement.
+_A_PART_AFTER = re.compile(
+    r"^\s*(?:[\w-]+\s+)?(?:parts?|areas?|components?|portions?|foci|focus|regions?|zones?|cysts?|"
+    r"centre|center|core|septa)\b",
+    re.IGNORECASE,
+)
+
+
+def _whole_lesion(value: str):
+    """``value`` unless the words describe a part of the lesion ("non-enhancing areas")."""
+
+    def read(match: re.Match[str]) -> str | None:
+        return None if _A_PART_AFTER.match(match.string[match.end() :]) else value
+
+    return read
+
+
 def _calcification_present(match: re.Match[str]) -> str | None:
     """ "present" for calcification stated without its kind, unless it is of something else."""
     before = match.string[max(0, match.start() - 30) : match.start()]
@@ -99,17 +117,17 @@ def _calcification_present(match: re.Match[str]) -> str | None:
     return "present"
 
 
-T2 = r"T2(?:\s*-?\s*weighted)?(?:\s*(?:WI|W|images?|sequences?|imaging))?|T2WI"
+T2 = r"T2(?:\s*-?\s*weighted)?(?:\s*-?\s*(?:WI|W|images?|sequences?|imaging))?|T2WI"
 NOT_T1 = r"(?:(?!\bT1)[^.;]){0,45}?"
 #: Up to six words between a signal and its sequence ("hypointense to grey matter on T2").
 GAP = r"(?:\s+(?!on\b|in\b)[\w()-]+){0,8}?\s+"
 #: Up to five words between a T2 sequence and the signal it shows, none naming another sequence.
-T2_GAP = r"(?:(?!T1|post|contrast|gad|enhanc)[\w()-]+[\s,]+){0,5}"
+T2_GAP = r"(?:(?!T1|post|contrast|gad|enhanc)[\w()-]+[\s,]+){0,8}?"
 #: "T1- and T2-weighted", "both T1 and T2": one signal stated for both sequences.
 BOTH_T1_T2 = r"(?:both\s+)?T1(?:\s*-?\s*weighted)?\s*-?\s*(?:images?\s+)?(?:and|/|&)\s*T2"
 _SIGNAL_WORD = (
-    r"\b(?:(?P<signal>hypo|iso|hyper)[\s-]*intens(?:e|ity)|"
-    r"(?P<signal2>high|low|bright|equal|intermediate)[\s-]+signal)"
+    r"\b(?:(?P<signal>hypo|iso|hyper)(?:[\s-]*intens(?:e|ity)|[\s-]*signal)|"
+    r"(?P<signal2>high|low|bright|equal|intermediate)[\s-]+(?:signal|intensity))"
 )
 #: A signal written before its sequence: "isointense T1 and T2 signals", "hyper-T2 signal".
 _SIGNAL_BEFORE = (
@@ -197,7 +215,7 @@ def _t2(match: re.Match[str]) -> str:
 _PRESSING_BEFORE = re.compile(
     r"\b(?:compress\w*|distort\w*|displac\w*|splay\w*|push\w*|abut\w*|effect\s+(?:up)?on|"
     r"extension\s+(?:in)?to|extend\w*\s+(?:in)?to|adjacent|compression\s+of|near|"
-    r"involv\w*|(?:adherent|attached|apposed|close|next)\s+to|contact\s+with|encas\w*)\s+"
+    r"involv\w*|(?:adherent|apposed|close|next)\s+to|contact\s+with|encas\w*|along)\s+"
     r"(?:[\w-]+\s+){0,6}$",
     re.I,
 )
@@ -234,8 +252,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "compartment",
         _p(
-            r"\bextra-?\s*dural\b[^.;]{0,250}?\b(?:with|and)\s+(?:an?\s+|the\s+)?(?:\w+\s+)?"
-            r"intra-?\s*dural\s+(?:component|part|portion|extension)|\bintra-?\s*dural(?:ly)?\b"
+            r"\bextra-?\s*dural\b[^.;]{0,250}?\b(?:with|and|plus)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,2}"
+            r"intra-?\s*dural\s+(?:extramedullary\s+)?(?:component|part|portion|extension)|\bintra-?\s*dural(?:ly)?\b"
             r"[^.;]{0,150}?\bextend\w*\s+(?:[\w-]+\s+)?extra-?\s*dural(?:ly)?\b|"
             r"\bintra-?\s*dural\b[^.;]{0,150}?"
             r"\b(?:with|and)\s+(?:an?\s+|the\s+)?(?:\w+\s+)?extra-?\s*dural\s+(?:component|part|"
@@ -246,7 +264,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "compartment",
         _p(
-            r"\bintra-?\s*dural[\s,-]*(?:and\s+)?extra-?\s*(?:medullary|axial)|\bIDEM\b|"
+            r"\bintra-?\s*dural[\s,/-]*(?:and\s+)?extra-?\s*(?:medullary|axial)|\bIDEM\b|"
             r"\bsubdural[\s,-]+extramedullary|\bextra-?\s*medullary[\s,-]*(?:and\s+)?intra-?\s*dural"
         ),
         "intradural_extramedullary",
@@ -264,7 +282,23 @@ RULES: tuple[Rule, ...] = (
         ),
         "intra_extradural",
     ),
-    Rule("compartment", _p(r"\b(?:epidural|extradural)\b"), "extradural", generic=True),
+    Rule(
+        "compartment",
+        _p(
+            r"\b(?:purely|entirely|exclusively|completely|totally)\s+(?:extra-?\s*dural|epidural)|"
+            r"\b(?:located|situated|lying|lies|lay)\s+(?:[\w-]+\s+)?(?:extra-?\s*durally|epidurally|"
+            r"in\s+the\s+(?:extradural|epidural)\s+space)"
+        ),
+        "extradural",
+    ),
+    Rule(
+        "compartment",
+        _p(
+            r"\b(?:epidural(?:ly)?|extradural(?:ly)?)\b(?!\s+(?:extension|component|part|portion|spread))"
+        ),
+        "extradural",
+        generic=True,
+    ),
     # the signs of a mass inside the dura and outside the cord
     Rule(
         "compartment",
@@ -275,12 +309,6 @@ RULES: tuple[Rule, ...] = (
             r"subarachnoid\s+space"
         ),
         "intradural_extramedullary",
-        generic=True,
-    ),
-    Rule(
-        "compartment",
-        _p(r"\b(?:filum terminale|cauda equin\w*)\b"),
-        _site("intradural_extramedullary"),
         generic=True,
     ),
     # -- dumbbell ---------------------------------------------------------------
@@ -333,7 +361,7 @@ RULES: tuple[Rule, ...] = (
             r"\bnon-?\s*enhancing\b|\b(?:no|without|absent|lack of)\s+(?:\w+\s+)?(?:contrast\s+)?"
             r"enhancement\b|\bdid not enhance\b|\bwas not enhanced\b"
         ),
-        "none",
+        _whole_lesion("none"),
     ),
     Rule(
         "enhancement",
@@ -391,9 +419,10 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "dural_attachment",
         _p(
-            r"\bdural[\s-]+based|\bdural\s+(?:attachment|base|origin)|\bbroad[\s-]+base\w*\s+(?:on|"
+            r"\bdural[\s-]+based|\bdural\s+(?:attachment|base|origin)|\b(?:wide|broad)[\s-]+base\w*\s+"
+            r"attachment|\b(?:wide|broad)[\s-]+base\w*\s+(?:on|"
             r"against|with|to|along)\s+(?:the\s+)?dura|\b(?:broad[\s-]+based\s+)?"
-            r"attach\w*\s+(?:\w+\s+){0,5}dura\b|\b(?:attached|adherent)\s+(?:to\s+)?(?:the\s+)?"
+            r"attach\w*\s+(?:\w+\s+){0,5}dura\b|\b(?:attached|adherent|adhered|fixed)\s+(?:to\s+)?(?:the\s+)?"
             r"(?:\w+\s+){0,4}dura(?:\s+mater)?\b|\barising from the dura"
         ),
         True,
@@ -414,6 +443,7 @@ RULES: tuple[Rule, ...] = (
         "cystic_change",
         _p(
             r"(?<!peritumoral\s)(?<!peritumoural\s)(?<!polar\s)(?<!rostral\s)(?<!caudal\s)"
+            r"(?<!cranial\s)"
             r"\bcysts?\b|\bcystic\b"
         ),
         True,
@@ -432,6 +462,11 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "bone_erosion",
         _p(
+            r"\bdestructive\s+(?:[\w-]+\s+){0,2}(?:tumou?r|mass|lesion|pattern|process)|"
+            r"\b(?:osteoly\w+|lytic\s+(?:[\w-]+\s+){0,2}(?:lesion|destruction|change|mass))|"
+            r"\b(?:bone|bony|osseous)\s+involvement|\bdestroy\w*|\b(?:extensive|marked|focal)\s+"
+            r"erosion|\berosion\s+(?:[\w-]+\s+){0,3}(?:involving|of)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}"
+            r"(?:process|facet|vertebra\w*|lamina\w*|pedicles?|body|sacrum|arch\w*)|"
             r"\bforaminal\s+(?:widening|enlargement|expansion|remodell?ing|erosion)|\bpedicle\s+"
             r"(?:erosion|thinning|remodell?ing)|\bthinning\s+of\s+(?:the\s+)?(?:[\w-]+\s+){0,2}"
             r"(?:pedicles?|lamina\w*)|\b(?:widen\w*|"
@@ -485,8 +520,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "t2_signal",
         _p(
-            rf"(?:{T2})[\s(),:-]*{T2_GAP}(?P<signal3>heterogeneous(?:ly)?|inhomogeneous(?:ly)?|mixed)"
-            rf"\s+(?:mixed\s+)?signal"
+            rf"(?:{T2})[\s(),:-]*{T2_GAP}(?P<signal3>heterogene?ous(?:ly)?|inhomogene?ous(?:ly)?|mixed)"
+            rf"\s+(?:mixed\s+)?(?:signal|SI\b|intensity)"
         ),
         _t2,
         generic=True,
@@ -564,7 +599,7 @@ RULES_1_1: tuple[Rule, ...] = (
     # -- syndrome -----------------------------------------------------------------------
     Rule(
         "syndrome",
-        _p(r"\bvon\s+hippel[\s-]+lindau\b|\bhippel[\s-]+lindau\b|\bVHL\b"),
+        _p(r"\bvon\s+hippel[\s-]+lindau\b|\bhippel[\s-]+lindau\b|\bVHLD?\b"),
         "vhl",
         denied="none",
     ),
@@ -606,8 +641,9 @@ RULES_1_1: tuple[Rule, ...] = (
     Rule(
         "named_site",
         _p(
-            r"\b(?:arising|originating|arose|originated)\s+from\s+(?:[\w-]+\s+){0,4}?(?:nerve|roots?|"
-            r"rootlets?)\b|\b(?:spinal|nerve|dorsal|ventral|sensory|motor)\s+roots?\b(?!\s+(?:compression|"
+            r"\b(?:(?:arising|originating|arose|originated)\s+from|contiguous\s+with|continuous\s+with|"
+            r"joined|joining)\s+(?:[\w-]+\s+){0,4}?(?:nerve|roots?|"
+            r"rootlets?)\b|\b(?:spinal|nerve|dorsal|ventral|sensory|motor)\s+roots?\b(?!\s+(?:[\w-]+\s+)?(?:compression|"
             r"pain|symptoms?|signs?))|\broot\s+sleeve|\bdorsal\s+root\s+ganglion"
         ),
         _site("nerve_root"),
@@ -623,7 +659,10 @@ RULES_1_1: tuple[Rule, ...] = (
     # -- syrinx ---------------------------------------------------------------------------
     Rule(
         "syrinx",
-        _p(r"\bsyrin\w*|\bhydromyel\w*|\b(?:peritumou?ral|polar|rostral|caudal)\s+cysts?\b"),
+        _p(
+            r"\bsyrin\w*|\bhydromyel\w*|\b(?:peritumou?ral|polar|rostral|caudal|cranial)\s+"
+            r"(?:cysts?|cystic\s+(?:lesions?|cavit\w+))\b"
+        ),
         True,
         denied=False,
     ),
@@ -703,7 +742,8 @@ RULES_1_1: tuple[Rule, ...] = (
     Rule(
         "multiple_lesions",
         _p(
-            rf"\bmultiple\s+(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})s?\b|\bmultifocal\b|"
+            rf"\bmultiple\s+(?:[\w-]+\s+){{0,4}}(?:{_MASS_WORD})s?\b|\bmultifocal\b|"
+            rf"\bboth\s+(?:[\w-]+\s+)?(?:{_MASS_WORD})s\b|\bdrop\s+metastas[ie]s\b|"
             rf"\banother\s+(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})\b|\bbilateral\s+vestibular\b|"
             rf"\b(?:two|three|four|five|several|numerous)\s+(?:[\w-]+\s+){{0,3}}(?:{_MASS_WORD})s\b|"
             rf"\b(?:second|third|another)\s+(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})\b"
@@ -732,6 +772,13 @@ RULES_1_1: tuple[Rule, ...] = (
     Rule(
         "size",
         _p(
+            rf"\b(?:{_MASS_WORD})[\s,]+(?:approx(?:imately|\.)?\s+|about\s+|measuring\s+)?{_LENGTH}"
+        ),
+        _size,
+    ),
+    Rule(
+        "size",
+        _p(
             rf"\b{_LENGTH}(?:\s+in\s+(?:\w+\s+)?(?:diameter|size|length))?\s*(?:\([^)]*\)\s*)?"
             rf"(?:[\w,-]+\s+){{0,5}}?{_MASS_WORD}\b"
         ),
@@ -749,10 +796,25 @@ LEVEL_RANGE = _p(
     rf"(?:mid-?|upper\s+|lower\s+)?(?P<bottom>{_LEVEL_TOKEN}|(?:[1-9]|1[0-2])(?![\d.]))"
     rf"(?!\s*(?:-|\u2013)?\s*weighted))?\b(?!\s*-?\s*weighted|WI)"
 )
+_ORDINAL = (
+    r"\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+    r"eleventh|twelfth"
+)
 ORDINAL_LEVEL = _p(
-    r"\b(?P<n>\d{1,2})(?:st|nd|rd|th)(?:\s*(?:and|to|-)\s*(?P<n2>\d{1,2})(?:st|nd|rd|th))?\s+"
+    rf"\b(?P<n>{_ORDINAL})(?:\s*(?:and|to|-)\s*(?P<n2>{_ORDINAL}))?\s+"
     r"(?P<region>cervical|thoracic|dorsal|lumbar|sacral)\s+vertebra"
 )
+ORDINAL_WORDS = (
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
+)
+
+
+def ordinal(word: str) -> int:
+    """'9th' or 'ninth' -> 9."""
+    word = word.lower()
+    return ORDINAL_WORDS.index(word) + 1 if word in ORDINAL_WORDS else int(word[:-2])
+
+
 #: "from the inferior endplate of L1 to the superior end plate of L3", "between ... T1 and T4",
 #: "from T12 to the mid-L1 level".
 SPANNING = _p(
