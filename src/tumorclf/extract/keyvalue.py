@@ -196,11 +196,15 @@ def _finding(
             if not piece.strip():
                 continue
             parsed = _parse_piece(field, piece)
-            span = Span(offset, offset + len(piece), piece)
+            lead = len(piece) - len(piece.lstrip())
+            words = piece.strip()
+            span = Span(offset + lead, offset + lead + len(words), words)
             if parsed is None:
                 continue
-            if field in ("t1_signal", "t2_signal") and re.search(rf"\b{PARTS}\b", piece, re.I):
-                unused.append(Unused(span, "the signal of a part, not of the lesion", field))
+            part = re.search(rf"\b{PARTS}\b", piece, re.IGNORECASE)
+            if field in ("t1_signal", "t2_signal") and part is not None:
+                reason = f"the signal of the {part.group().lower()}, not of the lesion"
+                unused.append(Unused(span, reason, field))
                 continue
             coarse = parsed in COARSE_VALUES.get(field, {})
             out.append(
