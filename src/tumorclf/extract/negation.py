@@ -171,12 +171,14 @@ TERMINATORS = (
     "which",
     "that",
 )
-WINDOW = 8
+#: How many words before a finding a trigger may stand (a list: "no X, Y, Z or W").
+WINDOW = 10
 #: How many words after a finding a trigger may stand ("calcification at T4 could not be excluded").
 POST_WINDOW = 7
 
 _CLAUSE_END = re.compile(
-    r"[.;:!?\n\r]|\s[\u2013\u2014]\s|,\s*(?:with\b|and\s+(?:there|a|an|the|it)\b)|\b(?:{})\b".format(
+    r"(?<!\bvs)(?<!\bFig)(?<!\bi\.e)(?<!\be\.g)(?<!\bcf)(?<!\bal)(?<!\bapprox)[.;:!?\n\r]|"
+    r"\s[\u2013\u2014]\s|,\s*(?:with\b|and\s+(?:there|a|an|the|it)\b)|\b(?:{})\b".format(
         "|".join(TERMINATORS)
     ),
     re.IGNORECASE,

@@ -321,7 +321,9 @@ RULES: tuple[Rule, ...] = (
             r"to|from|via|along)\s+(?:the\s+)?(?:[\w/-]+\s+){0,3}(?:neural\s+|intervertebral\s+|"
             r"exit\s+|conjugation\s+)?foram\w*|\bcent(?:er|re)d?\s+(?:at|in|on)\s+(?:the\s+)?"
             r"(?:[\w/-]+\s+){0,3}(?:neural\s+|intervertebral\s+)?foram\w*|\bintra-?\s*(?:and|&)\s*"
-            r"extra-?\s*spinal|\bintraspinal\s+and\s+(?:extraspinal|paraspinal|paravertebral)"
+            r"extra-?\s*spinal|\bintraspinal\s+and\s+(?:extraspinal|paraspinal|paravertebral)|"
+            r"\bextension\s+(?:at|into|"
+            r"through|to)\s+(?:the\s+)?(?:[\w-]+\s+){0,5}foram\w*"
         ),
         True,
         denied=False,
@@ -642,9 +644,11 @@ RULES_1_1: tuple[Rule, ...] = (
         "named_site",
         _p(
             r"\b(?:(?:arising|originating|arose|originated)\s+from|contiguous\s+with|continuous\s+with|"
-            r"joined|joining)\s+(?:[\w-]+\s+){0,4}?(?:nerve|roots?|"
+            r"joined|joining|extension\s+to)\s+(?:[\w-]+\s+){0,5}?(?:nerve|roots?|"
             r"rootlets?)\b|\b(?:spinal|nerve|dorsal|ventral|sensory|motor)\s+roots?\b(?!\s+(?:[\w-]+\s+)?(?:compression|"
-            r"pain|symptoms?|signs?))|\broot\s+sleeve|\bdorsal\s+root\s+ganglion"
+            r"pain|symptoms?|signs?))|\broot\s+sleeve|\bdorsal\s+root\s+ganglion|"
+            r"\b[CTLS]\d{1,2}\s+(?:nerve\s+)?roots?\b(?!\s+(?:[\w-]+\s+)?(?:compression|pain|"
+            r"symptoms?|signs?))"
         ),
         _site("nerve_root"),
     ),
