@@ -35,18 +35,22 @@ _AGE = re.compile(
     rf"(?P<who2>{_WHO})\b|"
     rf"\b(?:{_WHO})[,:]?\s+(?P<age5>\d{{1,3}})\s*(?:years?|yrs?|y)\b(?!\s+(?:ago|earlier|later|before|"
     rf"after|previously|of\s+(?!age)))|"
+    rf"\b(?:man|woman|male|female|boy|girl)[,:]?\s+(?P<age6>\d{{1,3}})(?=\s*(?:[,.;/]|$))|"
     rf"\baged?\s+(?:of\s+)?(?P<age2>\d{{1,3}})\b(?!\s*(?:%|mm|cm|months?|weeks?|days?))|"
     rf"\b(?P<age3>\d{{1,3}})\s*(?:yo|y/o|y\.o\.)(?!\w)",
     re.IGNORECASE,
 )
 _SEX = re.compile(
-    r"\b(?P<who>man|woman|women|male|female|boy|girl|gentleman|lady|serviceman|servicewoman)\b",
+    r"\b(?P<who>man|woman|women|male|female|boy|girl|gentleman|lady|serviceman|servicewoman|"
+    r"pregnant)\b",
     re.IGNORECASE,
 )
 #: A pronoun for the patient, when no word names the sex.
 _PRONOUN = re.compile(r"\b(?P<who>he|she|his|him|her)\b", re.IGNORECASE)
 MALE = frozenset({"man", "male", "boy", "gentleman", "serviceman", "he", "his", "him", "m"})
-_SEX_WORDS = MALE | {"woman", "women", "female", "girl", "lady", "servicewoman", "she", "her", "f"}
+_SEX_WORDS = MALE | {
+    "woman", "women", "female", "girl", "lady", "servicewoman", "pregnant", "she", "her", "f"
+}  # fmt: skip
 
 
 def years(words: str) -> int:
@@ -87,9 +91,8 @@ def find_age_and_sex(
     for match in _AGE.finditer(text):
         if not readable(match.start()):
             continue
-        words = next(
-            match.group(g) for g in ("age", "age2", "age3", "age4", "age5") if match.group(g)
-        )
+        groups = ("age", "age2", "age3", "age4", "age5", "age6")
+        words = next(match.group(g) for g in groups if match.group(g))
         value = years(words) * (-1 if match.group("minus") or match.group("minus2") else 1)
         words = match.group().rstrip(" -")
         span = Span(match.start(), match.start() + len(words), words)

@@ -33,6 +33,8 @@ _NORMAL = re.compile(
     r"^(?:normal|unremarkable|intact|preserved|no\s+abnormalit\w+|not\s+\w+)(?=$|[\s,.;()])",
     re.IGNORECASE,
 )
+#: Words that deny several lesions under a key that counts them ("Lesions: single").
+_ONE = re.compile(r"^(?:single|one|solitary|1)\b", re.IGNORECASE)
 #: Words that affirm a finding under a key that names a place ("Neural foramina: widened",
 #: "Bone: C5-T2 vertebrae destroyed", "Dura: loosely attached").
 _AFFIRMING = {
@@ -40,6 +42,9 @@ _AFFIRMING = {
         r"\b(?:widen\w*|enlarg\w*|expan\w*|erod\w*|erosions?|remodell?\w*|scallop\w*|destr\w*|"
         r"thinn\w*|lytic|osteoly\w*)\b",
         re.IGNORECASE,
+    ),
+    "multiple_lesions": re.compile(
+        r"^(?:multiple|two|three|four|several|numerous|bilateral|multifocal|\d+)\b", re.IGNORECASE
     ),
     "dural_attachment": re.compile(
         r"\b(?:attach\w*|adher\w*|based|broad\s+base|contact|tail)\b", re.IGNORECASE
@@ -103,7 +108,11 @@ def read_entry(text: str, item: Item) -> tuple[list[Found], list[Unused]]:
         return [], [Unused(whole, f"uncertain: '{unsure.group()}'", field)]
     if _NOT_KNOWN.match(value):
         return [], [Unused(whole, f"says {_words(field)} is not known", field)]
-    if _NEGATIVE.match(value) or (field in BOOLEAN_FIELDS and _NORMAL.match(value)):
+    if (
+        _NEGATIVE.match(value)
+        or (field in BOOLEAN_FIELDS and _NORMAL.match(value))
+        or (field == "multiple_lesions" and _ONE.match(value))
+    ):
         if field in BOOLEAN_FIELDS:
             return [_found(field, False, whole, Status.DENIED, DENIED)], []
         if field in _DENIED_VALUE:

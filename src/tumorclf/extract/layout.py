@@ -51,7 +51,8 @@ FIELD_KEYS: dict[str, re.Pattern[str]] = _keys(
     named_site=r"named\s+site|origin|site\s+of\s+origin|arising\s+from",
     syrinx=r"syrinx|syringomyelia|syringohydromyelia|hydromyelia",
     haemorrhage=r"ha?emorrhage|blood\s+products|ha?emosiderin|bleeding",
-    multiple_lesions=r"(?:number\s+of\s+)?lesions|multiplicity|multiple(?:\s+lesions)?",
+    multiple_lesions=r"(?:number\s+of\s+)?(?:lesions|tumou?rs|masses)|multiplicity|"
+    r"multiple(?:\s+lesions)?",
     size=r"size|dimensions?|measurements?|largest\s+(?:dimension|diameter)|diameter",
 )
 

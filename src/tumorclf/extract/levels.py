@@ -17,7 +17,8 @@ from tumorclf.schema.vocabulary import LEVEL_INDEX
 
 _NOT_A_LEVEL_AFTER = re.compile(
     r"^\s*-?\s*(?:(?:/|and|&|,)\s*T[12]\s*)?-?\s*(?:weighted|w\b|wi\b|images?|imaging|"
-    r"sequences?|signals?|hyper|hypo|iso|flair|stir|fat|post|pre|contrast|\*|[\s,]*(?:and|&)\s+"
+    r"sequences?|signals?|hyper|hypo|iso|flair|stir|fat|post|pre|contrast|\*|[\w-]+\s+(?:intens\w*|"
+    r"signals?)|[\s,]*(?:and|&)\s+"
     r"(?:T[12]\s*)?(?:weighted|signals?|images?|sequences?)|[\s,]*(?:and|&|/)\s*T2\s*(?:WI|W)\b)",
     re.IGNORECASE,
 )
@@ -64,11 +65,10 @@ def _near_procedure(body: str, start: int, end: int) -> bool:
 #: A level-like token: a letter of the spine and one or two digits.
 _TOKEN = re.compile(r"\b(?P<letter>C|Th|T|D|L|S)\s?-?(?P<n>\d{1,2})\b(?!\s*-?\s*weighted|WI)")
 _LIMITS = {"C": 7, "T": 12, "D": 12, "TH": 12, "L": 5, "S": 5}
-#: Two levels joined by "and" are an extent when they are named together as levels ("T6 and T7
-#: vertebrae"); otherwise they may be two lesions ("at T10 and T12").
+#: Two levels joined by "and" are an extent when they are next to each other ("T6 and T7",
+#: "surrounding C4 and C5"); otherwise they may be two lesions ("at T10 and T12").
 _ADJACENT_PAIR = re.compile(
-    r"\b(?P<top>(?:C|Th|T|D|L|S)\s?-?\d{1,2})\s+and\s+(?P<bottom>(?:C|Th|T|D|L|S)\s?-?\d{1,2})\s+"
-    r"(?:vertebra\w*|levels|segments|bodies|vertebral)",
+    r"\b(?P<top>(?:C|Th|T|D|L|S)\s?-?\d{1,2})\s+and\s+(?P<bottom>(?:C|Th|T|D|L|S)\s?-?\d{1,2})\b",
     re.IGNORECASE,
 )
 
@@ -127,7 +127,9 @@ def _candidates(body: str, offset: int) -> list[tuple[int, str, str, Span]]:
         if top in LEVEL_INDEX and LEVEL_INDEX.get(bottom) == LEVEL_INDEX[top] + 1:
             add(match, top, bottom)
     for match in _rules.SPANNING.finditer(body):
-        add(match, _rules.level_name(match.group("top")), _rules.level_name(match.group("bottom")))
+        top = match.group("top") or match.group("top2")
+        bottom = match.group("bottom") or match.group("bottom2")
+        add(match, _rules.level_name(top), _rules.level_name(bottom))
     for match in _rules.WORDED_LEVEL.finditer(body):
         top = _worded(match.group("region"), match.group("n"))
         bottom = _worded(match.group("region2") or match.group("region"), match.group("n2"))

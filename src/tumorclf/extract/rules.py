@@ -322,7 +322,7 @@ RULES: tuple[Rule, ...] = (
             r"exit\s+|conjugation\s+)?foram\w*|\bcent(?:er|re)d?\s+(?:at|in|on)\s+(?:the\s+)?"
             r"(?:[\w/-]+\s+){0,3}(?:neural\s+|intervertebral\s+)?foram\w*|\bintra-?\s*(?:and|&)\s*"
             r"extra-?\s*spinal|\bintraspinal\s+and\s+(?:extraspinal|paraspinal|paravertebral)|"
-            r"\bextension\s+(?:at|into|"
+            r"\bforam\w*\s+extension|\bextension\s+(?:at|into|"
             r"through|to)\s+(?:the\s+)?(?:[\w-]+\s+){0,5}foram\w*"
         ),
         True,
@@ -465,7 +465,13 @@ RULES: tuple[Rule, ...] = (
         "bone_erosion",
         _p(
             r"\bdestructive\s+(?:[\w-]+\s+){0,2}(?:tumou?r|mass|lesion|pattern|process)|"
+            r"\b(?:vertebra\w*|bones?|lamina\w*|pedicles?|bodies|body|sacrum|ala)\s+(?:[\w-]+\s+){0,2}"
+            r"(?:were|was|is|are)\s+(?:invaded|eroded|destroyed|scalloped|remodell?ed)|\b(?:sacral|"
+            r"vertebral|pedicle|laminar|osseous|bony|bone)\s+erosion|\bforam\w*\s+(?:was|were|is|are)\s+"
+            r"(?:enlarged|widened|expanded|eroded)|\bremodell?ing\s+(?:in|of)\s+(?:the\s+)?(?:[\w-]+\s+)"
+            r"{0,2}(?:sacr\w*|ala|vertebra\w*|pedicles?|lamina\w*|bone)|"
             r"\b(?:osteoly\w+|lytic\s+(?:[\w-]+\s+){0,2}(?:lesion|destruction|change|mass))|"
+            r"\binvad\w*\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:bony|osseous)\s+(?:structures?|elements?)|"
             r"\b(?:bone|bony|osseous)\s+involvement|\bdestroy\w*|\b(?:extensive|marked|focal)\s+"
             r"erosion|\berosion\s+(?:[\w-]+\s+){0,3}(?:involving|of)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}"
             r"(?:process|facet|vertebra\w*|lamina\w*|pedicles?|body|sacrum|arch\w*)|"
@@ -571,10 +577,13 @@ def _t1(match: re.Match[str]) -> str | None:
 
 
 def _size(match: re.Match[str]) -> str | None:
+    """The size bin of a length as written: the largest of its dimensions, in its unit."""
     from tumorclf.schema.parsing import InvalidValue, parse_size
 
+    numbers = re.findall(r"\d+(?:\.\d+)?", match.group("numbers"))
+    unit = "cm" if match.group("unit").lower().startswith(("cm", "centi")) else "mm"
     try:
-        return parse_size(f"{match.group('numbers')} {match.group('unit')}")
+        return parse_size(f"{max(map(float, numbers))} {unit}")
     except InvalidValue:
         return None
 
@@ -582,8 +591,11 @@ def _size(match: re.Match[str]) -> str | None:
 T1 = r"T1(?:\s*-?\s*weighted)?(?:\s*(?:WI|W|images?|sequences?|imaging))?|T1WI"
 NOT_T2 = r"(?:(?!\bT2)[^.;]){0,45}?"
 #: A length: "28 mm", "2.8 cm", "3.2 x 2.1 x 1.5 cm" (the largest dimension counts).
+#: "28 mm", "2.8 cm", "3.2 x 2.1 x 1.5 cm", "86 mm x 109 mm", "30 millimetres", "8.0 to 8.6 cm".
+_UNIT = r"mm|cm|millimet(?:re|er)s?|centimet(?:re|er)s?"
 _LENGTH = (
-    r"(?P<numbers>\d+(?:\.\d+)?(?:\s*(?:x|\u00d7|\*|by)\s*\d+(?:\.\d+)?)*)[\s-]*(?P<unit>mm|cm)\b"
+    rf"(?P<numbers>\d+(?:\.\d+)?(?:\s*(?:{_UNIT}))?(?:\s*(?:x|\u00d7|\*|by|to)\s*\d+(?:\.\d+)?"
+    rf"(?:\s*(?:{_UNIT})(?=\s*(?:x|\u00d7|\*|by)))?)*)[\s-]*(?P<unit>{_UNIT})\b"
 )
 _MASS_WORD = (
     r"(?:mass|masses|tumou?r|lesion|neoplasm|nodule|schwannoma|neurinoma|meningioma|neurofibroma|"
@@ -748,6 +760,7 @@ RULES_1_1: tuple[Rule, ...] = (
         _p(
             rf"\bmultiple\s+(?:[\w-]+\s+){{0,4}}(?:{_MASS_WORD})s?\b|\bmultifocal\b|"
             rf"\bboth\s+(?:[\w-]+\s+)?(?:{_MASS_WORD})s\b|\bdrop\s+metastas[ie]s\b|"
+            rf"\bbilateral\s+(?:[\w'()-]+\s+){{0,3}}(?:{_MASS_WORD}|neurofibroma|schwannoma)s\b|"
             rf"\banother\s+(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})\b|\bbilateral\s+vestibular\b|"
             rf"\b(?:two|three|four|five|several|numerous)\s+(?:[\w-]+\s+){{0,3}}(?:{_MASS_WORD})s\b|"
             rf"\b(?:second|third|another)\s+(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})\b"
@@ -768,7 +781,8 @@ RULES_1_1: tuple[Rule, ...] = (
     Rule(
         "size",
         _p(
-            rf"\b(?:measur\w*|size\w*|diameter|dimensions?|span\w*)\s+(?:[\w-]+\s+){{0,3}}?{_LENGTH}"
+            rf"\b(?:measur\w*|size\w*|diameter|dimensions?|span\w*|extension|extent|length)\s+"
+            rf"(?:[\w-]+\s+){{0,6}}?{_LENGTH}"
         ),
         _size,
     ),
@@ -776,7 +790,8 @@ RULES_1_1: tuple[Rule, ...] = (
     Rule(
         "size",
         _p(
-            rf"\b(?:{_MASS_WORD})[\s,]+(?:approx(?:imately|\.)?\s+|about\s+|measuring\s+)?{_LENGTH}"
+            rf"\b(?:{_MASS_WORD})[\s,(]+(?:approx(?:imately|\.)?\s+|about\s+|measuring\s+|of\s+)?"
+            rf"{_LENGTH}"
         ),
         _size,
     ),
@@ -797,7 +812,7 @@ RULES = (*RULES, *RULES_1_1)
 _LEVEL_TOKEN = r"(?:C|T|Th|D|L|S)\s?-?(?:[1-9]|1[0-2])(?!\d)"
 LEVEL_RANGE = _p(
     rf"\b(?P<top>{_LEVEL_TOKEN})(?:\s*(?:-|\u2013|\u2014|/|~|\u223c|to|through)\s*"
-    rf"(?:mid-?|upper\s+|lower\s+)?(?P<bottom>{_LEVEL_TOKEN}|(?:[1-9]|1[0-2])(?![\d.]))"
+    rf"(?:mid-?|upper\s+|lower\s+)?(?P<bottom>{_LEVEL_TOKEN}|(?:[1-9]|1[0-2])(?!\d|\.\d))"
     rf"(?!\s*(?:-|\u2013)?\s*weighted))?\b(?!\s*-?\s*weighted|WI)"
 )
 _ORDINAL = (
@@ -822,7 +837,10 @@ def ordinal(word: str) -> int:
 #: "from the inferior endplate of L1 to the superior end plate of L3", "between ... T1 and T4",
 #: "from T12 to the mid-L1 level".
 SPANNING = _p(
-    rf"\b(?:from|between)\s+(?:the\s+)?(?:[\w-]+\s+){{0,5}}?(?:of\s+)?(?P<top>{_LEVEL_TOKEN})\s+"
+    rf"(?:\b(?:from|between)\s+(?:the\s+)?(?:[\w-]+\s+){{0,5}}?(?:of\s+)?)?\b(?P<top>{_LEVEL_TOKEN})\s+"
+    rf"(?:down\s+to|up\s+to|to)\s+(?:the\s+)?(?:[\w-]+\s+){{1,4}}?of\s+(?:the\s+)?"
+    rf"(?P<bottom2>{_LEVEL_TOKEN})\b|\b(?:from|between)\s+(?:the\s+)?(?:[\w-]+\s+){{0,5}}?(?:of\s+)?"
+    rf"(?P<top2>{_LEVEL_TOKEN})\s+"
     rf"(?:vertebra\w*\s+)?(?:to|and|through)\s+(?:the\s+)?(?:[\w-]+\s+){{0,4}}?(?:of\s+)?"
     rf"(?:mid-?|upper\s+|lower\s+)?(?P<bottom>{_LEVEL_TOKEN})\b"
 )
