@@ -28,7 +28,13 @@ MAX_WORDS = {"prose": 80, "translated": 80, "template": 120}
 
 def test_the_gold_set_covers_every_class_in_each_part(gold, generator):
     assert {r["diagnosis"] for r in gold} == set(generator.classes_)
-    assert {r["split"] for r in gold} == {"dev", "held_out", "held_out_2", "held_out_3"}
+    assert {r["split"] for r in gold} == {
+        "dev",
+        "held_out",
+        "held_out_2",
+        "held_out_3",
+        "held_out_4",
+    }
     assert len({r["id"] for r in gold}) == len(gold)
     assert sum(r["split"] == "held_out" for r in gold) >= 40
     fresh = [r for r in gold if r["split"] == "held_out_2"]
@@ -36,6 +42,8 @@ def test_the_gold_set_covers_every_class_in_each_part(gold, generator):
     assert {r["form"] for r in fresh} == set(MAX_WORDS)
     third = [r for r in gold if r["split"] == "held_out_3"]
     assert len(third) >= 40 and {r["form"] for r in third} == set(MAX_WORDS)
+    quotes = [r for r in gold if r["split"] == "held_out_4"]  # the real cases' own quotes
+    assert len(quotes) >= 100
 
 
 def test_every_paragraph_is_cited_and_quoted_briefly(gold):
