@@ -41,15 +41,31 @@ _AGE = re.compile(
     re.IGNORECASE,
 )
 _SEX = re.compile(
-    r"\b(?P<who>man|woman|women|male|female|boy|girl|gentleman|lady|serviceman|servicewoman|"
+    r"\b(?P<who>man|men|woman|women|males?|females?|boys?|girls?|gentleman|lady|serviceman|servicewoman|"
     r"pregnant)\b",
     re.IGNORECASE,
 )
 #: A pronoun for the patient, when no word names the sex.
 _PRONOUN = re.compile(r"\b(?P<who>he|she|his|him|her)\b", re.IGNORECASE)
-MALE = frozenset({"man", "male", "boy", "gentleman", "serviceman", "he", "his", "him", "m"})
+MALE = frozenset(
+    {
+        "man",
+        "men",
+        "male",
+        "males",
+        "boy",
+        "boys",
+        "gentleman",
+        "serviceman",
+        "he",
+        "his",
+        "him",
+        "m",
+    }
+)
 _SEX_WORDS = MALE | {
-    "woman", "women", "female", "girl", "lady", "servicewoman", "pregnant", "she", "her", "f"
+    "woman", "women", "female", "females", "girl", "girls", "lady", "servicewoman", "pregnant",
+    "she", "her", "f",
 }  # fmt: skip
 
 

@@ -51,10 +51,21 @@ _A_ROOT_AFTER = re.compile(
 )
 
 
+#: An extent from a landmark above the spine ("from the clivus to C7") has no top level; an extent
+#: of oedema, a syrinx or bleeding is theirs, not the tumour's.
+_NOT_THE_TUMOURS_EXTENT = re.compile(
+    r"(?:\b(?:clivus|medulla\w*|occiput|foramen\s+magnum|cervico-?\s*medullary\s+junction|"
+    r"cranio-?\s*(?:cervical|vertebral)\s+junction|brain\s*stem|posterior\s+fossa|skull\s+base)\s+"
+    r"(?:down\s+)?to\s+(?:the\s+)?(?:[\w-]+\s+){0,3}|\b(?:o?edema|syrinx|syringo\w*|hydromyelia|"
+    r"h(?:a)?emorrhage|signal\s+change)\s+(?:[\w-]+\s+){0,3}(?:from|at|between)\s+(?:the\s+)?)$",
+    re.IGNORECASE,
+)
+
+
 def _near_procedure(body: str, start: int, end: int) -> bool:
     """Whether a level at ``body[start:end]`` has a procedure or symptom word within a few words
     of it in its clause, or names a nerve root."""
-    if _A_ROOT_AFTER.match(body[end:]):
+    if _A_ROOT_AFTER.match(body[end:]) or _NOT_THE_TUMOURS_EXTENT.search(body[:start]):
         return True
     before = re.split(r"[,;:()]", body[:start])[-1]
     after = re.split(r"[,;:()]", body[end:])[0]

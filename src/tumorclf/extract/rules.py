@@ -107,6 +107,21 @@ def _whole_lesion(value: str):
     return read
 
 
+#: Bleeding outside the tumour: around the cord or the brain, not in the mass.
+_OUTSIDE_BEFORE = re.compile(
+    r"\b(?:subarachnoid|subdural|epidural|intracranial|intraventricular|intracerebral|"
+    r"spinal\s+subarachnoid)\s+$",
+    re.IGNORECASE,
+)
+
+
+def _in_the_tumour(match: re.Match[str]) -> bool | None:
+    """Haemorrhage in the tumour, unless the words put it around the cord ("subarachnoid
+    haemorrhage")."""
+    before = match.string[max(0, match.start() - 40) : match.start()]
+    return None if _OUTSIDE_BEFORE.search(before) else True
+
+
 def _calcification_present(match: re.Match[str]) -> str | None:
     """ "present" for calcification stated without its kind, unless it is of something else."""
     before = match.string[max(0, match.start() - 30) : match.start()]
@@ -598,8 +613,8 @@ _LENGTH = (
     rf"(?:\s*(?:{_UNIT})(?=\s*(?:x|\u00d7|\*|by)))?)*)[\s-]*(?P<unit>{_UNIT})\b"
 )
 _MASS_WORD = (
-    r"(?:mass|masses|tumou?r|lesion|neoplasm|nodule|schwannoma|neurinoma|meningioma|neurofibroma|"
-    r"ependymoma|ha?emangioblastoma|chondrosarcoma|hemangiopericytoma)"
+    r"(?:mass|masses|tumou?r|lesion|neoplasm|nodule|schwannoma|neurinoma|neuril+emm?oma|meningioma|"
+    r"neurofibroma|ependymoma|ha?emangioblastoma|chondrosarcoma|hemangiopericytoma|HBL?)"
 )
 #: After a T1 sequence's name: not the post-contrast image
 #: ("on T1-weighted images after gadolinium").
@@ -659,7 +674,10 @@ RULES_1_1: tuple[Rule, ...] = (
             r"joined|joining|extension\s+to)\s+(?:[\w-]+\s+){0,5}?(?:nerve|roots?|"
             r"rootlets?)\b|\b(?:spinal|nerve|dorsal|ventral|sensory|motor)\s+roots?\b(?!\s+(?:[\w-]+\s+)?(?:compression|"
             r"pain|symptoms?|signs?))|\broot\s+sleeve|\bdorsal\s+root\s+ganglion|"
-            r"\b[CTLS]\d{1,2}\s+(?:nerve\s+)?roots?\b(?!\s+(?:[\w-]+\s+)?(?:compression|pain|"
+            r"\bradicular\s+(?:[\w-]+\s+)?(?:HBL?|h(?:a)?emangioblastoma|schwannoma|tumou?r|mass|"
+            r"lesion)\b|"
+            r"\b(?:[CTLS]|D|Th)\d{1,2}\s+(?:nerve\s+|dorsal\s+|ventral\s+)?root(?:let)?s?\b"
+            r"(?!\s+(?:[\w-]+\s+)?(?:compression|pain|"
             r"symptoms?|signs?))"
         ),
         _site("nerve_root"),
@@ -688,10 +706,9 @@ RULES_1_1: tuple[Rule, ...] = (
         _p(
             r"\bha?emorrhag\w*|\bha?emosiderin\w*|\bblood\s+products?\b|\bha?ematoma\b|"
             r"\bcap\s+sign\b|\b(?:intra)?tumou?ral\s+bleed\w*|\bblood\s+(?:degradation|breakdown)\s+"
-            r"products\b|\bSAH\b|"
-            r"\b(?:intra)?tumou?ral\s+bleed\w*"
+            r"products\b"
         ),
-        True,
+        _in_the_tumour,
         denied=False,
     ),
     # -- T1 signal ----------------------------------------------------------------------
@@ -760,6 +777,8 @@ RULES_1_1: tuple[Rule, ...] = (
         _p(
             rf"\bmultiple\s+(?:[\w-]+\s+){{0,4}}(?:{_MASS_WORD})s?\b|\bmultifocal\b|"
             rf"\bboth\s+(?:[\w-]+\s+)?(?:{_MASS_WORD})s\b|\bdrop\s+metastas[ie]s\b|"
+            rf"\b(?:[2-9]|[1-9]\d)\s+(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})s\b|\bdisseminated\b|"
+            rf"\bsecond\s+(?:[\w-]+,?\s+){{0,3}}(?:{_MASS_WORD})\b|"
             rf"\bbilateral\s+(?:[\w'()-]+\s+){{0,3}}(?:{_MASS_WORD}|neurofibroma|schwannoma)s\b|"
             rf"\banother\s+(?:[\w-]+\s+){{0,2}}(?:{_MASS_WORD})\b|\bbilateral\s+vestibular\b|"
             rf"\b(?:two|three|four|five|several|numerous)\s+(?:[\w-]+\s+){{0,3}}(?:{_MASS_WORD})s\b|"
@@ -781,7 +800,7 @@ RULES_1_1: tuple[Rule, ...] = (
     Rule(
         "size",
         _p(
-            rf"\b(?:measur\w*|size\w*|diameter|dimensions?|span\w*|extension|extent|length)\s+"
+            rf"\b(?:measur\w*|size\w*|diameter|dimensions?|span\w*|extension|extent|length|axis)\s+"
             rf"(?:[\w-]+\s+){{0,6}}?{_LENGTH}"
         ),
         _size,
