@@ -64,6 +64,10 @@ def default_real_cases_path() -> Path:
     return project_file("data/real_cases.csv")
 
 
+def default_series_path() -> Path:
+    return project_file("data/series_counts.csv")
+
+
 #: The sqlite database of the default experiment store, in ``experiments/``.
 DEFAULT_DB = "mlflow.db"
 
