@@ -32,6 +32,8 @@ from tumorclf.schema.vocabulary import BOOLEAN_FIELDS, COARSE_VALUES, REGIONS
 
 #: The literature's row is worth this many patients where a series exists.
 PRIOR_STRENGTH = 2.0
+#: Pseudo-patients of every value, so that a value no series saw keeps a small rate.
+JEFFREYS = 0.5
 #: The weakly informative prior on log phi: its starting centre (phi = 30: a rate of 0.5 varies by
 #: about 0.09 between series) and its width; the centre is then estimated across cells.
 LOG_PHI_PRIOR = (np.log(30.0), 1.0)
@@ -220,7 +222,9 @@ def _fit_cell(
 ) -> tuple[np.ndarray, float, np.ndarray | None]:
     """MAP of (mu, log phi) for one class's field; the covariance of mu's logits."""
     k = len(prior_row)
-    alpha_prior = prior_strength * np.clip(prior_row, 1e-9, None) / prior_row.sum()
+    # The literature's row as prior_strength pseudo-patients, and half a patient for every value
+    # (Jeffreys): no value a series has not seen is taken to be impossible.
+    alpha_prior = prior_strength * np.clip(prior_row, 1e-9, None) / prior_row.sum() + JEFFREYS
     masks = [np.array([[i in c for i in range(k)] for c in o.cells], dtype=float) for o in obs]
     counts = [np.asarray(o.counts, dtype=float) for o in obs]
     centre, width = log_phi_prior
