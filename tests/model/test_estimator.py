@@ -264,3 +264,53 @@ def test_classes_depart_from_the_shared_reporting_only_when_asked(generator):
         * departing.findings.fields["dural_tail"][:, 1, 1]
     )
     assert posterior == pytest.approx(joint / joint.sum())
+
+
+@pytest.fixture(scope="module")
+def consecutive(priors, real):
+    y = real["diagnosis"].astype(str).to_numpy(dtype=object)
+    return UpdatedPriorsClassifier(priors, population="consecutive", styles=2).fit(real, y)
+
+
+def test_a_consecutive_model_reads_a_users_case_by_the_series_and_a_paper_by_its_selection(
+    consecutive,
+):
+    """As entered, the single-finding ratios are those of consecutive series (an intramedullary
+    mass is many times likelier a haemangioblastoma than a schwannoma); as published, each class's
+    selection flattens them toward what case reports show; MCS, with no series, is not selected."""
+    from tumorclf.model.consecutive import marginal
+
+    classes = list(consecutive.findings_.classes)
+    hb, schw, mcs = (classes.index(c) for c in ("hemangioblastoma", "schwannoma", "mcs"))
+    im = 3  # intramedullary
+    entered = (
+        marginal(consecutive.findings_, hb, "compartment")[im]
+        / marginal(consecutive.findings_, schw, "compartment")[im]
+    )
+    published = (
+        marginal(consecutive.published_findings_, hb, "compartment")[im]
+        / marginal(consecutive.published_findings_, schw, "compartment")[im]
+    )
+    assert entered > 10 and published < entered
+    assert consecutive.tilts_[mcs] == 0 and consecutive.tilts_[schw] > 0.1
+    record = consecutive.update_record()
+    assert record["population"] == "consecutive" and set(record["tilts"]) == set(classes)
+
+
+def test_each_reading_of_a_consecutive_model_uses_its_own_finding_model(consecutive, real):
+    from tumorclf.model.inference import posterior
+    from tumorclf.schema import as_case_arrays
+
+    X = real.iloc[:20]
+    arrays = as_case_arrays(X)
+    for reading, findings in (
+        ("as_entered", consecutive.findings_),
+        ("as_published", consecutive.published_findings_),
+    ):
+        proba = consecutive.set_params(reading=reading).predict_proba(X)
+        exact = posterior(
+            findings, arrays, consecutive.class_weights_, reading=reading,
+            reporting=consecutive.reporting_,
+        )[:, np.argsort(consecutive.findings_.classes)]  # fmt: skip
+        np.testing.assert_allclose(proba, exact)
+    consecutive.set_params(reading="as_entered")

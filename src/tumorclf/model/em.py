@@ -420,6 +420,7 @@ def update_models(
     age_bandwidth: float = 4.0,
     max_iter: int = 100,
     tol: float = 1e-3,
+    fixed: np.ndarray | None = None,
 ) -> tuple[FindingModel, ReportingModel, FitTrace]:
     """The finding and reporting models given real cases, by EM.
 
@@ -449,6 +450,9 @@ def update_models(
         Weight of the uniform distribution mixed into every finding row, in [0, 1).
     age_bandwidth : float
         Standard deviation, in years, of the kernel ages are counted through.
+    fixed : ndarray of bool, optional
+        Classes whose finding tables stay as given (what consecutive series pin): only the
+        reporting model, and the other classes' tables, are fitted.
     max_iter, tol : int, float
         EM stops after ``max_iter`` steps or when no probability moves by more than ``tol``.
         Predictions settle long before the parameters do (EM creeps along the
@@ -481,6 +485,8 @@ def update_models(
     level = _posterior_rows(
         findings.level, _level_counts(top, bottom, labels, n_classes), strength, floor
     )
+    keep = np.zeros(n_classes, dtype=bool) if fixed is None else np.asarray(fixed, dtype=bool)
+    age[keep], level[keep] = findings.age[keep], findings.level[keep]
 
     current_findings = FindingModel(
         findings.classes,
@@ -502,7 +508,12 @@ def update_models(
         expected, responsibility, log_lik = _e_step(current_findings, current_reporting, cases)
         history.append(log_lik)
         new_fields = {
-            name: row_priors[name].posterior(expected.values[name]) for name in findings.fields
+            name: np.where(
+                keep.reshape(-1, *([1] * (findings.fields[name].ndim - 1))),
+                findings.fields[name],
+                row_priors[name].posterior(expected.values[name]),
+            )
+            for name in findings.fields
         }
         rates = {
             name: (a * centre.fields[name] + expected.stated[name].sum(axis=1))

@@ -52,6 +52,7 @@ DEFAULT_GRID: dict[str, list[float]] = {
 #: The update's own settings, as :func:`tumorclf.model.em.update_models` takes them
 #: (with ``dependence``).
 UPDATE_SETTINGS = (
+    "population",
     "strength",
     "reporting_strength",
     "styles",
@@ -94,6 +95,14 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
     dependence : str, default="none"
         A dependence between findings beyond the priors file's structure
         (:data:`~tumorclf.model.structure.DEPENDENCES`), learnt from the cases.
+    population : {"published", "consecutive"}, default="published"
+        What the finding model describes. "published": the published cases are taken as the
+        population (the model EM fits to them). "consecutive": the consecutive series pin each
+        class's rates (:mod:`tumorclf.model.consecutive`), and the published cases teach only
+        how papers select (a per-class tilt toward the unusual, :mod:`tumorclf.model.selection`)
+        and report; a class no consecutive series counts (MCS) takes its published cases as its
+        population. Read as entered, a case is read by the consecutive model; read as
+        published, by the selected one with the reporting model.
     prior : str or dict, default="uniform"
         The class prior of :meth:`predict_proba`.
     reading : {"as_entered", "as_published"}, default="as_entered"
@@ -105,7 +114,12 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     findings_ : FindingModel
-        How each class looks, updated.
+        How each class looks (in consecutive patients, with ``population="consecutive"``).
+    published_findings_ : FindingModel
+        How each class's published cases look: ``findings_`` under publication selection (the
+        same model when ``population="published"``).
+    tilts_ : ndarray of shape (n_classes,)
+        Each class's publication selection (0: none), in the priors' class order.
     reporting_ : ReportingModel
         How papers report, identified jointly.
     classes_ : ndarray of str
@@ -128,6 +142,7 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
         "temperature": [Interval(Real, 0, None, closed="neither")],
         "age_bandwidth": [Interval(Real, 0, None, closed="left")],
         "dependence": [StrOptions(set(DEPENDENCE_SETTINGS))],
+        "population": [StrOptions({"published", "consecutive"})],
         "prior": [str, dict],
         "reading": [StrOptions(set(READINGS))],
     }
@@ -143,6 +158,7 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
         temperature: float = 1.0,
         age_bandwidth: float = 4.0,
         dependence: str = "none",
+        population: str = "published",
         prior: Any = "uniform",
         reading: str = "as_entered",
     ) -> None:
@@ -155,6 +171,7 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
         self.temperature = temperature
         self.age_bandwidth = age_bandwidth
         self.dependence = dependence
+        self.population = population
         self.prior = prior
         self.reading = reading
 
@@ -190,17 +207,24 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
         fitted = _FITS.get(key)
         if fitted is None:  # a grid over the temperature refits the same update: fit it once
             index = np.array([priors.classes.index(v) for v in labels], dtype=np.intp)
-            fitted = update_models(
-                findings_from_priors(priors, parse_dependence(self.dependence)),
-                reporting_from_priors(priors),
-                arrays,
-                index,
-                **{k: v for k, v in settings.items() if k != "dependence"},
-            )
+            em_settings = {
+                k: v for k, v in settings.items() if k not in ("dependence", "population")
+            }
+            if self.population == "consecutive":
+                fitted = _fit_consecutive(priors, arrays, index, self.dependence, em_settings)
+            else:
+                findings, reporting, trace = update_models(
+                    findings_from_priors(priors, parse_dependence(self.dependence)),
+                    reporting_from_priors(priors),
+                    arrays,
+                    index,
+                    **em_settings,
+                )
+                fitted = (findings, reporting, trace, findings, np.zeros(len(priors.classes)))
             _FITS[key] = fitted
             while len(_FITS) > _FITS_KEPT:
                 _FITS.pop(next(iter(_FITS)))
-        self.findings_, self.reporting_, trace = fitted
+        self.findings_, self.reporting_, trace, self.published_findings_, self.tilts_ = fitted
         self.em_iterations_ = int(trace.iterations)
         self.em_converged_ = bool(trace.converged)
         self.n_cases_ = len(arrays)
@@ -221,17 +245,22 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
             **{k: getattr(self, k) for k in UPDATE_SETTINGS},
             "em_iterations": self.em_iterations_,
             "em_converged": self.em_converged_,
+            "tilts": {
+                str(c): round(float(t), 4)
+                for c, t in zip(self.findings_.classes, self.tilts_, strict=True)
+            },
         }
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """The updated model's posterior with the cases read as ``reading`` says,
         columns in :attr:`classes_` order."""
         check_is_fitted(self, "findings_")
+        reading = check_reading(self.reading)
         proba = posterior(
-            self.findings_,
+            self.findings_ if reading == "as_entered" else self.published_findings_,
             _arrays(X),
             self.class_weights_,
-            reading=check_reading(self.reading),
+            reading=reading,
             reporting=self.reporting_,
             temperature=self.temperature,
         )
@@ -239,6 +268,81 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+#: Rounds of the consecutive fit: the reporting model's EM, then each class's selection.
+CONSECUTIVE_ROUNDS = 3
+
+
+def _fit_consecutive(
+    priors: Priors,
+    arrays: CaseArrays,
+    labels: np.ndarray,
+    dependence: str,
+    em_settings: Mapping[str, Any],
+) -> tuple[Any, Any, Any, Any, np.ndarray]:
+    """The consecutive finding model, the reporting model and each class's selection, fitted in
+    turn: the series pin the classes they count; the reporting model and the classes no series
+    counts (their published cases are their population) come from EM on the published cases
+    read through the selected model; each class's tilt from its published cases."""
+    from tumorclf.model.consecutive import consecutive_findings
+    from tumorclf.model.selection import fit_tilts, tilt
+
+    series = _series_model(priors)
+    base = consecutive_findings(findings_from_priors(priors, parse_dependence(dependence)), series)
+    counted = np.array(
+        [
+            any(not r.assumption for (c, _), r in series.rates.items() if c == cls)
+            for cls in priors.classes
+        ]
+    )
+    tilts, departures = np.zeros(len(priors.classes)), {}
+    reporting, trace = None, None
+    for _ in range(CONSECUTIVE_ROUNDS):
+        found, reporting, trace = update_models(
+            tilt(base, tilts, departures), reporting_from_priors(priors), arrays, labels,
+            fixed=counted, **em_settings,
+        )  # fmt: skip
+        base = _rows_of(base, found, ~counted)  # a class no series counts: its published cases
+        tilts, departures = fit_tilts(
+            base, reporting, arrays, labels, counted, start=tilts, start_fields=departures
+        )
+    return base, reporting, trace, tilt(base, tilts, departures), tilts
+
+
+def _rows_of(kept: Any, taken: Any, classes: np.ndarray) -> Any:
+    """A finding model with ``classes``' rows from ``taken``, the rest from ``kept``."""
+    from tumorclf.model.structure import FindingModel
+
+    def pick(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.where(classes.reshape(-1, *([1] * (a.ndim - 1))), b, a)
+
+    return FindingModel(
+        kept.classes,
+        pick(kept.age, taken.age),
+        pick(kept.level, taken.level),
+        {name: pick(table, taken.fields[name]) for name, table in kept.fields.items()},
+        dict(kept.parents),
+        kept.by_region,
+    )
+
+
+def _series_model(priors: Priors) -> Any:
+    """The pooled consecutive series, fitted once per version of the priors and series files."""
+    from tumorclf.model.meta import fit_series
+    from tumorclf.model.series import load_series
+    from tumorclf.paths import default_series_path
+
+    path = default_series_path()
+    stat = path.stat()
+    key = (priors.sha256, str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _SERIES:
+        _SERIES.clear()
+        _SERIES[key] = fit_series(load_series(path, classes=priors.classes), priors)
+    return _SERIES[key]
+
+
+_SERIES: dict[tuple, Any] = {}
 
 
 #: Updates already fitted in this process, by data and settings
