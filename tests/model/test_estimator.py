@@ -16,6 +16,7 @@ from tumorclf.model.estimator import (
     groups_of,
     update_search,
 )
+from tumorclf.model.literature import findings_from_priors
 from tumorclf.model.readings import in_reading
 from tumorclf.synthetic import CaseGenerator
 
@@ -314,3 +315,40 @@ def test_each_reading_of_a_consecutive_model_uses_its_own_finding_model(consecut
         )[:, np.argsort(consecutive.findings_.classes)]  # fmt: skip
         np.testing.assert_allclose(proba, exact)
     consecutive.set_params(reading="as_entered")
+
+
+def test_the_series_pin_their_rows_and_the_published_cases_teach_the_rest(priors, real):
+    """A row a series counts keeps the pooled marginal (a dependent table too, its shape learnt
+    from the published cases); a row no series counts (a field of a class no series states, every
+    row of MCS) is learnt from the published cases, and is not tilted as published."""
+    from tumorclf.model.consecutive import marginal
+    from tumorclf.model.estimator import _series_model, pinned_tables
+
+    y = real["diagnosis"].astype(str).to_numpy(dtype=object)
+    model = UpdatedPriorsClassifier(
+        priors, population="consecutive", dependence="erosion_by_compartment"
+    ).fit(real, y)
+    series = _series_model(priors)
+    pinned = pinned_tables(series, model.findings_)
+    literature = findings_from_priors(priors, ("erosion_by_compartment",))
+    classes = list(model.findings_.classes)
+    learnt_unpinned = 0
+    for name in model.findings_.fields:
+        for c, cls in enumerate(classes):
+            if pinned[name][c]:
+                np.testing.assert_allclose(
+                    marginal(model.findings_, c, name), series.rates[(cls, name)].mean, atol=1e-4
+                )
+            else:
+                np.testing.assert_allclose(
+                    model.published_findings_.fields[name][c], model.findings_.fields[name][c]
+                )
+                learnt_unpinned += not np.allclose(
+                    model.findings_.fields[name][c], literature.fields[name][c], atol=1e-3
+                )
+    assert not any(pinned[name][classes.index("mcs")] for name in pinned)
+    assert learnt_unpinned > 10
+    # Bone erosion given the compartment: the schwannoma's rows differ by compartment (learnt),
+    # while their marginal is the series'.
+    erosion = model.findings_.fields["bone_erosion"][classes.index("schwannoma")]
+    assert erosion.shape[0] > 1 and np.ptp(erosion[:, 1]) > 0.05

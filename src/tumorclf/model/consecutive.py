@@ -1,13 +1,14 @@
 """The finding model of consecutive patients: the literature's structure, the series' rates.
 
 The priors file gives the structure (a child given its parent's value, the level as a joint of
-top and bottom) and a number for every cell; the pooled series (:mod:`tumorclf.model.meta`) say
-how often each value occurs in consecutive patients. :func:`consecutive_findings` keeps the
-structure and moves each class's marginal rates to the series' where a series counts them: a
-root field's row is the pooled one; a child's rows given its parent are reweighted (iterative
-proportional fitting) until their marginal is the pooled one; the level joint is reweighted by the
-region of its top level; the age by the series' bands. Where no consecutive series counts a class's
-field the literature's row stays, and :func:`provenance` says so.
+top and bottom, and the dependences the real cases may teach) and a number for every cell; the
+pooled series (:mod:`tumorclf.model.meta`) say how often each value occurs in consecutive
+patients. :func:`consecutive_findings` keeps the structure and moves each class's marginal rates
+to the series' where a series counts them: a root field's row is the pooled one; a child's rows
+given its parent (or a field's rows given the level's region) are reweighted (iterative
+proportional fitting) until their marginal is the pooled one; the level joint is reweighted by
+the region of its top level; the age by the series' bands. Where no consecutive series counts a
+class's field the literature's row stays, and :func:`provenance` says so.
 
 >>> from tumorclf.model.consecutive import marginal
 """
@@ -18,7 +19,6 @@ import numpy as np
 
 from tumorclf.model.meta import AGE, LEVEL_REGION, SeriesModel
 from tumorclf.model.structure import (
-    PARENTS,
     REGION_OF_LEVEL,
     TABLE_FIELDS,
     FindingModel,
@@ -84,17 +84,22 @@ def consecutive_findings(literature: FindingModel, series: SeriesModel) -> Findi
             )
             joint = joint * scale[REGION_OF_LEVEL][:, None]
             level[c] = (joint / joint.sum()).ravel()
-    parents_first = [n for n in TABLE_FIELDS if n not in PARENTS]
-    for name in (*parents_first, *(n for n in TABLE_FIELDS if n in PARENTS)):
+    parents = literature.parents
+    parents_first = [n for n in TABLE_FIELDS if n not in parents]
+    for name in (*parents_first, *(n for n in TABLE_FIELDS if n in parents)):
         for c, cls in enumerate(literature.classes):
             pooled = series.rates.get((cls, name))
             if pooled is None or pooled.assumption:
                 continue
-            if name in PARENTS:
-                parent_marginal = _marginal_of(fields, literature, c, PARENTS[name])
+            if name in parents:
+                parent_marginal = _marginal_of(fields, literature, c, parents[name])
                 fields[name][c] = _fit_child(fields[name][c], parent_marginal, pooled.mean)
             elif name in literature.by_region:
-                fields[name][c] = np.repeat(pooled.mean[None], len(REGIONS), axis=0)
+                regions = np.bincount(
+                    REGION_OF_LEVEL, weights=level[c].reshape(n_levels, n_levels).sum(axis=1),
+                    minlength=len(REGIONS),
+                )  # fmt: skip
+                fields[name][c] = _fit_child(fields[name][c], regions, pooled.mean)
             else:
                 fields[name][c] = pooled.mean
     return FindingModel(
@@ -109,7 +114,12 @@ def consecutive_findings(literature: FindingModel, series: SeriesModel) -> Findi
 
 def _marginal_of(fields: dict, literature: FindingModel, c: int, name: str) -> np.ndarray:
     model = FindingModel(
-        literature.classes, literature.age, literature.level, fields, literature.parents
+        literature.classes,
+        literature.age,
+        literature.level,
+        fields,
+        literature.parents,
+        literature.by_region,
     )
     return marginal(model, c, name)
 

@@ -52,6 +52,7 @@ impossible by one unexpected finding.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -420,7 +421,7 @@ def update_models(
     age_bandwidth: float = 4.0,
     max_iter: int = 100,
     tol: float = 1e-3,
-    fixed: np.ndarray | None = None,
+    fixed: np.ndarray | Mapping[str, np.ndarray] | None = None,
 ) -> tuple[FindingModel, ReportingModel, FitTrace]:
     """The finding and reporting models given real cases, by EM.
 
@@ -450,9 +451,10 @@ def update_models(
         Weight of the uniform distribution mixed into every finding row, in [0, 1).
     age_bandwidth : float
         Standard deviation, in years, of the kernel ages are counted through.
-    fixed : ndarray of bool, optional
-        Classes whose finding tables stay as given (what consecutive series pin): only the
-        reporting model, and the other classes' tables, are fitted.
+    fixed : ndarray of bool, or dict of str to ndarray of bool, optional
+        Classes whose finding tables stay as given (what consecutive series pin): one ``(C,)``
+        mask for every table, or one per table name (a field, "age", "level"; a table not named
+        is learnt for every class). Only the reporting model and the other rows are fitted.
     max_iter, tol : int, float
         EM stops after ``max_iter`` steps or when no probability moves by more than ``tol``.
         Predictions settle long before the parameters do (EM creeps along the
@@ -485,8 +487,11 @@ def update_models(
     level = _posterior_rows(
         findings.level, _level_counts(top, bottom, labels, n_classes), strength, floor
     )
-    keep = np.zeros(n_classes, dtype=bool) if fixed is None else np.asarray(fixed, dtype=bool)
-    age[keep], level[keep] = findings.age[keep], findings.level[keep]
+    keep = _fixed_masks(fixed, (*findings.fields, "age", "level"), n_classes)
+    age[keep["age"]], level[keep["level"]] = (
+        findings.age[keep["age"]],
+        findings.level[keep["level"]],
+    )
 
     current_findings = FindingModel(
         findings.classes,
@@ -509,7 +514,7 @@ def update_models(
         history.append(log_lik)
         new_fields = {
             name: np.where(
-                keep.reshape(-1, *([1] * (findings.fields[name].ndim - 1))),
+                keep[name].reshape(-1, *([1] * (findings.fields[name].ndim - 1))),
                 findings.fields[name],
                 row_priors[name].posterior(expected.values[name]),
             )
@@ -552,6 +557,19 @@ def update_models(
             converged = True
             break
     return current_findings, current_reporting, FitTrace(len(history), converged, tuple(history))
+
+
+def _fixed_masks(
+    fixed: np.ndarray | Mapping[str, np.ndarray] | None, tables: tuple[str, ...], n_classes: int
+) -> dict[str, np.ndarray]:
+    """Which classes keep each table as given ``(C,)`` per table: one mask for every table, or
+    one per table (a table not named is learnt for every class)."""
+    none = np.zeros(n_classes, dtype=bool)
+    if fixed is None:
+        return dict.fromkeys(tables, none)
+    if isinstance(fixed, Mapping):
+        return {t: np.asarray(fixed.get(t, none), dtype=bool) for t in tables}
+    return dict.fromkeys(tables, np.asarray(fixed, dtype=bool))
 
 
 __all__ = [

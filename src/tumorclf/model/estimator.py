@@ -37,17 +37,20 @@ from tumorclf.model.readings import READINGS, check_reading
 from tumorclf.model.structure import DEPENDENCE_SETTINGS, parse_dependence
 from tumorclf.schema import CaseArrays, as_case_arrays
 
-#: The grid searched when none is configured: literature strength and reporting
-#: strength in pseudo-cases per table row, latent publication styles, uniform
-#: floor, likelihood temperature.
-DEFAULT_GRID: dict[str, list[float]] = {
-    "strength": [4.0, 16.0, 64.0],
+#: The grid searched when none is configured. The finding model is the consecutive patients'
+#: (chosen on held-out series, ``benchmarks/bench_series.py``); the literature's strength acts
+#: only on the rows no series counts (MCS; a field no series states), the floor on every row's
+#: uniform share; no likelihood temperature (it would flatten every likelihood ratio the series
+#: show). One setting: nothing is searched.
+DEFAULT_GRID: dict[str, list[Any]] = {
+    "population": ["consecutive"],
+    "strength": [16.0],
     "reporting_strength": [10.0],
-    "styles": [1, 2],
-    "class_reporting": [0.0, 20.0],
+    "styles": [1],
+    "class_reporting": [0.0],
     "floor": [0.03],
-    "temperature": [0.6, 1.0],
-    "dependence": ["none", "erosion_by_compartment"],
+    "temperature": [1.0],
+    "dependence": ["erosion_by_compartment"],
 }
 #: The update's own settings, as :func:`tumorclf.model.em.update_models` takes them
 #: (with ``dependence``).
@@ -282,46 +285,68 @@ def _fit_consecutive(
     em_settings: Mapping[str, Any],
 ) -> tuple[Any, Any, Any, Any, np.ndarray]:
     """The consecutive finding model, the reporting model and each class's selection, fitted in
-    turn: the series pin the classes they count; the reporting model and the classes no series
-    counts (their published cases are their population) come from EM on the published cases
-    read through the selected model; each class's tilt from its published cases."""
+    turn. The series pin the rows they count (a dependent table its marginal: the published cases
+    teach how it depends on its parent). The reporting model, and the rows no series counts
+    (every row of MCS; a class's field no series states), come from EM on the published cases
+    read through the selected model: for those rows the published cases are the population, with
+    the literature's row as their prior. Each class's tilt, on the pinned rows alone, from its
+    published cases."""
     from tumorclf.model.consecutive import consecutive_findings
     from tumorclf.model.selection import fit_tilts, tilt
 
     series = _series_model(priors)
-    base = consecutive_findings(findings_from_priors(priors, parse_dependence(dependence)), series)
-    counted = np.array(
-        [
-            any(not r.assumption for (c, _), r in series.rates.items() if c == cls)
-            for cls in priors.classes
-        ]
-    )
+    start = consecutive_findings(findings_from_priors(priors, parse_dependence(dependence)), series)
+    pinned = pinned_tables(series, start)
+    counted = np.any(np.stack(list(pinned.values())), axis=0)
+    # A dependent table's shape (a child given its parent, a field given the region) is learnt
+    # from the published cases, then its marginal moved back to the series'.
+    dependent = (*start.parents, *start.by_region)
+    fixed = {name: mask & (name not in dependent) for name, mask in pinned.items()}
     tilts, departures = np.zeros(len(priors.classes)), {}
-    reporting, trace = None, None
+    base, reporting, trace = start, None, None
     for _ in range(CONSECUTIVE_ROUNDS):
         found, reporting, trace = update_models(
-            tilt(base, tilts, departures), reporting_from_priors(priors), arrays, labels,
-            fixed=counted, **em_settings,
+            tilt(start, tilts, departures, pinned), reporting_from_priors(priors), arrays,
+            labels, fixed=fixed, **em_settings,
         )  # fmt: skip
-        base = _rows_of(base, found, ~counted)  # a class no series counts: its published cases
+        base = consecutive_findings(_rows_of(start, found, fixed), series)
         tilts, departures = fit_tilts(
-            base, reporting, arrays, labels, counted, start=tilts, start_fields=departures
+            base, reporting, arrays, labels, counted, start=tilts, start_fields=departures,
+            pinned=pinned,
+        )  # fmt: skip
+    return base, reporting, trace, tilt(base, tilts, departures, pinned), tilts
+
+
+def pinned_tables(series: Any, findings: Any) -> dict[str, np.ndarray]:
+    """Which classes' rows of each table (every field, "age", "level") a consecutive series
+    counts, ``(C,)`` per table."""
+    from tumorclf.model.meta import AGE, LEVEL_REGION
+
+    key = {"age": AGE, "level": LEVEL_REGION}
+    out = {}
+    for name in (*findings.fields, "age", "level"):
+        out[name] = np.array(
+            [
+                (r := series.rates.get((cls, key.get(name, name)))) is not None and not r.assumption
+                for cls in findings.classes
+            ]
         )
-    return base, reporting, trace, tilt(base, tilts, departures), tilts
+    return out
 
 
-def _rows_of(kept: Any, taken: Any, classes: np.ndarray) -> Any:
-    """A finding model with ``classes``' rows from ``taken``, the rest from ``kept``."""
+def _rows_of(kept: Any, taken: Any, pinned: Mapping[str, np.ndarray]) -> Any:
+    """A finding model with the ``pinned`` rows of each table from ``kept``, the rest from
+    ``taken``."""
     from tumorclf.model.structure import FindingModel
 
-    def pick(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return np.where(classes.reshape(-1, *([1] * (a.ndim - 1))), b, a)
+    def pick(name: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.where(pinned[name].reshape(-1, *([1] * (a.ndim - 1))), a, b)
 
     return FindingModel(
         kept.classes,
-        pick(kept.age, taken.age),
-        pick(kept.level, taken.level),
-        {name: pick(table, taken.fields[name]) for name, table in kept.fields.items()},
+        pick("age", kept.age, taken.age),
+        pick("level", kept.level, taken.level),
+        {name: pick(name, table, taken.fields[name]) for name, table in kept.fields.items()},
         dict(kept.parents),
         kept.by_region,
     )

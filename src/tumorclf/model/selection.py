@@ -15,6 +15,8 @@ reporting model's EM when its ``population`` is "consecutive".
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from scipy import optimize
 
@@ -26,7 +28,7 @@ from tumorclf.schema import CaseArrays
 MAX_TILT = 0.95
 
 
-def _tilted(table: np.ndarray, power: float) -> np.ndarray:
+def tilted_rows(table: np.ndarray, power: float) -> np.ndarray:
     """Each row of ``table`` (its last axis) raised to ``power`` and normalised; zeros stay zero."""
     raised = np.where(table > 0, np.power(np.clip(table, 1e-300, None), power), 0.0)
     total = raised.sum(axis=-1, keepdims=True)
@@ -34,26 +36,33 @@ def _tilted(table: np.ndarray, power: float) -> np.ndarray:
 
 
 def tilt(
-    findings: FindingModel, tilts: np.ndarray, field_tilts: dict[str, np.ndarray] | None = None
+    findings: FindingModel,
+    tilts: np.ndarray,
+    field_tilts: dict[str, np.ndarray] | None = None,
+    pinned: dict[str, np.ndarray] | None = None,
 ) -> FindingModel:
     """The published finding model: each class's tables flattened by its tilt ``(C,)``, plus a
-    field's own departure ``field_tilts[name]`` ``(C,)`` where given ("age" and "level" too)."""
+    field's own departure ``field_tilts[name]`` ``(C,)`` where given ("age" and "level" too).
+
+    With ``pinned`` (a ``(C,)`` mask per table), only the tables a consecutive series pins are
+    tilted: a row learnt from the published cases is already their world."""
     field_tilts = field_tilts or {}
     base = np.asarray(tilts, dtype=float)
 
     def power(name: str) -> np.ndarray:
-        return 1.0 - np.clip(base + field_tilts.get(name, 0.0), 0.0, MAX_TILT)
+        out = 1.0 - np.clip(base + field_tilts.get(name, 0.0), 0.0, MAX_TILT)
+        return out if pinned is None or name not in pinned else np.where(pinned[name], out, 1.0)
 
     fields = {}
     for name, table in findings.fields.items():
         out = np.empty_like(table)
         for c, p in enumerate(power(name)):
-            out[c] = _tilted(table[c], p)
+            out[c] = tilted_rows(table[c], p)
         fields[name] = out
     return FindingModel(
         findings.classes,
-        np.stack([_tilted(row, p) for row, p in zip(findings.age, power("age"), strict=True)]),
-        np.stack([_tilted(row, p) for row, p in zip(findings.level, power("level"), strict=True)]),
+        np.stack([tilted_rows(r, p) for r, p in zip(findings.age, power("age"), strict=True)]),
+        np.stack([tilted_rows(r, p) for r, p in zip(findings.level, power("level"), strict=True)]),
         fields,
         dict(findings.parents),
         findings.by_region,
@@ -69,6 +78,38 @@ def _class_cases(arrays: CaseArrays, labels: np.ndarray, c: int) -> CaseArrays |
     return CaseArrays(age=arrays.age[own], codes=arrays.codes[own]) if len(own) else None
 
 
+def one_class(findings: FindingModel, c: int) -> FindingModel:
+    """The finding model of class ``c`` alone (its tables keep a class axis of length 1)."""
+    keep = slice(c, c + 1)
+    return FindingModel(
+        (findings.classes[c],),
+        findings.age[keep],
+        findings.level[keep],
+        {name: table[keep] for name, table in findings.fields.items()},
+        dict(findings.parents),
+        findings.by_region,
+    )
+
+
+def one_class_reporting(reporting: ReportingModel, c: int) -> ReportingModel:
+    """The reporting model as class ``c``'s cases see it."""
+    if reporting.by_class is None:
+        return reporting
+    own = {name: rates[:, c : c + 1] for name, rates in reporting.by_class.items()}
+    return replace(reporting, by_class=own)
+
+
+def with_table(model: FindingModel, name: str, table: np.ndarray) -> FindingModel:
+    """``model`` with one table (a field's, "age" or "level") replaced."""
+    if name in ("age", "level"):
+        return replace(model, **{name: table})
+    return replace(model, fields={**model.fields, name: table})
+
+
+def table_of(model: FindingModel, name: str) -> np.ndarray:
+    return getattr(model, name) if name in ("age", "level") else model.fields[name]
+
+
 def fit_tilts(
     findings: FindingModel,
     reporting: ReportingModel,
@@ -79,11 +120,17 @@ def fit_tilts(
     start_fields: dict[str, np.ndarray] | None = None,
     per_field: bool = True,
     passes: int = 2,
+    pinned: dict[str, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Each class's tilt (those in ``fitted``; the others stay at ``start`` or 0), and, with
     ``per_field``, each field's departure from it (shrunk toward 0 by a Normal penalty of scale
     :data:`FIELD_SPREAD`), by coordinate ascent on the likelihood of the class's published cases
-    read as published under ``reporting``."""
+    read as published under ``reporting``. With ``pinned``, only the tables a series pins are
+    tilted (see :func:`tilt`), and only their departures fitted.
+
+    Each class is fitted on its own model and cases, and a field's departure retilts that field's
+    table alone: the search costs a few hundred likelihoods of one class's cases.
+    """
     n_classes = len(findings.classes)
     tilts = np.zeros(n_classes) if start is None else np.array(start, dtype=float)
     names = (*findings.fields, "age", "level")
@@ -91,33 +138,41 @@ def fit_tilts(
         name: np.array((start_fields or {}).get(name, np.zeros(n_classes)), dtype=float)
         for name in names
     }
-
-    def objective(c: int, cases: CaseArrays) -> float:
-        model = tilt(findings, tilts, departures)
-        value = log_likelihood(model, cases, "as_published", reporting)[:, c].sum()
-        penalty = sum(departures[n][c] ** 2 for n in names) / (2 * FIELD_SPREAD**2)
-        return -(float(value) - penalty)
-
     for c in np.flatnonzero(fitted):
         cases = _class_cases(arrays, labels, c)
         if cases is None:
             continue
+        own, seen = one_class(findings, c), one_class_reporting(reporting, c)
+        mask = None if pinned is None else {n: m[c : c + 1] for n, m in pinned.items()}
+        tilted_names = [n for n in names if mask is None or n not in mask or mask[n][0]]
+
+        def log_lik(model: FindingModel, cases: CaseArrays = cases, seen=seen) -> float:
+            return float(log_likelihood(model, cases, "as_published", seen).sum())
+
+        def penalty(c: int = c) -> float:
+            return sum(departures[n][c] ** 2 for n in names) / (2 * FIELD_SPREAD**2)
+
         for _ in range(passes if per_field else 1):
 
-            def class_term(t: float, c: int = c, cases: CaseArrays = cases) -> float:
+            def class_term(t: float, c: int = c, own: FindingModel = own, mask=mask) -> float:
                 tilts[c] = t
-                return objective(c, cases)
+                model = tilt(own, tilts[c : c + 1], _column(departures, c), mask)
+                return -(log_lik(model) - penalty())
 
             tilts[c] = optimize.minimize_scalar(
                 class_term, bounds=(0.0, MAX_TILT), method="bounded", options={"xatol": 1e-3}
             ).x
             if not per_field:
                 break
-            for name in names:
+            current = tilt(own, tilts[c : c + 1], _column(departures, c), mask)
+            for name in tilted_names:
+                raw = table_of(own, name)
 
-                def field_term(d: float, name: str = name, c: int = c, cases=cases) -> float:
+                def field_term(d: float, name=name, raw=raw, c=c, current=current) -> float:
                     departures[name][c] = d
-                    return objective(c, cases)
+                    power = 1.0 - np.clip(tilts[c] + d, 0.0, MAX_TILT)
+                    model = with_table(current, name, tilted_rows(raw, power))
+                    return -(log_lik(model) - penalty())
 
                 departures[name][c] = optimize.minimize_scalar(
                     field_term,
@@ -125,7 +180,23 @@ def fit_tilts(
                     method="bounded",
                     options={"xatol": 1e-2},
                 ).x
+                power = 1.0 - np.clip(tilts[c] + departures[name][c], 0.0, MAX_TILT)
+                current = with_table(current, name, tilted_rows(raw, power))
     return tilts, departures
 
 
-__all__ = ["FIELD_SPREAD", "MAX_TILT", "fit_tilts", "tilt"]
+def _column(departures: dict[str, np.ndarray], c: int) -> dict[str, np.ndarray]:
+    return {name: values[c : c + 1] for name, values in departures.items()}
+
+
+__all__ = [
+    "FIELD_SPREAD",
+    "MAX_TILT",
+    "fit_tilts",
+    "one_class",
+    "one_class_reporting",
+    "table_of",
+    "tilt",
+    "tilted_rows",
+    "with_table",
+]
