@@ -31,17 +31,36 @@ FINDINGS: tuple[tuple[str, str, str, str], ...] = (
     ("hemangioblastoma", "schwannoma", "compartment", "intramedullary"),
     ("hemangioblastoma", "schwannoma", "syndrome", "vhl"),
     ("hemangioblastoma", "schwannoma", "syrinx", "true"),
+    ("hemangioblastoma", "schwannoma", "cystic_change", "true"),
+    ("hemangioblastoma", "schwannoma", "haemorrhage", "true"),
     ("meningioma", "schwannoma", "dural_tail", "true"),
     ("meningioma", "schwannoma", "sex", "F"),
     ("meningioma", "schwannoma", "level_region", "thoracic"),
+    ("meningioma", "schwannoma", "calcification", "punctate"),
+    ("meningioma", "schwannoma", "t2_signal", "iso"),
     ("schwannoma", "meningioma", "dumbbell", "true"),
     ("schwannoma", "meningioma", "cystic_change", "true"),
     ("schwannoma", "meningioma", "compartment", "extradural"),
+    ("schwannoma", "meningioma", "t2_signal", "hyper"),
+    ("schwannoma", "meningioma", "enhancement", "heterogeneous"),
+    ("schwannoma", "meningioma", "level_region", "lumbar"),
     ("neurofibroma", "schwannoma", "syndrome", "nf1"),
     ("neurofibroma", "schwannoma", "compartment", "intra_extradural"),
+    ("neurofibroma", "schwannoma", "multiple_lesions", "true"),
+    ("neurofibroma", "schwannoma", "dumbbell", "true"),
     ("myxopapillary_ependymoma", "schwannoma", "level_region", "lumbar"),
+    ("myxopapillary_ependymoma", "schwannoma", "named_site", "filum_terminale"),
+    ("myxopapillary_ependymoma", "schwannoma", "t2_signal", "hyper"),
+    ("myxopapillary_ependymoma", "schwannoma", "haemorrhage", "true"),
     ("solitary_fibrous_tumor", "schwannoma", "t2_signal", "iso"),
+    ("solitary_fibrous_tumor", "meningioma", "dural_tail", "true"),
+    ("solitary_fibrous_tumor", "meningioma", "calcification", "punctate"),
+    ("solitary_fibrous_tumor", "meningioma", "bone_erosion", "true"),
+    ("solitary_fibrous_tumor", "meningioma", "dumbbell", "true"),
     ("mcs", "schwannoma", "calcification", "punctate"),
+    ("mcs", "meningioma", "calcification", "punctate"),
+    ("mcs", "meningioma", "sex", "F"),
+    ("mcs", "meningioma", "t2_signal", "heterogeneous"),
 )
 TARGETS = {
     "loso_inside_95": (">=", 0.90),
@@ -81,6 +100,62 @@ def _pooled_ratio(series, a: str, b: str, field: str, value: str) -> tuple[float
     return ratio, ratio * math.exp(-1.96 * se), ratio * math.exp(1.96 * se)
 
 
+def _rates_of(findings):
+    """A finding model's marginal over a series field's support, for each class and field."""
+    from tumorclf.model.consecutive import marginal
+    from tumorclf.model.meta import AGE, LEVEL_REGION
+    from tumorclf.model.structure import REGION_OF_LEVEL
+    from tumorclf.schema.vocabulary import REGIONS
+
+    classes = list(findings.classes)
+
+    def rate_of(cls: str, field: str) -> np.ndarray:
+        c = classes.index(cls)
+        if field == AGE:
+            return findings.age[c]
+        if field == LEVEL_REGION:
+            top = findings.level_joint()[c].sum(axis=1)
+            return np.bincount(REGION_OF_LEVEL, weights=top, minlength=len(REGIONS))
+        return marginal(findings, c, field)
+
+    return rate_of
+
+
+def series_criterion(rows, priors, series, published) -> list[str]:
+    """The finding model's criterion: each series held out in turn, the mean per-patient
+    log-likelihood of its counts (series weighted equally), with a 95% interval over series."""
+    from tumorclf.model.literature import findings_from_priors
+    from tumorclf.model.meta import held_out_log_likelihoods
+
+    held = held_out_log_likelihoods(
+        rows, priors, series,
+        {"published": _rates_of(published), "literature": _rates_of(findings_from_priors(priors))},
+    )  # fmt: skip
+
+    def summary(values: list[float]) -> str:
+        v = np.array(values)
+        half = 1.96 * v.std(ddof=1) / np.sqrt(len(v))
+        return f"{v.mean():.3f} ({v.mean() - half:.3f} to {v.mean() + half:.3f})"
+
+    n_series, n_cells = len(held), len({(h.cls, h.field) for h in held})
+    return [
+        f"Held out one series at a time: {n_series} series of {n_cells}"
+        f" class-field cells, {sum(h.n for h in held):,} patients; mean log-likelihood per patient"
+        " (series weighted equally; 95% interval over series); higher is better.",
+        "",
+        "| finding model | held-out series log-likelihood per patient |",
+        "|---|---|",
+        "| the other series pooled (random effects): predictive for a new series | "
+        f"{summary([h.predictive for h in held])} |",
+        f"| the other series pooled: multinomial at the pooled rate | "
+        f"{summary([h.pooled for h in held])} |",
+        "| the published cases (EM on all 344, no selection): multinomial | "
+        f"{summary([h.others['published'] for h in held])} |",
+        "| the literature priors (configs/priors.yaml): multinomial | "
+        f"{summary([h.others['literature'] for h in held])} |",
+    ]
+
+
 def measure(model_dir: str | None = None) -> tuple[dict[str, Any], list[str]]:
     from tumorclf.model.consecutive import consecutive_findings
     from tumorclf.model.literature import findings_from_priors
@@ -106,7 +181,9 @@ def measure(model_dir: str | None = None) -> tuple[dict[str, Any], list[str]]:
     }
     literature = findings_from_priors(priors)
     consecutive = consecutive_findings(literature, series)
-    champion = None
+    published = _published_findings(priors)
+    criterion = series_criterion(rows, priors, series, published)
+    champion, tilts = None, None
     try:
         import tumorclf
 
@@ -114,11 +191,15 @@ def measure(model_dir: str | None = None) -> tuple[dict[str, Any], list[str]]:
         while hasattr(model, "steps"):
             model = model.steps[-1][1]
         champion = getattr(model, "findings_", None)
+        tilts = getattr(model, "tilts_", None)
     except Exception as error:  # noqa: BLE001 - a table without the champion still says something
         print(f"(no champion finding model: {error})")
     lines = [
-        "| finding | a / b | champion | literature | consecutive model | pooled series (95%) |",
-        "|---|---|---|---|---|---|",
+        *criterion,
+        "",
+        "| finding | a / b | champion | published cases | literature | consecutive model | "
+        "pooled series (95%) |",
+        "|---|---|---|---|---|---|---|",
     ]
     classes = list(priors.classes)
     for a, b, field, value in FINDINGS:
@@ -132,10 +213,85 @@ def measure(model_dir: str | None = None) -> tuple[dict[str, Any], list[str]]:
         est, low, high = _pooled_ratio(series, a, b, field, value)
         pooled = "no series for both" if math.isnan(est) else f"{est:.1f} ({low:.1f}-{high:.1f})"
         lines.append(
-            f"| {field} {value} | {a} / {b} | {ratio(champion)} | {ratio(literature)} | "
+            f"| {field} {value} | {a} / {b} | {ratio(champion)} | {ratio(published)} | "
+            f"{ratio(literature)} | "
             f"{ratio(consecutive)} | {pooled} |"
         )
+    if champion is not None and tilts is not None:
+        lines += ["", *_mcs_under_median_selection(champion, tilts, priors)]
     return figures, lines
+
+
+def _mcs_under_median_selection(champion, tilts, priors) -> list[str]:
+    """MCS has no consecutive series: its published cases are its population. Were they selected
+    as the median class's are, its population would be its published rows sharpened by that tilt
+    (p ** (1 / (1 - lambda))): MCS's ratios and its place on the vignettes under that reading."""
+    from dataclasses import replace
+
+    from tumorclf.model.inference import posterior
+    from tumorclf.model.selection import tilted_rows
+    from tumorclf.schema import as_case_arrays
+    from tumorclf.training.vignettes import load_vignettes
+
+    classes = list(champion.classes)
+    m = classes.index("mcs")
+    selected = np.array([t for c, t in zip(classes, tilts, strict=True) if c != "mcs" and t > 0])
+    median = float(np.median(selected)) if len(selected) else 0.0
+    power = 1.0 / (1.0 - median)
+
+    def sharpen(table: np.ndarray) -> np.ndarray:
+        out = table.copy()
+        out[m] = tilted_rows(table[m], power)
+        return out
+
+    unselected = replace(
+        champion,
+        age=sharpen(champion.age),
+        level=sharpen(champion.level),
+        fields={name: sharpen(t) for name, t in champion.fields.items()},
+    )
+    lines = [
+        f"MCS under the median selection of the other classes (tilt {median:.2f}: its published "
+        "rows sharpened by that tilt):",
+        "",
+        "| finding | a / b | champion (MCS: published cases) | MCS under the median selection |",
+        "|---|---|---|---|",
+    ]
+    for a, b, field, value in FINDINGS:
+        if "mcs" not in (a, b):
+            continue
+        ia, ib = classes.index(a), classes.index(b)
+        r0 = _rate(champion, ia, field, value) / _rate(champion, ib, field, value)
+        r1 = _rate(unselected, ia, field, value) / _rate(unselected, ib, field, value)
+        lines.append(f"| {field} {value} | {a} / {b} | {r0:.1f} | {r1:.1f} |")
+    vignettes, _ = load_vignettes("data/vignettes.csv", priors.classes)
+    truth = vignettes["diagnosis"].astype(str).to_numpy()
+    arrays = as_case_arrays(vignettes.drop(columns=["diagnosis", "id"], errors="ignore"))
+    uniform = np.full(len(classes), 1 / len(classes))
+    for label, findings in (("published cases", champion), ("median selection", unselected)):
+        proba = posterior(findings, arrays, uniform)
+        rank = (proba > proba[:, [m]]).sum(axis=1)  # MCS's place, 0 = first
+        is_mcs = truth == "mcs"
+        lines.append(
+            f"- vignettes, MCS as its {label}: MCS first on {int((rank[is_mcs] == 0).sum())} of "
+            f"{int(is_mcs.sum())} MCS cases; MCS in the top three of "
+            f"{int((rank[~is_mcs] < 3).sum())} of {int((~is_mcs).sum())} others"
+        )
+    return lines
+
+
+def _published_findings(priors):
+    """The finding model EM learns from all the published cases read as published, no selection
+    (the earlier champion's kind), the default settings otherwise."""
+    from tumorclf.case_io import read_cases_csv
+    from tumorclf.model.estimator import DEFAULT_GRID, UpdatedPriorsClassifier
+    from tumorclf.paths import default_real_cases_path
+    from tumorclf.schema import validate
+
+    real = validate(read_cases_csv(default_real_cases_path()), classes=priors.classes)
+    settings = {k: v[0] for k, v in DEFAULT_GRID.items()} | {"population": "published"}
+    model = UpdatedPriorsClassifier(priors, **settings)
+    return model.fit(real, real["diagnosis"].astype(str).to_numpy(dtype=object)).findings_
 
 
 def main() -> None:

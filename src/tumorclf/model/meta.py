@@ -19,8 +19,9 @@ an assumption.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -427,3 +428,83 @@ def leave_one_series_out(
 
 
 __all__ += ["HeldOut", "leave_one_series_out"]
+
+
+@dataclass(frozen=True)
+class HeldOutSeries:
+    """One series of a class's field held out: its per-patient log-likelihood under the pooled
+    others (their predictive for a new series, and the multinomial at their pooled rate) and
+    under any other rates given (their multinomial)."""
+
+    cls: str
+    field: str
+    cohort: str
+    n: int
+    predictive: float
+    pooled: float
+    others: dict[str, float]
+
+
+def held_out_log_likelihoods(
+    rows: Sequence[SeriesCount],
+    priors,
+    model: SeriesModel,
+    rates: Mapping[str, Callable[[str, str], np.ndarray | None]] | None = None,
+    *,
+    prior_strength: float = PRIOR_STRENGTH,
+) -> list[HeldOutSeries]:
+    """Every series of a cell with two or more, held out in turn: the log-likelihood of its counts
+    per patient under the others' meta-analysis (Dirichlet-multinomial predictive, and the
+    multinomial at the pooled rate), and under each ``rates[name](cls, field)`` (a class's
+    marginal over the field's support, or None where that model has none). Averaged over series
+    with equal weights, a registry does not drown the rest."""
+    out = []
+    for (cls, name), pooled in model.rates.items():
+        if pooled.n_series < 2:
+            continue
+        row = literature_row(priors, cls, name)
+        for cohort in pooled.cohorts:
+            kept = [o for o in pooled.observations if o.cohort != cohort]
+            held = [o for o in pooled.observations if o.cohort == cohort and o.n > 0]
+            if not held:
+                continue
+            mu, phi, _ = _fit_cell(kept, row, model.log_phi_prior, prior_strength)
+            n = sum(o.n for o in held)
+            predictive = pooled_ll = 0.0
+            others = dict.fromkeys(rates or {}, 0.0)
+            for o in held:
+                p = np.array([mu[list(cell)].sum() for cell in o.cells])
+                predictive += _dm_log_pmf(np.array(o.counts), phi * p)
+                pooled_ll += _multinomial_log_pmf(np.array(o.counts), p)
+                for label, rate_of in (rates or {}).items():
+                    theirs = rate_of(cls, name)
+                    if theirs is None or others[label] is None:
+                        others[label] = None
+                        continue
+                    q = np.array([theirs[list(cell)].sum() for cell in o.cells])
+                    others[label] += _multinomial_log_pmf(np.array(o.counts), q)
+            out.append(
+                HeldOutSeries(
+                    cls,
+                    name,
+                    cohort,
+                    n,
+                    predictive / n,
+                    pooled_ll / n,
+                    {k: (v / n if v is not None else math.nan) for k, v in others.items()},
+                )  # fmt: skip
+            )
+    return out
+
+
+def _dm_log_pmf(counts: np.ndarray, alpha: np.ndarray) -> float:
+    alpha = np.clip(alpha, 1e-9, None)
+    return float(stats.dirichlet_multinomial.logpmf(counts, alpha, int(counts.sum())))
+
+
+def _multinomial_log_pmf(counts: np.ndarray, p: np.ndarray) -> float:
+    p = np.clip(p, 1e-9, None)
+    return float(stats.multinomial.logpmf(counts, int(counts.sum()), p / p.sum()))
+
+
+__all__ += ["HeldOutSeries", "held_out_log_likelihoods"]
