@@ -83,7 +83,7 @@ def test_store_holds_parent_children_metrics_plots_and_alias(trained):
         "prior_updates.csv",
     } <= parent_files
     assert "prior_update.chosen.strength" in parent.data.params
-    assert parent.data.tags["selection_metric"] == "real_log_loss_mean"
+    assert parent.data.tags["selection_metric"] == "real_published_log_loss_mean"
     version = client.get_model_version_by_alias("tumorclf", "champion")
     assert str(version.version) == outcome.registered_version
 

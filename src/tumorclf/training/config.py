@@ -49,6 +49,7 @@ UPDATE_SETTINGS = {
     "temperature": (0, None),
     "age_bandwidth": (0, None),
     "dependence": None,
+    "population": None,
 }
 #: How synthetic cases are masked (tumorclf.synthetic.MISSINGNESS).
 MISSINGNESS = ("as_published", "as_entered", "none")
@@ -251,6 +252,18 @@ def _check(config: Mapping[str, Any], where: str) -> list[str]:
                 f"prior_update.grid.{key}",
                 bool(ok),
                 f"must be a non-empty list of {', '.join(DEPENDENCE_NAMES)}, got {values!r}",
+            )
+            continue
+        if key == "population":  # what the finding model describes: consecutive or published
+            ok = (
+                isinstance(values, list)
+                and values
+                and all(v in ("consecutive", "published") for v in values)
+            )
+            need(
+                f"prior_update.grid.{key}",
+                bool(ok),
+                f"must be a non-empty list of consecutive, published, got {values!r}",
             )
             continue
         low, high = UPDATE_SETTINGS[key]

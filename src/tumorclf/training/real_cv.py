@@ -22,7 +22,12 @@ import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold
 
 from tumorclf.features import encode_arrays
-from tumorclf.model.estimator import UpdatedPriorsClassifier, groups_of, update_search
+from tumorclf.model.estimator import (
+    DEFAULT_GRID,
+    UpdatedPriorsClassifier,
+    groups_of,
+    update_search,
+)
 from tumorclf.model.priors import Priors
 from tumorclf.model.readings import in_reading
 from tumorclf.schema import as_case_arrays
@@ -93,22 +98,24 @@ def update_priors(
         settings["inner_folds"],
         *(len(set(groups[train][y[train] == c])) for c in np.unique(y[train])),
     )
-    search = update_search(
-        priors,
-        settings.get("grid"),
-        folds=max(inner, 2),
-        random_state=seed,
-        reading=settings.get("reading", "as_entered"),
-    )
-    # The schema's codes, validated once: the search fits and scores hundreds of times on slices of
-    # them.
+    grid = settings.get("grid") or DEFAULT_GRID
     codes = encode_arrays(as_case_arrays(real.iloc[train]), "codes")
-    search.fit(codes, y[train], groups=groups[train])
-    best = search.best_estimator_
+    if all(len(values) == 1 for values in grid.values()):  # one setting: nothing to choose
+        chosen = {k: values[0] for k, values in grid.items()}
+        best = UpdatedPriorsClassifier(priors, **chosen).fit(codes, y[train])
+    else:
+        search = update_search(
+            priors, grid, folds=max(inner, 2), random_state=seed,
+            reading=settings.get("reading", "as_entered"),
+        )  # fmt: skip
+        # The schema's codes, validated once: the search fits and scores hundreds of times on
+        # slices of them.
+        search.fit(codes, y[train], groups=groups[train])
+        best, chosen = search.best_estimator_, search.best_params_
     tested = real.iloc[test]
     proba = in_reading(best, "as_entered").predict_proba(tested) if len(test) else None
     published = in_reading(best, "as_published").predict_proba(tested) if len(test) else None
-    chosen = {k: (v if isinstance(v, str) else float(v)) for k, v in search.best_params_.items()}
+    chosen = {k: (v if isinstance(v, str) else float(v)) for k, v in chosen.items()}
     return PriorUpdate(
         fold,
         CaseGenerator.from_model(best),
