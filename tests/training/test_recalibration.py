@@ -4,6 +4,7 @@ loss."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from tumorclf.training.recalibration import apply_temperature, fit_temperature, recalibrate
 
@@ -41,3 +42,30 @@ def test_the_fit_is_maximum_likelihood():
         return -np.log(p[np.arange(len(y)), y]).mean()
 
     assert nll(t) <= min(nll(t * 0.9), nll(t * 1.1))
+
+
+def test_the_champion_is_recalibrated_only_when_the_config_asks_and_cross_fitting_agrees():
+    """Published cases read as entered ask a consecutive model for a temperature; it is measured
+    either way and applied only with ``coverage.recalibrate``."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from tumorclf.training.calibration import calibrate_champion
+
+    rng = np.random.default_rng(0)
+    classes = ["a", "b", "c"]
+    y = np.repeat([0, 1, 2], 60)
+    logits = 3.0 * np.eye(3)[y] + rng.normal(0, 2.5, size=(len(y), 3))  # overconfident
+    proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    fold = np.arange(len(y)) % 5
+    champion = SimpleNamespace(
+        pooled=lambda reading: (np.arange(len(y)), fold, proba), vignette_proba=None, metrics={}
+    )
+    real = pd.DataFrame({"diagnosis": np.array(classes)[y]})
+    settings = {"alpha": 0.1, "mcs_target": 0.9}
+    kept = calibrate_champion(champion, real, classes, {**settings, "recalibrate": True})
+    measured = calibrate_champion(champion, real, classes, settings)
+    assert kept.recalibration.temperature == pytest.approx(measured.recalibration.temperature)
+    assert kept.recalibration.applied and kept.recalibration.effective > 1.2
+    assert not measured.recalibration.applied and measured.recalibration.effective == 1.0

@@ -113,12 +113,11 @@ def test_champion_is_not_a_reference_and_is_loadable(trained):
     # calibrated on the champion's out-of-fold real cases: a coverage set and an MCS alert with
     # their record
     assert manifest["coverage"]["alpha"] == 0.1 and len(manifest["coverage"]["scores"]["mcs"]) >= 15
-    recalibration = manifest[
-        "recalibration"
-    ]  # kept only where cross-fitting lowered the held-out log loss
-    assert recalibration["applied"] == (
-        recalibration["log_loss_after"] < recalibration["log_loss_before"] - 1e-4
-    )
+    # measured on the published cases and recorded, not applied by default: it would flatten
+    # the ratios the consecutive series show
+    recalibration = manifest["recalibration"]
+    assert recalibration["applied"] is False and recalibration["temperature"] > 0
+    assert recalibration["log_loss_before"] > 0 and recalibration["log_loss_after"] > 0
     assert (
         manifest["mcs_alert"]["n_mcs"] >= 15
         and manifest["mcs_alert"]["caught"] >= 0.9 * manifest["mcs_alert"]["n_mcs"] - 1

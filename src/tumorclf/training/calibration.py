@@ -1,17 +1,18 @@
 """The champion's calibration on its out-of-fold real-case predictions: a temperature, the sets and
 the alert.
 
-Read as entered, on the champion's training prior's scale: a temperature,
-kept only if cross-fitting it lowers the held-out log loss
-(:mod:`tumorclf.training.recalibration`); then the coverage sets and the MCS
-alert (:mod:`tumorclf.training.coverage`), on the probabilities as the
-champion will give them, and what they do on the fully reported vignettes.
+Read as entered, on the champion's training prior's scale: a temperature, measured
+(:mod:`tumorclf.training.recalibration`) and applied only with ``coverage.recalibrate`` and if
+cross-fitting it lowers the held-out log loss (the out-of-fold cases are published ones, and a
+temperature they ask for would flatten the ratios consecutive series show); then the coverage
+sets and the MCS alert (:mod:`tumorclf.training.coverage`), on the probabilities as the champion
+will give them, and what they do on the fully reported vignettes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -52,6 +53,8 @@ def calibrate_champion(
         np.asarray(classes), real["diagnosis"].astype(str).to_numpy(dtype=object)[index]
     )
     recalibration = recalibrate(proba, y, fold)
+    if not settings.get("recalibrate", False):  # measured and logged, never applied
+        recalibration = replace(recalibration, applied=False)
     proba = apply_temperature(proba, recalibration.effective)
     sets, alert, figures = calibrate(
         proba, y, fold, classes, alpha=settings["alpha"], target=settings["mcs_target"]

@@ -225,6 +225,11 @@ def _check(config: Mapping[str, Any], where: str) -> list[str]:
         "oracle_ratio exists on synthetic CV only: use selection.cases=synthetic",
     )
     positive_int("real_cv.folds", config["real_cv"].get("folds"), 2)
+    need(
+        "coverage.recalibrate",
+        isinstance(config["coverage"].get("recalibrate", False), bool),
+        f"must be true or false, got {config['coverage'].get('recalibrate')!r}",
+    )
     for path, value in (
         ("coverage.alpha", config["coverage"].get("alpha")),
         ("coverage.mcs_target", config["coverage"].get("mcs_target")),
