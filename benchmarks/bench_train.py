@@ -8,8 +8,8 @@ top-1 >= 0.45, MCS in the top 3 of >= 90% of MCS cases and of <= 25% of the
 others, AUROC of p(MCS) >= 0.90, log loss <= 1.5; and issue 19's
 top-class ECE <= 0.08 over every out-of-fold real case (printed beside the
 ECE a perfectly calibrated model would show on the same cases, and the
-per-fold mean, which small folds push upwards). Read as published: no worse
-than the champion before the two readings (top-3 0.73, log loss 1.59). On the
+per-fold mean, which small folds push upwards). Read as published (issue 27's
+goal): no worse than the champion before it (top-3 0.75, log loss 1.49). On the
 fully reported vignettes (as entered, uniform prior): top-1 >= 0.85, top-3 >=
 0.97, every MCS vignette MCS first, MCS in the top 3 of <= 10% of the others.
 
@@ -65,7 +65,7 @@ GOALS = {
         "log_loss": ("<=", 1.5),
         "ece_pooled": ("<=", 0.08),
     },  # issue 19: calibration, over every out-of-fold real case
-    "real_published": {"top3_acc": (">=", 0.73), "log_loss": ("<=", 1.59)},
+    "real_published": {"top3_acc": (">=", 0.75), "log_loss": ("<=", 1.49)},
     "vignette": {
         "top1_acc": (">=", 0.85),
         "top3_acc": (">=", 0.97),

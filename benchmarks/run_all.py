@@ -1,4 +1,5 @@
-"""Every figure the issues name, in one run: generator, train, prediction, extraction. Writes JSON.
+"""Every figure the issues name, in one run: generator, train, prediction, series, extraction.
+Writes JSON.
 
 Prints the machine, versions and date, then each figure with its target, and
 writes them all to ``benchmarks/results/latest.json`` (or ``--json``). The
@@ -22,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import bench_extract  # noqa: E402
 import bench_generator  # noqa: E402
 import bench_predict  # noqa: E402
+import bench_series  # noqa: E402
 import bench_train  # noqa: E402
 from _report import context, print_figures  # noqa: E402
 
@@ -77,6 +79,9 @@ def main() -> None:
             plain_n=2_000 if args.quick else 16_000,
         )
         print_figures("predict", report["predict"], bench_predict.TARGETS)
+        report["series"], table = bench_series.measure(str(models))
+        print_figures("series", report["series"], bench_series.TARGETS)
+        print("\n".join(table))
     report["extract"] = bench_extract.measure()
     print_figures("extract", report["extract"], bench_extract.TARGETS)
     args.json.parent.mkdir(parents=True, exist_ok=True)

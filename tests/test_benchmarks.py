@@ -62,7 +62,8 @@ def test_the_quick_benchmark_suite_runs_and_writes_every_figure(tmp_path):
         for name in names:
             assert name in report[section], (section, name)
     assert report["predict"]["mlflow_imported"] == "False"
-    for line in ("-- generator", "-- train", "-- predict", "-- extract", "(target"):
+    assert 0.5 < report["series"]["loso_inside_95"] <= 1 and report["series"]["loso_cells"] > 100
+    for line in ("-- generator", "-- train", "-- predict", "-- series", "-- extract", "(target"):
         assert line in result.stdout
 
 
