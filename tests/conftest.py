@@ -114,14 +114,16 @@ def broken_logistic_regression(monkeypatch):
     )
 
 
-def calibrated_classifier(generator: CaseGenerator, n: int = 3000, n_calibration: int = 1500):
-    """A champion-like :class:`~tumorclf.prediction.Classifier`: a default-config naive Bayes with
-    coverage sets and an MCS alert (which can be chosen again under another prior), calibrated on
-    synthetic cases."""
+def calibrated_classifier(
+    generator: CaseGenerator, n: int = 3000, n_calibration: int = 1500, fitted=None
+):
+    """A champion-like :class:`~tumorclf.prediction.Classifier`: a default-config naive Bayes (or
+    ``fitted``, a (model, manifest) pair) with coverage sets and an MCS alert (which can be chosen
+    again under another prior), calibrated on synthetic cases."""
     from tumorclf.prediction import Classifier
     from tumorclf.prediction.conformal import AlertCalibration, fit_alert, fit_sets
 
-    model, manifest = fit_candidate(generator, n=n)
+    model, manifest = fitted or fit_candidate(generator, n=n)
     plain = Classifier(model, manifest)
     cal = generator.sample(
         n_calibration, balance="uniform", random_state=5, missingness="as_entered"
@@ -139,6 +141,27 @@ def calibrated_classifier(generator: CaseGenerator, n: int = 3000, n_calibration
             "mcs_alert": {**alert, "calibration": calibration},
         },
     )
+
+
+def consecutive_champion(generator: CaseGenerator):
+    """The default train's kind of champion, without the train: the consecutive finding model
+    fitted to the shipped real cases and series, with a manifest for it."""
+    from tumorclf.case_io import read_cases_csv
+    from tumorclf.model.estimator import DEFAULT_GRID, UpdatedPriorsClassifier
+    from tumorclf.paths import default_real_cases_path
+    from tumorclf.schema import validate
+
+    real = validate(read_cases_csv(default_real_cases_path()), classes=generator.classes_)
+    settings = {k: v[0] for k, v in DEFAULT_GRID.items()}
+    model = UpdatedPriorsClassifier(generator.priors, **settings).fit(
+        real, real["diagnosis"].astype(str).to_numpy(dtype=object)
+    )
+    _, manifest = fit_candidate(generator, n=200)
+    return model, {
+        **manifest,
+        "candidate": "updated_priors",
+        "readings": ["as_entered", "as_published"],
+    }
 
 
 def noisy_predictions(

@@ -7,13 +7,14 @@ import threading
 
 import pytest
 
-from ..conftest import calibrated_classifier
+from ..conftest import calibrated_classifier, consecutive_champion
 
 
 @pytest.fixture(scope="module")
 def classifier(generator):
-    """A champion-like model with calibrated sets and alert (calibrated here on synthetic cases)."""
-    return calibrated_classifier(generator)
+    """The default train's kind of champion (the consecutive finding model, with what stands
+    behind its rates) with calibrated sets and alert (calibrated here on synthetic cases)."""
+    return calibrated_classifier(generator, fitted=consecutive_champion(generator))
 
 
 @pytest.fixture(scope="module")

@@ -133,4 +133,49 @@ def provenance(series: SeriesModel, cls: str, name: str) -> str:
     return "assumption"
 
 
-__all__ = ["children_of", "consecutive_findings", "marginal", "provenance"]
+def evidence_summary(
+    series: SeriesModel, classes: tuple[str, ...], tables: tuple[str, ...]
+) -> dict[str, dict]:
+    """What stands behind each class's rates of each table, keyed "class|table" (a table: a
+    field, "age" or "level"), in plain types a saved model carries: ``kind`` ("series" or
+    "published cases"), and for a series the number of series and patients, the largest series'
+    source and size, and each value's 95% interval of the pooled rate (where series count it
+    alone; ``None`` elsewhere)."""
+    key = {"age": AGE, "level": LEVEL_REGION}
+    out: dict[str, dict] = {}
+    for cls in classes:
+        for name in tables:
+            pooled = series.rates.get((cls, key.get(name, name)))
+            if pooled is None or pooled.assumption:
+                out[f"{cls}|{name}"] = {"kind": "published cases"}
+                continue
+            sizes = {}
+            for o in pooled.observations:
+                for row in o.rows:
+                    sizes[row.source] = max(sizes.get(row.source, 0), row.n)
+            largest = max(sizes, key=sizes.get) if sizes else ""
+            intervals = []
+            if name not in ("age", "level"):
+                for value in range(len(pooled.mean)):
+                    _, low, high = pooled.rate_interval(frozenset({value}))
+                    intervals.append(
+                        None if not (np.isfinite(low) and np.isfinite(high)) else (low, high)
+                    )
+            out[f"{cls}|{name}"] = {
+                "kind": "series",
+                "n_series": int(pooled.n_series),
+                "n_patients": int(pooled.n_patients),
+                "largest": largest,
+                "largest_n": int(sizes.get(largest, 0)),
+                "intervals": intervals,
+            }
+    return out
+
+
+__all__ = [
+    "children_of",
+    "consecutive_findings",
+    "evidence_summary",
+    "marginal",
+    "provenance",
+]

@@ -254,6 +254,26 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
             },
         }
 
+    def evidence(self) -> dict[str, dict]:
+        """What stands behind each class's rates of each table, keyed "class|table"
+        (:func:`tumorclf.model.consecutive.evidence_summary`): the consecutive series (how many,
+        how many patients, the largest, each value's interval) or "published cases". Computed on
+        first call and kept as ``evidence_``, so a saved model carries it."""
+        check_is_fitted(self, "findings_")
+        if getattr(self, "evidence_", None) is None:
+            from tumorclf.model.consecutive import evidence_summary
+
+            tables = (*self.findings_.fields, "age", "level")
+            classes = tuple(self.findings_.classes)
+            if self.population == "consecutive":
+                self.evidence_ = evidence_summary(
+                    _series_model(self.resolved_priors()), classes, tables
+                )
+            else:
+                self.evidence_ = {f"{c}|{t}": {"kind": "published cases"} for c in classes
+                                  for t in tables}  # fmt: skip
+        return self.evidence_
+
     def predict_proba(self, X: Any) -> np.ndarray:
         """The updated model's posterior with the cases read as ``reading`` says,
         columns in :attr:`classes_` order."""

@@ -36,7 +36,7 @@ from tumorclf.prediction.conformal import ALERT_CLASS, MCSAlert, alpha_of
 from tumorclf.prediction.manifest import Manifest
 from tumorclf.prediction.probabilities import apply_temperature, prior_weights, shift_prior
 from tumorclf.prediction.results import AlertResult, Prediction
-from tumorclf.schema import CaseArrays, as_case_arrays
+from tumorclf.schema import CODE_COLUMN, CaseArrays, as_case_arrays
 
 
 @dataclass(frozen=True)
@@ -286,6 +286,8 @@ class Classifier:
         min_classes: int = 3,
         max_reasons: int = 6,
         coverage: float | None = None,
+        detail: bool = False,
+        leading: int | None = 3,
     ) -> Prediction:
         """A :class:`Prediction` for one case: diagnosis, differential and explanation.
 
@@ -298,6 +300,10 @@ class Classifier:
         state it. For a model whose log-probabilities add up over findings
         (naive Bayes, the updated priors as entered) this is the finding's exact share.
         ``coverage``: the level of the conformal set (see :meth:`predict_set`).
+        ``detail``: also the probabilities under equal classes and under the clinical prior, each
+        stated finding's likelihood ratio for the three leading classes with what stands behind
+        it (``leading`` classes; None: every class), and the unstated findings ranked by
+        expected information gain (:mod:`tumorclf.prediction.evidence`).
         """
         alpha = None if coverage is None else alpha_of(coverage)
         arrays = as_case_arrays(case)
@@ -331,7 +337,13 @@ class Classifier:
         differential_set, alert = self._calibrated(
             raw[:1] if explained == "as_entered" else None, weights, prior_name, alpha
         )
+        extra: dict[str, Any] = {}
+        if detail:
+            extra = self._detail(
+                arrays, reported, raw if explained == reading else None, top, leading
+            )
         return Prediction(
+            **extra,
             diagnosis=diagnosis,
             probabilities={c: float(p) for c, p in zip(self.classes_, top, strict=True)},
             differential=differential,
@@ -345,6 +357,53 @@ class Classifier:
             else 1.0 - (self.coverage_.alpha if alpha is None else alpha),
             alert=alert,
         )
+
+    def _detail(
+        self,
+        arrays: CaseArrays,
+        reported: list[str],
+        raw: np.ndarray | None,
+        shown: np.ndarray,
+        leading_count: int | None = 3,
+    ) -> dict[str, Any]:
+        """:meth:`predict_case`'s ``detail``: both numbers, the ratios, what to look at next."""
+        from tumorclf.prediction import evidence
+
+        out: dict[str, Any] = {}
+        base = raw[:1] if raw is not None else None
+        for key, prior in (("ranking", "uniform"), ("practice", "clinical")):
+            try:
+                weights, _ = self._weights(prior)
+            except ValueError:  # a manifest without a clinical or training prior
+                continue
+            if base is not None:
+                p = shift_prior(base, weights)[0]
+                out[key] = {c: float(v) for c, v in zip(self.classes_, p, strict=True)}
+        leading = [self.classes_[j] for j in np.argsort(-shown, kind="stable")[:leading_count]]
+        final = self.model
+        while hasattr(final, "steps"):
+            final = final.steps[-1][1]
+        if raw is not None and reported:
+            out["ratios"] = evidence.likelihood_ratios(
+                arrays, reported, raw, self.classes_, leading,
+                final.evidence() if hasattr(final, "evidence") else None,
+            )  # fmt: skip
+        findings = getattr(final, "findings_", None)
+        if findings is not None:
+            from tumorclf.model.inference import log_likelihood
+            from tumorclf.model.structure import values_of
+
+            columns = [list(findings.classes).index(c) for c in self.classes_]
+            unstated = [
+                (f, len(values_of(f)))
+                for f in evidence.HOW_TO_SEE
+                if f in CODE_COLUMN and not explain.is_reported(arrays, f)
+            ]
+            out["next_findings"] = evidence.next_findings(
+                lambda X: log_likelihood(findings, X)[:, columns],
+                arrays, unstated, shown, self.classes_,
+            )  # fmt: skip
+        return out
 
     def _calibrated(
         self,

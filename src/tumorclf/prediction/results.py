@@ -72,6 +72,13 @@ class Prediction:
     differential_set: tuple[str, ...] | None = None
     set_coverage: float | None = None
     alert: AlertResult | None = None
+    #: With ``detail``: the probabilities under equal classes (the likelihood ranking) and under
+    #: the clinical prevalences (how likely in practice), each stated finding's likelihood ratio
+    #: for the leading classes, and the unstated findings that would settle most.
+    ranking: dict[str, float] | None = None
+    practice: dict[str, float] | None = None
+    ratios: list[Any] = field(repr=False, default_factory=list)
+    next_findings: list[Any] = field(repr=False, default_factory=list)
 
     def set_lines(self) -> list[str]:
         """The coverage set and the MCS alert in words, where the model has them."""

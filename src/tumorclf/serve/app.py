@@ -15,6 +15,7 @@ from tumorclf.class_prior import NAMED_PRIORS
 from tumorclf.model.readings import DEFAULT_READING, READINGS
 from tumorclf.prediction import Classifier, Prediction
 from tumorclf.schema.vocabulary import BOOLEAN_FIELDS, CATEGORICAL_FIELDS, FIELDS, SHOWN_FIELDS
+from tumorclf.serve.summary import summary_text
 
 #: Requests larger than this are refused (413) before they are read.
 MAX_BODY_BYTES = 64 * 1024
@@ -22,6 +23,16 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_TEXT_CHARS = 20_000
 #: The longest value of one field (a level range, a size, a spelling of a value).
 MAX_VALUE_CHARS = 64
+#: The one answer to an empty form and to an empty text.
+NOTHING_STATED = (
+    "State at least one finding: paste a report and press Read the report, or fill in the form."
+)
+#: A field's error in clinical words, where the schema's would read as code.
+FIELD_MESSAGES = {
+    "level": "Level must be between C1 and S5, e.g. T7 or T12-L2 (not {value}).",
+    "age": "Age must be in years, from 0 to 100 (not {value}).",
+    "size": "Size must be a length, e.g. 28 mm or 2.8 cm, or a size class (not {value}).",
+}
 
 Value = Annotated[str, StringConstraints(max_length=MAX_VALUE_CHARS)] | float | bool | None
 
@@ -45,6 +56,10 @@ answer in."""
         description="Level of the differential set, e.g. 0.8 (default: the level calibrated at "
         "training).",
     )
+    all_classes: bool = Field(
+        default=False,
+        description="The evidence for every class, not only the three leading ones.",
+    )
 
 
 class ReportIn(BaseModel):
@@ -56,8 +71,9 @@ class ReportIn(BaseModel):
 
 def form_fields() -> list[tuple[str, Any]]:
     """The form's fields in the order a case is shown, each with its kind: "number", "text",
-    "bool", or the list of its values (the schema's, so the form never lags behind it)."""
-    kinds: dict[str, Any] = {"age": "number", "level": "text", "size": "text"}
+    "bool", or the list of its values (the schema's, so the form never lags behind it; the size
+    as its classes, a length being read into one)."""
+    kinds: dict[str, Any] = {"age": "number", "level": "text"}
     return [
         (
             name,
@@ -74,9 +90,31 @@ def page_html() -> str:
     return page.replace("/*FIELDS*/[]", json.dumps(form_fields()))
 
 
+def field_errors(error: Exception) -> dict[str, str]:
+    """Each bad field's message in clinical words, keyed by the form's field name."""
+    out: dict[str, str] = {}
+    for problem in getattr(error, "problems", []):
+        name = "level" if problem.field in ("level_top", "level_bottom") else problem.field
+        label = name.replace("_", " ").capitalize()
+        template = FIELD_MESSAGES.get(name)
+        if problem.row is None:  # a field the schema does not have
+            out.setdefault(name, problem.describe())
+        elif template:
+            out.setdefault(name, template.format(value=problem.value))
+        else:
+            out.setdefault(
+                name, f"{label}: {problem.value!r} {problem.reason}. Allowed: {problem.allowed}."
+            )
+    return out
+
+
 def _prediction_json(prediction: Prediction, case_fields: list[str]) -> dict[str, Any]:
     alert = prediction.alert
     return {
+        "ranking": prediction.ranking,
+        "practice": prediction.practice,
+        "ratios": [r.to_json() for r in prediction.ratios],
+        "next": [n.to_json() for n in prediction.next_findings[:5]],
         "diagnosis": prediction.diagnosis,
         "probabilities": prediction.probabilities,
         "differential": [[c, p] for c, p in prediction.differential],
@@ -154,6 +192,11 @@ def create_app(classifier: Classifier) -> FastAPI:
         )
 
     html = page_html()
+    manifest = classifier.manifest
+    model_line = (
+        f"{manifest.candidate}, trained {manifest.created or 'at an unknown date'}, "
+        f"schema {manifest.schema_version}"
+    )
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page() -> str:
@@ -164,6 +207,7 @@ def create_app(classifier: Classifier) -> FastAPI:
         """The model behind the page: its classes, readings and what it was calibrated on."""
         manifest = classifier.manifest
         return {
+            "max_text_chars": MAX_TEXT_CHARS,
             "candidate": manifest.candidate,
             "classes": classifier.classes_,
             "readings": list(classifier.readings_),
@@ -178,6 +222,8 @@ def create_app(classifier: Classifier) -> FastAPI:
     @app.post("/api/extract")
     async def extract(report: ReportIn) -> JSONResponse:
         """Read a case from a findings paragraph: each value with the words it was read from."""
+        if not report.text.strip():
+            return JSONResponse({"detail": NOTHING_STATED, "empty": True}, status_code=422)
         try:
             found = extract_case(report.text)
         except ReportError as error:
@@ -204,16 +250,26 @@ def create_app(classifier: Classifier) -> FastAPI:
 
     @app.post("/api/predict")
     async def predict(body: CaseIn) -> JSONResponse:
-        """The differential for one case: what ``predict_case`` answers."""
+        """The differential for one case: what ``predict_case`` answers, with both numbers for
+        each class, the evidence and what to look at next."""
+        stated = _stated(body.case)
+        if not stated:
+            return JSONResponse({"detail": NOTHING_STATED, "empty": True}, status_code=422)
         try:
             prediction = classifier.predict_case(
-                body.case, prior=body.prior, reading=body.reading, coverage=body.coverage
-            )
+                body.case, prior=body.prior, reading=body.reading, coverage=body.coverage,
+                detail=True, leading=None if body.all_classes else 3,
+            )  # fmt: skip
         except (CaseValidationError, ValueError) as error:
-            return JSONResponse({"detail": str(error)}, status_code=422)
-        return JSONResponse(_prediction_json(prediction, _stated(body.case)))
+            fields = field_errors(error)
+            detail = " ".join(fields.values()) if fields else str(error)
+            return JSONResponse({"detail": detail, "fields": fields}, status_code=422)
+        answer = _prediction_json(prediction, stated)
+        answer["model"] = model_line
+        answer["summary"] = summary_text(prediction, body.case, model_line)
+        return JSONResponse(answer)
 
     return app
 
 
-__all__ = ["MAX_BODY_BYTES", "MAX_TEXT_CHARS", "create_app"]
+__all__ = ["MAX_BODY_BYTES", "MAX_TEXT_CHARS", "NOTHING_STATED", "create_app", "field_errors"]

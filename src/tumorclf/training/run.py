@@ -192,6 +192,7 @@ def train(
                     "run_id": child_ids[champion.name],
                 },
             )
+            _carry_evidence(champion.model)
             model_path = save_model(champion.model, manifest.to_dict(), models_dir, parent)
             version = record_champion(
                 tracker,
@@ -401,6 +402,16 @@ def _champion_metrics(
 
 def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
+
+
+def _carry_evidence(model: Any) -> None:
+    """What stands behind the champion's rates, computed once and saved in its artifact, so the
+    page shows it without reading the series file at request time."""
+    final = model
+    while hasattr(final, "steps"):
+        final = final.steps[-1][1]
+    if hasattr(final, "evidence"):
+        final.evidence()
 
 
 __all__ = [
