@@ -6,7 +6,7 @@ loopback port over the trained champion, then posts the seed case from 1, 8
 and 32 concurrent clients (threads, each on its own kept-alive connection),
 ``--requests`` per level. Prints median and 95th-percentile latency,
 throughput and errors per level, and the bare ``predict_case`` time in
-process. Goals (issue 20): p95 <= 25 ms at 8 clients on 2 cores; no error at
+process (with the detail the page shows: both numbers, the evidence, what to look at next). Goals (issue 20): p95 <= 25 ms at 8 clients on 2 cores; no error at
 32. Needs a train first. Measures and prints; asserts nothing.
 
     python benchmarks/bench_page.py [--requests 400]
@@ -31,7 +31,7 @@ TARGETS = {"p95_ms.clients_8": ("<=", 25.0), "errors.clients_32": ("<=", 0)}
 
 
 def _client(port: int, count: int, latencies: list[float], errors: list[str]) -> None:
-    body = json.dumps({"case": CASE, "prior": "training"})
+    body = json.dumps({"case": CASE, "prior": "clinical"})  # as the page asks
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     for _ in range(count):
         start = time.perf_counter()
@@ -54,11 +54,11 @@ def measure(requests: int = 400) -> dict[str, Any]:
     from tumorclf.tracking.ui import free_port, stop, wait_until_listening
 
     classifier = tumorclf.load()
-    classifier.predict_case(CASE)
+    classifier.predict_case(CASE, prior="clinical", detail=True)
     timings = []
     for _ in range(200):
         start = time.perf_counter()
-        classifier.predict_case(CASE)
+        classifier.predict_case(CASE, prior="clinical", detail=True)
         timings.append(time.perf_counter() - start)
     figures: dict[str, Any] = {"predict_case_ms": 1000 * statistics.median(timings)}
     port = free_port()
