@@ -6,8 +6,10 @@ loopback port over the trained champion, then posts the seed case from 1, 8
 and 32 concurrent clients (threads, each on its own kept-alive connection),
 ``--requests`` per level. Prints median and 95th-percentile latency,
 throughput and errors per level, and the bare ``predict_case`` time in
-process (with the detail the page shows: both numbers, the evidence, what to look at next). Goals (issue 20): p95 <= 25 ms at 8 clients on 2 cores; no error at
-32. Needs a train first. Measures and prints; asserts nothing.
+process (with the detail the page shows: both numbers, the evidence, what to
+look at next). Each request asks as the page does (clinical prior, detail).
+Goals (issues 20, 28): p95 <= 25 ms at 8 clients on 2 cores; no error at 32.
+Needs a train first. Measures and prints; asserts nothing.
 
     python benchmarks/bench_page.py [--requests 400]
 """
