@@ -18,9 +18,21 @@ def test_an_added_edge_starts_with_no_dependence(generator):
     cases teach."""
     cases = generator.sample_arrays(300, balance="uniform", random_state=0)
     plain = log_likelihood(generator.findings, cases)
+    # A child moved to a new parent (enhancement_by_cyst) starts from its old table summed over its
+    # old parent: the same wherever the case does not state the child beside the old parent (or
+    # the old parent's other child, the calcification's site).
+    calcified = (cases.codes[:, CODE_COLUMN["calcification"]] >= 0) | (
+        cases.codes[:, CODE_COLUMN["calcification_site"]] >= 0
+    )
+    both = calcified & (cases.codes[:, CODE_COLUMN["enhancement"]] >= 0)
+    assert 0 < both.sum() < len(both)
     for setting in DEPENDENCE_SETTINGS[1:]:
         added = findings_from_priors(generator.priors, parse_dependence(setting))
-        np.testing.assert_allclose(log_likelihood(added, cases), plain, atol=1e-10)
+        same = ~both if "enhancement_by_cyst" in setting else np.ones(len(both), dtype=bool)
+        np.testing.assert_allclose(log_likelihood(added, cases)[same], plain[same], atol=1e-10)
+        if "enhancement_by_cyst" in setting:
+            assert added.parents["enhancement"] == "cystic_change"
+            assert added.fields["enhancement"].shape[1] == 2
 
 
 def test_region_weights_follow_what_the_level_says(generator):

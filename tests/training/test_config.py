@@ -36,7 +36,7 @@ def test_default_config_loads_and_flattens():
         ("fill_in.real_rows=true", r"published rows teach how papers report"),
         (
             "prior_update.grid.dependence=[level_by_sex]",
-            r"must be a non-empty list of none, compartment_by_region, erosion_by_compartment",
+            r"must be a non-empty list of none, enhancement_by_cyst, compartment_by_region",
         ),
         (
             "prior_update.grid.styles=[3]",

@@ -27,7 +27,9 @@ def findings_from_priors(priors: Priors, dependences: tuple[str, ...] = ()) -> F
     with the named :data:`DEPENDENCES` added.
 
     An added edge starts with no dependence (the child's literature row
-    repeated under every parent value): only the real cases can teach one.
+    repeated under every parent value): only the real cases can teach one. A child that had a
+    parent in the priors file's structure takes the new one in its place, its literature row
+    the old table summed over the old parent.
     """
     fields = {name: priors.tables[name] for name in TABLE_FIELDS}
     parents = dict(PARENTS)
@@ -40,8 +42,11 @@ def findings_from_priors(priors: Priors, dependences: tuple[str, ...] = ()) -> F
                 fields[child] = np.repeat(fields[child][:, None, :], len(REGIONS), axis=1)
                 by_region.append(child)
                 continue
+            row = fields[child]
+            if child in parents:  # the old parent summed out (a root field: its row is its pmf)
+                row = np.einsum("cp,cpk->ck", fields[parents[child]], row)
             k_parent = fields[parent].shape[-1]
-            fields[child] = np.repeat(fields[child][:, None, :], k_parent, axis=1)
+            fields[child] = np.repeat(row[:, None, :], k_parent, axis=1)
             parents[child] = parent
     return FindingModel(
         classes=priors.classes,

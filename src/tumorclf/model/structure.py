@@ -77,10 +77,14 @@ LEVEL_REGION = "level_region"
 #: remodels bone; an intramedullary one does not), so that the two are not counted as independent.
 #: "compartment_by_region": the compartment given the level's region (a tumour of the cauda equina
 #: region is intradural extramedullary far more often than a cervical one of the same class).
+#: "enhancement_by_cyst": the enhancement pattern given cystic change (a cyst's wall enhances at
+#: the rim, so a cystic tumour's pattern is peripheral or heterogeneous), in place of the priors
+#: file's enhancement given calcification.
 #: Several are combined with "+", e.g. ``"compartment_by_region+erosion_by_compartment"``.
 DEPENDENCES: dict[str, dict[str, str]] = {
     "erosion_by_compartment": {"bone_erosion": "compartment"},
     "compartment_by_region": {"compartment": LEVEL_REGION},
+    "enhancement_by_cyst": {"enhancement": "cystic_change"},
 }
 #: Every value a ``dependence`` setting may take: "none", each name,
 #: and the names combined in this order.
