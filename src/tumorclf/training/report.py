@@ -122,8 +122,9 @@ INTERVAL_CAPTION = (
 )
 REAL_CAPTION = (
     "Real cases, grouped CV, mean±sd over folds; as entered: each case's stated fields only, as a "
-    "user's case is read (the champion is chosen on this); pub.: read as published, silences "
-    "through the reporting model (the same as entered for a model with one reading). MCS top-3: "
+    "user's case is read; pub.: read as published, silences through the reporting model (the "
+    "same as entered for a model with one reading); the line above says which one chose the "
+    "champion. MCS top-3: "
     "MCS cases with MCS in their top 3; MCS false+: other cases with MCS in their top 3. ECE: over "
     "all out-of-fold predictions at once; in brackets, what a perfectly calibrated model would "
     "show on the same cases (ECE is biased upwards on few cases)."
