@@ -312,9 +312,10 @@ def _fit_consecutive(
     (every row of MCS; a class's field no series states), come from EM on the published cases
     read through the selected model: for those rows the published cases are the population, with
     the literature's row as their prior. Each class's tilt, on the pinned rows alone, from its
-    published cases."""
+    published cases; then the population behind a learnt row of a selected class is that row
+    with the class's selection undone (:func:`tumorclf.model.selection.untilt`)."""
     from tumorclf.model.consecutive import consecutive_findings
-    from tumorclf.model.selection import fit_tilts, tilt
+    from tumorclf.model.selection import fit_tilts, tilt, untilt
 
     series = _series_model(priors)
     start = consecutive_findings(findings_from_priors(priors, parse_dependence(dependence)), series)
@@ -336,7 +337,11 @@ def _fit_consecutive(
             base, reporting, arrays, labels, counted, start=tilts, start_fields=departures,
             pinned=pinned, passes=1,
         )  # fmt: skip
-    return base, reporting, trace, tilt(base, tilts, departures, pinned), tilts
+    published = tilt(base, tilts, departures, pinned)
+    learnt = {name: ~mask for name, mask in pinned.items()}
+    # (a pinned child's marginal moved back to the series' under its parent's new marginal)
+    population = consecutive_findings(untilt(base, tilts, learnt), series)
+    return population, reporting, trace, published, tilts
 
 
 def pinned_tables(series: Any, findings: Any) -> dict[str, np.ndarray]:

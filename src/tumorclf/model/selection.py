@@ -69,6 +69,33 @@ def tilt(
     )
 
 
+def untilt(
+    findings: FindingModel, tilts: np.ndarray, learnt: dict[str, np.ndarray]
+) -> FindingModel:
+    """The population behind the rows learnt from published cases: where ``learnt[name]`` marks
+    a class's table (a ``(C,)`` mask per table), its row is sharpened by the class's tilt, the
+    inverse of :func:`tilt` (``p ** (1 / (1 - lambda_c))``), so that the class's published cases
+    read as the same selection of its population in every table, not only in those a series
+    pins."""
+    power = 1.0 / (1.0 - np.clip(np.asarray(tilts, dtype=float), 0.0, MAX_TILT))
+
+    def sharpen(name: str, table: np.ndarray) -> np.ndarray:
+        out = table.copy()
+        for c in np.flatnonzero(learnt.get(name, np.zeros(len(power), dtype=bool))):
+            if power[c] != 1.0:
+                out[c] = tilted_rows(table[c], power[c])
+        return out
+
+    return FindingModel(
+        findings.classes,
+        sharpen("age", findings.age),
+        sharpen("level", findings.level),
+        {name: sharpen(name, table) for name, table in findings.fields.items()},
+        dict(findings.parents),
+        findings.by_region,
+    )
+
+
 #: How far a field's own tilt may depart from its class's: a Normal penalty of this scale.
 FIELD_SPREAD = 0.25
 
@@ -198,5 +225,6 @@ __all__ = [
     "table_of",
     "tilt",
     "tilted_rows",
+    "untilt",
     "with_table",
 ]
