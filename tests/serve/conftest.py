@@ -10,7 +10,7 @@ import pytest
 from ..conftest import calibrated_classifier, consecutive_champion
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def classifier(generator):
     """The default train's kind of champion (the consecutive finding model, with what stands
     behind its rates) with calibrated sets and alert (calibrated here on synthetic cases)."""
