@@ -230,6 +230,7 @@ def _mcs_under_median_selection(champion, tilts, priors) -> list[str]:
 
     from tumorclf.model.inference import posterior
     from tumorclf.model.selection import tilted_rows
+    from tumorclf.paths import project_file
     from tumorclf.schema import as_case_arrays
     from tumorclf.training.vignettes import load_vignettes
 
@@ -264,7 +265,7 @@ def _mcs_under_median_selection(champion, tilts, priors) -> list[str]:
         r0 = _rate(champion, ia, field, value) / _rate(champion, ib, field, value)
         r1 = _rate(unselected, ia, field, value) / _rate(unselected, ib, field, value)
         lines.append(f"| {field} {value} | {a} / {b} | {r0:.1f} | {r1:.1f} |")
-    vignettes, _ = load_vignettes("data/vignettes.csv", priors.classes)
+    vignettes, _ = load_vignettes(project_file("data/vignettes.csv"), priors.classes)
     truth = vignettes["diagnosis"].astype(str).to_numpy()
     arrays = as_case_arrays(vignettes.drop(columns=["diagnosis", "id"], errors="ignore"))
     uniform = np.full(len(classes), 1 / len(classes))

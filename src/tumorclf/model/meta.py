@@ -33,6 +33,8 @@ from tumorclf.schema.vocabulary import BOOLEAN_FIELDS, COARSE_VALUES, REGIONS
 
 #: The literature's row is worth this many patients where a series exists.
 PRIOR_STRENGTH = 2.0
+#: The log spreads a rate's profile likelihood is maximised over (phi from 0.14 to 8,100).
+PROFILE_LOG_PHI = np.linspace(-2.0, 9.0, 111)
 #: Pseudo-patients of every value, so that a value no series saw keeps a small rate.
 JEFFREYS = 0.5
 #: The weakly informative prior on log phi: its starting centre (phi = 30: a rate of 0.5 varies by
@@ -172,17 +174,13 @@ class PooledRates:
         if not data:
             return (float("nan"), float("nan"), float("nan"))
         k, n = np.array(data, dtype=float).T
-
-        def profile(p: float) -> float:
-            def negative(log_phi: float) -> float:
-                phi = np.exp(log_phi)
-                return -float(stats.betabinom.logpmf(k, n, phi * p, phi * (1 - p)).sum())
-
-            return optimize.minimize_scalar(negative, bounds=(-2, 9), method="bounded").fun
-
         grid = np.concatenate([np.geomspace(1e-4, 0.02, 15), np.linspace(0.02, 0.98, 97),
                                1 - np.geomspace(0.02, 1e-4, 15)])  # fmt: skip
-        deviance = np.array([profile(p) for p in grid])
+        # The spread profiled out on a fine grid of log phi, every (rate, spread) pair at once.
+        phi = np.exp(PROFILE_LOG_PHI)[None, :, None]
+        p = grid[:, None, None]
+        log_lik = stats.betabinom.logpmf(k[None, None], n[None, None], phi * p, phi * (1 - p))
+        deviance = -log_lik.sum(axis=2).max(axis=1)
         deviance = 2 * (deviance - deviance.min())
         inside = grid[deviance <= stats.chi2.ppf(level, 1)]
         return float(grid[deviance.argmin()]), float(inside.min()), float(inside.max())
