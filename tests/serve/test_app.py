@@ -214,3 +214,19 @@ def test_bodies_drawn_from_the_openapi_schema_never_make_the_api_fail(server, op
 
     check()
     assert 200 in answered and 422 in answered  # the fuzz reached the model, not only the validator
+
+
+def test_what_to_look_at_next_is_null_for_a_model_without_rates_per_class(generator, server):
+    """A discriminative champion cannot rank unstated findings: the answer says so (null), not an
+    empty list that would read as "every finding is stated"."""
+    from fastapi.testclient import TestClient
+
+    from tumorclf.serve import create_app
+
+    from ..conftest import calibrated_classifier
+
+    plain = TestClient(create_app(calibrated_classifier(generator, n=600, n_calibration=400)))
+    answer = plain.post("/api/predict", json={"case": {"age": 40, "level": "T4"}}).json()
+    assert answer["next"] is None and answer["practice"] and answer["ranking"]
+    status, body = _call(server + "/api/predict", {"case": {"age": 40, "level": "T4"}})
+    assert status == 200 and len(json.loads(body)["next"]) >= 3

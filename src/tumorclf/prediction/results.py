@@ -78,7 +78,9 @@ class Prediction:
     ranking: dict[str, float] | None = None
     practice: dict[str, float] | None = None
     ratios: list[Any] = field(repr=False, default_factory=list)
-    next_findings: list[Any] = field(repr=False, default_factory=list)
+    next_findings: list[Any] | None = field(
+        repr=False, default=None
+    )  # None: the model cannot rank them (it has no p(value | class))
 
     def set_lines(self) -> list[str]:
         """The coverage set and the MCS alert in words, where the model has them."""

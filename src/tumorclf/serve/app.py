@@ -114,7 +114,9 @@ def _prediction_json(prediction: Prediction, case_fields: list[str]) -> dict[str
         "ranking": prediction.ranking,
         "practice": prediction.practice,
         "ratios": [r.to_json() for r in prediction.ratios],
-        "next": [n.to_json() for n in prediction.next_findings[:5]],
+        "next": None
+        if prediction.next_findings is None
+        else [n.to_json() for n in prediction.next_findings[:5]],
         "diagnosis": prediction.diagnosis,
         "probabilities": prediction.probabilities,
         "differential": [[c, p] for c, p in prediction.differential],
