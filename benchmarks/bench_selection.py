@@ -58,7 +58,6 @@ def main() -> None:
         component_log_likelihoods,
         fit_salience,
         mixture_log_likelihood,
-        tables,
     )
     from tumorclf.paths import default_real_cases_path
     from tumorclf.schema import validate
@@ -103,7 +102,7 @@ def main() -> None:
         }
         for form in forms:
             if form == "salience":
-                weights = np.array([salience.weights[t] for t in tables(base)])
+                weights = np.array([salience.weights[t] for t in base.table_names])
                 ll = np.stack(
                     [
                         mixture_log_likelihood(

@@ -13,9 +13,8 @@ from tumorclf.model.salience import (
     component_log_likelihoods,
     fit_salience,
     mixture_log_likelihood,
-    tables,
 )
-from tumorclf.model.selection import tilted_rows, with_table
+from tumorclf.model.selection import tilted_rows
 from tumorclf.synthetic import CaseGenerator
 
 
@@ -25,14 +24,14 @@ def test_no_selected_share_is_the_model_itself(generator):
     cases = generator.sample_arrays(60, balance="uniform", random_state=3)
     c = findings.classes.index("meningioma")
     parts = component_log_likelihoods(findings, reporting, cases, c, flatten=0.6)
-    assert parts.shape == (60, 1 + len(tables(findings)))
-    weights = np.full(len(tables(findings)), 1 / len(tables(findings)))
+    assert parts.shape == (60, 1 + len(findings.table_names))
+    weights = np.full(len(findings.table_names), 1 / len(findings.table_names))
     np.testing.assert_allclose(
         mixture_log_likelihood(parts, 0.0, weights),
         log_likelihood(findings, cases, "as_published", reporting)[:, c],
         rtol=1e-10,
     )
-    none = Salience(np.zeros(len(findings.classes)), dict.fromkeys(tables(findings), 0.5), 0.6)
+    none = Salience(np.zeros(len(findings.classes)), dict.fromkeys(findings.table_names, 0.5), 0.6)
     same = none.marginal_model(findings)
     for name in findings.fields:
         np.testing.assert_allclose(same.fields[name], findings.fields[name], atol=1e-12)
@@ -43,8 +42,8 @@ def test_a_share_selected_for_the_compartment_is_recovered(generator, share):
     findings = findings_from_priors(generator.priors)
     reporting = reporting_from_priors(generator.priors)
     c = findings.classes.index("schwannoma")
-    selected = with_table(
-        findings, "compartment", tilted_rows(findings.fields["compartment"], 1.0 - 0.9)
+    selected = findings.with_table(
+        "compartment", tilted_rows(findings.fields["compartment"], 1.0 - 0.9)
     )
     n = 1500
     balance = {k: float(k == "schwannoma") for k in findings.classes}

@@ -15,9 +15,11 @@ class's field the literature's row stays, and :func:`provenance` says so.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
-from tumorclf.model.meta import AGE, LEVEL_REGION, SeriesModel
+from tumorclf.model.meta import AGE, LEVEL_REGION, PooledRates, SeriesModel
 from tumorclf.model.structure import (
     REGION_OF_LEVEL,
     TABLE_FIELDS,
@@ -25,6 +27,17 @@ from tumorclf.model.structure import (
     children_of,
 )
 from tumorclf.schema.vocabulary import REGIONS
+
+#: The series' name of a table that is not a field.
+SERIES_KEY = {"age": AGE, "level": LEVEL_REGION}
+
+
+def counted(series: SeriesModel, cls: str, table: str) -> PooledRates | None:
+    """The pooled rates of a class's table (a field, "age" or "level"), None where no
+    consecutive series counts it."""
+    pooled = series.rates.get((cls, SERIES_KEY.get(table, table)))
+    return None if pooled is None or pooled.assumption else pooled
+
 
 #: Iterations of proportional fitting for a child's rows.
 _IPF_ROUNDS = 50
@@ -72,9 +85,9 @@ def consecutive_findings(literature: FindingModel, series: SeriesModel) -> Findi
     level = literature.level.copy()
     n_levels = int(np.sqrt(level.shape[1]))
     for c, cls in enumerate(literature.classes):
-        if (pooled := series.rates.get((cls, AGE))) is not None and not pooled.assumption:
+        if (pooled := counted(series, cls, "age")) is not None:
             age[c] = pooled.mean
-        if (pooled := series.rates.get((cls, LEVEL_REGION))) is not None and not pooled.assumption:
+        if (pooled := counted(series, cls, "level")) is not None:
             joint = level[c].reshape(n_levels, n_levels)
             region_of_top = np.bincount(
                 REGION_OF_LEVEL, weights=joint.sum(axis=1), minlength=len(REGIONS)
@@ -88,8 +101,7 @@ def consecutive_findings(literature: FindingModel, series: SeriesModel) -> Findi
     parents_first = [n for n in TABLE_FIELDS if n not in parents]
     for name in (*parents_first, *(n for n in TABLE_FIELDS if n in parents)):
         for c, cls in enumerate(literature.classes):
-            pooled = series.rates.get((cls, name))
-            if pooled is None or pooled.assumption:
+            if (pooled := counted(series, cls, name)) is None:
                 continue
             if name in parents:
                 parent_marginal = _marginal_of(fields, literature, c, parents[name])
@@ -113,24 +125,13 @@ def consecutive_findings(literature: FindingModel, series: SeriesModel) -> Findi
 
 
 def _marginal_of(fields: dict, literature: FindingModel, c: int, name: str) -> np.ndarray:
-    model = FindingModel(
-        literature.classes,
-        literature.age,
-        literature.level,
-        fields,
-        literature.parents,
-        literature.by_region,
-    )
-    return marginal(model, c, name)
+    return marginal(replace(literature, fields=fields), c, name)
 
 
 def provenance(series: SeriesModel, cls: str, name: str) -> str:
     """Where a class's rates of a field come from: "series", "published cases" (MCS's pooled
     reviews only) or "assumption"."""
-    pooled = series.rates.get((cls, name))
-    if pooled is not None and not pooled.assumption:
-        return "series"
-    return "assumption"
+    return "series" if counted(series, cls, name) is not None else "assumption"
 
 
 def evidence_summary(
@@ -141,12 +142,11 @@ def evidence_summary(
     "published cases"), and for a series the number of series and patients, the largest series'
     source and size, and each value's 95% interval of the pooled rate (where series count it
     alone; ``None`` elsewhere)."""
-    key = {"age": AGE, "level": LEVEL_REGION}
     out: dict[str, dict] = {}
     for cls in classes:
         for name in tables:
-            pooled = series.rates.get((cls, key.get(name, name)))
-            if pooled is None or pooled.assumption:
+            pooled = counted(series, cls, name)
+            if pooled is None:
                 out[f"{cls}|{name}"] = {"kind": "published cases"}
                 continue
             sizes = {}
@@ -173,8 +173,10 @@ def evidence_summary(
 
 
 __all__ = [
+    "SERIES_KEY",
     "children_of",
     "consecutive_findings",
+    "counted",
     "evidence_summary",
     "marginal",
     "provenance",

@@ -487,7 +487,7 @@ def update_models(
     level = _posterior_rows(
         findings.level, _level_counts(top, bottom, labels, n_classes), strength, floor
     )
-    keep = _fixed_masks(fixed, (*findings.fields, "age", "level"), n_classes)
+    keep = _fixed_masks(fixed, findings.table_names, n_classes)
     age[keep["age"]], level[keep["level"]] = (
         findings.age[keep["age"]],
         findings.level[keep["level"]],

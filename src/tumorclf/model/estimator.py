@@ -264,7 +264,7 @@ class UpdatedPriorsClassifier(ClassifierMixin, BaseEstimator):
         if getattr(self, "evidence_", None) is None:
             from tumorclf.model.consecutive import evidence_summary
 
-            tables = (*self.findings_.fields, "age", "level")
+            tables = self.findings_.table_names
             classes = tuple(self.findings_.classes)
             if self.population == "consecutive":
                 self.evidence_ = evidence_summary(
@@ -350,18 +350,12 @@ def _fit_consecutive(
 def pinned_tables(series: Any, findings: Any) -> dict[str, np.ndarray]:
     """Which classes' rows of each table (every field, "age", "level") a consecutive series
     counts, ``(C,)`` per table."""
-    from tumorclf.model.meta import AGE, LEVEL_REGION
+    from tumorclf.model.consecutive import counted
 
-    key = {"age": AGE, "level": LEVEL_REGION}
-    out = {}
-    for name in (*findings.fields, "age", "level"):
-        out[name] = np.array(
-            [
-                (r := series.rates.get((cls, key.get(name, name)))) is not None and not r.assumption
-                for cls in findings.classes
-            ]
-        )
-    return out
+    return {
+        name: np.array([counted(series, cls, name) is not None for cls in findings.classes])
+        for name in findings.table_names
+    }
 
 
 def _rows_of(kept: Any, taken: Any, pinned: Mapping[str, np.ndarray]) -> Any:

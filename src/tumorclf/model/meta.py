@@ -398,31 +398,38 @@ def leave_one_series_out(
     """Every series of a cell with two or more, held out in turn: the cell refitted on the others
     (the spread's prior as fitted on all), each of the held-out series' cells predicted."""
     out = []
+    for pooled, cohort, held, (mu, phi, cov) in _held_out_fits(priors, model, prior_strength):
+        refit = PooledRates(pooled.cls, pooled.field, mu, phi, 0, 0, (), False, cov)
+        for o in held:
+            for cell, count in zip(o.cells, o.counts, strict=True):
+                out.append(
+                    HeldOut(
+                        pooled.cls,
+                        pooled.field,
+                        cohort,
+                        o.n,
+                        count / o.n,
+                        float(mu[list(cell)].sum()),
+                        refit.predictive_interval(cell, o.n, level),
+                    )
+                )
+    return out
+
+
+def _held_out_fits(priors, model: SeriesModel, prior_strength: float):
+    """Each series of a cell with two or more, with the cell refitted on the others: (the cell's
+    pooled rates, the series' cohort, its observations with patients, the refit's mu, phi and
+    covariance)."""
     for (cls, name), pooled in model.rates.items():
         if pooled.n_series < 2:
             continue
         row = literature_row(priors, cls, name)
         for cohort in pooled.cohorts:
+            held = [o for o in pooled.observations if o.cohort == cohort and o.n > 0]
+            if not held:
+                continue
             kept = [o for o in pooled.observations if o.cohort != cohort]
-            held = [o for o in pooled.observations if o.cohort == cohort]
-            mu, phi, cov = _fit_cell(kept, row, model.log_phi_prior, prior_strength)
-            refit = PooledRates(cls, name, mu, phi, 0, 0, (), False, cov)
-            for o in held:
-                for cell, count in zip(o.cells, o.counts, strict=True):
-                    if o.n == 0:
-                        continue
-                    out.append(
-                        HeldOut(
-                            cls,
-                            name,
-                            cohort,
-                            o.n,
-                            count / o.n,
-                            float(mu[list(cell)].sum()),
-                            refit.predictive_interval(cell, o.n, level),
-                        )
-                    )
-    return out
+            yield pooled, cohort, held, _fit_cell(kept, row, model.log_phi_prior, prior_strength)
 
 
 __all__ += ["HeldOut", "leave_one_series_out"]
@@ -457,41 +464,33 @@ def held_out_log_likelihoods(
     marginal over the field's support, or None where that model has none). Averaged over series
     with equal weights, a registry does not drown the rest."""
     out = []
-    for (cls, name), pooled in model.rates.items():
-        if pooled.n_series < 2:
-            continue
-        row = literature_row(priors, cls, name)
-        for cohort in pooled.cohorts:
-            kept = [o for o in pooled.observations if o.cohort != cohort]
-            held = [o for o in pooled.observations if o.cohort == cohort and o.n > 0]
-            if not held:
-                continue
-            mu, phi, _ = _fit_cell(kept, row, model.log_phi_prior, prior_strength)
-            n = sum(o.n for o in held)
-            predictive = pooled_ll = 0.0
-            others = dict.fromkeys(rates or {}, 0.0)
-            for o in held:
-                p = np.array([mu[list(cell)].sum() for cell in o.cells])
-                predictive += _dm_log_pmf(np.array(o.counts), phi * p)
-                pooled_ll += _multinomial_log_pmf(np.array(o.counts), p)
-                for label, rate_of in (rates or {}).items():
-                    theirs = rate_of(cls, name)
-                    if theirs is None or others[label] is None:
-                        others[label] = None
-                        continue
-                    q = np.array([theirs[list(cell)].sum() for cell in o.cells])
-                    others[label] += _multinomial_log_pmf(np.array(o.counts), q)
-            out.append(
-                HeldOutSeries(
-                    cls,
-                    name,
-                    cohort,
-                    n,
-                    predictive / n,
-                    pooled_ll / n,
-                    {k: (v / n if v is not None else math.nan) for k, v in others.items()},
-                )  # fmt: skip
-            )
+    for pooled, cohort, held, (mu, phi, _) in _held_out_fits(priors, model, prior_strength):
+        cls, name = pooled.cls, pooled.field
+        n = sum(o.n for o in held)
+        predictive = pooled_ll = 0.0
+        others = dict.fromkeys(rates or {}, 0.0)
+        for o in held:
+            p = np.array([mu[list(cell)].sum() for cell in o.cells])
+            predictive += _dm_log_pmf(np.array(o.counts), phi * p)
+            pooled_ll += _multinomial_log_pmf(np.array(o.counts), p)
+            for label, rate_of in (rates or {}).items():
+                theirs = rate_of(cls, name)
+                if theirs is None or others[label] is None:
+                    others[label] = None
+                    continue
+                q = np.array([theirs[list(cell)].sum() for cell in o.cells])
+                others[label] += _multinomial_log_pmf(np.array(o.counts), q)
+        out.append(
+            HeldOutSeries(
+                cls,
+                name,
+                cohort,
+                n,
+                predictive / n,
+                pooled_ll / n,
+                {k: (v / n if v is not None else math.nan) for k, v in others.items()},
+            )  # fmt: skip
+        )
     return out
 
 

@@ -24,13 +24,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from tumorclf.model.inference import log_likelihood
-from tumorclf.model.selection import (
-    one_class,
-    one_class_reporting,
-    table_of,
-    tilted_rows,
-    with_table,
-)
+from tumorclf.model.selection import class_cases, one_class, one_class_reporting, tilted_rows
 from tumorclf.model.structure import FindingModel, ReportingModel
 from tumorclf.schema import CaseArrays
 
@@ -56,16 +50,11 @@ class Salience:
         ``(1 - pi_c w_f) p + pi_c w_f q_f``: exact field by field, not jointly."""
         out = findings
         for name, weight in self.weights.items():
-            raw = table_of(findings, name)
+            raw = findings.table(name)
             mix = (self.shares * weight).reshape(-1, *([1] * (raw.ndim - 1)))
             flat = tilted_rows(raw, 1.0 - self.flatten)
-            out = with_table(out, name, (1 - mix) * raw + mix * flat)
+            out = out.with_table(name, (1 - mix) * raw + mix * flat)
         return out
-
-
-def tables(findings: FindingModel) -> tuple[str, ...]:
-    """The tables a paper may be selected for: every field's, the age and the level."""
-    return (*findings.fields, "age", "level")
 
 
 def component_log_likelihoods(
@@ -77,12 +66,12 @@ def component_log_likelihoods(
     reading: str = "as_published",
 ) -> np.ndarray:
     """log p(case | class c, selected for nothing or for table f), ``(n, 1 + F)``: column 0 the
-    unselected model, then one column per :func:`tables` entry."""
+    unselected model, then one per table (``findings.table_names``)."""
     own = one_class(findings, c)
     seen = one_class_reporting(reporting, c) if reporting is not None else None
     columns = [log_likelihood(own, arrays, reading, seen)[:, 0]]
-    for name in tables(findings):
-        swapped = with_table(own, name, tilted_rows(table_of(own, name), 1.0 - flatten))
+    for name in findings.table_names:
+        swapped = own.with_table(name, tilted_rows(own.table(name), 1.0 - flatten))
         term = log_likelihood(swapped, arrays, reading, seen)[:, 0]
         stated, rate = _stated(name, arrays, seen)
         with np.errstate(divide="ignore"):
@@ -135,13 +124,13 @@ def fit_salience(
     """The salience mixture of the classes in ``fitted`` by EM on their published cases read as
     published; ``kappa`` the grid value of highest likelihood. Returns it with that
     log-likelihood. Classes outside ``fitted`` get a share of 0."""
-    names = tables(findings)
+    names = findings.table_names
     best: tuple[Salience, float] | None = None
     for flatten in flattenings:
         parts = {
-            c: component_log_likelihoods(findings, reporting, _cases(arrays, labels, c), c, flatten)
+            c: component_log_likelihoods(findings, reporting, cases, c, flatten)
             for c in np.flatnonzero(fitted)
-            if (labels == c).any()
+            if (cases := class_cases(arrays, labels, c)) is not None
         }
         shares = np.zeros(len(findings.classes))
         shares[list(parts)] = 0.3
@@ -165,11 +154,6 @@ def fit_salience(
     return best
 
 
-def _cases(arrays: CaseArrays, labels: np.ndarray, c: int) -> CaseArrays:
-    own = np.flatnonzero(labels == c)
-    return CaseArrays(age=arrays.age[own], codes=arrays.codes[own])
-
-
 __all__ = [
     "FLATTENINGS",
     "WEIGHT_STRENGTH",
@@ -177,5 +161,4 @@ __all__ = [
     "component_log_likelihoods",
     "fit_salience",
     "mixture_log_likelihood",
-    "tables",
 ]

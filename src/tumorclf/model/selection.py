@@ -15,6 +15,7 @@ reporting model's EM when its ``population`` is "consecutive".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -35,6 +36,26 @@ def tilted_rows(table: np.ndarray, power: float) -> np.ndarray:
     return np.divide(raised, total, out=np.zeros_like(raised), where=total > 0)
 
 
+def _powered(findings: FindingModel, power: Callable[[str], np.ndarray]) -> FindingModel:
+    """Each class's row of each table raised to its power ``power(name)[c]`` and normalised
+    (a power of 1 leaves the row as it is)."""
+
+    def raise_rows(name: str, table: np.ndarray) -> np.ndarray:
+        out = table.copy()
+        for c, p in enumerate(power(name)):
+            if p != 1.0:
+                out[c] = tilted_rows(table[c], p)
+        return out
+
+    return replace(
+        findings,
+        age=raise_rows("age", findings.age),
+        level=raise_rows("level", findings.level),
+        fields={name: raise_rows(name, table) for name, table in findings.fields.items()},
+        parents=dict(findings.parents),
+    )
+
+
 def tilt(
     findings: FindingModel,
     tilts: np.ndarray,
@@ -53,20 +74,7 @@ def tilt(
         out = 1.0 - np.clip(base + field_tilts.get(name, 0.0), 0.0, MAX_TILT)
         return out if pinned is None or name not in pinned else np.where(pinned[name], out, 1.0)
 
-    fields = {}
-    for name, table in findings.fields.items():
-        out = np.empty_like(table)
-        for c, p in enumerate(power(name)):
-            out[c] = tilted_rows(table[c], p)
-        fields[name] = out
-    return FindingModel(
-        findings.classes,
-        np.stack([tilted_rows(r, p) for r, p in zip(findings.age, power("age"), strict=True)]),
-        np.stack([tilted_rows(r, p) for r, p in zip(findings.level, power("level"), strict=True)]),
-        fields,
-        dict(findings.parents),
-        findings.by_region,
-    )
+    return _powered(findings, power)
 
 
 def untilt(
@@ -77,30 +85,17 @@ def untilt(
     inverse of :func:`tilt` (``p ** (1 / (1 - lambda_c))``), so that the class's published cases
     read as the same selection of its population in every table, not only in those a series
     pins."""
-    power = 1.0 / (1.0 - np.clip(np.asarray(tilts, dtype=float), 0.0, MAX_TILT))
-
-    def sharpen(name: str, table: np.ndarray) -> np.ndarray:
-        out = table.copy()
-        for c in np.flatnonzero(learnt.get(name, np.zeros(len(power), dtype=bool))):
-            if power[c] != 1.0:
-                out[c] = tilted_rows(table[c], power[c])
-        return out
-
-    return FindingModel(
-        findings.classes,
-        sharpen("age", findings.age),
-        sharpen("level", findings.level),
-        {name: sharpen(name, table) for name, table in findings.fields.items()},
-        dict(findings.parents),
-        findings.by_region,
-    )
+    sharpen = 1.0 / (1.0 - np.clip(np.asarray(tilts, dtype=float), 0.0, MAX_TILT))
+    none = np.zeros(len(sharpen), dtype=bool)
+    return _powered(findings, lambda name: np.where(learnt.get(name, none), sharpen, 1.0))
 
 
 #: How far a field's own tilt may depart from its class's: a Normal penalty of this scale.
 FIELD_SPREAD = 0.25
 
 
-def _class_cases(arrays: CaseArrays, labels: np.ndarray, c: int) -> CaseArrays | None:
+def class_cases(arrays: CaseArrays, labels: np.ndarray, c: int) -> CaseArrays | None:
+    """The cases of class ``c`` (None: there are none)."""
     own = np.flatnonzero(labels == c)
     return CaseArrays(age=arrays.age[own], codes=arrays.codes[own]) if len(own) else None
 
@@ -126,17 +121,6 @@ def one_class_reporting(reporting: ReportingModel, c: int) -> ReportingModel:
     return replace(reporting, by_class=own)
 
 
-def with_table(model: FindingModel, name: str, table: np.ndarray) -> FindingModel:
-    """``model`` with one table (a field's, "age" or "level") replaced."""
-    if name in ("age", "level"):
-        return replace(model, **{name: table})
-    return replace(model, fields={**model.fields, name: table})
-
-
-def table_of(model: FindingModel, name: str) -> np.ndarray:
-    return getattr(model, name) if name in ("age", "level") else model.fields[name]
-
-
 def fit_tilts(
     findings: FindingModel,
     reporting: ReportingModel,
@@ -160,13 +144,13 @@ def fit_tilts(
     """
     n_classes = len(findings.classes)
     tilts = np.zeros(n_classes) if start is None else np.array(start, dtype=float)
-    names = (*findings.fields, "age", "level")
+    names = findings.table_names
     departures = {
         name: np.array((start_fields or {}).get(name, np.zeros(n_classes)), dtype=float)
         for name in names
     }
     for c in np.flatnonzero(fitted):
-        cases = _class_cases(arrays, labels, c)
+        cases = class_cases(arrays, labels, c)
         if cases is None:
             continue
         own, seen = one_class(findings, c), one_class_reporting(reporting, c)
@@ -193,12 +177,12 @@ def fit_tilts(
                 break
             current = tilt(own, tilts[c : c + 1], _column(departures, c), mask)
             for name in tilted_names:
-                raw = table_of(own, name)
+                raw = own.table(name)
 
                 def field_term(d: float, name=name, raw=raw, c=c, current=current) -> float:
                     departures[name][c] = d
                     power = 1.0 - np.clip(tilts[c] + d, 0.0, MAX_TILT)
-                    model = with_table(current, name, tilted_rows(raw, power))
+                    model = current.with_table(name, tilted_rows(raw, power))
                     return -(log_lik(model) - penalty())
 
                 departures[name][c] = optimize.minimize_scalar(
@@ -208,7 +192,7 @@ def fit_tilts(
                     options={"xatol": 1e-2},
                 ).x
                 power = 1.0 - np.clip(tilts[c] + departures[name][c], 0.0, MAX_TILT)
-                current = with_table(current, name, tilted_rows(raw, power))
+                current = current.with_table(name, tilted_rows(raw, power))
     return tilts, departures
 
 
@@ -219,12 +203,11 @@ def _column(departures: dict[str, np.ndarray], c: int) -> dict[str, np.ndarray]:
 __all__ = [
     "FIELD_SPREAD",
     "MAX_TILT",
+    "class_cases",
     "fit_tilts",
     "one_class",
     "one_class_reporting",
-    "table_of",
     "tilt",
     "tilted_rows",
     "untilt",
-    "with_table",
 ]

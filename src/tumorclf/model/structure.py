@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -170,6 +170,21 @@ class FindingModel:
     fields: dict[str, np.ndarray]
     parents: dict[str, str] = field(default_factory=lambda: dict(PARENTS))
     by_region: tuple[str, ...] = ()
+
+    @property
+    def table_names(self) -> tuple[str, ...]:
+        """Every table by name: each field's, then "age" and "level"."""
+        return (*self.fields, "age", "level")
+
+    def table(self, name: str) -> np.ndarray:
+        """One table by name (a field's, "age" or "level")."""
+        return getattr(self, name) if name in ("age", "level") else self.fields[name]
+
+    def with_table(self, name: str, table: np.ndarray) -> FindingModel:
+        """This model with one table (a field's, "age" or "level") replaced."""
+        if name in ("age", "level"):
+            return replace(self, **{name: table})
+        return replace(self, fields={**self.fields, name: table})
 
     def level_joint(self) -> np.ndarray:
         """p(top, bottom | class), shape ``(C, L, L)``."""
